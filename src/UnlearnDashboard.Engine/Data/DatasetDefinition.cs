@@ -1,0 +1,48 @@
+namespace UnlearnDashboard.Engine.Data;
+
+/// <summary>What to do with a row whose label or sensitive value is missing.</summary>
+public enum MissingValuePolicy
+{
+    /// <summary>Reject the dataset, naming the column and the rows.</summary>
+    Reject,
+
+    /// <summary>Leave the row out and count it.</summary>
+    Exclude,
+}
+
+/// <summary>
+/// A column computed from another by a value map, for example German Credit's <c>sex</c> from
+/// <c>personal_status_sex</c> (A91, A93, A94 male; A92, A95 female). A source value missing from the map
+/// is an error.
+/// </summary>
+public sealed record DerivedColumn(string Name, string SourceColumn, IReadOnlyDictionary<string, string> ValueMap);
+
+/// <summary>How to read a CSV dataset: its label, favourable outcome, sensitive attribute and splits.</summary>
+public sealed record DatasetDefinition
+{
+    public required string Name { get; init; }
+
+    public required string LabelColumn { get; init; }
+
+    /// <summary>Label value of the favourable outcome, compared after trimming and dropping one trailing '.'.</summary>
+    public required string FavourableLabel { get; init; }
+
+    public required string SensitiveColumn { get; init; }
+
+    /// <summary>Group that disparate impact is measured against; null picks the largest training group.</summary>
+    public string? ReferenceGroup { get; init; }
+
+    public MissingValuePolicy MissingLabel { get; init; } = MissingValuePolicy.Reject;
+
+    public MissingValuePolicy MissingSensitive { get; init; } = MissingValuePolicy.Reject;
+
+    /// <summary>Share of the training file kept for validation.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>Share of the training file kept for test when there is no test file.</summary>
+    public double TestFraction { get; init; } = 0.2;
+
+    public int SplitSeed { get; init; }
+
+    public IReadOnlyList<DerivedColumn> DerivedColumns { get; init; } = [];
+}

@@ -1,0 +1,77 @@
+namespace UnlearnDashboard.Engine.Data;
+
+/// <summary>A dataset that ships with the product: its definition and the files it reads.</summary>
+public sealed record DatasetProfile(DatasetDefinition Definition, string TrainFile, string? TestFile);
+
+/// <summary>The demo datasets shipped in the <c>Datasets</c> folder beside the engine (sources in SOURCES.md there).</summary>
+public static class DatasetProfiles
+{
+    /// <summary>Folder of the shipped CSV files in the build output.</summary>
+    public static string DataFolder => Path.Combine(AppContext.BaseDirectory, "Datasets");
+
+    /// <summary>
+    /// UCI Adult: complete rows of adult.csv split 90/10 into train and validation, stratified by label and
+    /// sex with seed 0; test is the complete rows of adult-test.csv (15,060). Favourable <c>&gt;50K</c>.
+    /// </summary>
+    public static DatasetProfile Adult { get; } = new(
+        new DatasetDefinition
+        {
+            Name = "adult",
+            LabelColumn = "income",
+            FavourableLabel = ">50K",
+            SensitiveColumn = "sex",
+            ReferenceGroup = "Male",
+            ValidationFraction = 0.1,
+            SplitSeed = 0,
+        },
+        "adult.csv",
+        "adult-test.csv");
+
+    /// <summary>
+    /// Statlog German Credit: split 60/20/20 into train, validation and test, stratified by label and sex with
+    /// seed 0. Favourable <c>credit_risk</c> = 1; <c>sex</c> derived from <c>personal_status_sex</c>.
+    /// </summary>
+    public static DatasetProfile GermanCredit { get; } = new(
+        new DatasetDefinition
+        {
+            Name = "german-credit",
+            LabelColumn = "credit_risk",
+            FavourableLabel = "1",
+            SensitiveColumn = "sex",
+            ReferenceGroup = "male",
+            ValidationFraction = 0.2,
+            TestFraction = 0.2,
+            SplitSeed = 0,
+            DerivedColumns =
+            [
+                new DerivedColumn("sex", "personal_status_sex", new Dictionary<string, string>
+                {
+                    ["A91"] = "male",
+                    ["A92"] = "female",
+                    ["A93"] = "male",
+                    ["A94"] = "male",
+                    ["A95"] = "female",
+                }),
+            ],
+        },
+        "german-credit.csv",
+        null);
+
+    public static IReadOnlyList<DatasetProfile> All => [Adult, GermanCredit];
+
+    /// <summary>Returns the shipped profile with this name, or null.</summary>
+    public static DatasetProfile? Find(string name) => All.FirstOrDefault(p => p.Definition.Name == name);
+
+    /// <summary>Loads a shipped profile from <see cref="DataFolder"/>.</summary>
+    public static PreparedDataset Load(DatasetProfile profile)
+    {
+        string trainPath = Path.Combine(DataFolder, profile.TrainFile);
+        using var train = File.OpenRead(trainPath);
+        if (profile.TestFile is null)
+            return DatasetLoader.Load(profile.Definition, train, trainPath);
+
+        string testPath = Path.Combine(DataFolder, profile.TestFile);
+        using var test = File.OpenRead(testPath);
+        return DatasetLoader.Load(profile.Definition, train, trainPath, test, testPath);
+    }
+}

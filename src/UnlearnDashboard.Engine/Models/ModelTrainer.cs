@@ -1,0 +1,124 @@
+using UnlearnDashboard.Engine.Data;
+using UnlearnDashboard.Engine.Fairness;
+using UnlearnDashboard.Engine.Pipeline;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Models;
+
+/// <summary>Trains a <see cref="TabularModel"/> with Adam on binary cross-entropy, repeatably on CPU.</summary>
+public static class ModelTrainer
+{
+    /// <summary>
+    /// Trains from scratch on the training split, minus <paramref name="excludedRowIds"/>. A given
+    /// <paramref name="encoder"/> is reused (a retrain keeps the original's inputs); otherwise one is
+    /// fitted on the training split.
+    /// </summary>
+    public static TrainedModel Train(
+        PreparedDataset data,
+        ModelSettings settings,
+        IReadOnlySet<long>? excludedRowIds,
+        IProgress<ProgressUpdate>? progress,
+        CancellationToken cancellationToken,
+        FeatureEncoder? encoder = null)
+    {
+        settings.Validate();
+        var train = excludedRowIds is { Count: > 0 } ? data.Train.Without(excludedRowIds) : data.Train;
+        encoder ??= FeatureEncoder.Fit(data.Train, InputColumns(data, settings), data.NumericColumns);
+
+        manual_seed(settings.Seed);
+        var layers = new List<LayerShape>();
+        int width = encoder.FeatureCount;
+        foreach (int next in settings.EffectiveHidden.Append(1))
+        {
+            layers.Add(new LayerShape($"fc{layers.Count + 1}", width, next));
+            width = next;
+        }
+
+        var spec = new ModelSpec
+        {
+            Settings = settings,
+            SensitiveColumn = data.Definition.SensitiveColumn,
+            EncoderColumns = encoder.Columns,
+            Layers = layers,
+        };
+        var model = new TrainedModel(spec, TrainedModel.CreateNetwork(spec));
+        try
+        {
+            Fit(model, data, train, settings, progress, cancellationToken);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Feature columns the model reads: all of them, or all but the sensitive one and its sources.</summary>
+    public static IReadOnlyList<string> InputColumns(PreparedDataset data, ModelSettings settings)
+    {
+        if (!settings.ExcludeSensitiveFeature)
+            return data.Train.FeatureColumns;
+
+        string sensitive = data.Definition.SensitiveColumn;
+        var sources = data.Definition.DerivedColumns.Where(d => d.Name == sensitive).Select(d => d.SourceColumn).ToHashSet();
+        return data.Train.FeatureColumns.Where(c => c != sensitive && !sources.Contains(c)).ToList();
+    }
+
+    private static void Fit(
+        TrainedModel model,
+        PreparedDataset data,
+        TabularSplit train,
+        ModelSettings settings,
+        IProgress<ProgressUpdate>? progress,
+        CancellationToken cancellationToken)
+    {
+        using var inputs = model.EncodeInputs(train);
+        using var labels = tensor(train.Labels);
+        var network = model.Network;
+        using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
+        using var generator = new Generator((ulong)settings.Seed);
+        long rows = train.Count;
+
+        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        {
+            network.train();
+            double lossSum = 0;
+            using (var order = randperm(rows, generator: generator))
+            {
+                for (long start = 0; start < rows; start += settings.BatchSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var step = NewDisposeScope();
+                    var batch = order.narrow(0, start, Math.Min(settings.BatchSize, rows - start));
+                    var logits = network.forward(inputs.index_select(0, batch));
+                    var loss = nn.functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch));
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * batch.shape[0];
+                }
+            }
+
+            if (progress is not null)
+            {
+                var validation = FairnessEvaluator.Evaluate(model.PredictLogits(data.Validation), data.Validation, data);
+                progress.Report(new ProgressUpdate(
+                    "training",
+                    0.9 * epoch / settings.Epochs,
+                    $"Epoch {epoch} of {settings.Epochs}",
+                    new LiveMetrics
+                    {
+                        Step = epoch,
+                        Loss = lossSum / rows,
+                        Accuracy = validation.Accuracy,
+                        DemographicParityDifference = validation.DemographicParityDifference,
+                        SelectionRates = validation.Groups.Where(g => g.SelectionRate is not null)
+                            .ToDictionary(g => g.Group, g => g.SelectionRate!.Value),
+                    }));
+            }
+        }
+
+        network.eval();
+    }
+}
