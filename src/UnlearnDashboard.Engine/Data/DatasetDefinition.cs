@@ -13,9 +13,14 @@ public enum MissingValuePolicy
 /// <summary>
 /// A column computed from another by a value map, for example German Credit's <c>sex</c> from
 /// <c>personal_status_sex</c> (A91, A93, A94 male; A92, A95 female). A source value missing from the map
-/// is an error.
+/// becomes <see cref="OtherValue"/> (for example "non-US" when binarising a country) or, when that is null,
+/// is an error. A missing source value stays missing.
 /// </summary>
-public sealed record DerivedColumn(string Name, string SourceColumn, IReadOnlyDictionary<string, string> ValueMap);
+public sealed record DerivedColumn(
+    string Name,
+    string SourceColumn,
+    IReadOnlyDictionary<string, string> ValueMap,
+    string? OtherValue = null);
 
 /// <summary>How to read a CSV dataset: its label, favourable outcome, sensitive attribute and splits.</summary>
 public sealed record DatasetDefinition
@@ -45,4 +50,13 @@ public sealed record DatasetDefinition
     public int SplitSeed { get; init; }
 
     public IReadOnlyList<DerivedColumn> DerivedColumns { get; init; } = [];
+
+    /// <summary>
+    /// Column names of a file without a header row (UCI's raw layout), or null when the first record is the
+    /// header. Lines starting with '|' are UCI comments in either case.
+    /// </summary>
+    public IReadOnlyList<string>? ColumnNames { get; init; }
+
+    /// <summary>Columns to read but not use as features, for example an id column.</summary>
+    public IReadOnlyList<string> IgnoredColumns { get; init; } = [];
 }
