@@ -1,77 +1,24 @@
+using System.Diagnostics;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Fairness;
+using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
+using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Pipeline;
-
-/// <summary>Settings of a bias-removal run.</summary>
-public sealed record DebiasOptions
-{
-    /// <summary>Fraction of training samples to remove, in (0, 0.5].</summary>
-    public double RemoveFraction { get; init; } = 0.05;
-
-    /// <summary>Linear layers to change, for example ["fc3"]; empty means the last layer.</summary>
-    public IReadOnlyList<string> Layers { get; init; } = [];
-
-    /// <summary>Damping lambda added to the Hessian's diagonal.</summary>
-    public double Damping { get; init; } = 0.01;
-
-    /// <summary>Also retrain from scratch without the removed samples, for comparison.</summary>
-    public bool CompareRetrain { get; init; }
-
-    /// <summary>Throws naming the first option out of range.</summary>
-    public void Validate()
-    {
-        if (!(RemoveFraction > 0 && RemoveFraction <= 0.5))
-        {
-            throw EngineException.Invalid("remove_fraction",
-                $"remove_fraction must be in (0, 0.5]; got {RemoveFraction:R}.", RemoveFraction.ToString("R"));
-        }
-
-        if (!(Damping >= 0 && double.IsFinite(Damping)))
-            throw EngineException.Invalid("damping", $"damping must be a finite number >= 0; got {Damping:R}.", Damping.ToString("R"));
-    }
-}
-
-public sealed record DebiasTimings(double RankingSeconds, double UnlearningSeconds, double RetrainSeconds, double EvaluationSeconds);
-
-/// <summary>How the influence ranking was computed and what it predicted.</summary>
-public sealed record InfluenceSummary(
-    IReadOnlyList<string> Layers,
-    long ParameterCount,
-    double Damping,
-    int SolverIterations,
-    double SolverResidual,
-    double ObjectiveBefore,
-    double ObjectivePredicted,
-    double ObjectiveAfter);
-
-/// <summary>Result of a bias-removal run; owns the updated model.</summary>
-public sealed class DebiasOutcome : IDisposable
-{
-    public required FairnessReport Before { get; init; }
-
-    public required FairnessReport After { get; init; }
-
-    public FairnessReport? Retrain { get; init; }
-
-    /// <summary>Row ids of the removed training samples, most harmful first.</summary>
-    public required long[] RemovedRowIds { get; init; }
-
-    public required TrainedModel UpdatedModel { get; init; }
-
-    public required DebiasTimings Timings { get; init; }
-
-    public required InfluenceSummary Influence { get; init; }
-
-    public void Dispose() => UpdatedModel.Dispose();
-}
 
 /// <summary>
 /// Influence ranking followed by Newton removal of the most harmful training samples on the chosen layers,
 /// with fairness before and after on the test split and, on request, a retrain without those samples.
 /// </summary>
-public static partial class DebiasPipeline
+/// <remarks>
+/// Bias objective B is the smooth demographic parity gap on the validation split. For a training sample z,
+/// I(z) = -grad B^T (H + lambda I)^-1 grad L(z), with H the Hessian of the mean training loss over the chosen
+/// layers; I(z) > 0 means that up-weighting z raises B, so the largest scores are the most harmful. Removing
+/// the set R by one Newton step moves the chosen parameters by (1/n) (H + lambda I)^-1 sum over R of grad L(z),
+/// which changes B by about -(1/n) sum over R of I(z).
+/// </remarks>
+public static class DebiasPipeline
 {
     public static DebiasOutcome Run(
         TrainedModel model,
@@ -80,6 +27,191 @@ public static partial class DebiasPipeline
         IProgress<ProgressUpdate>? progress,
         CancellationToken cancellationToken)
     {
-        throw new NotImplementedException();
+        options.Validate();
+        var layers = ChooseLayers(model, options);
+        var layerNames = layers.Select(i => model.Network.LayerNames[i]).ToList();
+        var evaluation = Stopwatch.StartNew();
+
+        progress?.Report(new ProgressUpdate("evaluating", 0.02, "Evaluating the model before unlearning"));
+        var before = FairnessEvaluator.Evaluate(model, data, "test");
+        double evaluationSeconds = evaluation.Elapsed.TotalSeconds;
+
+        var ranking = Stopwatch.StartNew();
+        using var trainInputs = model.EncodeInputs(data.Train);
+        using var trainLabels = tensor(data.Train.Labels);
+        using var validationInputs = model.EncodeInputs(data.Validation);
+        int[] validationGroups = GroupIndex(data.Validation, data.Groups);
+        using var stack = new LinearStack(model.Network, layers);
+        using var problem = new InfluenceProblem(stack, trainInputs, trainLabels, options.Damping);
+
+        progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
+        var (objectiveBefore, objectiveGradient) = Objective(stack, validationInputs, validationGroups, data.Groups.Count);
+        using var objectiveGradientScope = objectiveGradient;
+        var solved = problem.Solve(objectiveGradient, cancellationToken);
+        using var solvedGradient = solved.Solution;
+        double[] scores = problem.Scores(trainInputs, trainLabels, solvedGradient, cancellationToken);
+        int removeCount = Math.Max(1, (int)Math.Round(options.RemoveFraction * data.Train.Count));
+        int[] removed = Enumerable.Range(0, scores.Length)
+            .OrderByDescending(i => scores[i])
+            .ThenBy(i => data.Train.RowIds[i])
+            .Take(removeCount)
+            .ToArray();
+        double rankingSeconds = ranking.Elapsed.TotalSeconds;
+
+        progress?.Report(new ProgressUpdate("unlearning", 0.45,
+            $"Removing the {removeCount} most harmful samples by a Newton step",
+            new LiveMetrics { Step = 1, BiasObjective = objectiveBefore }));
+
+        var unlearning = Stopwatch.StartNew();
+        var updated = model.Clone();
+        SolveResult update;
+        double predictedChange;
+        try
+        {
+            using var scope = NewDisposeScope();
+            var positions = tensor(removed.Select(i => (long)i).ToArray());
+            var gradientSum = problem.SumOfGradients(trainInputs.index_select(0, positions), trainLabels.index_select(0, positions), cancellationToken);
+            update = problem.Solve(gradientSum, cancellationToken);
+            var step = update.Solution / (double)data.Train.Count;
+            predictedChange = objectiveGradient.dot(step).item<double>();
+            ApplyStep(updated, stack, step);
+            update.Solution.Dispose();
+        }
+        catch
+        {
+            updated.Dispose();
+            throw;
+        }
+
+        double unlearningSeconds = unlearning.Elapsed.TotalSeconds;
+
+        try
+        {
+            evaluation.Restart();
+            progress?.Report(new ProgressUpdate("evaluating", 0.5, "Evaluating the updated model"));
+            var after = FairnessEvaluator.Evaluate(updated, data, "test");
+            double objectiveAfter = MeasureObjective(updated, layers, validationInputs, validationGroups, data.Groups.Count);
+            evaluationSeconds += evaluation.Elapsed.TotalSeconds;
+            progress?.Report(new ProgressUpdate("evaluating", 0.55, "Evaluated the updated model",
+                new LiveMetrics
+                {
+                    Step = 2,
+                    BiasObjective = objectiveAfter,
+                    Accuracy = after.Accuracy,
+                    DemographicParityDifference = after.DemographicParityDifference,
+                    SelectionRates = SelectionRates(after),
+                }));
+
+            long[] removedRowIds = removed.Select(i => data.Train.RowIds[i]).ToArray();
+            var (retrain, retrainSeconds) = options.CompareRetrain
+                ? Retrain(model, data, removedRowIds, progress, cancellationToken)
+                : (null, 0.0);
+
+            return new DebiasOutcome
+            {
+                Before = before,
+                After = after,
+                Retrain = retrain,
+                RemovedRowIds = removedRowIds,
+                UpdatedModel = updated,
+                Timings = new DebiasTimings(rankingSeconds, unlearningSeconds, retrainSeconds, evaluationSeconds),
+                Influence = new InfluenceSummary(
+                    layerNames,
+                    stack.ParameterCount,
+                    options.Damping,
+                    solved.Iterations,
+                    solved.RelativeResidual,
+                    objectiveBefore,
+                    objectiveBefore + predictedChange,
+                    objectiveAfter),
+            };
+        }
+        catch
+        {
+            updated.Dispose();
+            throw;
+        }
     }
+
+    private static IReadOnlyList<int> ChooseLayers(TrainedModel model, DebiasOptions options)
+    {
+        if (options.Layers.Count == 0)
+            return [model.Network.Layers.Count - 1];
+        return options.Layers.Select(model.Network.IndexOfLayer).Distinct().Order().ToList();
+    }
+
+    /// <summary>Returns each row's position in <paramref name="groups"/>.</summary>
+    internal static int[] GroupIndex(TabularSplit split, IReadOnlyList<string> groups)
+    {
+        var positions = groups.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => p.i, StringComparer.Ordinal);
+        return split.Groups.Select(g => positions[g]).ToArray();
+    }
+
+    /// <summary>Returns B and grad B with respect to the stack's chosen parameters.</summary>
+    private static (double Value, Tensor Gradient) Objective(LinearStack stack, Tensor validationInputs, int[] groups, int groupCount)
+    {
+        using var scope = NewDisposeScope();
+        var objective = BiasObjectives.SmoothDemographicParityGap(stack.Logits(stack.Prefix(validationInputs)), groups, groupCount);
+        var gradient = LinearStack.Flatten(autograd.grad([objective], stack.Parameters)).detach();
+        return (objective.item<double>(), gradient.MoveToOuterDisposeScope());
+    }
+
+    private static double MeasureObjective(TrainedModel model, IReadOnlyList<int> layers, Tensor validationInputs, int[] groups, int groupCount)
+    {
+        using var stack = new LinearStack(model.Network, layers);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return BiasObjectives.SmoothDemographicParityGap(stack.Logits(stack.Prefix(validationInputs)), groups, groupCount).item<double>();
+    }
+
+    /// <summary>Adds a flat float64 step to the chosen layers of <paramref name="model"/>, in float32.</summary>
+    private static void ApplyStep(TrainedModel model, LinearStack stack, Tensor step)
+    {
+        using var noGrad = no_grad();
+        var parts = stack.Unflatten(step);
+        int part = 0;
+        foreach (int layer in stack.Chosen)
+        {
+            var linear = model.Network.Layers[layer];
+            linear.weight!.add_(parts[part++].to(float32));
+            linear.bias!.add_(parts[part++].to(float32));
+        }
+    }
+
+    private static (FairnessReport Report, double Seconds) Retrain(
+        TrainedModel model,
+        PreparedDataset data,
+        long[] removedRowIds,
+        IProgress<ProgressUpdate>? progress,
+        CancellationToken cancellationToken)
+    {
+        // Warm up the training code paths first, so that one-time JIT and allocator costs do not count
+        // against the retrain.
+        var warmUpRows = data.Train.Select(Enumerable.Range(0, Math.Min(1024, data.Train.Count)).ToArray());
+        var warmUpData = new PreparedDataset
+        {
+            Definition = data.Definition,
+            Train = warmUpRows,
+            Validation = data.Validation,
+            Test = data.Test,
+            Groups = data.Groups,
+            ReferenceGroup = data.ReferenceGroup,
+            NumericColumns = data.NumericColumns,
+        };
+        using (ModelTrainer.Train(warmUpData, model.Spec.Settings with { Epochs = 1 }, null, null, cancellationToken, model.Encoder))
+        {
+        }
+
+        // No per-epoch progress here: its validation pass would add to the time being compared.
+        progress?.Report(new ProgressUpdate("retraining", 0.6, $"Retraining from scratch without the {removedRowIds.Length} removed samples"));
+        var watch = Stopwatch.StartNew();
+        using var retrained = ModelTrainer.Train(
+            data, model.Spec.Settings, removedRowIds.ToHashSet(), null, cancellationToken, model.Encoder);
+        double seconds = watch.Elapsed.TotalSeconds;
+        progress?.Report(new ProgressUpdate("retraining", 0.97, $"Retrained without the removed samples in {seconds:F2} s"));
+        return (FairnessEvaluator.Evaluate(retrained, data, "test"), seconds);
+    }
+
+    private static IReadOnlyDictionary<string, double> SelectionRates(FairnessReport report) =>
+        report.Groups.Where(g => g.SelectionRate is not null).ToDictionary(g => g.Group, g => g.SelectionRate!.Value);
 }

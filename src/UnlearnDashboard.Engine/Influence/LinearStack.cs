@@ -1,0 +1,124 @@
+using UnlearnDashboard.Engine.Models;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Influence;
+
+/// <summary>
+/// A float64 functional copy of a stack of linear layers with ReLU between them, in which the chosen
+/// layers' weights and biases are leaf tensors that require gradients and the others are constants.
+/// Influence computations run on it so that the model itself is never touched.
+/// </summary>
+public sealed class LinearStack : IDisposable
+{
+    private readonly List<Tensor> _weights;
+    private readonly List<Tensor> _biases;
+
+    /// <summary>Copies the layers of a network; <paramref name="chosen"/> are 0-based layer positions.</summary>
+    public LinearStack(TabularModel network, IReadOnlyList<int> chosen)
+        : this(
+            network.Layers.Select(l => l.weight!.detach()).ToList(),
+            network.Layers.Select(l => l.bias!.detach()).ToList(),
+            chosen)
+    {
+    }
+
+    /// <summary>Copies the given layer tensors; weight i has shape [outputs, inputs].</summary>
+    public LinearStack(IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor> biases, IReadOnlyList<int> chosen)
+    {
+        if (chosen.Count == 0)
+            throw new ArgumentException("At least one layer must be chosen.", nameof(chosen));
+
+        Chosen = chosen.Distinct().Order().ToList();
+        _weights = [];
+        _biases = [];
+        for (int i = 0; i < weights.Count; i++)
+        {
+            bool trainable = Chosen.Contains(i);
+            _weights.Add(weights[i].to(float64, copy: true).detach().requires_grad_(trainable));
+            _biases.Add(biases[i].to(float64, copy: true).detach().requires_grad_(trainable));
+        }
+
+        Parameters = Chosen.SelectMany(i => new[] { _weights[i], _biases[i] }).ToList();
+        ParameterCount = Parameters.Sum(p => p.numel());
+    }
+
+    /// <summary>Chosen layer positions, ascending.</summary>
+    public IReadOnlyList<int> Chosen { get; }
+
+    public int LayerCount => _weights.Count;
+
+    /// <summary>Weight then bias of each chosen layer, in layer order: the order of every flat vector.</summary>
+    public IList<Tensor> Parameters { get; }
+
+    public long ParameterCount { get; }
+
+    /// <summary>Returns the activations entering the first chosen layer, without gradients, as float64.</summary>
+    public Tensor Prefix(Tensor inputs)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var hidden = inputs.to(float64);
+        for (int i = 0; i < Chosen[0]; i++)
+            hidden = nn.functional.relu(hidden.matmul(_weights[i].t()) + _biases[i]);
+        return hidden.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Returns the logits [rows] computed from the first chosen layer's inputs.</summary>
+    public Tensor Logits(Tensor prefix) => Forward(prefix, preActivations: null, layerInputs: null);
+
+    /// <summary>
+    /// Runs the layers from the first chosen one, and returns the logits. When the lists are given, it also
+    /// collects, for every chosen layer, its pre-activation output and its (detached) input.
+    /// </summary>
+    public Tensor Forward(Tensor prefix, List<Tensor>? preActivations, List<Tensor>? layerInputs)
+    {
+        var hidden = prefix;
+        for (int i = Chosen[0]; i < _weights.Count; i++)
+        {
+            var output = hidden.matmul(_weights[i].t()) + _biases[i];
+            if (Chosen.Contains(i))
+            {
+                preActivations?.Add(output);
+                layerInputs?.Add(hidden.detach());
+            }
+
+            hidden = i < _weights.Count - 1 ? nn.functional.relu(output) : output;
+        }
+
+        return hidden.squeeze(-1);
+    }
+
+    /// <summary>Concatenates per-parameter tensors into one flat vector in <see cref="Parameters"/> order.</summary>
+    public static Tensor Flatten(IEnumerable<Tensor> parts) => cat(parts.Select(p => p.reshape(-1)).ToList(), 0);
+
+    /// <summary>Splits a flat vector into tensors shaped like <see cref="Parameters"/>.</summary>
+    public IReadOnlyList<Tensor> Unflatten(Tensor flat)
+    {
+        var parts = new List<Tensor>();
+        long offset = 0;
+        foreach (var parameter in Parameters)
+        {
+            long size = parameter.numel();
+            parts.Add(flat.narrow(0, offset, size).reshape(parameter.shape));
+            offset += size;
+        }
+
+        return parts;
+    }
+
+    /// <summary>Returns the chosen parameters as one flat float64 vector, without gradients.</summary>
+    public Tensor FlatParameters()
+    {
+        using var noGrad = no_grad();
+        return Flatten(Parameters.Select(p => p.detach()));
+    }
+
+    /// <summary>Returns the weight and bias of layer <paramref name="index"/> (0-based).</summary>
+    public (Tensor Weight, Tensor Bias) Layer(int index) => (_weights[index], _biases[index]);
+
+    public void Dispose()
+    {
+        foreach (var tensor in _weights.Concat(_biases))
+            tensor.Dispose();
+    }
+}
