@@ -1,1 +1,5 @@
-﻿Console.WriteLine("Hello, World!");
+using UnlearnDashboard.Cli;
+
+using var termination = TerminationSignal.Register();
+
+return await CliApp.RunAsync(args, CliConsole.FromSystemConsole(), termination.Token);

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using UnlearnDashboard.Cli.Commands;
+using UnlearnDashboard.Cli.Commands.Debias;
+using UnlearnDashboard.Cli.Commands.Jobs;
+using UnlearnDashboard.Cli.Commands.Train;
+
+namespace UnlearnDashboard.Cli;
+
+/// <summary>Entry point of the <c>unlearn</c> command, callable in-process.</summary>
+public static class CliApp
+{
+    /// <summary>Runs the CLI with the given arguments and returns the process exit code (see <see cref="ExitCodes"/>).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, CliConsole.ForWriters(stdout, stderr), CancellationToken.None);
+
+    /// <summary>Runs the CLI. Cancelling <paramref name="cancellationToken"/> acts like Ctrl+C.</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var rootCommand = BuildRootCommand(console);
+        var parseResult = rootCommand.Parse(args);
+
+        if (parseResult.Errors.Count > 0)
+        {
+            return WriteUsageErrors(parseResult, console.Error);
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            // Program.cs handles Ctrl+C and SIGTERM and passes them in as cancellationToken.
+            ProcessTerminationTimeout = null,
+        };
+        return await parseResult.InvokeAsync(configuration, cancellationToken);
+    }
+
+    internal static RootCommand BuildRootCommand(CliConsole console)
+    {
+        var rootCommand = new RootCommand("Remove bias from trained models by machine unlearning, through the UnlearnDashboard compute server.");
+        rootCommand.Subcommands.Add(DebiasCommand.Create(console));
+        rootCommand.Subcommands.Add(TrainCommand.Create(console));
+        rootCommand.Subcommands.Add(DatasetsCommand.Create(console));
+        rootCommand.Subcommands.Add(VersionsCommand.Create(console));
+        rootCommand.Subcommands.Add(JobsCommand.Create(console));
+        return rootCommand;
+    }
+
+    private static int WriteUsageErrors(ParseResult parseResult, TextWriter error)
+    {
+        foreach (var parseError in parseResult.Errors)
+        {
+            error.WriteLine($"error: {parseError.Message}");
+        }
+
+        var commandNames = new Stack<string>();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as CommandResult)
+        {
+            commandNames.Push(result.Command.Name);
+        }
+
+        var commandPath = string.Join(' ', commandNames);
+        error.WriteLine($"Run '{commandPath} --help' for usage.");
+        return ExitCodes.UsageError;
+    }
+}

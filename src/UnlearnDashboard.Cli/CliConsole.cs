@@ -1,0 +1,29 @@
+namespace UnlearnDashboard.Cli;
+
+/// <summary>
+/// Output streams and process environment of one CLI run, kept apart from <see cref="Console"/> so
+/// that tests can run the CLI in-process.
+/// </summary>
+/// <param name="Out">Results: tables and JSON written to "-".</param>
+/// <param name="Error">Progress, notices and error messages.</param>
+/// <param name="ErrorIsTerminal">True when <paramref name="Error"/> is an interactive terminal, so progress is redrawn in place.</param>
+/// <param name="GetEnvironmentVariable">Reads an environment variable, for example UNLEARN_SERVER.</param>
+public sealed record CliConsole(
+    TextWriter Out,
+    TextWriter Error,
+    bool ErrorIsTerminal,
+    Func<string, string?> GetEnvironmentVariable)
+{
+    public static CliConsole FromSystemConsole() => new(
+        Console.Out,
+        Console.Error,
+        ErrorIsTerminal: !Console.IsErrorRedirected,
+        Environment.GetEnvironmentVariable);
+
+    /// <summary>Creates a console that writes to the given writers and reads no environment variables.</summary>
+    public static CliConsole ForWriters(TextWriter stdout, TextWriter stderr) => new(
+        stdout,
+        stderr,
+        ErrorIsTerminal: false,
+        static _ => null);
+}

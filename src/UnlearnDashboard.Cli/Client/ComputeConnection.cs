@@ -1,0 +1,46 @@
+using Grpc.Net.Client;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Client;
+
+/// <summary>A gRPC channel to the compute server with its service clients.</summary>
+internal sealed class ComputeConnection : IDisposable
+{
+    /// <summary>Largest response accepted: 64 MiB, because a debias result lists every removed row id.</summary>
+    public const int MaxReceiveMessageBytes = 64 * 1024 * 1024;
+
+    private readonly GrpcChannel _channel;
+
+    private ComputeConnection(GrpcChannel channel)
+    {
+        _channel = channel;
+        Datasets = new DatasetService.DatasetServiceClient(channel);
+        Models = new ModelService.ModelServiceClient(channel);
+        Jobs = new JobService.JobServiceClient(channel);
+    }
+
+    public DatasetService.DatasetServiceClient Datasets { get; }
+
+    public ModelService.ModelServiceClient Models { get; }
+
+    public JobService.JobServiceClient Jobs { get; }
+
+    /// <summary>Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL.</summary>
+    /// <exception cref="UsageException">The URL is not an absolute http or https URL.</exception>
+    public static ComputeConnection Open(string serverUrl)
+    {
+        if (!Uri.TryCreate(serverUrl, UriKind.Absolute, out var address)
+            || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new UsageException($"invalid --server URL '{serverUrl}': expected http://HOST:PORT or https://HOST:PORT.");
+        }
+
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = MaxReceiveMessageBytes,
+        });
+        return new ComputeConnection(channel);
+    }
+
+    public void Dispose() => _channel.Dispose();
+}

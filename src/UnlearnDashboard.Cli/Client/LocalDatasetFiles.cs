@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+
+namespace UnlearnDashboard.Cli.Client;
+
+/// <summary>The local CSV files of a dataset to upload, with their SHA-256 hashes in lowercase hex.</summary>
+internal sealed record LocalDatasetFiles(string TrainPath, string TrainSha256, string? TestPath, string? TestSha256)
+{
+    /// <summary>Checks that the files exist and hashes them.</summary>
+    /// <exception cref="UsageException">A file does not exist.</exception>
+    public static async Task<LocalDatasetFiles> OpenAsync(string trainPath, string? testPath, CancellationToken cancellationToken)
+    {
+        RequireFile(trainPath, "--data");
+        if (testPath is not null)
+        {
+            RequireFile(testPath, "--test-data");
+        }
+
+        var trainSha256 = await HashAsync(trainPath, cancellationToken);
+        var testSha256 = testPath is null ? null : await HashAsync(testPath, cancellationToken);
+        return new LocalDatasetFiles(trainPath, trainSha256, testPath, testSha256);
+    }
+
+    private static void RequireFile(string path, string optionName)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"file not found: '{Path.GetFullPath(path)}' (given to {optionName}).");
+        }
+    }
+
+    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(path);
+        var hash = await SHA256.HashDataAsync(stream, cancellationToken);
+        return Convert.ToHexStringLower(hash);
+    }
+}

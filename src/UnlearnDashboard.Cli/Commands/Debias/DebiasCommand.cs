@@ -1,0 +1,88 @@
+using System.CommandLine;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Commands.Debias;
+
+/// <summary><c>unlearn debias</c>: removes bias from a model version and prints before/after fairness.</summary>
+internal static class DebiasCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var options = new DebiasOptions(console);
+        var command = new Command(
+            "debias",
+            "Remove the training samples that most increase bias from a model, by influence-based unlearning, and compare fairness before and after. " +
+            "With --data, upload a CSV file and train a model on it first.");
+        foreach (var option in options.All)
+        {
+            command.Options.Add(option);
+        }
+
+        options.AddValidators(command);
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
+            console,
+            token => DebiasRunner.RunAsync(ReadSettings(parseResult, options), console, token),
+            cancellationToken));
+        return command;
+    }
+
+    private static DebiasSettings ReadSettings(ParseResult parseResult, DebiasOptions options)
+    {
+        var request = new DebiasRequest
+        {
+            Dataset = parseResult.GetValue(options.Dataset) ?? "",
+            ModelVersionId = parseResult.GetValue(options.Model) ?? "",
+            SensitiveAttribute = parseResult.GetRequiredValue(options.Sensitive),
+            Method = DebiasMethod.InfluenceNewton,
+            RemoveFraction = parseResult.GetValue(options.RemoveFraction),
+            CompareRetrain = parseResult.GetValue(options.CompareRetrain),
+        };
+        request.Layers.AddRange(SplitList(parseResult.GetValue(options.Layers)));
+        if (parseResult.GetValue(options.Damping) is { } damping)
+        {
+            request.Damping = damping;
+        }
+
+        if (parseResult.GetValue(options.Deadline) is { } deadline)
+        {
+            request.DeadlineSeconds = deadline;
+        }
+
+        return new DebiasSettings(
+            Server: parseResult.GetRequiredValue(options.Server),
+            Request: request,
+            Upload: ReadUpload(parseResult, options),
+            JsonPath: parseResult.GetValue(options.Json));
+    }
+
+    private static UploadSettings? ReadUpload(ParseResult parseResult, DebiasOptions options)
+    {
+        if (parseResult.GetValue(options.Data) is not { } dataPath)
+        {
+            return null;
+        }
+
+        var spec = new DatasetSpec
+        {
+            Name = parseResult.GetValue(options.Name) ?? "",
+            LabelColumn = parseResult.GetValue(options.Label) ?? "",
+            FavourableLabel = parseResult.GetValue(options.Positive) ?? "",
+            SensitiveColumn = parseResult.GetRequiredValue(options.Sensitive),
+            ReferenceGroup = parseResult.GetValue(options.ReferenceGroup) ?? "",
+            MissingLabel = parseResult.GetValue(options.ExcludeMissingLabel) ? MissingValuePolicy.Exclude : MissingValuePolicy.Reject,
+            MissingSensitive = parseResult.GetValue(options.ExcludeMissingSensitive) ? MissingValuePolicy.Exclude : MissingValuePolicy.Reject,
+        };
+        var modelSettings = new ModelSettings();
+        if (parseResult.GetValue(options.Epochs) is { } epochs)
+        {
+            modelSettings.Epochs = epochs;
+        }
+
+        return new UploadSettings(dataPath, parseResult.GetValue(options.TestData), spec, modelSettings);
+    }
+
+    /// <summary>Splits "fc2,fc3" and repeated options into layer names, dropping empty entries.</summary>
+    internal static IEnumerable<string> SplitList(string[]? values) =>
+        (values ?? [])
+            .SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace UnlearnDashboard.Cli.Commands.Debias;
+
+/// <summary>The options of <c>unlearn debias</c>.</summary>
+internal sealed class DebiasOptions(CliConsole console)
+{
+    public const double DefaultRemoveFraction = 0.05;
+
+    public Option<string> Server { get; } = CommonOptions.Server(console);
+
+    public Option<string?> Dataset { get; } = new("--dataset")
+    {
+        Description = "Name or id of a dataset already on the server. Use this or --data.",
+        HelpName = "NAME",
+    };
+
+    public Option<string?> Data { get; } = new("--data")
+    {
+        Description = "Training CSV file to upload; a model is trained on it first. Use this or --dataset.",
+        HelpName = "FILE.csv",
+    };
+
+    public Option<string?> TestData { get; } = new("--test-data")
+    {
+        Description = "Test CSV file to upload with --data (default: the server splits the test set off --data).",
+        HelpName = "FILE.csv",
+    };
+
+    public Option<string?> Name { get; } = new("--name")
+    {
+        Description = "Dataset name for --data (default: the file name plus a hash of the files and settings).",
+        HelpName = "NAME",
+    };
+
+    public Option<string?> Label { get; } = new("--label")
+    {
+        Description = "Label column of the --data file.",
+        HelpName = "COLUMN",
+    };
+
+    public Option<string?> Positive { get; } = new("--positive")
+    {
+        Description = "Label value that counts as the favourable outcome, for example '>50K' (with --data).",
+        HelpName = "VALUE",
+    };
+
+    public Option<string> Sensitive { get; } = new("--sensitive")
+    {
+        Description = "Sensitive attribute column whose bias is removed; must be the dataset's sensitive column.",
+        HelpName = "COLUMN",
+        Required = true,
+    };
+
+    public Option<string?> ReferenceGroup { get; } = new("--reference-group")
+    {
+        Description = "Group the disparate impact ratio is measured against (with --data; default: the largest group).",
+        HelpName = "GROUP",
+    };
+
+    public Option<bool> ExcludeMissingSensitive { get; } = new("--exclude-missing-sensitive")
+    {
+        Description = "Leave out rows whose sensitive value is missing instead of rejecting the file (with --data).",
+    };
+
+    public Option<bool> ExcludeMissingLabel { get; } = new("--exclude-missing-label")
+    {
+        Description = "Leave out rows whose label is missing instead of rejecting the file (with --data).",
+    };
+
+    public Option<int?> Epochs { get; } = new("--epochs")
+    {
+        Description = "Training epochs of the model trained on --data (default: the server's, 10).",
+        HelpName = "N",
+        CustomParser = NumberParsers.NullableInt32("--epochs", ">= 1", value => value >= 1),
+    };
+
+    public Option<string?> Model { get; } = new("--model")
+    {
+        Description = "Model version id to debias (with --dataset; default: the dataset's default version).",
+        HelpName = "VERSION_ID",
+    };
+
+    public Option<double> RemoveFraction { get; } = new("--remove-fraction")
+    {
+        Description = "Fraction of training samples to remove, in (0, 0.5].",
+        HelpName = "FRACTION",
+        DefaultValueFactory = _ => DefaultRemoveFraction,
+        CustomParser = NumberParsers.Double("--remove-fraction", "in (0, 0.5]", value => value is > 0 and <= 0.5),
+    };
+
+    public Option<string[]> Layers { get; } = new("--layers")
+    {
+        Description = "Linear layers to change, comma-separated, for example fc3 or fc2,fc3 (default: the last layer).",
+        HelpName = "LAYER,...",
+    };
+
+    public Option<double?> Damping { get; } = new("--damping")
+    {
+        Description = "Damping lambda added to the Hessian, > 0 (default: the server's, 0.01).",
+        HelpName = "LAMBDA",
+        CustomParser = NumberParsers.NullableDouble("--damping", "> 0", value => value > 0),
+    };
+
+    public Option<double?> Deadline { get; } = new("--deadline")
+    {
+        Description = "Cancel the job on the server if it has not finished this many seconds after submission.",
+        HelpName = "SECONDS",
+        CustomParser = NumberParsers.NullableDouble("--deadline", "> 0", value => value > 0),
+    };
+
+    public Option<bool> CompareRetrain { get; } = new("--compare-retrain")
+    {
+        Description = "Also retrain from scratch without the removed samples, for comparison.",
+    };
+
+    public Option<string?> Json { get; } = CommonOptions.Json("the debias result");
+
+    public IEnumerable<Option> All =>
+    [
+        Server, Dataset, Data, TestData, Name, Label, Positive, Sensitive, ReferenceGroup,
+        ExcludeMissingSensitive, ExcludeMissingLabel, Epochs, Model, RemoveFraction, Layers,
+        Damping, Deadline, CompareRetrain, Json,
+    ];
+
+    /// <summary>Adds the rules that relate options to each other. The options' own parsers check numeric ranges.</summary>
+    public void AddValidators(Command command)
+    {
+        command.Validators.Add(ValidateCombination);
+    }
+
+    private void ValidateCombination(CommandResult result)
+    {
+        var hasDataset = result.GetValue(Dataset) is not null;
+        var hasData = result.GetValue(Data) is not null;
+        if (hasDataset == hasData)
+        {
+            result.AddError("Give either --dataset NAME (a dataset on the server) or --data FILE.csv (a file to upload), not both or neither.");
+            return;
+        }
+
+        if (hasData)
+        {
+            RequireWithData(result, Label);
+            RequireWithData(result, Positive);
+            RejectWithData(result, Model, "the model is trained on the uploaded data");
+            return;
+        }
+
+        foreach (Option option in new Option[] { TestData, Name, Label, Positive, ReferenceGroup, Epochs })
+        {
+            if (result.GetResult(option) is { Implicit: false })
+            {
+                result.AddError($"Option '{option.Name}' applies only with --data.");
+            }
+        }
+
+        foreach (Option<bool> flag in new[] { ExcludeMissingSensitive, ExcludeMissingLabel })
+        {
+            if (result.GetValue(flag))
+            {
+                result.AddError($"Option '{flag.Name}' applies only with --data.");
+            }
+        }
+    }
+
+    private static void RequireWithData(CommandResult result, Option<string?> option)
+    {
+        if (string.IsNullOrWhiteSpace(result.GetValue(option)))
+        {
+            result.AddError($"Option '{option.Name}' is required with --data.");
+        }
+    }
+
+    private static void RejectWithData(CommandResult result, Option<string?> option, string reason)
+    {
+        if (result.GetValue(option) is not null)
+        {
+            result.AddError($"Option '{option.Name}' cannot be used with --data, because {reason}.");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using UnlearnDashboard.Cli.Output;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Commands.Train;
+
+/// <summary><c>unlearn train</c>: trains a new model on a dataset on the server.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var server = CommonOptions.Server(console);
+        var dataset = new Option<string>("--dataset") { Description = "Name or id of the dataset to train on.", HelpName = "NAME", Required = true };
+        var name = new Option<string?>("--name") { Description = "Model name (default: DATASET-ARCHITECTURE).", HelpName = "NAME" };
+        var architecture = new Option<string>("--architecture")
+        {
+            Description = "Model architecture.",
+            DefaultValueFactory = _ => "mlp",
+        };
+        architecture.AcceptOnlyFromAmong("mlp", "logistic-regression");
+        var hidden = new Option<string[]>("--hidden")
+        {
+            Description = "Hidden layer widths of the MLP, comma-separated (default: 64,32).",
+            HelpName = "WIDTH,...",
+        };
+        var epochs = PositiveInt("--epochs", "Training epochs (default: the server's, 10).");
+        var batchSize = PositiveInt("--batch-size", "Samples per training batch (default: the server's, 256).");
+        var learningRate = new Option<double?>("--learning-rate")
+        {
+            Description = "Adam learning rate (default: the server's, 0.001).",
+            HelpName = "RATE",
+            CustomParser = NumberParsers.NullableDouble("--learning-rate", "> 0", value => value > 0),
+        };
+        var seed = new Option<uint?>("--seed") { Description = "Random seed of initialization and batch order (default: the server's, 0).", HelpName = "N" };
+        var excludeSensitive = new Option<bool>("--exclude-sensitive-feature") { Description = "Leave the sensitive attribute out of the model's inputs." };
+        var json = CommonOptions.Json("the train result");
+
+        var command = new Command("train", "Train a new model on a dataset on the server, showing progress, and print its test-split fairness.")
+        {
+            server, dataset, name, architecture, hidden, epochs, batchSize, learningRate, seed, excludeSensitive, json,
+        };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
+        {
+            var jsonPath = parseResult.GetValue(json);
+            ProtoJson.ValidateOutputPath(jsonPath);
+
+            var settings = new ModelSettings
+            {
+                Architecture = parseResult.GetValue(architecture) == "logistic-regression" ? Architecture.LogisticRegression : Architecture.Mlp,
+                ExcludeSensitiveFeature = parseResult.GetValue(excludeSensitive),
+            };
+            settings.Hidden.AddRange(ParseWidths(parseResult.GetValue(hidden)));
+            if (parseResult.GetValue(epochs) is { } epochCount)
+            {
+                settings.Epochs = epochCount;
+            }
+
+            if (parseResult.GetValue(batchSize) is { } batch)
+            {
+                settings.BatchSize = batch;
+            }
+
+            if (parseResult.GetValue(learningRate) is { } rate)
+            {
+                settings.LearningRate = rate;
+            }
+
+            if (parseResult.GetValue(seed) is { } seedValue)
+            {
+                settings.Seed = seedValue;
+            }
+
+            var request = new TrainModelRequest
+            {
+                Dataset = parseResult.GetRequiredValue(dataset),
+                Name = parseResult.GetValue(name) ?? "",
+                Settings = settings,
+            };
+            return await RunAsync(parseResult.GetRequiredValue(server), request, jsonPath, console, token);
+        }, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string serverUrl, TrainModelRequest request, string? jsonPath, CliConsole console, CancellationToken cancellationToken)
+    {
+        using var connection = Client.ComputeConnection.Open(serverUrl);
+        var (exitCode, result) = await TrainRunner.TrainAndWatchAsync(connection, console, request, cancellationToken);
+        if (result is null)
+        {
+            return exitCode;
+        }
+
+        ResultPrinter.WriteTrain(result, jsonPath == ProtoJson.StandardOutput ? console.Error : console.Out);
+        if (jsonPath is not null)
+        {
+            await ProtoJson.WriteAsync(result, jsonPath, console.Out, cancellationToken);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static Option<int?> PositiveInt(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "N",
+        CustomParser = NumberParsers.NullableInt32(name, ">= 1", value => value >= 1),
+    };
+
+    /// <summary>Parses "64,32" into widths.</summary>
+    /// <exception cref="UsageException">A width is not a positive integer.</exception>
+    private static IEnumerable<int> ParseWidths(string[]? values)
+    {
+        foreach (var text in Debias.DebiasCommand.SplitList(values))
+        {
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var width) || width < 1)
+            {
+                throw new UsageException($"invalid value '{text}' for option '--hidden': expected positive integers separated by commas, for example 64,32.");
+            }
+
+            yield return width;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Output;
+
+/// <summary>Human-readable summaries of job results.</summary>
+internal static class ResultPrinter
+{
+    /// <summary>Writes test-split fairness before, after and (when requested) after retraining, with counts and timings.</summary>
+    public static void WriteDebias(DebiasResult result, TextWriter writer)
+    {
+        var reports = new List<(string Name, FairnessReport Report)> { ("before", result.Before), ("after", result.After) };
+        if (result.Retrain is not null)
+        {
+            reports.Add(("retrain", result.Retrain));
+        }
+
+        var table = new TextTable(["metric (test split)", .. reports.Select(entry => entry.Name)])
+            .AlignRight([.. Enumerable.Range(1, reports.Count)]);
+        AddMetricRow(table, "accuracy", reports, report => report.HasAccuracy ? report.Accuracy : null);
+        AddMetricRow(table, "demographic parity difference", reports,
+            report => report.HasDemographicParityDifference ? report.DemographicParityDifference : null);
+        AddMetricRow(table, "equalized odds difference", reports,
+            report => report.HasEqualizedOddsDifference ? report.EqualizedOddsDifference : null);
+        AddMetricRow(table, "equal opportunity difference", reports,
+            report => report.HasEqualOpportunityDifference ? report.EqualOpportunityDifference : null);
+        AddMetricRow(table, "disparate impact ratio", reports,
+            report => report.HasDisparateImpactRatio ? report.DisparateImpactRatio : null);
+        table.Write(writer);
+
+        writer.WriteLine();
+        writer.WriteLine($"removed samples:  {Formats.Count(result.RemovedSampleCount)}");
+        if (result.Timings is { } timings)
+        {
+            var parts = new List<string>
+            {
+                $"ranking {Formats.Seconds(timings.RankingSeconds)}",
+                $"unlearning {Formats.Seconds(timings.UnlearningSeconds)}",
+                $"evaluation {Formats.Seconds(timings.EvaluationSeconds)}",
+            };
+            if (result.Retrain is not null)
+            {
+                parts.Add($"retrain {Formats.Seconds(timings.RetrainSeconds)}");
+            }
+
+            writer.WriteLine($"timings:          {string.Join(", ", parts)}");
+        }
+
+        writer.WriteLine($"base version:     {Formats.OrDash(result.BaseVersionId)}");
+        writer.WriteLine($"new version:      {Formats.OrDash(result.NewVersionId)}");
+    }
+
+    /// <summary>Writes the trained version and its test-split fairness.</summary>
+    public static void WriteTrain(TrainResult result, TextWriter writer)
+    {
+        var report = result.TestReport ?? new FairnessReport();
+        writer.WriteLine($"model:                          {Formats.OrDash(result.ModelId)}");
+        writer.WriteLine($"version:                        {Formats.OrDash(result.VersionId)}");
+        writer.WriteLine($"training time:                  {Formats.Seconds(result.TrainingSeconds)}");
+        writer.WriteLine($"test accuracy:                  {Formats.Metric(report.HasAccuracy ? report.Accuracy : null)}");
+        writer.WriteLine($"demographic parity difference:  {Formats.Metric(report.HasDemographicParityDifference ? report.DemographicParityDifference : null)}");
+        writer.WriteLine($"equalized odds difference:      {Formats.Metric(report.HasEqualizedOddsDifference ? report.EqualizedOddsDifference : null)}");
+        writer.WriteLine($"disparate impact ratio:         {Formats.Metric(report.HasDisparateImpactRatio ? report.DisparateImpactRatio : null)}");
+    }
+
+    private static void AddMetricRow(
+        TextTable table,
+        string name,
+        List<(string Name, FairnessReport Report)> reports,
+        Func<FairnessReport, double?> metric)
+    {
+        string[] values = [.. reports.Select(entry => Formats.Metric(entry.Report is null ? null : metric(entry.Report)))];
+        table.AddRow([name, .. values]);
+    }
+}

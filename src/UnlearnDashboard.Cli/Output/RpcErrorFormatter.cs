@@ -1,0 +1,73 @@
+using System.Text;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace UnlearnDashboard.Cli.Output;
+
+/// <summary>Writes a server error as <c>error: STATUS: detail</c>, followed by its field violations.</summary>
+internal static class RpcErrorFormatter
+{
+    public static void Write(RpcException exception, TextWriter error)
+    {
+        error.WriteLine($"error: {StatusName(exception.StatusCode)}: {exception.Status.Detail}{Cause(exception)}");
+
+        var badRequest = exception.GetRpcStatus()?.GetDetail<BadRequest>();
+        if (badRequest is not null)
+        {
+            foreach (var violation in badRequest.FieldViolations)
+            {
+                error.WriteLine($"  {violation.Field}: {violation.Description}");
+            }
+        }
+
+        if (exception.StatusCode == StatusCode.Unavailable)
+        {
+            error.WriteLine("Check that the compute server is running and that --server points to it.");
+        }
+    }
+
+    /// <summary>Returns the innermost client-side exception message, for example "Connection refused", in parentheses.</summary>
+    private static string Cause(RpcException exception)
+    {
+        var cause = exception.Status.DebugException;
+        while (cause?.InnerException is not null)
+        {
+            cause = cause.InnerException;
+        }
+
+        return cause is null ? "" : $" ({cause.Message})";
+    }
+
+    /// <summary>Returns <see cref="ExitCodes.UsageError"/> for statuses that mean the request itself was wrong.</summary>
+    public static int ExitCodeFor(StatusCode statusCode) => statusCode switch
+    {
+        StatusCode.InvalidArgument
+            or StatusCode.NotFound
+            or StatusCode.FailedPrecondition
+            or StatusCode.AlreadyExists => ExitCodes.UsageError,
+        _ => ExitCodes.Failure,
+    };
+
+    /// <summary>Returns the canonical gRPC name of a status code, for example INVALID_ARGUMENT.</summary>
+    public static string StatusName(StatusCode statusCode)
+    {
+        if (statusCode == StatusCode.OK)
+        {
+            return "OK";
+        }
+
+        var pascalName = statusCode.ToString();
+        var name = new StringBuilder(pascalName.Length + 4);
+        for (var i = 0; i < pascalName.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(pascalName[i]))
+            {
+                name.Append('_');
+            }
+
+            name.Append(char.ToUpperInvariant(pascalName[i]));
+        }
+
+        return name.ToString();
+    }
+}
