@@ -1,6 +1,9 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using UnlearnDashboard.Compute.Hosting;
 
-app.MapGet("/", () => "Hello World!");
+var builder = WebApplication.CreateBuilder(args);
+builder.AddComputeServer();
+
+var app = builder.Build();
+app.MapComputeServer();
 
 app.Run();

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using UnlearnDashboard.Compute.Diagnostics;
+using UnlearnDashboard.Compute.Mapping;
+using UnlearnDashboard.Compute.Services;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine.Data;
+using UnlearnDashboard.Engine.Models;
+
+namespace UnlearnDashboard.Compute.Datasets;
+
+/// <summary>
+/// Registers datasets and keeps their loaded <see cref="PreparedDataset"/>s in memory by id. A dataset is
+/// loaded and validated before anything is stored, so a rejected one leaves no row and no artifact.
+/// </summary>
+public sealed class DatasetCatalog(
+    IDbContextFactory<ComputeDbContext> dbFactory,
+    ArtifactStore artifacts,
+    TimeProvider time,
+    ILogger<DatasetCatalog> logger)
+{
+    // Prepared datasets are immutable, so one instance serves every job and request.
+    private readonly ConcurrentDictionary<string, Lazy<Task<PreparedDataset>>> _prepared = new();
+
+    /// <summary>Creates an empty staged file for an upload.</summary>
+    public StagedFile CreateStagedFile() => artifacts.CreateStagedFile();
+
+    /// <summary>Copies a file into the staging folder, hashing it on the way.</summary>
+    public async Task<StagedFile> StageAsync(string sourcePath, CancellationToken cancellationToken)
+    {
+        var staged = artifacts.CreateStagedFile();
+        try
+        {
+            await using var source = File.OpenRead(sourcePath);
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+                await staged.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            await staged.CompleteAsync(cancellationToken);
+            return staged;
+        }
+        catch
+        {
+            staged.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads completed staged files with the engine, then stores them as artifacts and inserts the dataset.
+    /// Throws ALREADY_EXISTS for a taken name and the engine's error for a file it rejects.
+    /// </summary>
+    public async Task<DatasetRow> RegisterAsync(
+        DatasetDefinition definition,
+        StagedFile train,
+        string trainSource,
+        StagedFile? test,
+        string? testSource,
+        CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.Datasets.AnyAsync(d => d.Name == definition.Name, cancellationToken))
+                throw NameTaken(definition.Name);
+        }
+
+        var prepared = await Task.Run(() => Load(definition, train.Path, trainSource, test?.Path, testSource), cancellationToken);
+        var row = new DatasetRow
+        {
+            Id = Guid.CreateVersion7().ToString(),
+            Name = definition.Name,
+            DefinitionJson = definition.ToJson(),
+            TrainSha256 = train.Sha256!,
+            TestSha256 = test?.Sha256,
+            TrainRows = prepared.Train.Count,
+            ValidationRows = prepared.Validation.Count,
+            TestRows = prepared.Test.Count,
+            DroppedRows = prepared.DroppedRows,
+            ExcludedRows = prepared.ExcludedRows,
+            FeatureCount = CountFeatures(prepared),
+            GroupsJson = JsonSerializer.Serialize(prepared.Groups),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+
+        artifacts.Commit(train);
+        if (test is not null)
+            artifacts.Commit(test);
+
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            db.Datasets.Add(row);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // NOTE: a registration that loses this race keeps its artifacts; they are content-addressed,
+                // so they only cost disk space.
+                if (await NameExistsAsync(definition.Name, cancellationToken))
+                    throw NameTaken(definition.Name);
+                throw;
+            }
+        }
+
+        _prepared[row.Id] = new Lazy<Task<PreparedDataset>>(Task.FromResult(prepared));
+        logger.DatasetRegistered(row.Id, row.Name, row.TrainRows, row.ValidationRows, row.TestRows);
+        return row;
+    }
+
+    /// <summary>Finds a dataset by id or name, or throws NOT_FOUND naming the field.</summary>
+    public async Task<DatasetRow> ResolveAsync(string idOrName, string field, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(idOrName))
+            throw RpcErrors.InvalidArgument(field, $"{field} is empty; pass a dataset id or name.");
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Datasets.AsNoTracking()
+                   .FirstOrDefaultAsync(d => d.Id == idOrName || d.Name == idOrName, cancellationToken)
+               ?? throw RpcErrors.NotFound($"Dataset '{idOrName}' ({field}) was not found; ListDatasets shows the registered ones.");
+    }
+
+    public async Task<IReadOnlyList<DatasetRow>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Datasets.AsNoTracking().OrderBy(d => d.CreatedAt).ToListAsync(cancellationToken);
+    }
+
+    public async Task<bool> AnyAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Datasets.AnyAsync(cancellationToken);
+    }
+
+    /// <summary>Returns the loaded dataset, reading its artifacts (hash-checked) on first use.</summary>
+    public Task<PreparedDataset> GetPreparedAsync(DatasetRow row)
+    {
+        var lazy = _prepared.GetOrAdd(row.Id, _ => new Lazy<Task<PreparedDataset>>(() => LoadStoredAsync(row)));
+        var task = lazy.Value;
+        if (task.IsFaulted)
+            _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedDataset>>>(row.Id, lazy));
+        return task;
+    }
+
+    private async Task<PreparedDataset> LoadStoredAsync(DatasetRow row)
+    {
+        var definition = DatasetMapper.DefinitionFromJson(row.DefinitionJson);
+        byte[] train = await artifacts.ReadVerifiedAsync(row.TrainSha256, CancellationToken.None);
+        byte[]? test = row.TestSha256 is null ? null : await artifacts.ReadVerifiedAsync(row.TestSha256, CancellationToken.None);
+        return await Task.Run(() =>
+        {
+            using var trainStream = new MemoryStream(train, writable: false);
+            using var testStream = test is null ? null : new MemoryStream(test, writable: false);
+            return DatasetLoader.Load(definition, trainStream, $"{row.Name} train file", testStream,
+                testStream is null ? null : $"{row.Name} test file");
+        });
+    }
+
+    private static PreparedDataset Load(DatasetDefinition definition, string trainPath, string trainSource, string? testPath, string? testSource)
+    {
+        using var train = File.OpenRead(trainPath);
+        if (testPath is null)
+            return DatasetLoader.Load(definition, train, trainSource);
+
+        using var test = File.OpenRead(testPath);
+        return DatasetLoader.Load(definition, train, trainSource, test, testSource);
+    }
+
+    /// <summary>Counts the encoded inputs of a default model (one-hot levels plus numeric columns).</summary>
+    private static long CountFeatures(PreparedDataset data)
+    {
+        var columns = ModelTrainer.InputColumns(data, new ModelSettings());
+        return FeatureEncoder.Fit(data.Train, columns, data.NumericColumns).FeatureCount;
+    }
+
+    private async Task<bool> NameExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Datasets.AnyAsync(d => d.Name == name, cancellationToken);
+    }
+
+    private static Grpc.Core.RpcException NameTaken(string name) =>
+        RpcErrors.AlreadyExists($"A dataset named '{name}' already exists; choose another spec.name.");
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+
+namespace UnlearnDashboard.Compute.Diagnostics;
+
+/// <summary>
+/// Log messages of the compute server with stable event ids: 1xx hosting, 2xx datasets, 3xx jobs,
+/// 4xx gRPC calls. Job lifecycle is at Information, per-step detail at Debug, failures at Error.
+/// </summary>
+internal static partial class ComputeLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Compute server listening on {Urls}; data in {DataDirectory}")]
+    public static partial void ServerListening(this ILogger logger, string urls, string dataDirectory);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Demo dataset {DatasetName} registered as {DatasetId} and training job {JobId} queued")]
+    public static partial void DemoSeeded(this ILogger logger, string datasetName, string datasetId, string jobId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Seeding the demo datasets failed")]
+    public static partial void DemoSeedFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Demo seeding finished in {Seconds:F1} s")]
+    public static partial void DemoSeedFinished(this ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dataset {DatasetId} ({DatasetName}) registered: {TrainRows} train, {ValidationRows} validation, {TestRows} test rows")]
+    public static partial void DatasetRegistered(this ILogger logger, string datasetId, string datasetName, long trainRows, long validationRows, long testRows);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Job {JobId} ({Kind}) queued on dataset {DatasetId}")]
+    public static partial void JobQueued(this ILogger logger, string jobId, string kind, string datasetId);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Job {JobId} ({Kind}) started")]
+    public static partial void JobStarted(this ILogger logger, string jobId, string kind);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Job {JobId} succeeded in {Seconds:F1} s with version {VersionId}")]
+    public static partial void JobSucceeded(this ILogger logger, string jobId, double seconds, string versionId);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Job {JobId} failed: {Reason}")]
+    public static partial void JobFailed(this ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Job {JobId} failed unexpectedly")]
+    public static partial void JobCrashed(this ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Job {JobId} ended as {State}: {Reason}")]
+    public static partial void JobStopped(this ILogger logger, string jobId, string state, string reason);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Job {JobId} was {State} when the server last stopped; marked interrupted")]
+    public static partial void JobInterrupted(this ILogger logger, string jobId, string state);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "Job {JobId} event {Sequence}: {Phase} {Fraction:P0} {Message}")]
+    public static partial void JobProgress(this ILogger logger, string jobId, long sequence, string phase, double fraction, string message);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Information, Message = "Job {JobId} cancellation requested")]
+    public static partial void JobCancelRequested(this ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "Storing events of job {JobId} failed")]
+    public static partial void JobEventsNotStored(this ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Call {Method} rejected with {StatusCode}: {Detail}")]
+    public static partial void CallRejected(this ILogger logger, string method, string statusCode, string detail);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "Call {Method} failed unexpectedly")]
+    public static partial void CallFailed(this ILogger logger, Exception exception, string method);
+}

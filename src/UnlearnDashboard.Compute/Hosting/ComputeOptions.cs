@@ -1,0 +1,76 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace UnlearnDashboard.Compute.Hosting;
+
+/// <summary>
+/// Settings of the compute server, bound from the root of the configuration so that
+/// <c>--DataDirectory PATH</c> works on the command line.
+/// </summary>
+public sealed class ComputeOptions
+{
+    /// <summary>
+    /// Folder of the database (<c>unlearn.db</c>) and the artifacts. Default <c>./data</c>, relative to the
+    /// working directory.
+    /// </summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>
+    /// Folder that <c>RegisterDataset</c> reads files from; its paths are relative to it. Default
+    /// <c>DataDirectory/import</c>.
+    /// </summary>
+    public string? ImportDirectory { get; set; }
+
+    /// <summary>
+    /// Registers the shipped demo datasets and trains their default models on the first start, when the
+    /// database has no datasets. Default true.
+    /// </summary>
+    public bool SeedDemo { get; set; } = true;
+
+    /// <summary>Limits of <c>UploadDataset</c>.</summary>
+    public UploadOptions Upload { get; set; } = new();
+
+    /// <summary>Absolute path of <see cref="DataDirectory"/>.</summary>
+    public string DataPath => Path.GetFullPath(DataDirectory);
+
+    /// <summary>Absolute path of the import folder.</summary>
+    public string ImportPath => string.IsNullOrWhiteSpace(ImportDirectory)
+        ? Path.Combine(DataPath, "import")
+        : Path.GetFullPath(ImportDirectory);
+
+    /// <summary>Folder of the content-addressed artifacts.</summary>
+    public string ArtifactPath => Path.Combine(DataPath, "artifacts");
+
+    /// <summary>Folder of files being received or written, on the same file system as the artifacts.</summary>
+    public string StagingPath => Path.Combine(DataPath, "staging");
+
+    public string DatabasePath => Path.Combine(DataPath, "unlearn.db");
+}
+
+/// <summary>Limits of a chunked dataset upload, bound from the <c>Upload</c> section.</summary>
+public sealed class UploadOptions
+{
+    /// <summary>Largest total size of the uploaded files, in bytes. Default 256 MiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxTotalBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest <c>FileChunk.data</c>, in bytes. Default 1 MiB, well under gRPC's 4 MiB default message limit.
+    /// </summary>
+    [Range(1, 4 * 1024 * 1024 - 1024)]
+    public int MaxChunkBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>Job scheduling, bound from the <c>Jobs</c> section.</summary>
+public sealed class JobOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>Jobs that run at the same time. Default 1, because each job uses every CPU core.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrent { get; set; } = 1;
+
+    /// <summary>Jobs that may wait in the queue; a submission beyond it fails with RESOURCE_EXHAUSTED. Default 64.</summary>
+    [Range(1, 100_000)]
+    public int MaxQueued { get; set; } = 64;
+}

@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace UnlearnDashboard.Compute.Hosting;
+
+/// <summary>Checks the attribute bounds of <see cref="ComputeOptions"/> and its sections, and that the folders are usable paths.</summary>
+internal sealed class ComputeOptionsValidator : IValidateOptions<ComputeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ComputeOptions options)
+    {
+        var errors = new List<string>();
+        AddAttributeErrors(options, "", errors);
+        AddAttributeErrors(options.Upload, "Upload:", errors);
+        AddPathError(options.DataDirectory, nameof(ComputeOptions.DataDirectory), errors);
+        if (!string.IsNullOrWhiteSpace(options.ImportDirectory))
+            AddPathError(options.ImportDirectory, nameof(ComputeOptions.ImportDirectory), errors);
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static void AddAttributeErrors(object options, string prefix, List<string> errors)
+    {
+        var results = new List<ValidationResult>();
+        if (Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+            return;
+
+        foreach (var result in results)
+            errors.Add($"{prefix}{string.Join(", ", result.MemberNames)}: {result.ErrorMessage}");
+    }
+
+    private static void AddPathError(string path, string key, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            errors.Add($"{key} is empty; set it to a folder path.");
+            return;
+        }
+
+        try
+        {
+            Path.GetFullPath(path);
+        }
+        catch (Exception error) when (error is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            errors.Add($"{key} '{path}' is not a valid path: {error.Message}");
+        }
+    }
+}
+
+/// <summary>Checks the attribute bounds of <see cref="JobOptions"/>.</summary>
+internal sealed class JobOptionsValidator : IValidateOptions<JobOptions>
+{
+    public ValidateOptionsResult Validate(string? name, JobOptions options)
+    {
+        var errors = new List<string>();
+        ComputeOptionsValidator.AddAttributeErrors(options, JobOptions.SectionName + ":", errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Jobs;
+using UnlearnDashboard.Compute.Models;
+using UnlearnDashboard.Compute.Services;
+using UnlearnDashboard.Compute.Storage;
+
+namespace UnlearnDashboard.Compute.Hosting;
+
+/// <summary>Registers and maps the compute server's services; Program.cs and the tests share these.</summary>
+public static class ComputeServerExtensions
+{
+    /// <summary>Adds options, storage, the job scheduler and the gRPC services.</summary>
+    public static WebApplicationBuilder AddComputeServer(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddComputeOptions(builder.Configuration);
+        builder.Services.AddComputeStorage();
+        builder.Services.AddComputeJobs();
+        builder.Services.AddComputeGrpc(builder.Environment);
+        return builder;
+    }
+
+    /// <summary>Maps the gRPC services, health checking and reflection.</summary>
+    public static WebApplication MapComputeServer(this WebApplication app)
+    {
+        app.MapGrpcService<DatasetGrpcService>();
+        app.MapGrpcService<ModelGrpcService>();
+        app.MapGrpcService<JobGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>Binds <see cref="ComputeOptions"/> from the configuration root and <see cref="JobOptions"/> from <c>Jobs</c>, validated on start.</summary>
+    public static IServiceCollection AddComputeOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ComputeOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ComputeOptions>, ComputeOptionsValidator>();
+        services.AddOptions<JobOptions>().Bind(configuration.GetSection(JobOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobOptions>, JobOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>Adds the SQLite database at <c>DataDirectory/unlearn.db</c>, the artifact store and the catalogs.</summary>
+    public static IServiceCollection AddComputeStorage(this IServiceCollection services)
+    {
+        services.AddDbContextFactory<ComputeDbContext>((provider, db) =>
+        {
+            var options = provider.GetRequiredService<IOptions<ComputeOptions>>().Value;
+            db.UseSqlite($"Data Source={options.DatabasePath}");
+        });
+        services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<DatasetCatalog>();
+        services.AddSingleton<ModelCatalog>();
+
+        // Hosted services start in registration order: the schema exists before the scheduler reads jobs.
+        services.AddHostedService<DatabaseInitializer>();
+        return services;
+    }
+
+    /// <summary>Adds the job store, the live event hub, the in-process runner, the scheduler and the demo seeder.</summary>
+    public static IServiceCollection AddComputeJobs(this IServiceCollection services)
+    {
+        services.AddSingleton<JobEventHub>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<JobRequestValidator>();
+        services.AddSingleton<IJobRunner, InProcessJobRunner>();
+        services.AddSingleton<JobScheduler>();
+        services.AddHostedService(provider => provider.GetRequiredService<JobScheduler>());
+        services.AddHostedService<DemoSeeder>();
+        services.AddHostedService<StartupLogger>();
+        return services;
+    }
+
+    /// <summary>Adds gRPC with the error interceptor, health checking and reflection.</summary>
+    public static IServiceCollection AddComputeGrpc(this IServiceCollection services, IHostEnvironment environment)
+    {
+        services.AddGrpc(grpc =>
+        {
+            grpc.EnableDetailedErrors = environment.IsDevelopment();
+            grpc.Interceptors.Add<ErrorInterceptor>();
+        });
+        services.AddGrpcHealthChecks().AddCheck("compute", () => HealthCheckResult.Healthy());
+        services.AddGrpcReflection();
+        return services;
+    }
+}

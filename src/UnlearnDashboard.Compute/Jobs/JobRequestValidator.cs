@@ -1,0 +1,107 @@
+using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Mapping;
+using UnlearnDashboard.Compute.Models;
+using UnlearnDashboard.Compute.Services;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine;
+using UnlearnDashboard.Engine.Models;
+using Proto = UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Jobs;
+
+/// <summary>A checked job request: the dataset and base version it names, ready to store.</summary>
+public sealed record ValidatedJob(DatasetRow Dataset, ModelVersionRow? BaseVersion, double? DeadlineSeconds);
+
+/// <summary>
+/// Checks job requests before they are queued, so a bad request fails at once with NOT_FOUND,
+/// FAILED_PRECONDITION or INVALID_ARGUMENT naming the proto field and value.
+/// </summary>
+public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog models)
+{
+    // CancellationTokenSource timers accept at most about 49.7 days; 30 days keeps clear of that.
+    private const double MaxDeadlineSeconds = 30 * 24 * 3600;
+
+    public async Task<ValidatedJob> ValidateAsync(Proto.TrainModelRequest request, CancellationToken cancellationToken)
+    {
+        var dataset = await datasets.ResolveAsync(request.Dataset, "dataset", cancellationToken);
+        request.Settings.ToEngine("settings");
+        return new ValidatedJob(dataset, null, null);
+    }
+
+    public async Task<ValidatedJob> ValidateAsync(Proto.DebiasRequest request, CancellationToken cancellationToken)
+    {
+        var dataset = await datasets.ResolveAsync(request.Dataset, "dataset", cancellationToken);
+        var version = await ResolveBaseVersionAsync(request, dataset, cancellationToken);
+        var definition = DatasetMapper.DefinitionFromJson(dataset.DefinitionJson);
+
+        if (!string.IsNullOrEmpty(request.SensitiveAttribute) && request.SensitiveAttribute != definition.SensitiveColumn)
+        {
+            throw EngineException.Invalid("sensitive_attribute",
+                $"sensitive_attribute '{request.SensitiveAttribute}' is not the sensitive column of dataset {dataset.Name}; use '{definition.SensitiveColumn}'.",
+                request.SensitiveAttribute);
+        }
+
+        if (request.Method != Proto.DebiasMethod.InfluenceNewton)
+        {
+            throw EngineException.Invalid("method",
+                $"method {(int)request.Method} is unknown; use DEBIAS_METHOD_INFLUENCE_NEWTON.", request.Method.ToString());
+        }
+
+        request.ToOptions().Validate();
+        ValidateLayers(request.Layers, ModelSpec.FromJson(version.SpecJson));
+        return new ValidatedJob(dataset, version, ValidateDeadline(request));
+    }
+
+    private async Task<ModelVersionRow> ResolveBaseVersionAsync(Proto.DebiasRequest request, DatasetRow dataset, CancellationToken cancellationToken)
+    {
+        string? versionId = string.IsNullOrEmpty(request.ModelVersionId) ? dataset.DefaultModelVersionId : request.ModelVersionId;
+        if (versionId is null)
+        {
+            throw RpcErrors.FailedPrecondition("model_version_id",
+                $"Dataset {dataset.Name} has no default model version yet; train a model with TrainModel, or pass model_version_id.");
+        }
+
+        var version = await models.GetVersionAsync(versionId, "model_version_id", cancellationToken);
+        var model = await models.FindModelAsync(version.ModelId, cancellationToken);
+        if (model?.DatasetId != dataset.Id)
+        {
+            throw EngineException.Invalid("model_version_id",
+                $"Model version {versionId} was not trained on dataset {dataset.Name}; pass a version of a model of that dataset.",
+                versionId);
+        }
+
+        return version;
+    }
+
+    private static void ValidateLayers(IReadOnlyList<string> layers, ModelSpec spec)
+    {
+        var known = spec.Layers.Select(l => l.Name).ToList();
+        foreach (string layer in layers)
+        {
+            if (!known.Contains(layer))
+            {
+                throw EngineException.Invalid("layers",
+                    $"layers names '{layer}', which this model does not have; use one of {string.Join(", ", known)}.", layer);
+            }
+        }
+
+        string? repeated = layers.GroupBy(l => l).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (repeated is not null)
+            throw EngineException.Invalid("layers", $"layers names '{repeated}' more than once; name each layer once.", repeated);
+    }
+
+    private static double? ValidateDeadline(Proto.DebiasRequest request)
+    {
+        if (!request.HasDeadlineSeconds)
+            return null;
+
+        double seconds = request.DeadlineSeconds;
+        if (!(seconds > 0 && seconds <= MaxDeadlineSeconds))
+        {
+            throw EngineException.Invalid("deadline_seconds",
+                $"deadline_seconds must be in (0, {MaxDeadlineSeconds:0}]; got {seconds:R}.", seconds.ToString("R"));
+        }
+
+        return seconds;
+    }
+}

@@ -1,0 +1,335 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Diagnostics;
+using UnlearnDashboard.Compute.Hosting;
+using UnlearnDashboard.Compute.Mapping;
+using UnlearnDashboard.Compute.Models;
+using UnlearnDashboard.Compute.Services;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine;
+using UnlearnDashboard.Engine.Pipeline;
+using Proto = UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Jobs;
+
+/// <summary>
+/// Queues jobs and runs them on <see cref="JobOptions.MaxConcurrent"/> workers through the
+/// <see cref="IJobRunner"/>. At start it marks the jobs that a previous run left unfinished as interrupted.
+/// </summary>
+public sealed class JobScheduler(
+    JobStore store,
+    IJobRunner runner,
+    ArtifactStore artifacts,
+    DatasetCatalog datasets,
+    ModelCatalog models,
+    IOptions<JobOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<JobScheduler> logger) : BackgroundService
+{
+    private const string UnexpectedFailureMessage = "The job failed unexpectedly; the error is in the server log.";
+
+    // CancelJob waits this long for a running job to stop before it returns the job's current state.
+    private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(10);
+
+    private readonly JobOptions _options = options.Value;
+    private readonly Channel<ActiveJob> _queue = Channel.CreateUnbounded<ActiveJob>();
+    private readonly ConcurrentDictionary<string, ActiveJob> _active = new();
+    private int _queuedCount;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var job in await store.ListUnfinishedAsync(cancellationToken))
+        {
+            var ended = JobEvents.Ended(job.Id, job.LastSequence + 1, time.GetUtcNow(), Proto.JobState.Interrupted,
+                "The server stopped before the job finished; nothing it did was kept. Submit it again.");
+            await store.EndAsync(job.Id, ended, cancellationToken);
+            logger.JobInterrupted(job.Id, ((Proto.JobState)job.State).ToString());
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Creates the row of a new queued job; <see cref="SubmitAsync"/> stores it.</summary>
+    public JobRow CreateJob(Proto.JobKind kind, IMessage request, string datasetId, string? modelVersionId) => new()
+    {
+        Id = Guid.CreateVersion7().ToString(),
+        Kind = (int)kind,
+        State = (int)Proto.JobState.Queued,
+        Request = request.ToByteArray(),
+        DatasetId = datasetId,
+        ModelVersionId = modelVersionId,
+        CreatedAt = time.GetUtcNow().UtcDateTime,
+    };
+
+    /// <summary>
+    /// Stores a new job as queued with its first event and queues it. Throws RESOURCE_EXHAUSTED when
+    /// <see cref="JobOptions.MaxQueued"/> jobs already wait.
+    /// </summary>
+    public async Task<JobRow> SubmitAsync(JobRow job, double? deadlineSeconds, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _queuedCount) > _options.MaxQueued)
+        {
+            Interlocked.Decrement(ref _queuedCount);
+            throw RpcErrors.ResourceExhausted(
+                $"The job queue is full ({_options.MaxQueued} jobs wait); retry when a job has finished or raise Jobs:MaxQueued.");
+        }
+
+        var active = new ActiveJob(job.Id, deadlineSeconds, time, lifetime.ApplicationStopping);
+        try
+        {
+            job.State = (int)Proto.JobState.Queued;
+            var queued = JobEvents.Progress(job.Id, 1, time.GetUtcNow(), new ProgressUpdate("queued", 0, "Waiting for a worker"));
+            await store.InsertAsync(job, queued, cancellationToken);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _queuedCount);
+            active.Dispose();
+            throw;
+        }
+
+        _active[job.Id] = active;
+        _queue.Writer.TryWrite(active);
+        logger.JobQueued(job.Id, ((Proto.JobKind)job.Kind).ToString(), job.DatasetId);
+        return job;
+    }
+
+    /// <summary>
+    /// Cancels a queued or running job and waits briefly for it to stop. Throws NOT_FOUND for an unknown
+    /// job and FAILED_PRECONDITION for one that has already ended.
+    /// </summary>
+    public async Task<JobRow> CancelAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!_active.TryGetValue(jobId, out var active))
+        {
+            var stored = await store.FindAsync(jobId, cancellationToken)
+                         ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; ListJobs shows the existing ones.");
+            throw RpcErrors.FailedPrecondition("job_id",
+                $"Job {jobId} has already ended as {(Proto.JobState)stored.State}; only a queued or running job can be cancelled.");
+        }
+
+        logger.JobCancelRequested(jobId);
+        bool cancelledWhileQueued;
+        lock (active.Gate)
+        {
+            cancelledWhileQueued = !active.Started;
+            active.CancelledWhileQueued = cancelledWhileQueued;
+        }
+
+        if (cancelledWhileQueued)
+            await EndQueuedAsync(active);
+        else
+            active.Cancel();
+
+        try
+        {
+            await active.Finished.Task.WaitAsync(CancelWait, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // The job is still stopping; the caller sees its current state and can watch it end.
+        }
+
+        return await store.FindAsync(jobId, CancellationToken.None)
+               ?? throw new InvalidOperationException($"Job {jobId} disappeared while it was being cancelled.");
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrent).Select(_ => WorkAsync(stoppingToken)));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var active in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                Interlocked.Decrement(ref _queuedCount);
+                bool skip;
+                lock (active.Gate)
+                {
+                    skip = active.CancelledWhileQueued;
+                    active.Started = !skip;
+                }
+
+                if (skip)
+                {
+                    active.Dispose();
+                    continue;
+                }
+
+                await RunAsync(active);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Jobs still queued stay QUEUED in the database and are marked interrupted on the next start.
+        }
+    }
+
+    private async Task RunAsync(ActiveJob active)
+    {
+        var watch = Stopwatch.StartNew();
+        JobEventWriter? writer = null;
+        try
+        {
+            var job = await store.FindAsync(active.Id, CancellationToken.None)
+                      ?? throw new InvalidOperationException($"Job {active.Id} is queued but not stored.");
+            await store.MarkRunningAsync(job.Id, time.GetUtcNow().UtcDateTime, CancellationToken.None);
+            logger.JobStarted(job.Id, ((Proto.JobKind)job.Kind).ToString());
+            writer = new JobEventWriter(job.Id, job.LastSequence, store, time, logger, active.Token);
+
+            var input = await BuildInputAsync(job, active.Token);
+            var output = await runner.RunAsync(input, writer, active.Token);
+
+            writer.Report(new ProgressUpdate("saving", 0.99, "Saving the new version"));
+            long sequence = await writer.CompleteAsync();
+            string versionId = await CommitAsync(job, input, output, sequence);
+            logger.JobSucceeded(job.Id, watch.Elapsed.TotalSeconds, versionId);
+        }
+        catch (Exception error)
+        {
+            await EndFailedAsync(active, writer, error);
+        }
+        finally
+        {
+            _active.TryRemove(active.Id, out _);
+            active.Finished.TrySetResult();
+            active.Dispose();
+        }
+    }
+
+    private async Task<JobRunInput> BuildInputAsync(JobRow job, CancellationToken cancellationToken)
+    {
+        var dataset = await datasets.ResolveAsync(job.DatasetId, "dataset", cancellationToken);
+        if (job.Kind == (int)Proto.JobKind.Train)
+        {
+            var trainRequest = Proto.TrainModelRequest.Parser.ParseFrom(job.Request);
+            return new JobRunInput(job.Id, Proto.JobKind.Train, trainRequest, null, dataset, null);
+        }
+
+        var debiasRequest = Proto.DebiasRequest.Parser.ParseFrom(job.Request);
+        var baseVersion = await models.GetVersionAsync(job.ModelVersionId!, "model_version_id", cancellationToken);
+        return new JobRunInput(job.Id, Proto.JobKind.Debias, null, debiasRequest, dataset, baseVersion);
+    }
+
+    /// <summary>
+    /// Writes the weights artifact, then commits the version, the job's result and its final event in one
+    /// transaction. Returns the new version's id.
+    /// </summary>
+    private async Task<string> CommitAsync(JobRow job, JobRunInput input, JobRunOutput output, long sequence)
+    {
+        // From here on the job is done: cancellation no longer applies, so nothing below takes its token.
+        string sha256 = await artifacts.WriteAsync(output.Weights, CancellationToken.None);
+        if (sha256 != output.WeightsSha256)
+            throw new InvalidOperationException($"Weights of job {job.Id} hash to {sha256}, but the runner reported {output.WeightsSha256}.");
+
+        var now = time.GetUtcNow();
+        string versionId = Guid.CreateVersion7().ToString();
+        var result = output.Result.Clone();
+        ModelRow? newModel = null;
+        string modelId;
+        if (input.Kind == Proto.JobKind.Train)
+        {
+            var request = input.TrainRequest!;
+            var settings = request.Settings.ToEngine("settings");
+            newModel = new ModelRow
+            {
+                Id = Guid.CreateVersion7().ToString(),
+                Name = string.IsNullOrWhiteSpace(request.Name) ? DefaultModelName(input.Dataset.Name, settings) : request.Name,
+                DatasetId = input.Dataset.Id,
+                Settings = settings.ToProto().ToByteArray(),
+                CreatedAt = now.UtcDateTime,
+            };
+            modelId = newModel.Id;
+            result.Train.ModelId = modelId;
+            result.Train.VersionId = versionId;
+        }
+        else
+        {
+            modelId = input.BaseVersion!.ModelId;
+            result.Debias.NewVersionId = versionId;
+        }
+
+        var version = new ModelVersionRow
+        {
+            Id = versionId,
+            ModelId = modelId,
+            ParentVersionId = input.BaseVersion?.Id,
+            JobId = job.Id,
+            WeightsSha256 = sha256,
+            SpecJson = output.SpecJson,
+            TestReport = output.TestReport.ToByteArray(),
+            RemovedRowIdsJson = JsonSerializer.Serialize(output.RemovedRowIds),
+            RemovedSampleCount = output.RemovedRowIds.Count,
+            CreatedAt = now.UtcDateTime,
+        };
+        var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
+        await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train, CancellationToken.None);
+        return versionId;
+    }
+
+    internal static string DefaultModelName(string datasetName, Engine.Models.ModelSettings settings) =>
+        settings.Architecture == Engine.Models.Architecture.Mlp ? $"{datasetName}-mlp" : $"{datasetName}-logistic-regression";
+
+    private async Task EndFailedAsync(ActiveJob active, JobEventWriter? writer, Exception error)
+    {
+        var (state, message) = Classify(active, error);
+        try
+        {
+            long sequence = writer is null ? await NextSequenceAsync(active.Id) : await writer.CompleteAsync();
+            await store.EndAsync(active.Id, JobEvents.Ended(active.Id, sequence, time.GetUtcNow(), state, message), CancellationToken.None);
+        }
+        catch (Exception storeError)
+        {
+            logger.JobEventsNotStored(storeError, active.Id);
+        }
+    }
+
+    private (Proto.JobState State, string Message) Classify(ActiveJob active, Exception error)
+    {
+        if (error is OperationCanceledException && active.Token.IsCancellationRequested)
+        {
+            var (state, reason) = active switch
+            {
+                { CancelRequested: true } => (Proto.JobState.Cancelled, "Cancelled by request."),
+                { DeadlinePassed: true } => (Proto.JobState.Cancelled,
+                    $"The deadline of {active.DeadlineSeconds:0.###} s (deadline_seconds) passed before the job finished; submit it again with a later deadline."),
+                _ => (Proto.JobState.Interrupted, "The server stopped before the job finished; nothing it did was kept. Submit it again."),
+            };
+            logger.JobStopped(active.Id, state.ToString(), reason);
+            return (state, reason);
+        }
+
+        if (error is EngineException engineError)
+        {
+            logger.JobFailed(active.Id, engineError.Message);
+            return (Proto.JobState.Failed, engineError.Message);
+        }
+
+        logger.JobCrashed(error, active.Id);
+        return (Proto.JobState.Failed, UnexpectedFailureMessage);
+    }
+
+    private async Task EndQueuedAsync(ActiveJob active)
+    {
+        _active.TryRemove(active.Id, out _);
+        long sequence = await NextSequenceAsync(active.Id);
+        await store.EndAsync(active.Id,
+            JobEvents.Ended(active.Id, sequence, time.GetUtcNow(), Proto.JobState.Cancelled, "Cancelled by request before it started."),
+            CancellationToken.None);
+        logger.JobStopped(active.Id, nameof(Proto.JobState.Cancelled), "cancelled while queued");
+        active.Finished.TrySetResult();
+    }
+
+    private async Task<long> NextSequenceAsync(string jobId)
+    {
+        var job = await store.FindAsync(jobId, CancellationToken.None);
+        return (job?.LastSequence ?? 0) + 1;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Google.Protobuf.WellKnownTypes;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine;
+using UnlearnDashboard.Engine.Data;
+using Proto = UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Mapping;
+
+/// <summary>Maps dataset specs and rows between proto, engine and storage.</summary>
+internal static partial class DatasetMapper
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
+    private static partial Regex NamePattern();
+
+    /// <summary>Checks a proto spec and converts it; errors name the proto field under <c>spec.</c>.</summary>
+    public static DatasetDefinition ToDefinition(this Proto.DatasetSpec? spec)
+    {
+        if (spec is null)
+            throw EngineException.Invalid("spec", "spec is missing; send the dataset spec with the name and the columns.");
+        if (!NamePattern().IsMatch(spec.Name))
+        {
+            throw EngineException.Invalid("spec.name",
+                $"spec.name '{spec.Name}' is invalid; use 1 to 128 letters, digits, '-', '_' or '.'.", spec.Name);
+        }
+
+        RequireText(spec.LabelColumn, "spec.label_column");
+        RequireText(spec.FavourableLabel, "spec.favourable_label");
+        RequireText(spec.SensitiveColumn, "spec.sensitive_column");
+
+        var defaults = new DatasetDefinition { Name = "", LabelColumn = "", FavourableLabel = "", SensitiveColumn = "" };
+        return new DatasetDefinition
+        {
+            Name = spec.Name,
+            LabelColumn = spec.LabelColumn,
+            FavourableLabel = spec.FavourableLabel,
+            SensitiveColumn = spec.SensitiveColumn,
+            ReferenceGroup = string.IsNullOrWhiteSpace(spec.ReferenceGroup) ? null : spec.ReferenceGroup,
+            MissingLabel = ToPolicy(spec.MissingLabel, "spec.missing_label"),
+            MissingSensitive = ToPolicy(spec.MissingSensitive, "spec.missing_sensitive"),
+            ValidationFraction = spec.HasValidationFraction
+                ? ToFraction(spec.ValidationFraction, "spec.validation_fraction")
+                : defaults.ValidationFraction,
+            TestFraction = spec.HasTestFraction
+                ? ToFraction(spec.TestFraction, "spec.test_fraction")
+                : defaults.TestFraction,
+            SplitSeed = (int)spec.SplitSeed,
+        };
+    }
+
+    public static Proto.DatasetSpec ToSpec(this DatasetDefinition definition) => new()
+    {
+        Name = definition.Name,
+        LabelColumn = definition.LabelColumn,
+        FavourableLabel = definition.FavourableLabel,
+        SensitiveColumn = definition.SensitiveColumn,
+        ReferenceGroup = definition.ReferenceGroup ?? "",
+        MissingLabel = definition.MissingLabel == MissingValuePolicy.Exclude
+            ? Proto.MissingValuePolicy.Exclude
+            : Proto.MissingValuePolicy.Reject,
+        MissingSensitive = definition.MissingSensitive == MissingValuePolicy.Exclude
+            ? Proto.MissingValuePolicy.Exclude
+            : Proto.MissingValuePolicy.Reject,
+        ValidationFraction = definition.ValidationFraction,
+        TestFraction = definition.TestFraction,
+        SplitSeed = (uint)definition.SplitSeed,
+    };
+
+    public static string ToJson(this DatasetDefinition definition) => JsonSerializer.Serialize(definition, JsonOptions);
+
+    public static DatasetDefinition DefinitionFromJson(string json) =>
+        JsonSerializer.Deserialize<DatasetDefinition>(json, JsonOptions)
+        ?? throw new EngineException(EngineErrorKind.DataLoss, "spec", "The stored dataset definition is empty.");
+
+    public static Proto.Dataset ToProto(this DatasetRow row)
+    {
+        var dataset = new Proto.Dataset
+        {
+            Id = row.Id,
+            Spec = DefinitionFromJson(row.DefinitionJson).ToSpec(),
+            CreatedAt = row.CreatedAt.ToTimestamp(),
+            TrainSha256 = row.TrainSha256,
+            TestSha256 = row.TestSha256 ?? "",
+            TrainRows = row.TrainRows,
+            ValidationRows = row.ValidationRows,
+            TestRows = row.TestRows,
+            DroppedRows = row.DroppedRows,
+            ExcludedRows = row.ExcludedRows,
+            FeatureCount = row.FeatureCount,
+            DefaultModelVersionId = row.DefaultModelVersionId ?? "",
+        };
+        dataset.Groups.AddRange(JsonSerializer.Deserialize<string[]>(row.GroupsJson) ?? []);
+        return dataset;
+    }
+
+    /// <summary>Converts a stored UTC time to a timestamp; the database may return it without its kind.</summary>
+    public static Timestamp ToTimestamp(this DateTime utc) =>
+        Timestamp.FromDateTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+
+    private static void RequireText(string value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            throw EngineException.Invalid(field, $"{field} is empty; set it in the dataset spec.", value);
+    }
+
+    private static MissingValuePolicy ToPolicy(Proto.MissingValuePolicy policy, string field) => policy switch
+    {
+        Proto.MissingValuePolicy.Reject => MissingValuePolicy.Reject,
+        Proto.MissingValuePolicy.Exclude => MissingValuePolicy.Exclude,
+        _ => throw EngineException.Invalid(field,
+            $"{field} {(int)policy} is unknown; use MISSING_VALUE_POLICY_REJECT or MISSING_VALUE_POLICY_EXCLUDE.",
+            policy.ToString()),
+    };
+
+    private static double ToFraction(double value, string field)
+    {
+        if (!(value >= 0 && value < 1))
+            throw EngineException.Invalid(field, $"{field} must be in [0, 1); got {value:R}.", value.ToString("R"));
+        return value;
+    }
+}

@@ -1,0 +1,94 @@
+using Grpc.Core;
+using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Mapping;
+using UnlearnDashboard.Compute.Models;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine;
+using UnlearnDashboard.Engine.Fairness;
+using UnlearnDashboard.Engine.Models;
+using Proto = UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Services;
+
+/// <summary>Lists models and versions and evaluates a version's fairness.</summary>
+public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog datasets, ArtifactStore artifacts)
+    : Proto.ModelService.ModelServiceBase
+{
+    private static readonly string[] Splits = ["train", "validation", "test"];
+
+    public override async Task<Proto.ListModelsResponse> ListModels(Proto.ListModelsRequest request, ServerCallContext context)
+    {
+        string? datasetId = null;
+        if (!string.IsNullOrEmpty(request.Dataset))
+            datasetId = (await datasets.ResolveAsync(request.Dataset, "dataset", context.CancellationToken)).Id;
+
+        var rows = await models.ListModelsAsync(datasetId, context.CancellationToken);
+        return new Proto.ListModelsResponse { Models = { rows.Select(ToProto) } };
+    }
+
+    public override async Task<Proto.ListVersionsResponse> ListVersions(Proto.ListVersionsRequest request, ServerCallContext context)
+    {
+        string? modelId = string.IsNullOrEmpty(request.ModelId) ? null : request.ModelId;
+        if (modelId is not null && await models.FindModelAsync(modelId, context.CancellationToken) is null)
+            throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels shows the existing ones.");
+
+        var rows = await models.ListVersionsAsync(modelId, context.CancellationToken);
+        return new Proto.ListVersionsResponse { Versions = { rows.Select(ToProto) } };
+    }
+
+    public override async Task<Proto.ModelVersion> GetVersion(Proto.GetVersionRequest request, ServerCallContext context)
+    {
+        var version = await models.GetVersionAsync(request.VersionId, "version_id", context.CancellationToken);
+        return ToProto(version);
+    }
+
+    /// <summary>Loads the version's weights (hash-checked) and evaluates them on one split of its dataset.</summary>
+    public override async Task<Proto.FairnessReport> EvaluateFairness(Proto.EvaluateFairnessRequest request, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        string split = string.IsNullOrEmpty(request.Split) ? "test" : request.Split;
+        if (!Splits.Contains(split))
+            throw RpcErrors.InvalidArgument("split", $"split '{split}' is unknown; use train, validation or test.");
+
+        var version = await models.GetVersionAsync(request.VersionId, "version_id", cancellationToken);
+        var model = await models.FindModelAsync(version.ModelId, cancellationToken)
+                    ?? throw new EngineException(EngineErrorKind.DataLoss, "model_id", $"Version {version.Id} belongs to model {version.ModelId}, which is missing.");
+        var dataset = await datasets.ResolveAsync(model.DatasetId, "dataset", cancellationToken);
+        var data = await datasets.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
+        byte[] weights = await artifacts.ReadAsync(version.WeightsSha256, cancellationToken);
+
+        var report = await Task.Run(() =>
+        {
+            using var trained = TrainedModel.Load(ModelSpec.FromJson(version.SpecJson), weights, version.WeightsSha256, $"of version {version.Id}");
+            return FairnessEvaluator.Evaluate(trained, data, split);
+        }, cancellationToken);
+        return report.ToProto();
+    }
+
+    private static Proto.Model ToProto(ModelRow row) => new()
+    {
+        Id = row.Id,
+        Name = row.Name,
+        DatasetId = row.DatasetId,
+        Settings = Proto.ModelSettings.Parser.ParseFrom(row.Settings),
+        CreatedAt = row.CreatedAt.ToTimestamp(),
+    };
+
+    private static Proto.ModelVersion ToProto(ModelVersionRow row)
+    {
+        var version = new Proto.ModelVersion
+        {
+            Id = row.Id,
+            ModelId = row.ModelId,
+            ParentVersionId = row.ParentVersionId ?? "",
+            JobId = row.JobId,
+            CreatedAt = row.CreatedAt.ToTimestamp(),
+            WeightsSha256 = row.WeightsSha256,
+            TestReport = Proto.FairnessReport.Parser.ParseFrom(row.TestReport),
+            RemovedSampleCount = row.RemovedSampleCount,
+        };
+        var spec = ModelSpec.FromJson(row.SpecJson);
+        version.Layers.AddRange(spec.Layers.Select(l => new Proto.LayerInfo { Name = l.Name, ParameterCount = l.ParameterCount }));
+        return version;
+    }
+}

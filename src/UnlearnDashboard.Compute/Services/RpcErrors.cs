@@ -1,0 +1,56 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using UnlearnDashboard.Engine;
+using Status = Google.Rpc.Status;
+
+namespace UnlearnDashboard.Compute.Services;
+
+/// <summary>
+/// Builds <see cref="RpcException"/>s with a precise status code and, for field errors, a
+/// <c>google.rpc.BadRequest</c> detail naming the proto field.
+/// </summary>
+internal static class RpcErrors
+{
+    public static RpcException InvalidArgument(string field, string message) =>
+        WithFieldViolation(Code.InvalidArgument, field, message);
+
+    public static RpcException FailedPrecondition(string field, string message) =>
+        WithFieldViolation(Code.FailedPrecondition, field, message);
+
+    public static RpcException NotFound(string message) => Plain(Code.NotFound, message);
+
+    public static RpcException AlreadyExists(string message) => Plain(Code.AlreadyExists, message);
+
+    public static RpcException ResourceExhausted(string message) => Plain(Code.ResourceExhausted, message);
+
+    /// <summary>Maps an engine failure to its status code, with the field it names as a field violation.</summary>
+    public static RpcException FromEngine(EngineException error)
+    {
+        var code = error.Kind switch
+        {
+            EngineErrorKind.InvalidArgument => Code.InvalidArgument,
+            EngineErrorKind.FailedPrecondition => Code.FailedPrecondition,
+            EngineErrorKind.DataLoss => Code.DataLoss,
+            _ => Code.Internal,
+        };
+        return WithFieldViolation(code, error.Field, error.Message);
+    }
+
+    /// <summary>Returns the status an unexpected failure reaches the client with: no exception text.</summary>
+    public static RpcException Internal() =>
+        Plain(Code.Internal, "The server failed unexpectedly; the error is in its log.");
+
+    private static RpcException WithFieldViolation(Code code, string field, string message)
+    {
+        var badRequest = new BadRequest
+        {
+            FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = message } },
+        };
+        var status = new Status { Code = (int)code, Message = message, Details = { Any.Pack(badRequest) } };
+        return status.ToRpcException();
+    }
+
+    private static RpcException Plain(Code code, string message) =>
+        new Status { Code = (int)code, Message = message }.ToRpcException();
+}

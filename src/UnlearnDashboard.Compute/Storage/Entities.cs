@@ -1,0 +1,127 @@
+namespace UnlearnDashboard.Compute.Storage;
+
+// Rows of the compute server's database. Times are UTC. Proto messages are stored as their serialized
+// bytes, engine records as JSON, so the schema stays the same when the messages gain fields.
+
+/// <summary>A registered dataset; its files are artifacts named by their SHA-256.</summary>
+public sealed class DatasetRow
+{
+    public required string Id { get; set; }
+
+    /// <summary>Unique name, for example "adult".</summary>
+    public required string Name { get; set; }
+
+    /// <summary>The engine's <c>DatasetDefinition</c> as JSON.</summary>
+    public required string DefinitionJson { get; set; }
+
+    public required string TrainSha256 { get; set; }
+
+    public string? TestSha256 { get; set; }
+
+    public long TrainRows { get; set; }
+
+    public long ValidationRows { get; set; }
+
+    public long TestRows { get; set; }
+
+    public long DroppedRows { get; set; }
+
+    public long ExcludedRows { get; set; }
+
+    public long FeatureCount { get; set; }
+
+    /// <summary>Groups of the sensitive attribute, largest first, as a JSON array.</summary>
+    public required string GroupsJson { get; set; }
+
+    public string? DefaultModelVersionId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A model trained on a dataset; its weights live in its versions.</summary>
+public sealed class ModelRow
+{
+    public required string Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string DatasetId { get; set; }
+
+    /// <summary>The proto <c>ModelSettings</c> of the training request.</summary>
+    public required byte[] Settings { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>One set of weights of a model: the trained one or a debiased child of another version.</summary>
+public sealed class ModelVersionRow
+{
+    public required string Id { get; set; }
+
+    public required string ModelId { get; set; }
+
+    public string? ParentVersionId { get; set; }
+
+    public required string JobId { get; set; }
+
+    public required string WeightsSha256 { get; set; }
+
+    /// <summary>The engine's <c>ModelSpec</c> as JSON.</summary>
+    public required string SpecJson { get; set; }
+
+    /// <summary>The proto <c>FairnessReport</c> on the test split.</summary>
+    public required byte[] TestReport { get; set; }
+
+    /// <summary>Row ids removed from the parent's training data, as a JSON array; "[]" for a trained version.</summary>
+    public required string RemovedRowIdsJson { get; set; }
+
+    public long RemovedSampleCount { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A training or bias-removal job.</summary>
+public sealed class JobRow
+{
+    public required string Id { get; set; }
+
+    /// <summary>The proto <c>JobKind</c>.</summary>
+    public int Kind { get; set; }
+
+    /// <summary>The proto <c>JobState</c>.</summary>
+    public int State { get; set; }
+
+    /// <summary>The proto <c>TrainModelRequest</c> or <c>DebiasRequest</c>.</summary>
+    public required byte[] Request { get; set; }
+
+    public required string DatasetId { get; set; }
+
+    /// <summary>Base version of a debias job, or the version that a training job produced.</summary>
+    public string? ModelVersionId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? StartedAt { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+
+    public string? Error { get; set; }
+
+    /// <summary>The proto <c>JobResult</c> of a job that succeeded.</summary>
+    public byte[]? Result { get; set; }
+
+    public long LastSequence { get; set; }
+}
+
+/// <summary>One event of a job; (JobId, Sequence) is the key.</summary>
+public sealed class JobEventRow
+{
+    public required string JobId { get; set; }
+
+    public long Sequence { get; set; }
+
+    public DateTime Time { get; set; }
+
+    /// <summary>The proto <c>JobEvent</c>.</summary>
+    public required byte[] Payload { get; set; }
+}
