@@ -10,6 +10,8 @@ namespace UnlearnDashboard.Cli;
 /// <summary>Entry point of the <c>unlearn</c> command, callable in-process.</summary>
 public static class CliApp
 {
+    public const string ExecutableName = "unlearn";
+
     /// <summary>Runs the CLI with the given arguments and returns the process exit code (see <see cref="ExitCodes"/>).</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
         RunAsync(args, CliConsole.ForWriters(stdout, stderr), CancellationToken.None);
@@ -56,7 +58,8 @@ public static class CliApp
         var commandNames = new Stack<string>();
         for (var result = parseResult.CommandResult; result is not null; result = result.Parent as CommandResult)
         {
-            commandNames.Push(result.Command.Name);
+            // The root command takes the process name, which differs when tests host the CLI.
+            commandNames.Push(result.Command is RootCommand ? ExecutableName : result.Command.Name);
         }
 
         var commandPath = string.Join(' ', commandNames);

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace UnlearnDashboard.Cli.Tests;
+
+public sealed class ParseTests
+{
+    [Fact]
+    public async Task Parse_FractionNotNumber_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync("debias", "--dataset", "adult", "--sensitive", "sex", "--remove-fraction", "five", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--remove-fraction'", run.Stderr);
+        Assert.Contains("'five'", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0.1")]
+    [InlineData("0.51")]
+    [InlineData("NaN")]
+    public async Task Parse_FractionOutOfRange_ReturnsUsageError(string fraction)
+    {
+        var run = await CliRun.RunAsync("debias", "--dataset", "adult", "--sensitive", "sex", "--remove-fraction", fraction, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--remove-fraction'", run.Stderr);
+        Assert.Contains("(0, 0.5]", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_MissingSensitive_NamesOption()
+    {
+        var run = await CliRun.RunAsync("debias", "--dataset", "adult", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--sensitive' is required", run.Stderr);
+        Assert.Contains("unlearn debias --help", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_DataWithoutLabel_NamesOptions()
+    {
+        var run = await CliRun.RunAsync("debias", "--data", "adult.csv", "--sensitive", "sex", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--label' is required with --data", run.Stderr);
+        Assert.Contains("'--positive' is required with --data", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_DatasetAndData_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync("debias", "--dataset", "adult", "--data", "adult.csv", "--sensitive", "sex");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("either --dataset", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_UploadOptionWithDataset_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync("debias", "--dataset", "adult", "--sensitive", "sex", "--label", "income");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--label' applies only with --data", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_NegativeAfter_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync("jobs", "watch", "job-1", "--after", "-1");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--after'", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_NoCommand_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync();
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("unlearn --help", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_InvalidServerUrl_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync("datasets", "list", "--server", "localhost:5001");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("invalid --server URL 'localhost:5001'", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Help_Debias_DescribesOptionsOnStdout()
+    {
+        var run = await CliRun.RunAsync("debias", "--help");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Contains("--remove-fraction", run.Stdout);
+        Assert.Contains("--compare-retrain", run.Stdout);
+        Assert.Equal("", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Help_ServerFromEnvironment_IsDefault()
+    {
+        var stdout = new StringWriter();
+        var console = new CliConsole(stdout, new StringWriter(), ErrorIsTerminal: false,
+            name => name == "UNLEARN_SERVER" ? "http://127.0.0.1:7777" : null);
+
+        var exitCode = await CliApp.RunAsync(["datasets", "list", "--help"], console, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("[default: http://127.0.0.1:7777]", stdout.ToString());
+    }
+
+    [Fact]
+    public async Task Debias_MissingDataFile_SendsNothing()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var server = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        var missingPath = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.csv");
+
+        var run = await CliRun.RunAsync("debias", "--data", missingPath, "--label", "income", "--positive", ">50K", "--sensitive", "sex", "--server", server);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(missingPath, run.Stderr);
+        Assert.Contains("--data", run.Stderr);
+        Assert.False(listener.Pending(), "The CLI connected to the server although the input was invalid.");
+    }
+
+    [Fact]
+    public async Task Debias_MissingJsonFolder_ReturnsUsageError()
+    {
+        var jsonPath = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "result.json");
+
+        var run = await CliRun.RunAsync("debias", "--dataset", "adult", "--sensitive", "sex", "--json", jsonPath, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("does not exist", run.Stderr);
+    }
+
+    [Fact]
+    public async Task DatasetsList_ServerUnreachable_ReturnsFailure()
+    {
+        var run = await CliRun.RunAsync("datasets", "list", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.StartsWith("error: UNAVAILABLE: ", run.Stderr);
+        Assert.Contains("--server", run.Stderr);
+    }
+}

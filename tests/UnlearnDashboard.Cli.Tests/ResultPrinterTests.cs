@@ -1,0 +1,40 @@
+using UnlearnDashboard.Cli.Output;
+
+namespace UnlearnDashboard.Cli.Tests;
+
+public sealed class ResultPrinterTests
+{
+    [Fact]
+    public void WriteDebias_WithoutRetrain_HasTwoColumns()
+    {
+        var result = TestResults.Debias();
+        result.After.ClearDisparateImpactRatio();
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        var lines = writer.ToString().Split(Environment.NewLine);
+        Assert.Matches(@"^metric \(test split\)\s+before\s+after$", lines[0]);
+        Assert.Matches(@"^accuracy\s+0\.8500\s+0\.8400$", lines[1]);
+        Assert.Matches(@"^disparate impact ratio\s+0\.6100\s+n/a$", lines[5]);
+        Assert.Contains("removed samples:  120", writer.ToString());
+        Assert.Contains("new version:      version-2", writer.ToString());
+        Assert.DoesNotContain("retrain", writer.ToString());
+    }
+
+    [Fact]
+    public void WriteDebias_WithRetrain_AddsColumnAndTiming()
+    {
+        var result = TestResults.Debias();
+        result.Retrain = TestResults.Report(0.83, 0.07);
+        result.Timings.RetrainSeconds = 42;
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        var lines = writer.ToString().Split(Environment.NewLine);
+        Assert.Matches(@"\s+retrain$", lines[0]);
+        Assert.Matches(@"^demographic parity difference\s+0\.1800\s+0\.0900\s+0\.0700$", lines[2]);
+        Assert.Contains("retrain 42.00 s", writer.ToString());
+    }
+}

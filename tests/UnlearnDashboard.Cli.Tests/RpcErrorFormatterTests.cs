@@ -1,0 +1,75 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using UnlearnDashboard.Cli.Output;
+
+namespace UnlearnDashboard.Cli.Tests;
+
+public sealed class RpcErrorFormatterTests
+{
+    [Fact]
+    public void Write_BadRequest_ListsFieldViolations()
+    {
+        var badRequest = new BadRequest
+        {
+            FieldViolations =
+            {
+                new BadRequest.Types.FieldViolation { Field = "remove_fraction", Description = "must be in (0, 0.5], got 0.9" },
+                new BadRequest.Types.FieldViolation { Field = "layers[0]", Description = "no linear layer named fc9" },
+            },
+        };
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)Code.InvalidArgument,
+            Message = "invalid debias request",
+            Details = { Any.Pack(badRequest) },
+        };
+        var error = new StringWriter();
+
+        RpcErrorFormatter.Write(status.ToRpcException(), error);
+
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("error: INVALID_ARGUMENT: invalid debias request", lines[0]);
+        Assert.Equal("  remove_fraction: must be in (0, 0.5], got 0.9", lines[1]);
+        Assert.Equal("  layers[0]: no linear layer named fc9", lines[2]);
+    }
+
+    [Fact]
+    public void Write_PlainStatus_WritesOneLine()
+    {
+        var exception = new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "dataset 'adult' not found"));
+        var error = new StringWriter();
+
+        RpcErrorFormatter.Write(exception, error);
+
+        Assert.Equal($"error: NOT_FOUND: dataset 'adult' not found{Environment.NewLine}", error.ToString());
+    }
+
+    [Theory]
+    [InlineData(StatusCode.InvalidArgument, ExitCodes.UsageError)]
+    [InlineData(StatusCode.NotFound, ExitCodes.UsageError)]
+    [InlineData(StatusCode.FailedPrecondition, ExitCodes.UsageError)]
+    [InlineData(StatusCode.AlreadyExists, ExitCodes.UsageError)]
+    [InlineData(StatusCode.Unavailable, ExitCodes.Failure)]
+    [InlineData(StatusCode.Internal, ExitCodes.Failure)]
+    [InlineData(StatusCode.Unknown, ExitCodes.Failure)]
+    public void ExitCodeFor_Status_MapsBadInputToUsageError(StatusCode statusCode, int expectedExitCode)
+    {
+        var exitCode = RpcErrorFormatter.ExitCodeFor(statusCode);
+
+        Assert.Equal(expectedExitCode, exitCode);
+    }
+
+    [Theory]
+    [InlineData(StatusCode.OK, "OK")]
+    [InlineData(StatusCode.InvalidArgument, "INVALID_ARGUMENT")]
+    [InlineData(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED")]
+    [InlineData(StatusCode.Unavailable, "UNAVAILABLE")]
+    public void StatusName_Code_IsCanonical(StatusCode statusCode, string expectedName)
+    {
+        var name = RpcErrorFormatter.StatusName(statusCode);
+
+        Assert.Equal(expectedName, name);
+    }
+}
