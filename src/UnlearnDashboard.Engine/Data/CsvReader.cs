@@ -1,0 +1,338 @@
+using System.Buffers;
+using System.Text.Unicode;
+
+namespace UnlearnDashboard.Engine.Data;
+
+/// <summary>The records of one CSV file, column by column, as trimmed strings.</summary>
+internal sealed class CsvTable
+{
+    public required string Source { get; init; }
+
+    public required IReadOnlyList<string> Columns { get; init; }
+
+    /// <summary>One array per column, one trimmed value per record. Missing values stay as written ("?" or "").</summary>
+    public required string[][] Values { get; init; }
+
+    /// <summary>1-based line in the file where each record starts.</summary>
+    public required int[] LineNumbers { get; init; }
+
+    public int RecordCount => LineNumbers.Length;
+
+    public int IndexOf(string column)
+    {
+        for (int i = 0; i < Columns.Count; i++)
+        {
+            if (Columns[i] == column)
+                return i;
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>
+/// Reads CSV files as UCI and spreadsheets write them. The text is UTF-8, and a byte order mark is skipped.
+/// Fields are separated by ',' with any spaces around it (Adult writes ", "), and a field in double quotes
+/// may contain ',' and line breaks, with "" for a quote. Lines end in LF, CRLF or CR. Every value is trimmed.
+/// Blank lines and lines starting with '|' are not records: UCI uses '|' for comments, such as adult.test's
+/// first line "|1x3 Cross validator".
+/// </summary>
+internal static class CsvReader
+{
+    /// <summary>
+    /// Reads a whole CSV file. When <paramref name="columnNames"/> is null the first record is the header;
+    /// otherwise the file has no header and those are the column names. Throws
+    /// <see cref="EngineException"/> (invalid argument, field <paramref name="fileField"/> or the column)
+    /// for invalid UTF-8, an empty file, a bad header, a file with no data records, ragged records and
+    /// unterminated quotes.
+    /// </summary>
+    public static CsvTable Read(Stream stream, string source, string fileField, IReadOnlyList<string>? columnNames)
+    {
+        char[] text = Decode(stream, source, fileField, out int length);
+        var parser = new Parser(text, length, source, fileField);
+        var fields = new List<string>();
+
+        IReadOnlyList<string> columns;
+        if (columnNames is null)
+        {
+            if (!parser.ReadRecord(fields, out int headerLine))
+                throw EngineException.Invalid(fileField, $"{source} is empty. Expected a header row followed by data rows.", source);
+
+            columns = ValidateHeader(fields, headerLine, source, fileField);
+        }
+        else
+        {
+            columns = ValidateColumnNames(columnNames, "column_names", "the defined column names");
+        }
+
+        var values = new List<string>[columns.Count];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = [];
+
+        var lines = new List<int>();
+        while (parser.ReadRecord(fields, out int line))
+        {
+            if (fields.Count != columns.Count)
+                throw RaggedRecord(fields, line, columns.Count, columnNames is null, source, fileField);
+
+            for (int i = 0; i < fields.Count; i++)
+                values[i].Add(fields[i]);
+            lines.Add(line);
+        }
+
+        if (lines.Count == 0)
+        {
+            string message = columnNames is null
+                ? $"{source} has a header but no data rows."
+                : $"{source} has no data rows.";
+            throw EngineException.Invalid(fileField, message, source);
+        }
+
+        return new CsvTable
+        {
+            Source = source,
+            Columns = columns,
+            Values = values.Select(v => v.ToArray()).ToArray(),
+            LineNumbers = lines.ToArray(),
+        };
+    }
+
+    /// <summary>Reads the stream and decodes it as strict UTF-8, naming the byte offset and line of the first invalid byte.</summary>
+    private static char[] Decode(Stream stream, string source, string fileField, out int length)
+    {
+        using var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Max(0, stream.Length - stream.Position) : 0);
+        stream.CopyTo(buffer);
+        var bytes = new ReadOnlySpan<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+
+        ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
+        int start = bytes.StartsWith(byteOrderMark) ? byteOrderMark.Length : 0;
+        var chars = new char[bytes.Length - start];
+        var status = Utf8.ToUtf16(bytes[start..], chars, out int read, out length, replaceInvalidSequences: false);
+        if (status == OperationStatus.Done)
+            return chars;
+
+        int offset = start + read;
+        int line = bytes[..offset].Count((byte)'\n') + 1;
+        throw EngineException.Invalid(
+            fileField,
+            $"{source} is not valid UTF-8: byte 0x{bytes[offset]:X2} at byte offset {offset} (line {line}) does not start a valid character. " +
+            "Save the file as UTF-8.",
+            source);
+    }
+
+    private static IReadOnlyList<string> ValidateHeader(List<string> fields, int line, string source, string fileField)
+    {
+        if (fields.Count == 1 && DescribeOtherSeparator(fields[0], includeSpace: false) is { } separator)
+        {
+            throw EngineException.Invalid(
+                fileField,
+                $"The header of {source} is a single column '{fields[0]}', so the file looks {separator}-separated. " +
+                "Only ',' is supported as the separator: save the file as comma-separated CSV.",
+                source);
+        }
+
+        return ValidateColumnNames(fields, fileField, $"the header of {source} (line {line})");
+    }
+
+    private static IReadOnlyList<string> ValidateColumnNames(IReadOnlyList<string> names, string field, string where)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
+        {
+            string name = names[i].Trim();
+            if (name.Length == 0)
+                throw EngineException.Invalid(field, $"Column {i + 1} in {where} has no name. Give every column a name.");
+
+            if (!seen.TryAdd(name, i))
+            {
+                throw EngineException.Invalid(
+                    name,
+                    $"Column name '{name}' appears twice in {where} (columns {seen[name] + 1} and {i + 1}). Rename one of them.",
+                    name);
+            }
+        }
+
+        return names.Select(n => n.Trim()).ToList();
+    }
+
+    private static EngineException RaggedRecord(
+        List<string> fields, int line, int columnCount, bool hasHeader, string source, string fileField)
+    {
+        string expected = hasHeader ? $"the header has {columnCount}" : $"{columnCount} column names are defined";
+        string message = $"Line {line} of {source} has {fields.Count} fields, but {expected}.";
+        if (fields.Count == 1 && DescribeOtherSeparator(fields[0], includeSpace: true) is { } separator)
+            message += $" The line looks {separator}-separated; only ',' is supported as the separator.";
+        else
+            message += " Check for a missing or extra ',' and quote values that contain ','.";
+
+        return EngineException.Invalid(fileField, message, line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Names the separator a single field seems to use instead of ',', or returns null.</summary>
+    private static string? DescribeOtherSeparator(string field, bool includeSpace)
+    {
+        if (field.Contains(';'))
+            return "';'";
+        if (field.Contains('\t'))
+            return "tab";
+        if (field.Contains('|'))
+            return "'|'";
+        if (includeSpace && field.Contains(' '))
+            return "space";
+        return null;
+    }
+
+    /// <summary>
+    /// Splits decoded text into records. Values of the same field position are interned, so a column of
+    /// repeated categories keeps one string per distinct value and reading allocates only for new values.
+    /// </summary>
+    private sealed class Parser(char[] text, int length, string source, string fileField)
+    {
+        private readonly List<Dictionary<string, string>> _pools = [];
+        private char[] _quoted = new char[256];
+        private int _position;
+        private int _line = 1;
+
+        /// <summary>Reads the next record into <paramref name="fields"/>; returns false at the end of the text.</summary>
+        public bool ReadRecord(List<string> fields, out int line)
+        {
+            fields.Clear();
+            SkipBlankAndCommentLines();
+            line = _line;
+            if (_position >= length)
+                return false;
+
+            while (true)
+            {
+                fields.Add(ReadField(fields.Count));
+                if (_position < length && text[_position] == ',')
+                {
+                    _position++;
+                    continue;
+                }
+
+                SkipLineEnd();
+                return true;
+            }
+        }
+
+        private void SkipBlankAndCommentLines()
+        {
+            while (_position < length)
+            {
+                int end = _position;
+                while (end < length && text[end] is ' ' or '\t')
+                    end++;
+
+                bool blank = end >= length || text[end] is '\r' or '\n';
+                bool comment = text[_position] == '|';
+                if (!blank && !comment)
+                    return;
+
+                _position = end;
+                while (_position < length && text[_position] is not ('\r' or '\n'))
+                    _position++;
+                SkipLineEnd();
+            }
+        }
+
+        private string ReadField(int index)
+        {
+            while (_position < length && text[_position] is ' ' or '\t')
+                _position++;
+
+            if (_position < length && text[_position] == '"')
+                return Intern(index, ReadQuoted(index));
+
+            int start = _position;
+            while (_position < length && text[_position] is not (',' or '\r' or '\n'))
+                _position++;
+
+            return Intern(index, text.AsSpan(start, _position - start).Trim());
+        }
+
+        /// <summary>Reads a quoted field whose opening quote is at the current position and returns its trimmed content.</summary>
+        private ReadOnlySpan<char> ReadQuoted(int index)
+        {
+            int startLine = _line;
+            int count = 0;
+            _position++;
+            while (true)
+            {
+                if (_position >= length)
+                {
+                    throw EngineException.Invalid(
+                        fileField,
+                        $"Field {index + 1} on line {startLine} of {source} opens a quote that is never closed. Close the quote or double quotes inside it (\"\").",
+                        startLine.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                char c = text[_position];
+                if (c == '"')
+                {
+                    if (_position + 1 < length && text[_position + 1] == '"')
+                    {
+                        Append(ref count, '"');
+                        _position += 2;
+                        continue;
+                    }
+
+                    _position++;
+                    break;
+                }
+
+                if (c == '\n' || (c == '\r' && (_position + 1 >= length || text[_position + 1] != '\n')))
+                    _line++;
+                Append(ref count, c);
+                _position++;
+            }
+
+            while (_position < length && text[_position] is ' ' or '\t')
+                _position++;
+
+            if (_position < length && text[_position] is not (',' or '\r' or '\n'))
+            {
+                throw EngineException.Invalid(
+                    fileField,
+                    $"Field {index + 1} on line {_line} of {source} has '{text[_position]}' after its closing quote. " +
+                    "Write a quote inside a quoted value as two quotes (\"\").",
+                    _line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return _quoted.AsSpan(0, count).Trim();
+        }
+
+        private void Append(ref int count, char c)
+        {
+            if (count == _quoted.Length)
+                Array.Resize(ref _quoted, _quoted.Length * 2);
+            _quoted[count++] = c;
+        }
+
+        private void SkipLineEnd()
+        {
+            if (_position >= length)
+                return;
+
+            if (text[_position] == '\r')
+                _position++;
+            if (_position < length && text[_position] == '\n')
+                _position++;
+            _line++;
+        }
+
+        private string Intern(int index, ReadOnlySpan<char> value)
+        {
+            while (_pools.Count <= index)
+                _pools.Add(new Dictionary<string, string>(StringComparer.Ordinal));
+
+            var lookup = _pools[index].GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(value, out string? interned))
+                return interned;
+
+            string created = value.ToString();
+            _pools[index].Add(created, created);
+            return created;
+        }
+    }
+}
