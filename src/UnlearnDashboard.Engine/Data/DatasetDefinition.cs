@@ -29,12 +29,15 @@ public sealed record DatasetDefinition
 
     public required string LabelColumn { get; init; }
 
-    /// <summary>Label value of the favourable outcome, compared after trimming and dropping one trailing '.'.</summary>
+    /// <summary>
+    /// Label value of the favourable outcome, compared after trimming and dropping one trailing '.'. An empty
+    /// value means "1", and is accepted only when the label values are exactly {0, 1}.
+    /// </summary>
     public required string FavourableLabel { get; init; }
 
     public required string SensitiveColumn { get; init; }
 
-    /// <summary>Group that disparate impact is measured against; null picks the largest training group.</summary>
+    /// <summary>Group that disparate impact is measured against. Null or empty picks the largest training group.</summary>
     public string? ReferenceGroup { get; init; }
 
     public MissingValuePolicy MissingLabel { get; init; } = MissingValuePolicy.Reject;

@@ -6,6 +6,7 @@ namespace UnlearnDashboard.Engine.Data;
 /// </summary>
 public sealed class PreparedDataset
 {
+    /// <summary>The definition the dataset was loaded with; an empty favourable label is replaced by the one inferred.</summary>
     public required DatasetDefinition Definition { get; init; }
 
     public required TabularSplit Train { get; init; }
@@ -27,6 +28,12 @@ public sealed class PreparedDataset
 
     /// <summary>Feature columns whose every value parses as a number.</summary>
     public required IReadOnlySet<string> NumericColumns { get; init; }
+
+    /// <summary>The two values of the label column after trimming and dropping one trailing '.', in ordinal order.</summary>
+    public IReadOnlyList<string> LabelValues { get; init; } = [];
+
+    /// <summary>The training file, then the test file when there is one.</summary>
+    public IReadOnlyList<DatasetFileSummary> Files { get; init; } = [];
 
     public TabularSplit GetSplit(string name) => name switch
     {
