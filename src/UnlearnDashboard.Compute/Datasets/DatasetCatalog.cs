@@ -71,7 +71,8 @@ public sealed class DatasetCatalog(
         {
             Id = Guid.CreateVersion7().ToString(),
             Name = definition.Name,
-            DefinitionJson = definition.ToJson(),
+            // The loaded definition, because the loader may fill in what the request left empty.
+            DefinitionJson = prepared.Definition.ToJson(),
             TrainSha256 = train.Sha256!,
             TestSha256 = test?.Sha256,
             TrainRows = prepared.Train.Count,

@@ -32,7 +32,6 @@ internal static partial class DatasetMapper
         }
 
         RequireText(spec.LabelColumn, "spec.label_column");
-        RequireText(spec.FavourableLabel, "spec.favourable_label");
         RequireText(spec.SensitiveColumn, "spec.sensitive_column");
 
         var defaults = new DatasetDefinition { Name = "", LabelColumn = "", FavourableLabel = "", SensitiveColumn = "" };

@@ -1,0 +1,151 @@
+using Google.Protobuf;
+using Grpc.Core;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+public sealed class DatasetServiceTests(ComputeServerFixture server) : IClassFixture<ComputeServerFixture>
+{
+    private const int ChunkBytes = 64 * 1024;
+
+    [Fact]
+    public async Task RegisterDataset_ImportedAdult_IsListed()
+    {
+        var request = new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.Adult("adult-imported"),
+            TrainPath = "adult.csv",
+            TestPath = "adult-test.csv",
+        };
+
+        var dataset = await server.Datasets.RegisterDatasetAsync(request);
+        var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
+
+        Assert.Contains(list.Datasets, d => d.Id == dataset.Id && d.Spec.Name == "adult-imported");
+        Assert.Equal(64, dataset.TrainSha256.Length);
+        Assert.Equal(["Male", "Female"], dataset.Groups);
+        Assert.True(dataset.FeatureCount > 100, $"feature_count {dataset.FeatureCount}");
+    }
+
+    [Fact]
+    public async Task GetDataset_ByName_ReturnsSameAsById()
+    {
+        var registered = await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.Adult("adult-by-name"),
+            TrainPath = "adult.csv",
+        });
+
+        var byName = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult-by-name" });
+        var byId = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = registered.Id });
+
+        Assert.Equal(registered, byName);
+        Assert.Equal(registered, byId);
+    }
+
+    [Theory]
+    [InlineData("../adult.csv")]
+    [InlineData("nested/../../adult.csv")]
+    [InlineData("/etc/passwd")]
+    public async Task RegisterDataset_PathOutsideImportFolder_IsInvalidArgument(string trainPath)
+    {
+        var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("escape"), TrainPath = trainPath };
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["train_path"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task RegisterDataset_TakenName_IsAlreadyExists()
+    {
+        var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("adult-twice"), TrainPath = "adult.csv" };
+        await server.Datasets.RegisterDatasetAsync(request);
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.AlreadyExists, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task UploadDataset_AdultIn64KiBChunks_Succeeds()
+    {
+        using var call = server.Datasets.UploadDataset();
+
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("adult-uploaded") });
+        await SendFileAsync(call.RequestStream, Path.Combine(server.ImportDirectory, "adult.csv"), DatasetFileRole.Train);
+        await SendFileAsync(call.RequestStream, Path.Combine(server.ImportDirectory, "adult-test.csv"), DatasetFileRole.Test);
+        await call.RequestStream.CompleteAsync();
+        var dataset = await call;
+
+        // adult.csv has 32,561 records (30,162 complete) and adult-test.csv 16,281 (15,060 complete).
+        Assert.Equal(32_561 + 16_281, dataset.TrainRows + dataset.ValidationRows + dataset.TestRows + dataset.DroppedRows + dataset.ExcludedRows);
+        Assert.Equal(30_162, dataset.TrainRows + dataset.ValidationRows);
+        Assert.Equal(15_060, dataset.TestRows);
+        Assert.NotEmpty(dataset.TestSha256);
+    }
+
+    [Fact]
+    public async Task UploadDataset_MissingLabelColumn_IsInvalidArgumentAndStoresNothing()
+    {
+        int artifactsBefore = server.CountArtifacts();
+        byte[] csv = "age,sex,outcome\n39,Male,<=50K\n50,Female,>50K\n"u8.ToArray();
+        using var call = server.Datasets.UploadDataset();
+
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("bad-upload") });
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk
+        {
+            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(csv) },
+        });
+        await call.RequestStream.CompleteAsync();
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("income", error.Status.Detail);
+        Assert.DoesNotContain(list.Datasets, d => d.Spec.Name == "bad-upload");
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+    }
+
+    [Fact]
+    public async Task UploadDataset_ChunkOverLimit_IsInvalidArgument()
+    {
+        using var call = server.Datasets.UploadDataset();
+
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("big-chunk") });
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk
+        {
+            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(new byte[1024 * 1024 + 1]) },
+        });
+        await call.RequestStream.CompleteAsync();
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["chunk.data"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task GetDataset_UnknownName_IsNotFound()
+    {
+        var request = new GetDatasetRequest { Dataset = "no-such-dataset" };
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.GetDatasetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    private static async Task SendFileAsync(IClientStreamWriter<UploadDatasetChunk> stream, string path, DatasetFileRole role)
+    {
+        await using var file = File.OpenRead(path);
+        var buffer = new byte[ChunkBytes];
+        int read;
+        while ((read = await file.ReadAsync(buffer)) > 0)
+        {
+            await stream.WriteAsync(new UploadDatasetChunk
+            {
+                Chunk = new FileChunk { Role = role, Data = ByteString.CopyFrom(buffer, 0, read) },
+            });
+        }
+    }
+}

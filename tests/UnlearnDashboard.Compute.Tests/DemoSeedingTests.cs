@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using UnlearnDashboard.Protos.V1;
+using Xunit.Abstractions;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+/// <summary>A server started with SeedDemo on and an empty data folder.</summary>
+public sealed class DemoServerFixture : ComputeServerFixture
+{
+    public Stopwatch SinceStart { get; } = new();
+
+    protected override bool SeedDemo => true;
+
+    public override Task InitializeAsync()
+    {
+        SinceStart.Start();
+        return base.InitializeAsync();
+    }
+}
+
+public sealed class DemoSeedingTests(DemoServerFixture server, ITestOutputHelper output) : IClassFixture<DemoServerFixture>
+{
+    [Fact]
+    public async Task FirstStart_SeedsDatasetsWithDefaultVersions()
+    {
+        var jobs = await WaitForSeedJobsAsync();
+        foreach (var job in jobs)
+            await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
+        output.WriteLine($"Demo seeding and training took {server.SinceStart.Elapsed.TotalSeconds:F1} s since the server started");
+
+        var datasets = (await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest())).Datasets;
+        var finished = (await server.Jobs.ListJobsAsync(new ListJobsRequest())).Jobs;
+
+        Assert.Equal(["adult", "german-credit"], datasets.Select(d => d.Spec.Name).Order());
+        Assert.All(datasets, d => Assert.NotEmpty(d.DefaultModelVersionId));
+        Assert.All(finished, j => Assert.Equal(JobState.Succeeded, j.State));
+        foreach (var dataset in datasets)
+            await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = dataset.DefaultModelVersionId });
+    }
+
+    /// <summary>Polls until the seeder has queued a training job for each demo dataset.</summary>
+    private async Task<IReadOnlyList<Job>> WaitForSeedJobsAsync()
+    {
+        var deadline = DateTime.UtcNow + JobWatcher.JobTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var jobs = (await server.Jobs.ListJobsAsync(new ListJobsRequest())).Jobs;
+            if (jobs.Count == 2)
+                return jobs;
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        throw new TimeoutException("The demo seeder did not queue two training jobs in time.");
+    }
+}

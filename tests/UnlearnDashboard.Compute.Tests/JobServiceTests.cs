@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using Grpc.Core;
+using UnlearnDashboard.Protos.V1;
+using Xunit.Abstractions;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper output) : IClassFixture<JobServerFixture>
+{
+    private JobService.JobServiceClient Jobs => server.Jobs;
+
+    [Fact]
+    public async Task TrainModel_Adult_StreamsNumberedProgressAndCreatesVersion()
+    {
+        var watch = Stopwatch.StartNew();
+
+        var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 3 } });
+        var events = await JobWatcher.CollectAsync(Jobs, job.Id);
+        output.WriteLine($"3-epoch adult training job: {watch.Elapsed.TotalSeconds:F1} s, {events.Count} events");
+        var finished = await Jobs.GetJobAsync(new GetJobRequest { JobId = job.Id });
+        var version = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = events[^1].Result.Train.VersionId });
+
+        Assert.Equal(JobState.Queued, job.State);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), JobWatcher.Sequences(events));
+        Assert.Equal("queued", events[0].Progress.Phase);
+        Assert.Equal(3, events.Count(e => e.Progress?.Phase == "training"));
+        Assert.Equal(JobEvent.EventOneofCase.Result, events[^1].EventCase);
+        Assert.Equal(JobState.Succeeded, finished.State);
+        Assert.Equal(events.Count, finished.LastSequence);
+        Assert.Equal(version.Id, finished.ModelVersionId);
+        Assert.Equal(finished.Result, events[^1].Result);
+        Assert.Equal(["fc1", "fc2", "fc3"], version.Layers.Select(l => l.Name));
+    }
+
+    [Fact]
+    public async Task GetVersion_TrainedVersion_HasTrainingTestReport()
+    {
+        var trained = server.BaseTraining.Result.Train;
+
+        var version = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = trained.VersionId });
+
+        Assert.Equal(trained.TestReport, version.TestReport);
+        Assert.Equal(trained.ModelId, version.ModelId);
+        Assert.Empty(version.ParentVersionId);
+    }
+
+    [Fact]
+    public async Task EvaluateFairness_TrainedVersion_MatchesTrainingTestReport()
+    {
+        var trained = server.BaseTraining.Result.Train;
+
+        var report = await server.Models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = trained.VersionId });
+
+        Assert.Equal(trained.TestReport, report);
+        Assert.True(report.HasAccuracy);
+        Assert.Equal(15_060, report.Count);
+    }
+
+    [Fact]
+    public async Task TrainModel_FirstOnDataset_BecomesDefaultVersion()
+    {
+        var dataset = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult" });
+
+        Assert.Equal(server.BaseTraining.Result.Train.VersionId, dataset.DefaultModelVersionId);
+    }
+
+    [Fact]
+    public async Task WatchJob_LateWatcher_ReceivesEveryEvent()
+    {
+        var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german-credit", Settings = new ModelSettings { Epochs = 5 } });
+
+        var live = await JobWatcher.CollectAsync(Jobs, job.Id);
+        var late = await JobWatcher.CollectAsync(Jobs, job.Id);
+
+        Assert.Equal(JobEvent.EventOneofCase.Result, live[^1].EventCase);
+        Assert.Equal(live, late);
+    }
+
+    [Fact]
+    public async Task WatchJob_AfterSequence_ReceivesOnlyLaterEvents()
+    {
+        var all = await JobWatcher.CollectAsync(Jobs, server.BaseTraining.Id);
+        const int after = 2;
+
+        var rest = await JobWatcher.CollectAsync(Jobs, server.BaseTraining.Id, after);
+
+        Assert.Equal(Enumerable.Range(after + 1, all.Count - after).Select(i => (long)i), JobWatcher.Sequences(rest));
+        Assert.Equal(all.Skip(after), rest);
+    }
+
+    [Fact]
+    public async Task WatchJob_AfterSequenceWhileRunning_ReceivesOnlyLaterEvents()
+    {
+        var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 3 } });
+        const int after = 3;
+
+        var rest = await JobWatcher.CollectAsync(Jobs, job.Id, after);
+        var all = await JobWatcher.CollectAsync(Jobs, job.Id);
+
+        Assert.Equal(all.Skip(after), rest);
+    }
+
+    [Fact]
+    public async Task WatchJob_WatcherCancels_JobStillSucceeds()
+    {
+        var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 3 } });
+        using var stopWatching = new CancellationTokenSource();
+        using var call = Jobs.WatchJob(new WatchJobRequest { JobId = job.Id }, cancellationToken: stopWatching.Token);
+
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.True(await call.ResponseStream.MoveNext());
+        stopWatching.Cancel();
+        var watchError = await RpcAssert.FailsAsync(() => call.ResponseStream.MoveNext());
+        var finished = await JobWatcher.WaitForEndAsync(Jobs, job.Id);
+
+        Assert.Equal(StatusCode.Cancelled, watchError.StatusCode);
+        Assert.Equal(JobState.Succeeded, finished.State);
+    }
+
+    [Fact]
+    public async Task CancelJob_RunningTraining_EndsCancelledWithoutVersion()
+    {
+        int versionsBefore = (await server.Models.ListVersionsAsync(new ListVersionsRequest())).Versions.Count;
+        var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 500 } });
+        await WaitForPhaseAsync(job.Id, "training");
+
+        var watch = Stopwatch.StartNew();
+        var cancelled = await Jobs.CancelJobAsync(new CancelJobRequest { JobId = job.Id });
+        var stopSeconds = watch.Elapsed.TotalSeconds;
+        output.WriteLine($"CancelJob returned after {stopSeconds:F2} s");
+        var events = await JobWatcher.CollectAsync(Jobs, job.Id);
+        int versionsAfter = (await server.Models.ListVersionsAsync(new ListVersionsRequest())).Versions.Count;
+
+        Assert.Equal(JobState.Cancelled, cancelled.State);
+        Assert.True(stopSeconds < 2, $"the job took {stopSeconds:F2} s to stop");
+        Assert.Equal(JobState.Cancelled, events[^1].Ended.State);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), JobWatcher.Sequences(events));
+        Assert.Equal(versionsBefore, versionsAfter);
+    }
+
+    [Fact]
+    public async Task CancelJob_QueuedJob_EndsCancelledWithoutStarting()
+    {
+        var running = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 500 } });
+        var queued = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german-credit", Settings = new ModelSettings { Epochs = 1 } });
+
+        var cancelled = await Jobs.CancelJobAsync(new CancelJobRequest { JobId = queued.Id });
+        await Jobs.CancelJobAsync(new CancelJobRequest { JobId = running.Id });
+        var events = await JobWatcher.CollectAsync(Jobs, queued.Id);
+
+        Assert.Equal(JobState.Cancelled, cancelled.State);
+        Assert.Null(cancelled.StartedAt);
+        Assert.Equal(["queued", null], events.Select(e => e.Progress?.Phase));
+        Assert.Equal(JobState.Cancelled, events[^1].Ended.State);
+    }
+
+    [Fact]
+    public async Task CancelJob_FinishedJob_IsFailedPrecondition()
+    {
+        var request = new CancelJobRequest { JobId = server.BaseTraining.Id };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.CancelJobAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["job_id"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Theory]
+    [InlineData("remove_fraction 0.7", "remove_fraction")]
+    [InlineData("remove_fraction NaN", "remove_fraction")]
+    [InlineData("remove_fraction 0", "remove_fraction")]
+    [InlineData("damping -1", "damping")]
+    [InlineData("unknown layer", "layers")]
+    [InlineData("wrong sensitive attribute", "sensitive_attribute")]
+    public async Task SubmitDebias_InvalidRequest_NamesField(string invalidCase, string expectedField)
+    {
+        var request = new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex" };
+        switch (invalidCase)
+        {
+            case "remove_fraction 0.7": request.RemoveFraction = 0.7; break;
+            case "remove_fraction NaN": request.RemoveFraction = double.NaN; break;
+            case "remove_fraction 0": request.RemoveFraction = 0; break;
+            case "damping -1": request.Damping = -1; break;
+            case "unknown layer": request.Layers.Add("fc9"); break;
+            case "wrong sensitive attribute": request.SensitiveAttribute = "race"; break;
+        }
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([expectedField], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task TrainModel_ZeroEpochs_NamesSettingsField()
+    {
+        var request = new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 0 } };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.TrainModelAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["settings.epochs"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task SubmitDebias_DatasetWithoutModel_IsFailedPrecondition()
+    {
+        var request = new DebiasRequest { Dataset = "german-credit", SensitiveAttribute = "foreign_worker" };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Theory]
+    [InlineData("GetJob")]
+    [InlineData("WatchJob")]
+    [InlineData("CancelJob")]
+    [InlineData("GetVersion")]
+    [InlineData("EvaluateFairness")]
+    [InlineData("TrainModel")]
+    [InlineData("SubmitDebias")]
+    public async Task Call_UnknownId_IsNotFound(string method)
+    {
+        const string unknown = "00000000-0000-0000-0000-000000000000";
+        Func<Task> call = method switch
+        {
+            "GetJob" => () => Jobs.GetJobAsync(new GetJobRequest { JobId = unknown }).ResponseAsync,
+            "WatchJob" => () => JobWatcher.CollectAsync(Jobs, unknown),
+            "CancelJob" => () => Jobs.CancelJobAsync(new CancelJobRequest { JobId = unknown }).ResponseAsync,
+            "GetVersion" => () => server.Models.GetVersionAsync(new GetVersionRequest { VersionId = unknown }).ResponseAsync,
+            "EvaluateFairness" => () => server.Models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = unknown }).ResponseAsync,
+            "TrainModel" => () => Jobs.TrainModelAsync(new TrainModelRequest { Dataset = unknown }).ResponseAsync,
+            "SubmitDebias" => () => Jobs.SubmitDebiasAsync(new DebiasRequest { Dataset = "adult", ModelVersionId = unknown }).ResponseAsync,
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+        };
+
+        var error = await RpcAssert.FailsAsync(call);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_DefaultVersion_StreamsProgressAndCreatesChildVersion()
+    {
+        var baseVersionId = server.Adult.DefaultModelVersionId;
+        var watch = Stopwatch.StartNew();
+
+        var job = await Jobs.SubmitDebiasAsync(new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex", RemoveFraction = 0.05 });
+        var events = await JobWatcher.CollectAsync(Jobs, job.Id);
+        output.WriteLine($"Debias job on adult: {watch.Elapsed.TotalSeconds:F1} s, {events.Count} events");
+        var result = events[^1].Result?.Debias;
+        var version = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = result?.NewVersionId ?? "" });
+
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), JobWatcher.Sequences(events));
+        Assert.Contains(events, e => e.Progress?.Phase == "ranking");
+        Assert.NotNull(result);
+        Assert.Equal(baseVersionId, result.BaseVersionId);
+        Assert.Equal(baseVersionId, version.ParentVersionId);
+        Assert.Equal(result.RemovedRowIds.Count, result.RemovedSampleCount);
+        Assert.Equal(result.RemovedSampleCount, version.RemovedSampleCount);
+        Assert.True(result.Before.HasAccuracy);
+        Assert.True(result.After.HasDemographicParityDifference);
+        Assert.Equal(result.After, version.TestReport);
+        Assert.Null(result.Retrain);
+    }
+
+    private async Task WaitForPhaseAsync(string jobId, string phase)
+    {
+        using var call = Jobs.WatchJob(new WatchJobRequest { JobId = jobId }, deadline: DateTime.UtcNow + JobWatcher.JobTimeout);
+        await foreach (var jobEvent in call.ResponseStream.ReadAllAsync())
+        {
+            if (jobEvent.Progress?.Phase == phase)
+                return;
+        }
+
+        throw new InvalidOperationException($"Job {jobId} ended before it reached phase {phase}.");
+    }
+}
