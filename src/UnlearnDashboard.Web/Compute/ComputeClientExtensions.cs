@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Web.Compute;
+
+/// <summary>Registers the gRPC clients of the compute server and the services built on them.</summary>
+public static class ComputeClientExtensions
+{
+    /// <summary>Largest gRPC response accepted, 64 MiB, because a debias result lists every removed row id.</summary>
+    public const int MaxReceiveMessageBytes = 64 * 1024 * 1024;
+
+    public static IServiceCollection AddComputeClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ComputeClientOptions>()
+            .Bind(configuration)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        AddClient<DatasetService.DatasetServiceClient>(services);
+        AddClient<ModelService.ModelServiceClient>(services);
+        AddClient<JobService.JobServiceClient>(services);
+
+        services.AddScoped<IComputeCatalog, ComputeCatalog>();
+        return services;
+    }
+
+    private static void AddClient<TClient>(IServiceCollection services)
+        where TClient : class
+    {
+        services.AddGrpcClient<TClient>((provider, options) =>
+            {
+                options.Address = new Uri(provider.GetRequiredService<IOptions<ComputeClientOptions>>().Value.ComputeUrl);
+            })
+            .ConfigureChannel(channel => channel.MaxReceiveMessageSize = MaxReceiveMessageBytes);
+    }
+}

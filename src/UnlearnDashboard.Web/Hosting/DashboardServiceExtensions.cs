@@ -1,0 +1,37 @@
+using MudBlazor.Services;
+using UnlearnDashboard.Web.Components;
+using UnlearnDashboard.Web.Compute;
+
+namespace UnlearnDashboard.Web.Hosting;
+
+/// <summary>Registers and maps everything the dashboard needs.</summary>
+public static class DashboardServiceExtensions
+{
+    public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRazorComponents()
+            .AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddHealthChecks();
+        services.AddComputeClient(configuration);
+        return services;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        // NOTE: plain HTTP only. TLS, if needed, is terminated by a reverse proxy in front of the dashboard.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+
+        app.MapHealthChecks(DashboardDefaults.HealthPath);
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
+        return app;
+    }
+}
