@@ -65,11 +65,13 @@ internal static class CsvReader
             columns = ValidateColumnNames(columnNames, "column_names", "the defined column names");
         }
 
+        // With LF or CRLF line ends there are at most as many records as lines, so the lists do not grow.
+        int capacity = text.AsSpan(0, length).Count('\n') + 1;
         var values = new List<string>[columns.Count];
         for (int i = 0; i < values.Length; i++)
-            values[i] = [];
+            values[i] = new List<string>(capacity);
 
-        var lines = new List<int>();
+        var lines = new List<int>(capacity);
         while (parser.ReadRecord(fields, out int line))
         {
             if (fields.Count != columns.Count)
@@ -115,7 +117,7 @@ internal static class CsvReader
         int line = bytes[..offset].Count((byte)'\n') + 1;
         throw EngineException.Invalid(
             fileField,
-            $"{source} is not valid UTF-8: byte 0x{bytes[offset]:X2} at byte offset {offset} (line {line}) does not start a valid character. " +
+            $"{source} is not valid UTF-8: byte 0x{bytes[offset]:X2} at byte offset {offset} (line {line}) starts an invalid byte sequence. " +
             "Save the file as UTF-8.",
             source);
     }
@@ -147,7 +149,7 @@ internal static class CsvReader
             {
                 throw EngineException.Invalid(
                     name,
-                    $"Column name '{name}' appears twice in {where} (columns {seen[name] + 1} and {i + 1}). Rename one of them.",
+                    $"Column name '{name}' appears twice in {where}, as columns {seen[name] + 1} and {i + 1}. Rename one of them.",
                     name);
             }
         }

@@ -97,7 +97,7 @@ public sealed class DatasetValidationTests
         var error = LoadInvalid(Definition(), csv);
 
         Assert.Equal("a", error.Field);
-        Assert.Contains("Column name 'a' appears twice in the header of train.csv (line 1) (columns 1 and 3)", error.Message);
+        Assert.Contains("Column name 'a' appears twice in the header of train.csv (line 1), as columns 1 and 3", error.Message);
     }
 
     [Fact]
