@@ -4,6 +4,10 @@ using static UnlearnDashboard.Engine.Tests.Data.DatasetTestData;
 
 namespace UnlearnDashboard.Engine.Tests.Data;
 
+/// <summary>Test collection that runs alone, after the parallel tests, so that other tests do not slow its timings.</summary>
+[CollectionDefinition(nameof(TimingCollection), DisableParallelization = true)]
+public sealed class TimingCollection;
+
 /// <summary>The Adult profile loaded once for the tests that read it.</summary>
 public sealed class AdultFixture
 {
@@ -136,18 +140,6 @@ public sealed class DatasetProfileTests(AdultFixture adult) : IClassFixture<Adul
     }
 
     [Fact]
-    public void Adult_Load_TakesUnderTwoSeconds()
-    {
-        DatasetProfiles.Load(DatasetProfiles.Adult);
-
-        var watch = Stopwatch.StartNew();
-        DatasetProfiles.Load(DatasetProfiles.Adult);
-        watch.Stop();
-
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"Loading adult.csv and adult-test.csv took {watch.Elapsed.TotalMilliseconds:F0} ms.");
-    }
-
-    [Fact]
     public void GermanCredit_Load_Has1000Rows()
     {
         var data = DatasetProfiles.Load(DatasetProfiles.GermanCredit);
@@ -171,5 +163,27 @@ public sealed class DatasetProfileTests(AdultFixture adult) : IClassFixture<Adul
         Assert.Equal(200, data.Test.Count);
         Assert.Equal(140, CountPositives(data.Test));
         Assert.Equal(62, CountGroup(data.Test, "female"));
+    }
+}
+
+/// <summary>Load time of the Adult profile.</summary>
+[Collection(nameof(TimingCollection))]
+public sealed class DatasetLoadTimeTests
+{
+    [Fact]
+    public void Adult_Load_TakesUnderTwoSeconds()
+    {
+        DatasetProfiles.Load(DatasetProfiles.Adult);
+
+        // The fastest of three loads, because other processes on a shared build machine can slow any one of them.
+        var fastest = TimeSpan.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            DatasetProfiles.Load(DatasetProfiles.Adult);
+            fastest = TimeSpan.FromTicks(Math.Min(fastest.Ticks, watch.Elapsed.Ticks));
+        }
+
+        Assert.True(fastest < TimeSpan.FromSeconds(2), $"Loading adult.csv and adult-test.csv took {fastest.TotalMilliseconds:F0} ms at best.");
     }
 }
