@@ -1,7 +1,6 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Protos.V1;
@@ -10,7 +9,7 @@ namespace UnlearnDashboard.Compute.Tests;
 
 /// <summary>
 /// Starts the real compute server (the registration Program.cs uses, Kestrel on a free loopback port,
-/// HTTP/2, SQLite and TorchSharp) in a temporary data folder whose import folder holds the shipped CSVs.
+/// HTTP/2, SQLite and TorchSharp) in a temporary data folder whose import folder contains the shipped CSVs.
 /// </summary>
 public class ComputeServerFixture : IAsyncLifetime
 {
@@ -39,40 +38,59 @@ public class ComputeServerFixture : IAsyncLifetime
         foreach (string file in Directory.EnumerateFiles(DatasetProfiles.DataFolder, "*.csv"))
             File.Copy(file, Path.Combine(ImportDirectory, Path.GetFileName(file)));
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args =
-            [
-                "--DataDirectory", DataDirectory,
-                "--SeedDemo", SeedDemo.ToString(),
-                "--urls", "http://127.0.0.1:0",
-                "--Kestrel:EndpointDefaults:Protocols", "Http2",
-                "--Logging:LogLevel:Default", "Warning",
-            ],
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = "Testing",
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddComputeServer();
-
-        _app = builder.Build();
-        _app.MapComputeServer();
-        await _app.StartAsync();
-
-        _channel = GrpcChannel.ForAddress(_app.Urls.Single());
+        await StartServerAsync();
     }
 
     public virtual async Task DisposeAsync()
     {
+        await StopServerAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    /// <summary>Starts the server on the data folder; a stopped server can start again on the same folder.</summary>
+    public async Task StartServerAsync()
+    {
+        _app = CreateServer(DataDirectory, SeedDemo);
+        await _app.StartAsync();
+        _channel = GrpcChannel.ForAddress(_app.Urls.Single());
+    }
+
+    /// <summary>Stops the server the way a shutdown signal does, leaving the data folder in place.</summary>
+    public async Task StopServerAsync()
+    {
         _channel?.Dispose();
+        _channel = null;
         if (_app is not null)
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
+            _app = null;
         }
+    }
 
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(DataDirectory, recursive: true);
+    /// <summary>Builds a server with the same registration as Program.cs and the given extra command-line arguments.</summary>
+    public static WebApplication CreateServer(string dataDirectory, bool seedDemo, params string[] extraArgs)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args =
+            [
+                "--DataDirectory", dataDirectory,
+                "--SeedDemo", seedDemo.ToString(),
+                "--urls", "http://127.0.0.1:0",
+                "--Kestrel:EndpointDefaults:Protocols", "Http2",
+                "--Logging:LogLevel:Default", "Warning",
+                .. extraArgs,
+            ],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = "Testing",
+        });
+        builder.AddComputeServer();
+
+        var app = builder.Build();
+        app.MapComputeServer();
+        return app;
     }
 
     /// <summary>Returns the number of artifact files stored so far.</summary>

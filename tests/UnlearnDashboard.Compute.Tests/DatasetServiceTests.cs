@@ -28,7 +28,7 @@ public sealed class DatasetServiceTests(ComputeServerFixture server) : IClassFix
     }
 
     [Fact]
-    public async Task GetDataset_ByName_ReturnsSameAsById()
+    public async Task GetDataset_ByName_MatchesById()
     {
         var registered = await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
         {
@@ -87,7 +87,7 @@ public sealed class DatasetServiceTests(ComputeServerFixture server) : IClassFix
     }
 
     [Fact]
-    public async Task UploadDataset_MissingLabelColumn_IsInvalidArgumentAndStoresNothing()
+    public async Task UploadDataset_MissingLabel_StoresNothing()
     {
         int artifactsBefore = server.CountArtifacts();
         byte[] csv = "age,sex,outcome\n39,Male,<=50K\n50,Female,>50K\n"u8.ToArray();

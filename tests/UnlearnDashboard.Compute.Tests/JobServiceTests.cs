@@ -10,7 +10,7 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
     private JobService.JobServiceClient Jobs => server.Jobs;
 
     [Fact]
-    public async Task TrainModel_Adult_StreamsNumberedProgressAndCreatesVersion()
+    public async Task TrainModel_Adult_StreamsProgressThenVersion()
     {
         var watch = Stopwatch.StartNew();
 
@@ -77,7 +77,7 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task WatchJob_AfterSequence_ReceivesOnlyLaterEvents()
+    public async Task WatchJob_AfterSequence_SkipsEarlier()
     {
         var all = await JobWatcher.CollectAsync(Jobs, server.BaseTraining.Id);
         const int after = 2;
@@ -89,7 +89,7 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task WatchJob_AfterSequenceWhileRunning_ReceivesOnlyLaterEvents()
+    public async Task WatchJob_AfterSequenceWhileRunning_SkipsEarlier()
     {
         var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 3 } });
         const int after = 3;
@@ -122,7 +122,7 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
     {
         int versionsBefore = (await server.Models.ListVersionsAsync(new ListVersionsRequest())).Versions.Count;
         var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 500 } });
-        await WaitForPhaseAsync(job.Id, "training");
+        await JobWatcher.WaitForPhaseAsync(Jobs, job.Id, "training");
 
         var watch = Stopwatch.StartNew();
         var cancelled = await Jobs.CancelJobAsync(new CancelJobRequest { JobId = job.Id });
@@ -242,7 +242,7 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task SubmitDebias_DefaultVersion_StreamsProgressAndCreatesChildVersion()
+    public async Task SubmitDebias_DefaultVersion_CreatesChildVersion()
     {
         var baseVersionId = server.Adult.DefaultModelVersionId;
         var watch = Stopwatch.StartNew();
@@ -250,12 +250,13 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
         var job = await Jobs.SubmitDebiasAsync(new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex", RemoveFraction = 0.05 });
         var events = await JobWatcher.CollectAsync(Jobs, job.Id);
         output.WriteLine($"Debias job on adult: {watch.Elapsed.TotalSeconds:F1} s, {events.Count} events");
-        var result = events[^1].Result?.Debias;
-        var version = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = result?.NewVersionId ?? "" });
+        var last = events[^1];
+        Assert.True(last.EventCase == JobEvent.EventOneofCase.Result, $"The job ended without a result: {last}");
+        var result = last.Result.Debias;
+        var version = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = result.NewVersionId });
 
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), JobWatcher.Sequences(events));
         Assert.Contains(events, e => e.Progress?.Phase == "ranking");
-        Assert.NotNull(result);
         Assert.Equal(baseVersionId, result.BaseVersionId);
         Assert.Equal(baseVersionId, version.ParentVersionId);
         Assert.Equal(result.RemovedRowIds.Count, result.RemovedSampleCount);
@@ -266,15 +267,15 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
         Assert.Null(result.Retrain);
     }
 
-    private async Task WaitForPhaseAsync(string jobId, string phase)
+    [Fact]
+    public async Task SubmitDebias_DeadlinePassed_EndsCancelled()
     {
-        using var call = Jobs.WatchJob(new WatchJobRequest { JobId = jobId }, deadline: DateTime.UtcNow + JobWatcher.JobTimeout);
-        await foreach (var jobEvent in call.ResponseStream.ReadAllAsync())
-        {
-            if (jobEvent.Progress?.Phase == phase)
-                return;
-        }
+        var request = new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex", DeadlineSeconds = 0.001 };
 
-        throw new InvalidOperationException($"Job {jobId} ended before it reached phase {phase}.");
+        var job = await Jobs.SubmitDebiasAsync(request);
+        var events = await JobWatcher.CollectAsync(Jobs, job.Id);
+
+        Assert.Equal(JobState.Cancelled, events[^1].Ended.State);
+        Assert.Contains("deadline_seconds", events[^1].Ended.Message);
     }
 }

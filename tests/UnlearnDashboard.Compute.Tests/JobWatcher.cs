@@ -29,4 +29,17 @@ internal static class JobWatcher
 
     /// <summary>Returns the sequence numbers of the events, in order.</summary>
     public static List<long> Sequences(IEnumerable<JobEvent> events) => events.Select(e => e.Sequence).ToList();
+
+    /// <summary>Waits until the job reports progress in the given phase.</summary>
+    public static async Task WaitForPhaseAsync(JobService.JobServiceClient jobs, string jobId, string phase)
+    {
+        using var call = jobs.WatchJob(new WatchJobRequest { JobId = jobId }, deadline: DateTime.UtcNow + JobTimeout);
+        await foreach (var jobEvent in call.ResponseStream.ReadAllAsync())
+        {
+            if (jobEvent.Progress?.Phase == phase)
+                return;
+        }
+
+        throw new InvalidOperationException($"Job {jobId} ended before it reached phase {phase}.");
+    }
 }

@@ -1,4 +1,8 @@
+using Grpc.Core;
 using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using Microsoft.Extensions.Options;
+using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
 
@@ -15,10 +19,38 @@ public sealed class ServerTests(ComputeServerFixture server) : IClassFixture<Com
     }
 
     [Fact]
+    public async Task Reflection_ListServices_IncludesComputeServices()
+    {
+        var reflection = new ServerReflection.ServerReflectionClient(server.Channel);
+        using var call = reflection.ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext());
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+
+        Assert.Contains("unlearn.v1.DatasetService", services);
+        Assert.Contains("unlearn.v1.ModelService", services);
+        Assert.Contains("unlearn.v1.JobService", services);
+    }
+
+    [Fact]
     public async Task ListJobs_NoDemoSeeding_IsEmpty()
     {
-        var jobs = await server.Jobs.ListJobsAsync(new Protos.V1.ListJobsRequest());
+        var jobs = await server.Jobs.ListJobsAsync(new ListJobsRequest());
 
         Assert.Empty(jobs.Jobs);
+    }
+
+    [Fact]
+    public async Task Start_ZeroMaxConcurrent_FailsValidation()
+    {
+        string dataDirectory = Directory.CreateTempSubdirectory("unlearn-compute-tests-").FullName;
+        await using var app = ComputeServerFixture.CreateServer(dataDirectory, seedDemo: false, "--Jobs:MaxConcurrent", "0");
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Directory.Delete(dataDirectory, recursive: true);
+
+        Assert.Contains("Jobs:MaxConcurrent", error.Message);
     }
 }

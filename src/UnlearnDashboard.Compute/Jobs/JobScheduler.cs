@@ -149,6 +149,10 @@ public sealed class JobScheduler(
         {
             await foreach (var active in _queue.Reader.ReadAllAsync(stoppingToken))
             {
+                // ReadAllAsync yields items already queued without checking the token again.
+                if (stoppingToken.IsCancellationRequested)
+                    break;
+
                 Interlocked.Decrement(ref _queuedCount);
                 bool skip;
                 lock (active.Gate)
