@@ -5,8 +5,9 @@ using static UnlearnDashboard.Engine.Tests.Data.DatasetTestData;
 namespace UnlearnDashboard.Engine.Tests.Data;
 
 /// <summary>
-/// Small files with the layouts and values that real datasets use: a missing sensitive value (C04), Adult's
-/// raw layout (C05), adult.test's trailing '.' and comment line (C06), and German Credit's 1/2 labels (C07).
+/// Small files with the layouts and values that real datasets use: a missing sensitive value (C04.csv),
+/// Adult's raw layout (C05.csv), adult.test's trailing '.' and comment line (C06.csv and C06_raw_uci.test),
+/// and German Credit's 1/2 labels (C07.csv).
 /// </summary>
 public sealed class DatasetCaseTests
 {
@@ -18,7 +19,7 @@ public sealed class DatasetCaseTests
         "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
     ];
 
-    /// <summary>C04: native-country binarised into US and non-US, labels in y_true, a stub model's output in y_pred.</summary>
+    /// <summary>C04.csv: native-country binarised into US and non-US, labels in y_true, a stub model's output in y_pred.</summary>
     private static DatasetDefinition CountryDefinition() => new()
     {
         Name = "c04",
@@ -61,7 +62,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C04_MissingSensitive_IsRejectedByDefault()
+    public void Load_MissingCountry_IsRejectedByDefault()
     {
         var error = Assert.Throws<EngineException>(() => LoadCase(CountryDefinition(), "C04.csv"));
 
@@ -73,7 +74,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C04_ExcludePolicy_LeavesEightRows()
+    public void Load_MissingCountryExcluded_LeavesEightRows()
     {
         var definition = CountryDefinition() with { MissingSensitive = MissingValuePolicy.Exclude };
 
@@ -89,7 +90,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C04_ExcludePolicy_GivesMetricsOnEightRows()
+    public void Compute_CountryGroups_GivesGaps()
     {
         var data = LoadCase(CountryDefinition() with { MissingSensitive = MissingValuePolicy.Exclude }, "C04.csv");
 
@@ -106,7 +107,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C04_ExcludePolicy_GivesGroupTable()
+    public void Compute_CountryGroups_GivesGroupRates()
     {
         var data = LoadCase(CountryDefinition() with { MissingSensitive = MissingValuePolicy.Exclude }, "C04.csv");
 
@@ -129,7 +130,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C05_AdultRawFormat_ReadsEightRecords()
+    public void Load_AdultRawFormat_ReadsEightRecords()
     {
         var data = LoadCase(AdultDefinition(), "C05.csv");
 
@@ -140,7 +141,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C05_AdultRawFormat_TrimsValues()
+    public void Load_AdultRawFormat_TrimsValues()
     {
         var definition = AdultDefinition() with { IgnoredColumns = ["workclass", "occupation", "native-country"] };
 
@@ -156,7 +157,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C05_AdultRawFormat_ParsesNumbers()
+    public void Load_AdultRawFormat_ParsesNumbers()
     {
         var data = LoadCase(AdultDefinition(), "C05.csv");
 
@@ -165,7 +166,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C05_AdultRawFormat_CountsMissingPerColumn()
+    public void Load_AdultRawFormat_CountsMissingValues()
     {
         var data = LoadCase(AdultDefinition(), "C05.csv");
 
@@ -178,7 +179,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C05_CompleteRows_GiveLabelParity()
+    public void Load_AdultRawFormat_GivesLabelParity()
     {
         var data = LoadCase(AdultDefinition(), "C05.csv");
 
@@ -195,7 +196,7 @@ public sealed class DatasetCaseTests
     [Theory]
     [InlineData("C06.csv", false)]
     [InlineData("C06_raw_uci.test", true)]
-    public void C06_AdultTestRows_ReadEightRecords(string file, bool headerless)
+    public void Load_AdultTestRows_ReadEightRecords(string file, bool headerless)
     {
         var definition = headerless ? AdultDefinition() with { ColumnNames = AdultColumns } : AdultDefinition();
 
@@ -211,7 +212,7 @@ public sealed class DatasetCaseTests
     [Theory]
     [InlineData("C06.csv", false)]
     [InlineData("C06_raw_uci.test", true)]
-    public void C06_LabelsWithTrailingDot_MatchFavourable(string file, bool headerless)
+    public void Load_AdultTestLabels_MatchFavourable(string file, bool headerless)
     {
         var definition = headerless ? AdultDefinition() with { ColumnNames = AdultColumns } : AdultDefinition();
 
@@ -226,7 +227,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C06_WithC05_KeepsTwoLabelClasses()
+    public void Load_AdultTrainAndTestRows_KeepTwoLabels()
     {
         var data = LoadCase(AdultDefinition(), "C05.csv", "C06.csv");
 
@@ -237,7 +238,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C07_SexFromPersonalStatus_GivesTwoGroups()
+    public void Load_CreditSexFromStatus_GivesTwoGroups()
     {
         var data = LoadCase(CreditDefinition(), "C07.csv");
 
@@ -250,7 +251,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C07_FavourableOne_GivesMetrics()
+    public void Compute_CreditFavourableOne_GivesGaps()
     {
         var data = LoadCase(CreditDefinition(), "C07.csv");
 
@@ -264,7 +265,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C07_FavourableOne_GivesGroupTable()
+    public void Compute_CreditFavourableOne_GivesGroupRates()
     {
         var data = LoadCase(CreditDefinition(), "C07.csv");
 
@@ -289,7 +290,7 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
-    public void C07_NoFavourableLabel_NamesColumnAndValues()
+    public void Load_CreditWithoutFavourable_NamesValues()
     {
         var definition = CreditDefinition() with { FavourableLabel = "" };
 
