@@ -10,8 +10,9 @@ public static class DatasetProfiles
     public static string DataFolder => Path.Combine(AppContext.BaseDirectory, "Datasets");
 
     /// <summary>
-    /// UCI Adult: complete rows of adult.csv split 90/10 into train and validation, stratified by label and
-    /// sex with seed 0; test is the complete rows of adult-test.csv (15,060). Favourable <c>&gt;50K</c>.
+    /// UCI Adult: the 30,162 complete rows of adult.csv split 90/10 into train (27,146) and validation (3,016),
+    /// stratified by label and sex with seed 0. Test is the complete rows of adult-test.csv (15,060).
+    /// Favourable <c>&gt;50K</c>.
     /// </summary>
     public static DatasetProfile Adult { get; } = new(
         new DatasetDefinition
@@ -28,8 +29,8 @@ public static class DatasetProfiles
         "adult-test.csv");
 
     /// <summary>
-    /// Statlog German Credit: split 60/20/20 into train, validation and test, stratified by label and sex with
-    /// seed 0. Favourable <c>credit_risk</c> = 1; <c>sex</c> derived from <c>personal_status_sex</c>.
+    /// Statlog German Credit: 1,000 rows split 60/20/20 into train, validation and test, stratified by label
+    /// and sex with seed 0. Favourable <c>credit_risk</c> = 1; <c>sex</c> derived from <c>personal_status_sex</c>.
     /// </summary>
     public static DatasetProfile GermanCredit { get; } = new(
         new DatasetDefinition
