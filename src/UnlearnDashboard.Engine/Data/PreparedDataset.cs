@@ -6,7 +6,10 @@ namespace UnlearnDashboard.Engine.Data;
 /// </summary>
 public sealed class PreparedDataset
 {
-    /// <summary>The definition the dataset was loaded with; an empty favourable label is replaced by the one inferred.</summary>
+    /// <summary>
+    /// The definition the dataset was loaded with. Its favourable label is the one compared: trimmed, without
+    /// a trailing '.', and "1" where the request left it empty.
+    /// </summary>
     public required DatasetDefinition Definition { get; init; }
 
     public required TabularSplit Train { get; init; }
