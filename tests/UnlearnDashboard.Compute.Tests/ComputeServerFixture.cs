@@ -32,6 +32,9 @@ public class ComputeServerFixture : IAsyncLifetime
 
     protected virtual bool SeedDemo => false;
 
+    /// <summary>Command-line arguments added to the defaults, for example to change an option.</summary>
+    protected virtual string[] ExtraArgs => [];
+
     public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(ImportDirectory);
@@ -51,7 +54,7 @@ public class ComputeServerFixture : IAsyncLifetime
     /// <summary>Starts the server on the data folder; a stopped server can start again on the same folder.</summary>
     public async Task StartServerAsync()
     {
-        _app = CreateServer(DataDirectory, SeedDemo);
+        _app = CreateServer(DataDirectory, SeedDemo, ExtraArgs);
         await _app.StartAsync();
         _channel = GrpcChannel.ForAddress(_app.Urls.Single());
     }

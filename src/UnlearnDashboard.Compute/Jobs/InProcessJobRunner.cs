@@ -9,7 +9,7 @@ using Proto = UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Jobs;
 
 /// <summary>
-/// Runs a job's engine work in this process on a dedicated thread, so long CPU-bound work never holds a
+/// Runs a job's engine work in this process on a dedicated thread, so long CPU-bound work never occupies a
 /// thread-pool thread. Every exception the engine throws reaches the caller through the returned task.
 /// </summary>
 public sealed class InProcessJobRunner(DatasetCatalog catalog, ArtifactStore artifacts) : IJobRunner

@@ -121,7 +121,12 @@ internal static partial class DatasetMapper
     private static double ToFraction(double value, string field)
     {
         if (!(value >= 0 && value < 1))
-            throw EngineException.Invalid(field, $"{field} must be in [0, 1); got {value:R}.", value.ToString("R"));
+        {
+            throw EngineException.Invalid(field,
+                $"{field} must be in [0, 1); got {value:R}. Pass a share such as 0.1, or leave it unset for the default.",
+                value.ToString("R"));
+        }
+
         return value;
     }
 }
