@@ -14,10 +14,16 @@ public sealed class InfluenceProblem : IDisposable
     private readonly Tensor _trainLabels;
     private readonly Tensor _gradient;
 
+    // Set when the only chosen layer is the output layer: the logit is then linear in its parameters, so
+    // the Hessian is exactly (1/n) sum of p (1 - p) x x^T over the rows' layer inputs x (with a 1 for the
+    // bias). It is formed once, and each Hessian-vector product is a small matrix product.
+    private readonly Tensor? _outputLayerHessian;
+
     /// <summary>
     /// Prepares the training loss and its gradient graph once, so that every Hessian-vector product reuses it.
+    /// <paramref name="closedFormOutputLayer"/> = false forces double backpropagation even for the output layer.
     /// </summary>
-    public InfluenceProblem(LinearStack stack, Tensor trainInputs, Tensor trainLabels, double damping)
+    public InfluenceProblem(LinearStack stack, Tensor trainInputs, Tensor trainLabels, double damping, bool closedFormOutputLayer = true)
     {
         _stack = stack;
         Damping = damping;
@@ -28,6 +34,16 @@ public sealed class InfluenceProblem : IDisposable
         using var scope = NewDisposeScope();
         _trainPrefix = stack.Prefix(trainInputs).MoveToOuterDisposeScope();
         _trainLabels = trainLabels.to(float64).MoveToOuterDisposeScope();
+        if (closedFormOutputLayer && stack.Chosen is [var only] && only == stack.LayerCount - 1)
+        {
+            var features = WithBiasColumn(_trainPrefix);
+            var probabilities = stack.Logits(_trainPrefix).detach().sigmoid();
+            var weights = probabilities * (1 - probabilities) / (double)TrainCount;
+            _outputLayerHessian = features.t().matmul(features * weights.unsqueeze(1)).MoveToOuterDisposeScope();
+            _gradient = features.t().matmul(probabilities - _trainLabels).div_(TrainCount).MoveToOuterDisposeScope();
+            return;
+        }
+
         var loss = nn.functional.binary_cross_entropy_with_logits(stack.Logits(_trainPrefix), _trainLabels);
         var gradients = autograd.grad([loss], stack.Parameters, retain_graph: true, create_graph: true);
         _gradient = LinearStack.Flatten(gradients).MoveToOuterDisposeScope();
@@ -39,9 +55,15 @@ public sealed class InfluenceProblem : IDisposable
 
     public LinearStack Stack => _stack;
 
+    /// <summary>Gradient of the mean training loss over the chosen parameters, flat.</summary>
+    public Tensor Gradient => _gradient.detach();
+
     /// <summary>Returns H v, where H is the Hessian of the mean training loss over the chosen layers.</summary>
     public Tensor HessianVectorProduct(Tensor vector)
     {
+        if (_outputLayerHessian is not null)
+            return _outputLayerHessian.matmul(vector);
+
         using var scope = NewDisposeScope();
         var product = autograd.grad([_gradient.dot(vector)], _stack.Parameters, retain_graph: true);
         return LinearStack.Flatten(product).detach().MoveToOuterDisposeScope();
@@ -113,6 +135,12 @@ public sealed class InfluenceProblem : IDisposable
     {
         using var scope = NewDisposeScope();
         var prefix = _stack.Prefix(inputs);
+        if (_outputLayerHessian is not null)
+        {
+            var residuals = _stack.Logits(prefix).detach().sigmoid() - labels.to(float64);
+            return (WithBiasColumn(prefix) * residuals.unsqueeze(1)).MoveToOuterDisposeScope();
+        }
+
         var outputs = new List<Tensor>();
         var layerInputs = new List<Tensor>();
         var logits = _stack.Forward(prefix, outputs, layerInputs);
@@ -164,14 +192,18 @@ public sealed class InfluenceProblem : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long count = Math.Min(chunk, rows - start);
-            sum.add_(PerSampleGradients(inputs.narrow(0, start, count), labels.narrow(0, start, count)).sum(0));
+            sum.add_(PerSampleGradients(inputs.narrow(0, start, count), labels.narrow(0, start, count)).sum(dim: 0));
         }
 
         return sum;
     }
 
+    private static Tensor WithBiasColumn(Tensor inputs) =>
+        cat([inputs, ones(inputs.shape[0], 1, float64)], 1);
+
     public void Dispose()
     {
+        _outputLayerHessian?.Dispose();
         _gradient.Dispose();
         _trainPrefix.Dispose();
         _trainLabels.Dispose();

@@ -24,7 +24,22 @@ public static class ModelTrainer
         settings.Validate();
         var train = excludedRowIds is { Count: > 0 } ? data.Train.Without(excludedRowIds) : data.Train;
         encoder ??= FeatureEncoder.Fit(data.Train, InputColumns(data, settings), data.NumericColumns);
+        using var inputs = tensor(encoder.Encode(train), [train.Count, encoder.FeatureCount], float32);
+        using var labels = tensor(train.Labels);
+        return TrainEncoded(data, settings, encoder, inputs, labels, progress, cancellationToken);
+    }
 
+    /// <summary>Trains from scratch on rows that are already encoded with <paramref name="encoder"/>.</summary>
+    internal static TrainedModel TrainEncoded(
+        PreparedDataset data,
+        ModelSettings settings,
+        FeatureEncoder encoder,
+        Tensor inputs,
+        Tensor labels,
+        IProgress<ProgressUpdate>? progress,
+        CancellationToken cancellationToken)
+    {
+        settings.Validate();
         manual_seed(settings.Seed);
         var layers = new List<LayerShape>();
         int width = encoder.FeatureCount;
@@ -44,7 +59,7 @@ public static class ModelTrainer
         var model = new TrainedModel(spec, TrainedModel.CreateNetwork(spec));
         try
         {
-            Fit(model, data, train, settings, progress, cancellationToken);
+            Fit(model, data, inputs, labels, settings, progress, cancellationToken);
             return model;
         }
         catch
@@ -68,17 +83,16 @@ public static class ModelTrainer
     private static void Fit(
         TrainedModel model,
         PreparedDataset data,
-        TabularSplit train,
+        Tensor inputs,
+        Tensor labels,
         ModelSettings settings,
         IProgress<ProgressUpdate>? progress,
         CancellationToken cancellationToken)
     {
-        using var inputs = model.EncodeInputs(train);
-        using var labels = tensor(train.Labels);
         var network = model.Network;
         using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
         using var generator = new Generator((ulong)settings.Seed);
-        long rows = train.Count;
+        long rows = inputs.shape[0];
 
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         {

@@ -14,7 +14,8 @@ public sealed record InfluenceSummary(
     double SolverResidual,
     double ObjectiveBefore,
     double ObjectivePredicted,
-    double ObjectiveAfter);
+    double ObjectiveAfter,
+    int NewtonSteps);
 
 /// <summary>Result of a bias-removal run; owns the updated model.</summary>
 public sealed class DebiasOutcome : IDisposable

@@ -36,11 +36,13 @@ public static class DebiasPipeline
         var before = FairnessEvaluator.Evaluate(model, data, "test");
         double evaluationSeconds = evaluation.Elapsed.TotalSeconds;
 
-        var ranking = Stopwatch.StartNew();
+        // Encoding is data preparation shared by every method, so neither the ranking nor the retrain counts it.
         using var trainInputs = model.EncodeInputs(data.Train);
         using var trainLabels = tensor(data.Train.Labels);
         using var validationInputs = model.EncodeInputs(data.Validation);
         int[] validationGroups = GroupIndex(data.Validation, data.Groups);
+
+        var ranking = Stopwatch.StartNew();
         using var stack = new LinearStack(model.Network, layers);
         using var problem = new InfluenceProblem(stack, trainInputs, trainLabels, options.Damping);
 
@@ -56,26 +58,21 @@ public static class DebiasPipeline
             .ThenBy(i => data.Train.RowIds[i])
             .Take(removeCount)
             .ToArray();
+        double predictedChange = -removed.Sum(i => scores[i]) / data.Train.Count;
         double rankingSeconds = ranking.Elapsed.TotalSeconds;
 
         progress?.Report(new ProgressUpdate("unlearning", 0.45,
-            $"Removing the {removeCount} most harmful samples by a Newton step",
+            $"Removing the {removeCount} most harmful samples by Newton steps",
             new LiveMetrics { Step = 1, BiasObjective = objectiveBefore }));
 
         var unlearning = Stopwatch.StartNew();
         var updated = model.Clone();
-        SolveResult update;
-        double predictedChange;
+        int newtonSteps;
         try
         {
-            using var scope = NewDisposeScope();
-            var positions = tensor(removed.Select(i => (long)i).ToArray());
-            var gradientSum = problem.SumOfGradients(trainInputs.index_select(0, positions), trainLabels.index_select(0, positions), cancellationToken);
-            update = problem.Solve(gradientSum, cancellationToken);
-            var step = update.Solution / (double)data.Train.Count;
-            predictedChange = objectiveGradient.dot(step).item<double>();
-            ApplyStep(updated, stack, step);
-            update.Solution.Dispose();
+            newtonSteps = options.NewtonSteps == 1
+                ? ClassicNewtonStep(updated, problem, trainInputs, trainLabels, removed, cancellationToken)
+                : NewtonOnRetained(updated, layers, options, trainInputs, trainLabels, removed, cancellationToken);
         }
         catch
         {
@@ -104,7 +101,7 @@ public static class DebiasPipeline
 
             long[] removedRowIds = removed.Select(i => data.Train.RowIds[i]).ToArray();
             var (retrain, retrainSeconds) = options.CompareRetrain
-                ? Retrain(model, data, removedRowIds, progress, cancellationToken)
+                ? Retrain(model, data, trainInputs, trainLabels, removed, progress, cancellationToken)
                 : (null, 0.0);
 
             return new DebiasOutcome
@@ -123,7 +120,8 @@ public static class DebiasPipeline
                     solved.RelativeResidual,
                     objectiveBefore,
                     objectiveBefore + predictedChange,
-                    objectiveAfter),
+                    objectiveAfter,
+                    newtonSteps),
             };
         }
         catch
@@ -178,35 +176,96 @@ public static class DebiasPipeline
         }
     }
 
+    /// <summary>The classic one-step update theta + (1/n) (H + lambda I)^-1 sum over R of grad L(z).</summary>
+    private static int ClassicNewtonStep(
+        TrainedModel updated,
+        InfluenceProblem problem,
+        Tensor trainInputs,
+        Tensor trainLabels,
+        int[] removed,
+        CancellationToken cancellationToken)
+    {
+        using var scope = NewDisposeScope();
+        var positions = tensor(removed.Select(i => (long)i).ToArray());
+        var gradientSum = problem.SumOfGradients(trainInputs.index_select(0, positions), trainLabels.index_select(0, positions), cancellationToken);
+        var step = problem.Solve(gradientSum, cancellationToken).Solution / (double)problem.TrainCount;
+        ApplyStep(updated, problem.Stack, step);
+        return 1;
+    }
+
+    /// <summary>
+    /// Damped Newton iterations on the mean loss over the retained samples plus lambda/2 ||theta - theta0||^2,
+    /// from theta0; returns the steps taken.
+    /// </summary>
+    private static int NewtonOnRetained(
+        TrainedModel updated,
+        IReadOnlyList<int> layers,
+        DebiasOptions options,
+        Tensor trainInputs,
+        Tensor trainLabels,
+        int[] removed,
+        CancellationToken cancellationToken)
+    {
+        using var scope = NewDisposeScope();
+        var keep = RetainedPositions(trainInputs.shape[0], removed);
+        var inputs = trainInputs.index_select(0, keep);
+        var labels = trainLabels.index_select(0, keep);
+        using var anchor = new LinearStack(updated.Network, layers);
+        var theta0 = anchor.FlatParameters();
+
+        for (int step = 1; step <= options.NewtonSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var stepScope = NewDisposeScope();
+            using var stack = new LinearStack(updated.Network, layers);
+            using var problem = new InfluenceProblem(stack, inputs, labels, options.Damping);
+            var theta = stack.FlatParameters();
+            var gradient = problem.Gradient + options.Damping * (theta - theta0);
+            var newtonStep = problem.Solve(gradient, cancellationToken).Solution.neg();
+            ApplyStep(updated, stack, newtonStep);
+
+            // Stop once the step is negligible next to the parameters: the iteration has converged.
+            if (newtonStep.norm().item<double>() <= 1e-8 * (1 + theta.norm().item<double>()))
+                return step;
+        }
+
+        return options.NewtonSteps;
+    }
+
+    private static Tensor RetainedPositions(long count, int[] removed)
+    {
+        var isRemoved = new bool[count];
+        foreach (int position in removed)
+            isRemoved[position] = true;
+        return tensor(Enumerable.Range(0, (int)count).Where(i => !isRemoved[i]).Select(i => (long)i).ToArray());
+    }
+
     private static (FairnessReport Report, double Seconds) Retrain(
         TrainedModel model,
         PreparedDataset data,
-        long[] removedRowIds,
+        Tensor trainInputs,
+        Tensor trainLabels,
+        int[] removed,
         IProgress<ProgressUpdate>? progress,
         CancellationToken cancellationToken)
     {
+        using var scope = NewDisposeScope();
+        var keep = RetainedPositions(trainInputs.shape[0], removed);
+        var inputs = trainInputs.index_select(0, keep);
+        var labels = trainLabels.index_select(0, keep);
+
         // Warm up the training code paths first, so that one-time JIT and allocator costs do not count
         // against the retrain.
-        var warmUpRows = data.Train.Select(Enumerable.Range(0, Math.Min(1024, data.Train.Count)).ToArray());
-        var warmUpData = new PreparedDataset
-        {
-            Definition = data.Definition,
-            Train = warmUpRows,
-            Validation = data.Validation,
-            Test = data.Test,
-            Groups = data.Groups,
-            ReferenceGroup = data.ReferenceGroup,
-            NumericColumns = data.NumericColumns,
-        };
-        using (ModelTrainer.Train(warmUpData, model.Spec.Settings with { Epochs = 1 }, null, null, cancellationToken, model.Encoder))
+        long warmUpRows = Math.Min(1024, inputs.shape[0]);
+        using (ModelTrainer.TrainEncoded(data, model.Spec.Settings with { Epochs = 1 }, model.Encoder,
+            inputs.narrow(0, 0, warmUpRows), labels.narrow(0, 0, warmUpRows), null, cancellationToken))
         {
         }
 
         // No per-epoch progress here: its validation pass would add to the time being compared.
-        progress?.Report(new ProgressUpdate("retraining", 0.6, $"Retraining from scratch without the {removedRowIds.Length} removed samples"));
+        progress?.Report(new ProgressUpdate("retraining", 0.6, $"Retraining from scratch without the {removed.Length} removed samples"));
         var watch = Stopwatch.StartNew();
-        using var retrained = ModelTrainer.Train(
-            data, model.Spec.Settings, removedRowIds.ToHashSet(), null, cancellationToken, model.Encoder);
+        using var retrained = ModelTrainer.TrainEncoded(data, model.Spec.Settings, model.Encoder, inputs, labels, null, cancellationToken);
         double seconds = watch.Elapsed.TotalSeconds;
         progress?.Report(new ProgressUpdate("retraining", 0.97, $"Retrained without the removed samples in {seconds:F2} s"));
         return (FairnessEvaluator.Evaluate(retrained, data, "test"), seconds);

@@ -16,14 +16,15 @@ public sealed class InfluenceProblemTests
     }
 
     [Theory]
-    [InlineData(new[] { 2 })]
-    [InlineData(new[] { 0, 2 })]
-    [InlineData(new[] { 0, 1, 2 })]
-    public void PerSampleGradients_MatchAutogradOnSingleSamples(int[] layers)
+    [InlineData(new[] { 2 }, true)]
+    [InlineData(new[] { 2 }, false)]
+    [InlineData(new[] { 0, 2 }, false)]
+    [InlineData(new[] { 0, 1, 2 }, false)]
+    public void PerSampleGradients_MatchAutogradOnSingleSamples(int[] layers, bool closedForm)
     {
         var (network, inputs, labels) = CreateProblem(rows: 12);
         using var stack = new LinearStack(network, layers);
-        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0.01);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0.01, closedForm);
 
         var batched = problem.PerSampleGradients(inputs, labels);
 
@@ -56,6 +57,21 @@ public sealed class InfluenceProblemTests
         Assert.True(error < 1e-8, $"relative error {error}");
         Assert.True(result.RelativeResidual < 1e-9, $"residual {result.RelativeResidual}");
         Assert.InRange(result.Iterations, 1, 2000);
+    }
+
+    [Fact]
+    public void OutputLayerHessian_ClosedFormMatchesAutograd()
+    {
+        var (network, inputs, labels) = CreateProblem(rows: 40);
+        using var stack = new LinearStack(network, [2]);
+        using var closedForm = new InfluenceProblem(stack, inputs, labels, damping: 0);
+        using var autograd = new InfluenceProblem(stack, inputs, labels, damping: 0, closedFormOutputLayer: false);
+
+        var difference = (closedForm.ExplicitHessian(CancellationToken.None) - autograd.ExplicitHessian(CancellationToken.None)).abs().max();
+        var gradientDifference = (closedForm.Gradient - autograd.Gradient).abs().max();
+
+        Assert.True(difference.item<double>() < 1e-12, $"Hessian difference {difference.item<double>()}");
+        Assert.True(gradientDifference.item<double>() < 1e-12, $"gradient difference {gradientDifference.item<double>()}");
     }
 
     [Fact]

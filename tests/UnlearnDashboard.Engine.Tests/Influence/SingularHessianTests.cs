@@ -26,12 +26,14 @@ public sealed class SingularHessianTests
 
     private static double[] Values(Tensor t) => t.data<double>().ToArray();
 
-    [Fact]
-    public void HessianVectorProduct_AtZero_MatchesClosedForm()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void HessianVectorProduct_AtZero_MatchesClosedForm(bool closedForm)
     {
         var (inputs, labels) = ReadCase();
         using var stack = CreateStack([0, 0, 0, 0]);
-        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0, closedForm);
 
         var product = Values(problem.HessianVectorProduct(tensor(new[] { 0.0, 0, 0, 1 })));
         var hessian = problem.ExplicitHessian(CancellationToken.None);
@@ -45,8 +47,10 @@ public sealed class SingularHessianTests
         }
     }
 
-    [Fact]
-    public void HessianVectorProduct_NullVector_IsZeroAtAnyTheta()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void HessianVectorProduct_NullVector_IsZeroAtAnyTheta(bool closedForm)
     {
         var (inputs, labels) = ReadCase();
         var random = new Random(7);
@@ -55,7 +59,7 @@ public sealed class SingularHessianTests
         {
             double[] theta = Enumerable.Range(0, 4).Select(_ => random.NextDouble() * 4 - 2).ToArray();
             using var stack = CreateStack(theta);
-            using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0);
+            using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0, closedForm);
 
             var product = problem.HessianVectorProduct(tensor(new[] { 1.0, 1, 0, -1 }));
 
@@ -63,12 +67,14 @@ public sealed class SingularHessianTests
         }
     }
 
-    [Fact]
-    public void Solve_Damped_MatchesReferenceInThreeIterations()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Solve_Damped_MatchesReferenceInThreeIterations(bool closedForm)
     {
         var (inputs, labels) = ReadCase();
         using var stack = CreateStack([0, 0, 0, 0]);
-        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0.01);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0.01, closedForm);
         var gradient = MeanLossGradient(stack, inputs, labels);
 
         var result = problem.Solve(gradient, CancellationToken.None);
@@ -79,12 +85,14 @@ public sealed class SingularHessianTests
         Assert.True(result.RelativeResidual < 1e-10, $"residual {result.RelativeResidual}");
     }
 
-    [Fact]
-    public void Solve_Undamped_RejectsSingularHessian()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Solve_Undamped_RejectsSingularHessian(bool closedForm)
     {
         var (inputs, labels) = ReadCase();
         using var stack = CreateStack([0, 0, 0, 0]);
-        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0, closedForm);
         var gradient = MeanLossGradient(stack, inputs, labels);
 
         var error = Assert.Throws<EngineException>(() => problem.Solve(gradient, CancellationToken.None));
