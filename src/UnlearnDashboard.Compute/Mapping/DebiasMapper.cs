@@ -14,6 +14,7 @@ internal static class DebiasMapper
         {
             RemoveFraction = request.HasRemoveFraction ? request.RemoveFraction : defaults.RemoveFraction,
             Damping = request.HasDamping ? request.Damping : defaults.Damping,
+            NewtonSteps = request.HasNewtonSteps ? request.NewtonSteps : defaults.NewtonSteps,
             Layers = request.Layers.ToList(),
             CompareRetrain = request.CompareRetrain,
         };
@@ -44,6 +45,7 @@ internal static class DebiasMapper
                 ObjectiveBefore = outcome.Influence.ObjectiveBefore,
                 ObjectivePredicted = outcome.Influence.ObjectivePredicted,
                 ObjectiveAfter = outcome.Influence.ObjectiveAfter,
+                NewtonSteps = outcome.Influence.NewtonSteps,
             },
             BaseVersionId = baseVersionId,
         };

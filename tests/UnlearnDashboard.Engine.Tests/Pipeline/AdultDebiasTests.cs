@@ -1,0 +1,122 @@
+using UnlearnDashboard.Engine.Data;
+using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Pipeline;
+
+namespace UnlearnDashboard.Engine.Tests.Pipeline;
+
+/// <summary>Trains the default MLP on Adult once and shares it, because training takes seconds.</summary>
+public sealed class AdultModelFixture : IDisposable
+{
+    public AdultModelFixture()
+    {
+        Data = DatasetProfiles.Load(DatasetProfiles.Adult);
+        Model = ModelTrainer.Train(Data, new ModelSettings(), null, null, CancellationToken.None);
+    }
+
+    public PreparedDataset Data { get; }
+
+    public TrainedModel Model { get; }
+
+    public void Dispose() => Model.Dispose();
+}
+
+public sealed class AdultDebiasTests(AdultModelFixture fixture) : IClassFixture<AdultModelFixture>
+{
+    [Fact]
+    public void Train_DefaultMlp_ReachesUsualAccuracy()
+    {
+        var report = Engine.Fairness.FairnessEvaluator.Evaluate(fixture.Model, fixture.Data, "test");
+
+        Assert.Equal(15_060, report.Count);
+        Assert.InRange(report.Accuracy!.Value, 0.84, 0.86);
+        Assert.InRange(report.DemographicParityDifference!.Value, 0.15, 0.25);
+        Assert.Equal(["fc1", "fc2", "fc3"], fixture.Model.Network.LayerNames);
+    }
+
+    [Fact]
+    public void Run_DefaultNewtonRemoval_CutsParityGapAndKeepsAccuracy()
+    {
+        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions(), null, CancellationToken.None);
+
+        double dpBefore = outcome.Before.DemographicParityDifference!.Value;
+        double dpAfter = outcome.After.DemographicParityDifference!.Value;
+        Assert.True(dpAfter <= 0.8 * dpBefore, $"demographic parity difference {dpBefore:F4} -> {dpAfter:F4}");
+        Assert.True(outcome.After.Accuracy >= outcome.Before.Accuracy - 0.01, $"accuracy {outcome.Before.Accuracy:F4} -> {outcome.After.Accuracy:F4}");
+        Assert.Equal((int)Math.Round(0.05 * fixture.Data.Train.Count), outcome.RemovedRowIds.Length);
+        Assert.Equal(["fc3"], outcome.Influence.Layers);
+        Assert.Equal(33, outcome.Influence.ParameterCount);
+        Assert.True(outcome.Influence.SolverResidual < 1e-9, $"residual {outcome.Influence.SolverResidual}");
+    }
+
+    [Fact]
+    public void Run_NewtonStep_PredictsMeasuredObjectiveChange()
+    {
+        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions { NewtonSteps = 1 }, null, CancellationToken.None);
+
+        double predicted = outcome.Influence.ObjectivePredicted - outcome.Influence.ObjectiveBefore;
+        double measured = outcome.Influence.ObjectiveAfter - outcome.Influence.ObjectiveBefore;
+        Assert.True(predicted < 0, $"predicted change {predicted}");
+        Assert.True(Math.Abs(measured - predicted) <= 0.25 * Math.Abs(predicted), $"predicted {predicted:F5}, measured {measured:F5}");
+    }
+
+    [Fact]
+    public void Run_LastLayerOnly_LeavesOtherLayersBitIdentical()
+    {
+        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions(), null, CancellationToken.None);
+
+        for (int layer = 0; layer < 2; layer++)
+        {
+            var before = fixture.Model.Network.Layers[layer];
+            var after = outcome.UpdatedModel.Network.Layers[layer];
+            Assert.True(before.weight!.eq(after.weight!).all().item<bool>(), $"fc{layer + 1}.weight changed");
+            Assert.True(before.bias!.eq(after.bias!).all().item<bool>(), $"fc{layer + 1}.bias changed");
+        }
+
+        Assert.False(fixture.Model.Network.Layers[2].weight!.eq(outcome.UpdatedModel.Network.Layers[2].weight!).all().item<bool>());
+    }
+
+    [Fact]
+    public void Run_Retrain_ExcludesRemovedSamples()
+    {
+        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions { CompareRetrain = true }, null, CancellationToken.None);
+
+        Assert.NotNull(outcome.Retrain);
+        Assert.True(outcome.Timings.RetrainSeconds > 0);
+        Assert.Equal(15_060, outcome.Retrain!.Count);
+        Assert.True(outcome.Retrain.DemographicParityDifference < outcome.Before.DemographicParityDifference);
+    }
+
+    [Fact]
+    public void Run_UnknownLayer_NamesTheLayer()
+    {
+        var options = new DebiasOptions { Layers = ["fc9"] };
+
+        var error = Assert.Throws<EngineException>(() => DebiasPipeline.Run(fixture.Model, fixture.Data, options, null, CancellationToken.None));
+
+        Assert.Equal("layers", error.Field);
+        Assert.Contains("fc9", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.7)]
+    [InlineData(double.NaN)]
+    [InlineData(-0.1)]
+    public void Run_FractionOutOfRange_NamesTheField(double fraction)
+    {
+        var options = new DebiasOptions { RemoveFraction = fraction };
+
+        var error = Assert.Throws<EngineException>(() => DebiasPipeline.Run(fixture.Model, fixture.Data, options, null, CancellationToken.None));
+
+        Assert.Equal("remove_fraction", error.Field);
+    }
+
+    [Fact]
+    public void Run_Cancelled_Throws()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions(), null, cancellation.Token));
+    }
+}
