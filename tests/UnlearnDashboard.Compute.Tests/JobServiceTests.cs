@@ -278,4 +278,56 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
         Assert.Equal(JobState.Cancelled, events[^1].Ended.State);
         Assert.Contains("deadline_seconds", events[^1].Ended.Message);
     }
+
+    [Fact]
+    public async Task SubmitDebias_CompareRetrain_ReportsRetrain()
+    {
+        var request = new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex", CompareRetrain = true, Layers = { "fc3" } };
+
+        var job = await Jobs.SubmitDebiasAsync(request);
+        var finished = await JobWatcher.WaitForEndAsync(Jobs, job.Id);
+
+        Assert.Equal(JobState.Succeeded, finished.State);
+        Assert.NotNull(finished.Result.Debias.Retrain);
+        Assert.True(finished.Result.Debias.Timings.RetrainSeconds > 0);
+        Assert.Equal(["fc3"], finished.Result.Debias.Influence.Layers);
+    }
+
+    [Fact]
+    public async Task ListModels_ByDatasetName_ReturnsDefaultNamedModel()
+    {
+        var trained = server.BaseTraining.Result.Train;
+
+        var models = await server.Models.ListModelsAsync(new ListModelsRequest { Dataset = "adult" });
+        var versions = await server.Models.ListVersionsAsync(new ListVersionsRequest { ModelId = trained.ModelId });
+
+        var model = Assert.Single(models.Models, m => m.Id == trained.ModelId);
+        Assert.Equal("adult-mlp", model.Name);
+        Assert.Equal(2, model.Settings.Epochs);
+        Assert.Equal(server.Adult.Id, model.DatasetId);
+        Assert.Contains(versions.Versions, v => v.Id == trained.VersionId);
+        Assert.All(versions.Versions, v => Assert.Equal(trained.ModelId, v.ModelId));
+    }
+
+    [Fact]
+    public async Task EvaluateFairness_UnknownSplit_NamesSplitField()
+    {
+        var request = new EvaluateFairnessRequest { VersionId = server.BaseTraining.Result.Train.VersionId, Split = "holdout" };
+
+        var error = await RpcAssert.FailsAsync(() => server.Models.EvaluateFairnessAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["split"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task EvaluateFairness_ValidationSplit_CountsValidationRows()
+    {
+        var request = new EvaluateFairnessRequest { VersionId = server.BaseTraining.Result.Train.VersionId, Split = "validation" };
+
+        var report = await server.Models.EvaluateFairnessAsync(request);
+
+        Assert.Equal("validation", report.Split);
+        Assert.Equal(server.Adult.ValidationRows, report.Count);
+    }
 }
