@@ -14,4 +14,18 @@ internal static class DatasetSpecs
         ReferenceGroup = "Male",
         ValidationFraction = 0.1,
     };
+
+    /// <summary>
+    /// German Credit with foreign_worker as the sensitive column, because the shipped profile's sex column is
+    /// derived from another column, which a DatasetSpec cannot express.
+    /// </summary>
+    public static DatasetSpec GermanCreditByForeignWorker(string name) => new()
+    {
+        Name = name,
+        LabelColumn = "credit_risk",
+        FavourableLabel = "1",
+        SensitiveColumn = "foreign_worker",
+        ValidationFraction = 0.2,
+        TestFraction = 0.2,
+    };
 }

@@ -26,15 +26,7 @@ public sealed class JobServerFixture : ComputeServerFixture
         });
         GermanCredit = await Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
         {
-            Spec = new DatasetSpec
-            {
-                Name = "german-credit",
-                LabelColumn = "credit_risk",
-                FavourableLabel = "1",
-                SensitiveColumn = "foreign_worker",
-                ValidationFraction = 0.2,
-                TestFraction = 0.2,
-            },
+            Spec = DatasetSpecs.GermanCreditByForeignWorker("german-credit"),
             TrainPath = "german-credit.csv",
         });
 
