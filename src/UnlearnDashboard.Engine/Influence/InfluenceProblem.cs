@@ -133,8 +133,13 @@ public sealed class InfluenceProblem : IDisposable
     /// </summary>
     public Tensor PerSampleGradients(Tensor inputs, Tensor labels)
     {
+        using var prefix = _stack.Prefix(inputs);
+        return PerSampleGradientsFromPrefix(prefix, labels);
+    }
+
+    private Tensor PerSampleGradientsFromPrefix(Tensor prefix, Tensor labels)
+    {
         using var scope = NewDisposeScope();
-        var prefix = _stack.Prefix(inputs);
         if (_outputLayerHessian is not null)
         {
             var residuals = _stack.Logits(prefix).detach().sigmoid() - labels.to(float64);
@@ -165,7 +170,29 @@ public sealed class InfluenceProblem : IDisposable
     /// </summary>
     public double[] Scores(Tensor inputs, Tensor labels, Tensor solvedObjectiveGradient, CancellationToken cancellationToken)
     {
-        long rows = inputs.shape[0];
+        using var prefix = _stack.Prefix(inputs);
+        return ScoresFromPrefix(prefix, labels, solvedObjectiveGradient, cancellationToken);
+    }
+
+    /// <summary>Returns the influence scores of every training row, reusing the cached layer inputs.</summary>
+    public double[] TrainScores(Tensor solvedObjectiveGradient, CancellationToken cancellationToken) =>
+        ScoresFromPrefix(_trainPrefix, _trainLabels, solvedObjectiveGradient, cancellationToken);
+
+    private double[] ScoresFromPrefix(Tensor prefix, Tensor labels, Tensor solved, CancellationToken cancellationToken)
+    {
+        if (_outputLayerHessian is not null)
+        {
+            // For the output layer, -(p - y) [x, 1]^T v = -(p - y) (x^T v_w + v_b): one matrix-vector
+            // product, with no per-sample gradient matrix.
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var residuals = _stack.Logits(prefix).detach().sigmoid() - labels.to(float64);
+            long width = prefix.shape[1];
+            var projected = prefix.matmul(solved.narrow(0, 0, width)) + solved[width];
+            return (residuals * projected).neg().data<double>().ToArray();
+        }
+
+        long rows = prefix.shape[0];
         long chunk = Math.Max(1, 16_000_000 / Math.Max(1, _stack.ParameterCount));
         var scores = new double[rows];
         for (long start = 0; start < rows; start += chunk)
@@ -173,9 +200,8 @@ public sealed class InfluenceProblem : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long count = Math.Min(chunk, rows - start);
-            var gradients = PerSampleGradients(inputs.narrow(0, start, count), labels.narrow(0, start, count));
-            var chunkScores = gradients.matmul(solvedObjectiveGradient).neg();
-            chunkScores.data<double>().CopyTo(scores, (int)start);
+            var gradients = PerSampleGradientsFromPrefix(prefix.narrow(0, start, count), labels.narrow(0, start, count));
+            gradients.matmul(solved).neg().data<double>().CopyTo(scores, (int)start);
         }
 
         return scores;

@@ -13,6 +13,10 @@ public sealed class LinearStack : IDisposable
     private readonly List<Tensor> _weights;
     private readonly List<Tensor> _biases;
 
+    // The layers before the first chosen one, in the precision they came in: their activations are
+    // constants for every derivative here, so computing them as the model does is both exact and faster.
+    private readonly List<(Tensor Weight, Tensor Bias)> _prefixLayers;
+
     /// <summary>Copies the layers of a network; <paramref name="chosen"/> are 0-based layer positions.</summary>
     public LinearStack(TabularModel network, IReadOnlyList<int> chosen)
         : this(
@@ -29,6 +33,9 @@ public sealed class LinearStack : IDisposable
             throw new ArgumentException("At least one layer must be chosen.", nameof(chosen));
 
         Chosen = chosen.Distinct().Order().ToList();
+        _prefixLayers = Enumerable.Range(0, Chosen[0])
+            .Select(i => (weights[i].detach().clone(), biases[i].detach().clone()))
+            .ToList();
         _weights = [];
         _biases = [];
         for (int i = 0; i < weights.Count; i++)
@@ -52,15 +59,18 @@ public sealed class LinearStack : IDisposable
 
     public long ParameterCount { get; }
 
-    /// <summary>Returns the activations entering the first chosen layer, without gradients, as float64.</summary>
+    /// <summary>
+    /// Returns the activations entering the first chosen layer, without gradients, as float64. The layers
+    /// before it run in the inputs' precision, as the model itself runs them.
+    /// </summary>
     public Tensor Prefix(Tensor inputs)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var hidden = inputs.to(float64);
-        for (int i = 0; i < Chosen[0]; i++)
-            hidden = nn.functional.relu(hidden.matmul(_weights[i].t()) + _biases[i]);
-        return hidden.MoveToOuterDisposeScope();
+        var hidden = inputs;
+        foreach (var (weight, bias) in _prefixLayers)
+            hidden = nn.functional.relu(hidden.matmul(weight.t().to(hidden.dtype)) + bias.to(hidden.dtype));
+        return hidden.to(float64).MoveToOuterDisposeScope();
     }
 
     /// <summary>Returns the logits [rows] computed from the first chosen layer's inputs.</summary>
@@ -120,5 +130,10 @@ public sealed class LinearStack : IDisposable
     {
         foreach (var tensor in _weights.Concat(_biases))
             tensor.Dispose();
+        foreach (var (weight, bias) in _prefixLayers)
+        {
+            weight.Dispose();
+            bias.Dispose();
+        }
     }
 }
