@@ -1,15 +1,18 @@
+using Google.Protobuf;
 using Grpc.Core;
 using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-/// <summary>A server whose queue takes one waiting job.</summary>
-public sealed class SingleSlotQueueFixture : ComputeServerFixture
+/// <summary>A server whose queue takes one waiting job and whose uploads take at most 100,000 bytes.</summary>
+public sealed class SmallLimitsFixture : ComputeServerFixture
 {
-    protected override string[] ExtraArgs => ["--Jobs:MaxQueued", "1"];
+    public const int MaxUploadBytes = 100_000;
+
+    protected override string[] ExtraArgs => ["--Jobs:MaxQueued", "1", "--Upload:MaxTotalBytes", MaxUploadBytes.ToString()];
 }
 
-public sealed class JobQueueTests(SingleSlotQueueFixture server) : IClassFixture<SingleSlotQueueFixture>
+public sealed class LimitTests(SmallLimitsFixture server) : IClassFixture<SmallLimitsFixture>
 {
     [Fact]
     public async Task TrainModel_QueueFull_IsResourceExhausted()
@@ -28,5 +31,27 @@ public sealed class JobQueueTests(SingleSlotQueueFixture server) : IClassFixture
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Contains("Jobs:MaxQueued", error.Status.Detail);
         Assert.Equal(2, jobs.Jobs.Count);
+    }
+
+    [Fact]
+    public async Task UploadDataset_OverTotalLimit_IsResourceExhausted()
+    {
+        int artifactsBefore = server.CountArtifacts();
+        using var call = server.Datasets.UploadDataset();
+
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("too-big") });
+        for (int i = 0; i < 3; i++)
+        {
+            var chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(new byte[40_000]) };
+            await call.RequestStream.WriteAsync(new UploadDatasetChunk { Chunk = chunk });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains(SmallLimitsFixture.MaxUploadBytes.ToString(), error.Status.Detail);
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "staging")));
     }
 }

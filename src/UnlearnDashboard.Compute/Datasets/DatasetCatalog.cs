@@ -89,18 +89,19 @@ public sealed class DatasetCatalog(
         if (test is not null)
             artifacts.Commit(test);
 
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        // The artifacts are in place, so the row is inserted even if the caller goes away now.
+        await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
         {
             db.Datasets.Add(row);
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await db.SaveChangesAsync(CancellationToken.None);
             }
             catch (DbUpdateException)
             {
                 // NOTE: a registration that loses this race keeps its artifacts; they are content-addressed,
                 // so they only cost disk space.
-                if (await NameExistsAsync(definition.Name, cancellationToken))
+                if (await NameExistsAsync(definition.Name, CancellationToken.None))
                     throw NameTaken(definition.Name);
                 throw;
             }
