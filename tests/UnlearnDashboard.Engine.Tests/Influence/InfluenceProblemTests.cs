@@ -10,7 +10,7 @@ public sealed class InfluenceProblemTests
     {
         manual_seed(3);
         var network = new TabularModel(6, [5, 4]);
-        var inputs = randn(rows, 6);
+        var inputs = randn(rows, 6, float64);
         var labels = (rand(rows) > 0.5).to(float32);
         return (network, inputs, labels);
     }
