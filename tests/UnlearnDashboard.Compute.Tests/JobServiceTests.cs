@@ -294,7 +294,7 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task ListModels_ByDatasetName_ReturnsDefaultNamedModel()
+    public async Task ListModels_ByDatasetName_ReturnsModel()
     {
         var trained = server.BaseTraining.Result.Train;
 

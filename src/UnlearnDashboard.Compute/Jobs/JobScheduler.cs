@@ -80,7 +80,9 @@ public sealed class JobScheduler(
                 $"The job queue is full ({_options.MaxQueued} jobs wait); retry when a job has finished or raise Jobs:MaxQueued.");
         }
 
+        // Registered before the row is stored, so a CancelJob that follows the insert at once finds it.
         var active = new ActiveJob(job.Id, deadlineSeconds, time, lifetime.ApplicationStopping);
+        _active[job.Id] = active;
         try
         {
             job.State = (int)Proto.JobState.Queued;
@@ -89,12 +91,12 @@ public sealed class JobScheduler(
         }
         catch
         {
+            _active.TryRemove(job.Id, out _);
             Interlocked.Decrement(ref _queuedCount);
             active.Dispose();
             throw;
         }
 
-        _active[job.Id] = active;
         _queue.Writer.TryWrite(active);
         logger.JobQueued(job.Id, ((Proto.JobKind)job.Kind).ToString(), job.DatasetId);
         return job;
@@ -115,16 +117,20 @@ public sealed class JobScheduler(
         }
 
         logger.JobCancelRequested(jobId);
-        bool cancelledWhileQueued;
+        bool started;
+        bool endWhileQueued;
         lock (active.Gate)
         {
-            cancelledWhileQueued = !active.Started;
-            active.CancelledWhileQueued = cancelledWhileQueued;
+            started = active.Started;
+            endWhileQueued = !started && !active.CancelledWhileQueued;
+            if (!started)
+                active.CancelledWhileQueued = true;
         }
 
-        if (cancelledWhileQueued)
+        // A second CancelJob on the same queued job only waits for the first to store the end.
+        if (endWhileQueued)
             await EndQueuedAsync(active);
-        else
+        else if (started)
             active.Cancel();
 
         try
