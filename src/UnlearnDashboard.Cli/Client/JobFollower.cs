@@ -52,7 +52,7 @@ internal static class JobFollower
     {
         Protos.V1.JobState.Failed => "failed",
         Protos.V1.JobState.Cancelled => "was cancelled",
-        Protos.V1.JobState.Interrupted => "was interrupted because the server stopped; submit it again",
+        Protos.V1.JobState.Interrupted => "was interrupted",
         _ => $"ended in state {state}",
     };
 }
