@@ -1,0 +1,96 @@
+using Google.Protobuf;
+using UnlearnDashboard.Cli;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.EndToEnd.Tests;
+
+/// <summary>The <c>unlearn</c> CLI against a real Compute process, on the shipped demo data.</summary>
+public sealed class CliDebiasTests(ComputeFixture compute) : IClassFixture<ComputeFixture>
+{
+    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int exitCode = await CliApp.RunAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Debias_Adult_CutsParityGapWithinAccuracyBudget()
+    {
+        string json = Path.Combine(compute.Server.DataDirectory, "r.json");
+
+        var (exitCode, output, error) = await RunCliAsync(
+            "debias", "--server", compute.Server.Url, "--dataset", "adult", "--sensitive", "sex",
+            "--remove-fraction", "0.05", "--compare-retrain", "--json", json);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
+        var result = JsonParser.Default.Parse<DebiasResult>(await File.ReadAllTextAsync(json));
+        double dpBefore = result.Before.DemographicParityDifference;
+        double dpAfter = result.After.DemographicParityDifference;
+        Assert.True(dpAfter <= 0.8 * dpBefore, $"demographic parity difference {dpBefore:F4} -> {dpAfter:F4}");
+        Assert.True(result.After.Accuracy >= result.Before.Accuracy - 0.01, $"accuracy {result.Before.Accuracy:F4} -> {result.After.Accuracy:F4}");
+        Assert.Equal(1357, result.RemovedSampleCount);
+        Assert.True(result.Retrain.HasDemographicParityDifference);
+        Assert.True(result.Timings.RetrainSeconds > 0);
+        Assert.Equal(15_060, result.After.Count);
+        Assert.Equal(["Male", "Female"], result.After.Groups.Select(g => g.Group));
+    }
+
+    [Fact]
+    public async Task Debias_JsonFile_EqualsGrpcResult()
+    {
+        string json = Path.Combine(compute.Server.DataDirectory, "same.json");
+
+        var (exitCode, output, error) = await RunCliAsync(
+            "debias", "--server", compute.Server.Url, "--dataset", "adult", "--sensitive", "sex",
+            "--remove-fraction", "0.05", "--json", json);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
+        var fromCli = JsonParser.Default.Parse<DebiasResult>(await File.ReadAllTextAsync(json));
+        using var channel = compute.Server.CreateChannel();
+        var version = await new ModelService.ModelServiceClient(channel).GetVersionAsync(new GetVersionRequest { VersionId = fromCli.NewVersionId });
+        var job = await new JobService.JobServiceClient(channel).GetJobAsync(new GetJobRequest { JobId = version.JobId });
+        Assert.Equal(JobState.Succeeded, job.State);
+        Assert.Equal(job.Result.Debias, fromCli);
+    }
+
+    public static TheoryData<string, string, string[]> BadFiles => new()
+    {
+        { "empty.csv", "", ["empty"] },
+        { "semicolons.csv", "age;sex;income\n30;Male;1\n40;Female;0\n", ["';'"] },
+        { "ragged.csv", "age,sex,income\n30,Male,1\n40,Female\n50,Male,0\n", ["line 3"] },
+        { "one-group.csv", "age,sex,income\n30,Male,1\n40,Male,0\n50,Male,1\n60,Male,0\n", ["sex", "Male"] },
+        { "text-in-number.csv", NumericWithText(), ["age", "abc"] },
+        { "no-sensitive.csv", "age,gender,income\n30,Male,1\n40,Female,0\n", ["sex"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public async Task DebiasData_BadCsv_FailsAndStoresNothing(string fileName, string content, string[] expectedInError)
+    {
+        string path = Path.Combine(compute.Server.DataDirectory, fileName);
+        await File.WriteAllTextAsync(path, content);
+        using var channel = compute.Server.CreateChannel();
+        var datasets = new DatasetService.DatasetServiceClient(channel);
+        int before = (await datasets.ListDatasetsAsync(new ListDatasetsRequest())).Datasets.Count;
+
+        var (exitCode, _, error) = await RunCliAsync(
+            "debias", "--server", compute.Server.Url, "--data", path, "--label", "income", "--positive", "1", "--sensitive", "sex");
+
+        Assert.NotEqual(0, exitCode);
+        foreach (string expected in expectedInError)
+            Assert.True(error.Contains(expected, StringComparison.OrdinalIgnoreCase), $"'{expected}' is not in the error output:\n{error}");
+        int after = (await datasets.ListDatasetsAsync(new ListDatasetsRequest())).Datasets.Count;
+        Assert.Equal(before, after);
+    }
+
+    private static string NumericWithText()
+    {
+        var lines = new List<string> { "age,sex,income" };
+        for (int i = 0; i < 40; i++)
+            lines.Add($"{20 + i},{(i % 2 == 0 ? "Male" : "Female")},{i % 3 % 2}");
+        lines.Add("abc,Female,1");
+        return string.Join('\n', lines) + "\n";
+    }
+}

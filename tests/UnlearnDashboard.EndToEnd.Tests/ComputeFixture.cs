@@ -1,0 +1,39 @@
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.EndToEnd.Tests;
+
+/// <summary>One Compute process for the test class, started once its demo models are trained.</summary>
+public sealed class ComputeFixture : IAsyncLifetime
+{
+    private ComputeProcess? _server;
+
+    public ComputeProcess Server => _server ?? throw new InvalidOperationException("Compute is not started.");
+
+    public async Task InitializeAsync()
+    {
+        _server = await ComputeProcess.StartAsync();
+        await WaitForDemoModelsAsync(TimeSpan.FromMinutes(3));
+    }
+
+    private async Task WaitForDemoModelsAsync(TimeSpan timeout)
+    {
+        using var channel = Server.CreateChannel();
+        var datasets = new DatasetService.DatasetServiceClient(channel);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var list = await datasets.ListDatasetsAsync(new ListDatasetsRequest());
+            if (list.Datasets.Count >= 2 && list.Datasets.All(d => d.DefaultModelVersionId != ""))
+                return;
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"The demo models were not trained within {timeout.TotalSeconds} s:\n{Server.Log}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+            await _server.DisposeAsync();
+    }
+}
