@@ -1,27 +1,121 @@
+using UnlearnDashboard.Engine.Counterfactuals;
+
 namespace UnlearnDashboard.Engine.Pipeline;
 
-/// <summary>Settings of a bias-removal run.</summary>
+/// <summary>How a bias-removal run changes the model.</summary>
+public enum DebiasMethod
+{
+    /// <summary>Influence ranking, then Newton removal of the most harmful training samples.</summary>
+    InfluenceNewton,
+
+    /// <summary>
+    /// Influence ranking, then a Newton step that replaces each harmful sample z by its counterfactual z_cf:
+    /// theta + (1/n) (H + lambda I)^-1 sum over R of [grad L(z) - grad L(z_cf)]. The default.
+    /// </summary>
+    CounterfactualReplacement,
+
+    /// <summary>NegGrad+: gradient ascent on the harmful samples balanced by descent on the retained ones.</summary>
+    GradientAscent,
+
+    /// <summary>The counterfactual-replacement step applied only to the weights with the largest saliency |grad B|.</summary>
+    SaliencyMasked,
+
+    /// <summary>Fine-tuning on the task loss plus mu times the counterfactual gap on an approved counterfactual set.</summary>
+    CounterfactualFineTune,
+
+    /// <summary>
+    /// Fine-tuning without training rows: the counterfactual gap on an approved set plus distillation towards
+    /// the original model's outputs on the set's original rows.
+    /// </summary>
+    DataFree,
+}
+
+/// <summary>Differentiable bias objective B that the influence ranking and the updates reduce.</summary>
+public enum BiasObjectiveKind
+{
+    /// <summary>Max minus min over groups of the mean predicted probability, on the validation split.</summary>
+    DemographicParity,
+
+    /// <summary>The larger of the smooth true-positive-rate and false-positive-rate gaps, on the validation split.</summary>
+    EqualizedOdds,
+
+    /// <summary>The smooth false-positive-rate gap, on the validation split.</summary>
+    FalsePositiveRate,
+
+    /// <summary>Mean |f(x) - f(x_cf)| of the sigmoid outputs over a counterfactual set.</summary>
+    CounterfactualGap,
+}
+
+/// <summary>Curvature matrix of the mean training loss used by the influence solve.</summary>
+public enum CurvatureKind
+{
+    /// <summary>The exact Hessian for the output layer alone, the generalised Gauss-Newton matrix otherwise.</summary>
+    Auto,
+
+    /// <summary>The exact Hessian, by double backpropagation (closed form for the output layer alone).</summary>
+    Hessian,
+
+    /// <summary>The generalised Gauss-Newton matrix J^T diag(p (1 - p)) J, positive semi-definite.</summary>
+    GaussNewton,
+}
+
+/// <summary>Solver for (H + lambda I) x = grad B.</summary>
+public enum InfluenceSolverKind
+{
+    /// <summary>Conjugate gradients in float64 to a relative residual of 1e-10.</summary>
+    ConjugateGradient,
+
+    /// <summary>LiSSA: the stochastic Neumann series on seeded mini-batches, averaged over repeats.</summary>
+    Lissa,
+}
+
+/// <summary>Which saliency ranks the weights for <see cref="DebiasMethod.SaliencyMasked"/>.</summary>
+public enum SaliencyKind
+{
+    /// <summary>|dB/dtheta|.</summary>
+    Gradient,
+
+    /// <summary>|theta dB/dtheta|, the first-order change of B when the weight is set to 0.</summary>
+    GradientTimesWeight,
+}
+
+/// <summary>Settings of a bias-removal run. Every property has a default; <see cref="Validate"/> checks the ranges.</summary>
 public sealed record DebiasOptions
 {
-    /// <summary>Fraction of training samples to remove, in (0, 0.5].</summary>
+    /// <summary>Layer name that makes the run choose layers by per-layer bias attribution.</summary>
+    public const string AutoLayers = "auto";
+
+    /// <summary>How the model is changed; default <see cref="DebiasMethod.CounterfactualReplacement"/>.</summary>
+    public DebiasMethod Method { get; init; } = DebiasMethod.CounterfactualReplacement;
+
+    /// <summary>Fraction of training samples to remove or replace, in (0, 0.5].</summary>
     public double RemoveFraction { get; init; } = 0.05;
 
-    /// <summary>Linear layers to change, for example ["fc3"]; empty means the last layer.</summary>
+    /// <summary>
+    /// Linear layers to change, for example ["fc3"] or ["fc2", "fc3"]; empty means the last layer, and
+    /// ["auto"] picks layers by per-layer bias attribution (see <see cref="AutoLayers"/>).
+    /// </summary>
     public IReadOnlyList<string> Layers { get; init; } = [];
 
     /// <summary>
-    /// Damping lambda added to the Hessian's diagonal. The default, 1e-3, keeps the output layer's Hessian
-    /// (singular wherever a ReLU unit is dead or one-hot columns add up to the bias) well conditioned while
-    /// barely shrinking the update along directions the data determines.
+    /// Damping lambda added to the curvature's diagonal, >= 0. Null (the default) chooses it by a rule: the
+    /// smallest lambda of <see cref="DampingGrid"/> at which conjugate gradients reach a relative residual of
+    /// <see cref="DampingRuleTolerance"/> within the iteration cap. The outcome reports the lambda used.
     /// </summary>
-    public double Damping { get; init; } = 1e-3;
+    public double? Damping { get; init; }
+
+    /// <summary>Candidates of the damping rule, ascending.</summary>
+    public static IReadOnlyList<double> DampingGrid { get; } = [1e-4, 1e-3, 1e-2, 1e-1, 1.0];
+
+    /// <summary>Relative residual that the damping rule requires of a solve.</summary>
+    public const double DampingRuleTolerance = 1e-6;
 
     /// <summary>
     /// Newton steps of the update. 1 is the classic influence-function update
     /// theta + (1/n) (H + lambda I)^-1 sum over R of grad L(z), which assumes that theta minimises the training
     /// loss. More steps minimise the mean loss over the retained samples plus lambda/2 ||theta - theta0||^2 over
     /// the chosen layers by damped Newton iterations from theta0, stopping early once a step is negligible; this
-    /// stays exact when training stopped short of a minimum.
+    /// stays exact when training stopped short of a minimum. Used by <see cref="DebiasMethod.InfluenceNewton"/>.
     /// </summary>
     public int NewtonSteps { get; init; } = DefaultNewtonSteps;
 
@@ -30,9 +124,72 @@ public sealed record DebiasOptions
     /// <summary>Also retrain from scratch without the removed samples, for comparison.</summary>
     public bool CompareRetrain { get; init; }
 
+    /// <summary>Bias objective of the ranking; default the smooth demographic parity gap.</summary>
+    public BiasObjectiveKind Objective { get; init; } = BiasObjectiveKind.DemographicParity;
+
+    /// <summary>Curvature of the influence solve; default <see cref="CurvatureKind.Auto"/>.</summary>
+    public CurvatureKind Curvature { get; init; } = CurvatureKind.Auto;
+
+    /// <summary>Solver of the influence system; default conjugate gradients.</summary>
+    public InfluenceSolverKind Solver { get; init; } = InfluenceSolverKind.ConjugateGradient;
+
+    /// <summary>
+    /// Value maps that turn a training row into its counterfactual, for counterfactual replacement and the
+    /// saliency-masked update. Null uses <see cref="CounterfactualDefaults.For"/> for the dataset.
+    /// </summary>
+    public CounterfactualSpec? CounterfactualSpec { get; init; }
+
+    /// <summary>
+    /// An approved counterfactual set, required by <see cref="DebiasMethod.CounterfactualFineTune"/>,
+    /// <see cref="DebiasMethod.DataFree"/> and <see cref="BiasObjectiveKind.CounterfactualGap"/>.
+    /// </summary>
+    public CounterfactualSet? CounterfactualSet { get; init; }
+
+    /// <summary>
+    /// Whether a reviewer approved <see cref="CounterfactualSet"/>. The engine refuses an unapproved set with a
+    /// failed precondition on <c>counterfactual_set</c>; approving is the host's job.
+    /// </summary>
+    public bool CounterfactualSetApproved { get; init; }
+
+    /// <summary>Optimiser steps of fine-tuning and gradient ascent, in [1, 10000]; default 200.</summary>
+    public int Steps { get; init; } = 200;
+
+    /// <summary>Learning rate of fine-tuning and gradient ascent (Adam), in (0, 1]; default 1e-3.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Rows per mini-batch of fine-tuning and gradient ascent, in [1, 1000000]; default 256.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Weight mu of the counterfactual gap in fine-tuning, >= 0; default 1.</summary>
+    public double CounterfactualWeight { get; init; } = 1.0;
+
+    /// <summary>Weight of the distillation term of the data-free mode, >= 0; default 1.</summary>
+    public double DistillationWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// Weight of the descent on retained samples against the ascent on harmful ones in NegGrad+, in [0, 1]:
+    /// the loss is w L(retained) - (1 - w) L(harmful); default 0.9.
+    /// </summary>
+    public double RetainWeight { get; init; } = 0.9;
+
+    /// <summary>Share of the chosen layers' weights that the saliency-masked update may change, in (0, 1]; default 0.1.</summary>
+    public double SaliencyFraction { get; init; } = 0.1;
+
+    /// <summary>Saliency that ranks the weights for the masked update; default |grad B|.</summary>
+    public SaliencyKind Saliency { get; init; } = SaliencyKind.Gradient;
+
+    /// <summary>Seed of mini-batch sampling (LiSSA, fine-tuning, gradient ascent); default 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Harmful samples listed with their feature values in the outcome, in [0, 1000]; default 20.</summary>
+    public int ExplainCount { get; init; } = 20;
+
     /// <summary>Throws naming the first option out of range.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(Method))
+            throw EngineException.Invalid("method", $"method {(int)Method} is unknown; expected one of {string.Join(", ", Enum.GetNames<DebiasMethod>())}.", Method.ToString());
+
         if (!(RemoveFraction > 0 && RemoveFraction <= 0.5))
         {
             throw EngineException.Invalid("remove_fraction",
@@ -42,7 +199,49 @@ public sealed record DebiasOptions
         if (NewtonSteps is < 1 or > 50)
             throw EngineException.Invalid("newton_steps", $"newton_steps must be in [1, 50]; got {NewtonSteps}.", NewtonSteps.ToString());
 
-        if (!(Damping >= 0 && double.IsFinite(Damping)))
-            throw EngineException.Invalid("damping", $"damping must be a finite number >= 0; got {Damping:R}.", Damping.ToString("R"));
+        if (Damping is double damping && !(damping >= 0 && double.IsFinite(damping)))
+            throw EngineException.Invalid("damping", $"damping must be a finite number >= 0; got {damping:R}.", damping.ToString("R"));
+
+        if (!Enum.IsDefined(Objective))
+            throw EngineException.Invalid("objective", $"objective {(int)Objective} is unknown.", Objective.ToString());
+        if (!Enum.IsDefined(Curvature))
+            throw EngineException.Invalid("curvature", $"curvature {(int)Curvature} is unknown.", Curvature.ToString());
+        if (!Enum.IsDefined(Solver))
+            throw EngineException.Invalid("solver", $"solver {(int)Solver} is unknown.", Solver.ToString());
+        if (!Enum.IsDefined(Saliency))
+            throw EngineException.Invalid("saliency", $"saliency {(int)Saliency} is unknown.", Saliency.ToString());
+
+        if (Layers.Contains(AutoLayers) && Layers.Count > 1)
+            throw EngineException.Invalid("layers", $"layers 'auto' cannot be combined with named layers; got [{string.Join(", ", Layers)}].", string.Join(",", Layers));
+
+        if (Steps is < 1 or > 10_000)
+            throw EngineException.Invalid("steps", $"steps must be in [1, 10000]; got {Steps}.", Steps.ToString());
+        if (!(LearningRate > 0 && LearningRate <= 1))
+            throw EngineException.Invalid("learning_rate", $"learning_rate must be in (0, 1]; got {LearningRate:R}.", LearningRate.ToString("R"));
+        if (BatchSize is < 1 or > 1_000_000)
+            throw EngineException.Invalid("batch_size", $"batch_size must be in [1, 1000000]; got {BatchSize}.", BatchSize.ToString());
+        if (!(CounterfactualWeight >= 0 && double.IsFinite(CounterfactualWeight)))
+            throw EngineException.Invalid("counterfactual_weight", $"counterfactual_weight must be a finite number >= 0; got {CounterfactualWeight:R}.", CounterfactualWeight.ToString("R"));
+        if (!(DistillationWeight >= 0 && double.IsFinite(DistillationWeight)))
+            throw EngineException.Invalid("distillation_weight", $"distillation_weight must be a finite number >= 0; got {DistillationWeight:R}.", DistillationWeight.ToString("R"));
+        if (!(RetainWeight >= 0 && RetainWeight <= 1))
+            throw EngineException.Invalid("retain_weight", $"retain_weight must be in [0, 1]; got {RetainWeight:R}.", RetainWeight.ToString("R"));
+        if (!(SaliencyFraction > 0 && SaliencyFraction <= 1))
+            throw EngineException.Invalid("saliency_fraction", $"saliency_fraction must be in (0, 1]; got {SaliencyFraction:R}.", SaliencyFraction.ToString("R"));
+        if (ExplainCount is < 0 or > 1000)
+            throw EngineException.Invalid("explain_count", $"explain_count must be in [0, 1000]; got {ExplainCount}.", ExplainCount.ToString());
+
+        bool needsSet = Method is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree || Objective == BiasObjectiveKind.CounterfactualGap;
+        if (needsSet && CounterfactualSet is null)
+        {
+            throw EngineException.Precondition("counterfactual_set",
+                $"Method {Method} with objective {Objective} needs a counterfactual set; generate one and have it approved first.");
+        }
+
+        if (CounterfactualSet is not null && !CounterfactualSetApproved)
+        {
+            throw EngineException.Precondition("counterfactual_set",
+                "The counterfactual set is not approved; a reviewer must approve it before it is used for unlearning.");
+        }
     }
 }

@@ -1,5 +1,7 @@
 using UnlearnDashboard.Engine.Fairness;
+using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Unlearning;
 
 namespace UnlearnDashboard.Engine.Pipeline;
 
@@ -15,7 +17,20 @@ public sealed record InfluenceSummary(
     double ObjectiveBefore,
     double ObjectivePredicted,
     double ObjectiveAfter,
-    int NewtonSteps);
+    int NewtonSteps)
+{
+    /// <summary>Whether <see cref="Damping"/> was chosen by the damping rule rather than set by the request.</summary>
+    public bool DampingChosenByRule { get; init; }
+
+    /// <summary>Curvature used by the solve, <see cref="CurvatureKind.Hessian"/> or <see cref="CurvatureKind.GaussNewton"/>.</summary>
+    public CurvatureKind Curvature { get; init; } = CurvatureKind.Hessian;
+
+    /// <summary>Solver used.</summary>
+    public InfluenceSolverKind Solver { get; init; }
+
+    /// <summary>Bias objective of the ranking.</summary>
+    public BiasObjectiveKind Objective { get; init; }
+}
 
 /// <summary>Result of a bias-removal run; owns the updated model.</summary>
 public sealed class DebiasOutcome : IDisposable
@@ -34,6 +49,21 @@ public sealed class DebiasOutcome : IDisposable
     public required DebiasTimings Timings { get; init; }
 
     public required InfluenceSummary Influence { get; init; }
+
+    /// <summary>Method that produced <see cref="UpdatedModel"/>.</summary>
+    public DebiasMethod Method { get; init; }
+
+    /// <summary>The top harmful samples and the harmful set by group and label; empty for methods without ranking.</summary>
+    public RankingExplanation Explanation { get; init; } = new([], []);
+
+    /// <summary>Weight change of every layer of the model, in layer order.</summary>
+    public IReadOnlyList<LayerChange> LayerChanges { get; init; } = [];
+
+    /// <summary>Per-layer bias attribution, when the layers were chosen automatically; otherwise empty.</summary>
+    public IReadOnlyList<LayerAttribution> LayerAttributions { get; init; } = [];
+
+    /// <summary>Share of the chosen layers' parameters that changed, for the saliency-masked update; otherwise null.</summary>
+    public double? ChangedParameterFraction { get; init; }
 
     public void Dispose() => UpdatedModel.Dispose();
 }

@@ -46,7 +46,7 @@ public static class DebiasPipeline
 
         var ranking = Stopwatch.StartNew();
         using var stack = new LinearStack(model.Network, layers);
-        using var problem = new InfluenceProblem(stack, trainInputs, trainLabels, options.Damping);
+        using var problem = new InfluenceProblem(stack, trainInputs, trainLabels, (options.Damping ?? 1e-3));
 
         progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
         var (objectiveBefore, objectiveGradient) = Objective(stack, validationInputs, validationGroups, data.Groups.Count);
@@ -113,7 +113,7 @@ public static class DebiasPipeline
                 Influence = new InfluenceSummary(
                     layerNames,
                     stack.ParameterCount,
-                    options.Damping,
+                    (options.Damping ?? 1e-3),
                     solved.Iterations,
                     solved.RelativeResidual,
                     objectiveBefore,
@@ -146,7 +146,7 @@ public static class DebiasPipeline
         using var scope = NewDisposeScope();
         long rows = Math.Min(256, trainInputs.shape[0]);
         using var stack = new LinearStack(model.Network, layers);
-        using var problem = new InfluenceProblem(stack, trainInputs.narrow(0, 0, rows), trainLabels.narrow(0, 0, rows), Math.Max(options.Damping, 1e-3));
+        using var problem = new InfluenceProblem(stack, trainInputs.narrow(0, 0, rows), trainLabels.narrow(0, 0, rows), Math.Max((options.Damping ?? 1e-3), 1e-3));
         var (_, gradient) = Objective(stack, validationInputs, validationGroups, groupCount);
         var solved = problem.Solve(gradient, CancellationToken.None);
         problem.TrainScores(solved.Solution, CancellationToken.None);
@@ -251,9 +251,9 @@ public static class DebiasPipeline
             cancellationToken.ThrowIfCancellationRequested();
             using var stepScope = NewDisposeScope();
             using var stack = new LinearStack(updated.Network, layers);
-            using var problem = new InfluenceProblem(stack, inputs, labels, options.Damping);
+            using var problem = new InfluenceProblem(stack, inputs, labels, (options.Damping ?? 1e-3));
             var theta = stack.FlatParameters();
-            var gradient = problem.Gradient + options.Damping * (theta - theta0);
+            var gradient = problem.Gradient + (options.Damping ?? 1e-3) * (theta - theta0);
             var newtonStep = problem.Solve(gradient, cancellationToken).Solution.neg();
             ApplyStep(updated, stack, newtonStep);
 
