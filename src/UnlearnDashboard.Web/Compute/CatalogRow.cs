@@ -1,13 +1,19 @@
+using UnlearnDashboard.Web.Fairness;
+
 namespace UnlearnDashboard.Web.Compute;
 
-/// <summary>A model version with its dataset and test-split fairness, or a dataset that has no version yet.</summary>
+/// <summary>A model version with its dataset, model and test-split fairness, or a dataset that has no version yet.</summary>
+/// <param name="DatasetId">Empty when the version's model or dataset is missing.</param>
 /// <param name="VersionId">Null for a dataset without versions.</param>
-/// <param name="Accuracy">Null when undefined or not measured, like the other metrics.</param>
+/// <param name="ParentVersionId">The version this one was debiased from; null for a trained version.</param>
+/// <param name="TestReport">Null for a dataset without versions.</param>
 /// <param name="Created">When the version was created, or the dataset when there is no version.</param>
 public sealed record CatalogRow(
     string Dataset,
+    string DatasetId,
+    string? ModelName,
     string? VersionId,
-    double? Accuracy,
-    double? DemographicParityDifference,
-    double? DisparateImpactRatio,
+    string? ParentVersionId,
+    FairnessSummary? TestReport,
+    long RemovedSampleCount,
     DateTimeOffset? Created);

@@ -4,14 +4,14 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Web.Compute;
 
-/// <summary>Joins the compute server's datasets, models and versions into catalog rows.</summary>
+/// <summary>Reads the compute server's datasets, models and versions.</summary>
 public sealed class ComputeCatalog(
     DatasetService.DatasetServiceClient datasets,
     ModelService.ModelServiceClient models,
     IOptions<ComputeClientOptions> options,
     ILogger<ComputeCatalog> logger) : IComputeCatalog
 {
-    public async Task<IReadOnlyList<CatalogRow>> ListVersionsAsync(CancellationToken cancellationToken)
+    public async Task<CatalogSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
         var computeUrl = options.Value.ComputeUrl;
         try
@@ -21,7 +21,7 @@ public sealed class ComputeCatalog(
             var modelResponse = await models.ListModelsAsync(new ListModelsRequest(), deadline: deadline, cancellationToken: cancellationToken);
             var versionResponse = await models.ListVersionsAsync(new ListVersionsRequest(), deadline: deadline, cancellationToken: cancellationToken);
 
-            return CatalogRows.Join(datasetResponse.Datasets, modelResponse.Models, versionResponse.Versions);
+            return new CatalogSnapshot(datasetResponse.Datasets, modelResponse.Models, versionResponse.Versions);
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
@@ -30,16 +30,7 @@ public sealed class ComputeCatalog(
         catch (RpcException exception)
         {
             WebLog.ComputeCallFailed(logger, computeUrl, exception.StatusCode, exception);
-            throw new ComputeUnavailableException(DescribeFailure(exception, computeUrl), exception);
+            throw new ComputeUnavailableException(ComputeErrors.Describe(exception, computeUrl), exception);
         }
     }
-
-    private static string DescribeFailure(RpcException exception, string computeUrl) => exception.StatusCode switch
-    {
-        StatusCode.Unavailable =>
-            $"The compute server at {computeUrl} is unreachable. Start it (for example with 'dotnet run --project src/UnlearnDashboard.AppHost') " +
-            "or set ComputeUrl, then retry.",
-        StatusCode.DeadlineExceeded => $"The compute server at {computeUrl} did not respond in time. Retry in a moment.",
-        _ => $"The compute server at {computeUrl} returned {exception.StatusCode}: {exception.Status.Detail}",
-    };
 }

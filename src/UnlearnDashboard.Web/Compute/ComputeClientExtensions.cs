@@ -21,6 +21,7 @@ public static class ComputeClientExtensions
         AddClient<JobService.JobServiceClient>(services);
 
         services.AddScoped<IComputeCatalog, ComputeCatalog>();
+        services.AddScoped<IComputeJobs, ComputeJobs>();
         return services;
     }
 

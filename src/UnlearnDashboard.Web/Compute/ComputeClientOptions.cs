@@ -12,7 +12,7 @@ public sealed class ComputeClientOptions
     [Url]
     public string ComputeUrl { get; set; } = DefaultComputeUrl;
 
-    /// <summary>Deadline of one catalog call, in seconds. Default 10.</summary>
+    /// <summary>Deadline of one unary call (catalog, submit, get or cancel a job), in seconds. Default 10.</summary>
     [Range(1, 600)]
     public double CallTimeoutSeconds { get; set; } = 10;
 }

@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using UnlearnDashboard.Web.Components;
 using UnlearnDashboard.Web.Compute;
+using UnlearnDashboard.Web.Jobs;
 
 namespace UnlearnDashboard.Web.Hosting;
 
@@ -14,6 +15,7 @@ public static class DashboardServiceExtensions
         services.AddMudServices();
         services.AddHealthChecks();
         services.AddComputeClient(configuration);
+        services.AddJobStreams(configuration);
         return services;
     }
 
@@ -26,10 +28,13 @@ public static class DashboardServiceExtensions
 
         // NOTE: plain HTTP only. TLS, if needed, is terminated by a reverse proxy in front of the dashboard.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapHealthChecks(DashboardDefaults.HealthPath);
         app.MapStaticAssets();
+        app.MapJobStreams();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         return app;

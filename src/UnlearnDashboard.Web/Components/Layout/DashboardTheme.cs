@@ -12,5 +12,10 @@ public static class DashboardTheme
             Primary = "#2E5C8A",
             AppbarBackground = "#2E5C8A",
         },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#7FB2E5",
+            AppbarBackground = "#1E2A38",
+        },
     };
 }

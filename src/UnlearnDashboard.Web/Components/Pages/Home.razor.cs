@@ -4,7 +4,7 @@ using UnlearnDashboard.Web.Compute;
 
 namespace UnlearnDashboard.Web.Components.Pages;
 
-/// <summary>Placeholder home page: the datasets and model versions on the compute server.</summary>
+/// <summary>Overview: the datasets, models and versions on the compute server with their test-split fairness.</summary>
 public sealed partial class Home : ComponentBase, IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
@@ -29,7 +29,7 @@ public sealed partial class Home : ComponentBase, IDisposable
         _error = null;
         try
         {
-            _rows = await Catalog.ListVersionsAsync(_disposed.Token);
+            _rows = CatalogRows.Join(await Catalog.GetSnapshotAsync(_disposed.Token));
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {
@@ -46,8 +46,8 @@ public sealed partial class Home : ComponentBase, IDisposable
         }
     }
 
-    private static string FormatMetric(double? value) =>
-        value is { } number ? number.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
+    /// <summary>Returns the first 8 characters of an id, enough to tell versions apart on screen.</summary>
+    internal static string ShortId(string id) => id.Length <= 8 ? id : id[..8];
 
     private static string FormatTime(DateTimeOffset? time) =>
         time is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "-";

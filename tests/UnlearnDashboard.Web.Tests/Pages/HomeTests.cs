@@ -1,0 +1,74 @@
+using Bunit;
+using Grpc.Core;
+using UnlearnDashboard.Web.Components.Pages;
+using UnlearnDashboard.Web.Compute;
+
+namespace UnlearnDashboard.Web.Tests.Pages;
+
+public sealed class HomeTests : DashboardTestContext
+{
+    [Fact]
+    public void Home_ShowsMetricsAtFourDecimals()
+    {
+        Catalog.Snapshot = TestData.Catalog();
+
+        var page = Render<Home>();
+
+        var row = page.WaitForElement($"tr:has([data-version-id='{TestData.TrainedVersionId}'])");
+        Assert.Equal("0.8497", row.QuerySelector("[data-metric=accuracy] .metric")!.TextContent);
+        Assert.Equal("0.2032", row.QuerySelector("[data-metric=demographic_parity_difference] .metric")!.TextContent);
+        Assert.Equal("0.0967", row.QuerySelector("[data-metric=equalized_odds_difference] .metric")!.TextContent);
+        Assert.Equal("0.3078", row.QuerySelector("[data-metric=disparate_impact_ratio] .metric")!.TextContent);
+        Assert.Equal("false", row.QuerySelector("[data-testid=four-fifths]")!.GetAttribute("data-passes"));
+    }
+
+    [Fact]
+    public void Home_ShowsUndefinedRatioAsGapWithReason()
+    {
+        Catalog.Snapshot = TestData.Catalog();
+
+        var page = Render<Home>();
+
+        var row = page.WaitForElement($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])");
+        var gap = row.QuerySelector("[data-metric=disparate_impact_ratio] .metric-gap")!;
+        Assert.Equal("—", gap.TextContent);
+        Assert.Equal("privileged group has no positive predictions", gap.GetAttribute("data-reason"));
+        Assert.Equal("undefined: privileged group has no positive predictions", gap.GetAttribute("aria-label"));
+        Assert.Equal("0.0000", row.QuerySelector("[data-metric=demographic_parity_difference] .metric")!.TextContent);
+        Assert.Equal("unknown", row.QuerySelector("[data-testid=four-fifths]")!.GetAttribute("data-passes"));
+        Assert.DoesNotContain("NaN", page.Markup);
+    }
+
+    [Fact]
+    public void Home_ShowsDebiasedVersionLineage()
+    {
+        Catalog.Snapshot = TestData.Catalog();
+
+        var page = Render<Home>();
+
+        var row = page.WaitForElement($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])");
+        Assert.Contains("debiased from 0193a1b2, 1357 samples removed", row.TextContent);
+    }
+
+    [Fact]
+    public void Home_ShowsLoadingThenEmptyState()
+    {
+        Catalog.Gate = new TaskCompletionSource();
+
+        var page = Render<Home>();
+        Assert.Contains("Loading from the compute server", page.Markup);
+        Catalog.Gate.SetResult();
+
+        page.WaitForElement("[data-testid=empty]");
+    }
+
+    [Fact]
+    public void Home_ShowsComputeErrorMessage()
+    {
+        Catalog.Error = new ComputeUnavailableException("The compute server at http://127.0.0.1:1 is unreachable.", new RpcException(Status.DefaultCancelled));
+
+        var page = Render<Home>();
+
+        Assert.Equal("The compute server at http://127.0.0.1:1 is unreachable.", page.WaitForElement("[data-testid=load-error]").TextContent.Trim());
+    }
+}

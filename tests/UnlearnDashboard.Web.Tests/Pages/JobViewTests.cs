@@ -1,0 +1,191 @@
+using Bunit;
+using Grpc.Core;
+using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Components.Pages;
+using UnlearnDashboard.Web.Compute;
+using UnlearnDashboard.Web.Jobs;
+
+namespace UnlearnDashboard.Web.Tests.Pages;
+
+public sealed class JobViewTests : DashboardTestContext
+{
+    public JobViewTests()
+    {
+        Jobs.Job = new Job
+        {
+            Id = "job-1",
+            Kind = JobKind.Debias,
+            State = JobState.Running,
+            DebiasRequest = new DebiasRequest { Dataset = "adult", RemoveFraction = 0.05 },
+        };
+    }
+
+    [Fact]
+    public void JobView_SubscribesFromFirstEvent()
+    {
+        var page = RenderJob();
+
+        page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
+        Assert.Equal(0, Events.AfterSequence);
+    }
+
+    [Fact]
+    public async Task JobView_GrowsChartsWithEachStep()
+    {
+        var page = RenderJob();
+
+        await PushAsync(TestData.Progress(1, "ranking", 0.05));
+        await PushAsync(TestData.Progress(2, "unlearning", 0.45, new StepMetrics { Step = 1, BiasObjective = 0.21 }));
+        await PushAsync(TestData.Progress(3, "evaluating", 0.55, new StepMetrics
+        {
+            Step = 2,
+            BiasObjective = 0.15,
+            Accuracy = 0.849,
+            DemographicParityDifference = 0.155,
+            SelectionRates = new Dictionary<string, double> { ["Female"] = 0.12, ["Male"] = 0.275 },
+        }));
+
+        page.WaitForAssertion(() => Assert.Equal("evaluating", page.Find("[data-testid=phase]").TextContent));
+        Assert.Equal("0.21;0.15", Series(page, "chart-bias", "bias objective (validation)"));
+        Assert.Equal(";0.155", Series(page, "chart-bias", "DP difference"));
+        Assert.Equal(";0.849", Series(page, "chart-accuracy", "accuracy"));
+        Assert.Equal(";0.12", Series(page, "chart-selection", "Female"));
+        Assert.Equal(";0.275", Series(page, "chart-selection", "Male"));
+        Assert.Equal("0.55", page.Find("[data-testid=progress]").GetAttribute("data-fraction"));
+        Assert.Equal(["1", "2", "3"], page.FindAll("[data-testid=event-log] tr[data-sequence]").Select(row => row.GetAttribute("data-sequence")!));
+    }
+
+    [Fact]
+    public async Task JobView_EnablesCancelOnlyWhileRunning()
+    {
+        var page = RenderJob();
+        page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
+        bool disabledWhileRunning = page.Find("[data-testid=cancel]").HasAttribute("disabled");
+
+        await PushAsync(TestData.Result(1, TestData.BiasedReport()));
+
+        Assert.False(disabledWhileRunning);
+        page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=cancel]").HasAttribute("disabled")));
+    }
+
+    [Fact]
+    public void JobView_CancelCallsComputeServer()
+    {
+        var page = RenderJob();
+        page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
+
+        page.Find("[data-testid=cancel]").Click();
+
+        Assert.Equal(["job-1"], Jobs.Cancelled);
+        Assert.Equal(["Cancellation requested; the job stops at its next step."], SnackbarMessages);
+        Assert.True(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void JobView_ShowsCancelErrorInSnackbar()
+    {
+        Jobs.CancelError = new ComputeUnavailableException("Job job-1 has already ended.", new RpcException(Status.DefaultCancelled));
+        var page = RenderJob();
+        page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
+
+        page.Find("[data-testid=cancel]").Click();
+
+        Assert.Equal(["Cancelling failed: Job job-1 has already ended."], SnackbarMessages);
+        Assert.False(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task JobView_ShowsBeforeAndAfterMetrics()
+    {
+        var page = RenderJob();
+
+        await PushAsync(TestData.Result(1, TestData.BiasedReport()));
+
+        var row = page.WaitForElement("[data-testid=metric-table] tr[data-metric=accuracy]");
+        Assert.Equal("0.8497", row.QuerySelector("[data-column=before] .metric")!.TextContent);
+        Assert.Equal("0.8497", row.QuerySelector("[data-column=after] .metric")!.TextContent);
+        Assert.Equal("Succeeded", page.Find("[data-testid=state]").TextContent);
+        Assert.Equal(2, page.FindAll("[data-testid=groups-after] tbody tr").Count);
+        Assert.Contains("Removed 1357 training samples", page.Find("[data-testid=result-summary]").TextContent);
+    }
+
+    [Fact]
+    public async Task JobView_ShowsUndefinedRatioWhenNobodyIsApproved()
+    {
+        var page = RenderJob();
+        await PushAsync(TestData.Progress(1, "evaluating", 0.55, new StepMetrics
+        {
+            Step = 2,
+            DemographicParityDifference = 0,
+            SelectionRates = new Dictionary<string, double> { ["Female"] = 0, ["Male"] = 0 },
+        }));
+
+        await PushAsync(TestData.Result(2, TestData.ApprovesNobodyReport()));
+
+        var gap = page.WaitForElement("[data-testid=metric-table] tr[data-metric=disparate_impact_ratio] [data-column=after] .metric-gap");
+        Assert.Equal("—", gap.TextContent);
+        Assert.Equal("privileged group has no positive predictions", gap.GetAttribute("data-reason"));
+        Assert.Equal("0.0000", page.Find("[data-testid=metric-table] tr[data-metric=demographic_parity_difference] [data-column=after] .metric").TextContent);
+        Assert.Contains("approves nobody", page.Find("[data-testid=approves-nobody]").TextContent);
+        Assert.Equal("no positive labels in group Female (0 of 4)",
+            page.Find("[data-testid=groups-after] tr[data-group=Female] .metric-gap").GetAttribute("data-reason"));
+        Assert.DoesNotContain("NaN", page.Markup);
+    }
+
+    [Fact]
+    public async Task JobView_ShowsCancelledEnd()
+    {
+        var page = RenderJob();
+
+        await PushAsync(new JobStreamEvent { JobId = "job-1", Sequence = 1, Kind = JobEventKind.Ended, EndedState = "Cancelled", Message = "Cancelled by request." });
+
+        Assert.Equal("The job ended as Cancelled: Cancelled by request.", page.WaitForElement("[data-testid=ended]").TextContent.Trim());
+        Assert.Equal("Cancelled", page.Find("[data-testid=state]").TextContent);
+    }
+
+    [Fact]
+    public async Task JobView_ShowsStreamFailure()
+    {
+        var page = RenderJob();
+        page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
+
+        await page.InvokeAsync(() => Events.FailAsync("Job job-1 not found."));
+
+        Assert.Equal("Job job-1 not found.", page.WaitForElement("[data-testid=stream-error]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void JobView_ShowsLoadError()
+    {
+        Jobs.GetError = new ComputeUnavailableException("Job nope not found.", new RpcException(Status.DefaultCancelled));
+
+        var page = RenderJob();
+
+        Assert.Equal("Job nope not found.", page.WaitForElement("[data-testid=load-error]").TextContent.Trim());
+        Assert.True(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task JobView_DisposesSubscription()
+    {
+        var page = RenderJob();
+        page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
+
+        await DisposeComponentsAsync();
+
+        Assert.True(Events.Disposed);
+    }
+
+    private IRenderedComponent<JobView> RenderJob() =>
+        Render<JobView>(parameters => parameters.Add(p => p.JobId, "job-1"));
+
+    private async Task PushAsync(JobStreamEvent jobEvent)
+    {
+        for (int attempt = 0; Events.JobId is null && attempt < 100; attempt++)
+            await Task.Delay(10);
+        await Events.PushAsync(jobEvent);
+    }
+
+    private static string Series(IRenderedComponent<JobView> page, string chart, string name) =>
+        page.Find($"[data-testid={chart}] g.series[data-name='{name}']").GetAttribute("data-values")!;
+}

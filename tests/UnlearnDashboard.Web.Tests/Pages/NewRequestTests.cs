@@ -1,0 +1,131 @@
+using Bunit;
+using Bunit.TestDoubles;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using UnlearnDashboard.Web.Components.Pages;
+using UnlearnDashboard.Web.Compute;
+
+namespace UnlearnDashboard.Web.Tests.Pages;
+
+public sealed class NewRequestTests : DashboardTestContext
+{
+    public NewRequestTests()
+    {
+        Catalog.Snapshot = TestData.Catalog();
+    }
+
+    [Fact]
+    public void Wizard_PreselectsDefaultVersion()
+    {
+        var page = Render<NewRequest>();
+
+        page.WaitForElement("[data-testid=next]");
+        Assert.Equal("adult", page.Find("[data-testid=dataset]").TextContent);
+        Assert.StartsWith("0193a1b2 (default) · adult-mlp · trained", page.Find("[data-testid=version]").TextContent);
+    }
+
+    [Fact]
+    public void Wizard_ExplainsFractionOutsideRange()
+    {
+        var page = GoToMethodStep();
+
+        Input(page, "remove-fraction").Change("0.7");
+
+        Assert.Contains("The remove fraction must be greater than 0 and at most 0.5; 0.7 is outside.", page.Markup);
+    }
+
+    [Fact]
+    public void Wizard_BlocksNextWhileFractionInvalid()
+    {
+        var page = GoToMethodStep();
+        Input(page, "remove-fraction").Change("0");
+
+        page.Find("[data-testid=next]").Click();
+
+        Assert.Contains("The remove fraction must be greater than 0 and at most 0.5; 0 is outside.", page.Markup);
+        Assert.Empty(page.FindAll("[data-testid=submit]"));
+    }
+
+    [Fact]
+    public void Wizard_ExplainsNegativeDamping()
+    {
+        var page = GoToMethodStep();
+
+        Input(page, "damping").Change("-1");
+
+        Assert.Contains("The damping λ must be a finite number ≥ 0.", page.Markup);
+    }
+
+    [Fact]
+    public void Wizard_ShowsDefaultFractionExplanation()
+    {
+        var page = GoToMethodStep();
+
+        Assert.Contains("The default 0.05 removes the 5% most harmful samples", page.Markup);
+        Assert.Equal("0.05", Input(page, "remove-fraction").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Wizard_SubmitsRequestAndOpensJob()
+    {
+        Jobs.Job = new Protos.V1.Job { Id = "job-42" };
+        var page = GoToMethodStep();
+        Input(page, "remove-fraction").Change("0.1");
+        page.Find("[data-testid=next]").Click();
+
+        page.WaitForElement("[data-testid=submit]").Click();
+
+        var request = Assert.Single(Jobs.Submitted);
+        Assert.Equal(TestData.AdultId, request.Dataset);
+        Assert.Equal(TestData.TrainedVersionId, request.ModelVersionId);
+        Assert.Equal("sex", request.SensitiveAttribute);
+        Assert.Equal(0.1, request.RemoveFraction);
+        Assert.Equal(0.001, request.Damping);
+        Assert.Empty(request.Layers);
+        Assert.False(request.CompareRetrain);
+        var navigation = Services.GetRequiredService<BunitNavigationManager>();
+        Assert.EndsWith("/jobs/job-42", navigation.Uri);
+    }
+
+    [Fact]
+    public void Wizard_ShowsServerErrorInSnackbar()
+    {
+        Jobs.SubmitError = new ComputeUnavailableException(
+            "Model version v9 was not trained on dataset adult; pass a version of a model of that dataset.",
+            new RpcException(new Status(StatusCode.InvalidArgument, "x")));
+        var page = GoToMethodStep();
+        page.Find("[data-testid=next]").Click();
+
+        page.WaitForElement("[data-testid=submit]").Click();
+
+        var message = Assert.Single(SnackbarMessages);
+        Assert.Equal("The compute server rejected the request: Model version v9 was not trained on dataset adult; pass a version of a model of that dataset.", message);
+        Assert.False(page.Find("[data-testid=submit]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Wizard_ShowsEmptyStateWithoutDatasets()
+    {
+        Catalog.Snapshot = CatalogSnapshot.Empty;
+
+        var page = Render<NewRequest>();
+
+        page.WaitForElement("[data-testid=empty]");
+    }
+
+    /// <summary>Returns the input of a MudBlazor field, which carries the data-testid itself or inside its root.</summary>
+    private static AngleSharp.Dom.IElement Input(IRenderedComponent<NewRequest> page, string testId)
+    {
+        var element = page.Find($"[data-testid={testId}]");
+        return element.TagName == "INPUT" ? element : element.QuerySelector("input") ?? throw new InvalidOperationException($"No input in {testId}: {element.OuterHtml}");
+    }
+
+    private IRenderedComponent<NewRequest> GoToMethodStep()
+    {
+        var page = Render<NewRequest>();
+        page.WaitForElement("[data-testid=next]").Click();
+        page.Find("[data-testid=next]").Click();
+        page.WaitForElement("[data-testid=remove-fraction]");
+        return page;
+    }
+}
