@@ -9,7 +9,9 @@ public static class FairnessCalculator
 {
     /// <summary>
     /// Computes the report for one split. <paramref name="groupOrder"/> orders the groups in the report;
-    /// groups with no rows in the split are left out.
+    /// groups with no rows in the split are left out. A group with fewer than
+    /// <paramref name="minimumGroupSize"/> rows is not scored: it is listed in
+    /// <see cref="FairnessReport.TooSmallGroups"/> with its size, and no gap or ratio includes it.
     /// </summary>
     public static FairnessReport Compute(
         string split,
@@ -19,30 +21,76 @@ public static class FairnessCalculator
         IReadOnlyList<bool> predictions,
         IReadOnlyList<string> groups,
         IReadOnlyList<string>? groupOrder = null,
-        long excludedRows = 0)
+        long excludedRows = 0,
+        int minimumGroupSize = 0)
     {
         if (labels.Count != predictions.Count || labels.Count != groups.Count)
             throw new ArgumentException($"labels ({labels.Count}), predictions ({predictions.Count}) and groups ({groups.Count}) differ in length.");
 
+        var counts = CountByGroup(labels, predictions, groups);
+        return FromCounts(split, sensitiveAttribute, referenceGroup, counts, groupOrder, excludedRows, minimumGroupSize);
+    }
+
+    /// <summary>
+    /// Counts each group's confusion cells: [true positives, false negatives, false positives, true negatives].
+    /// </summary>
+    internal static Dictionary<string, long[]> CountByGroup(IReadOnlyList<bool> labels, IReadOnlyList<bool> predictions, IReadOnlyList<string> groups)
+    {
         var counts = new Dictionary<string, long[]>(StringComparer.Ordinal);
         for (int i = 0; i < labels.Count; i++)
         {
             if (!counts.TryGetValue(groups[i], out var c))
                 counts[groups[i]] = c = new long[4];
-            int cell = (labels[i] ? 0 : 2) + (predictions[i] ? 0 : 1);
-            c[cell]++;
+            c[Cell(labels[i], predictions[i])]++;
+        }
+
+        return counts;
+    }
+
+    /// <summary>Returns the confusion cell of a row: 0 true positive, 1 false negative, 2 false positive, 3 true negative.</summary>
+    internal static int Cell(bool label, bool prediction) => (label ? 0 : 2) + (prediction ? 0 : 1);
+
+    /// <summary>Computes the report from per-group confusion counts laid out as in <see cref="CountByGroup"/>.</summary>
+    internal static FairnessReport FromCounts(
+        string split,
+        string sensitiveAttribute,
+        string referenceGroup,
+        IReadOnlyDictionary<string, long[]> allCounts,
+        IReadOnlyList<string>? groupOrder,
+        long excludedRows,
+        int minimumGroupSize)
+    {
+        var tooSmall = new List<TooSmallGroup>();
+        var counts = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var (group, cells) in allCounts)
+        {
+            long size = cells.Sum();
+            if (size < minimumGroupSize)
+            {
+                tooSmall.Add(new TooSmallGroup(group, size,
+                    $"group {group} has {size} rows, fewer than the minimum group size {minimumGroupSize}, so it is not scored"));
+            }
+            else
+            {
+                counts[group] = cells;
+            }
         }
 
         var order = (groupOrder ?? []).Where(counts.ContainsKey)
             .Concat(counts.Keys.Where(g => groupOrder is null || !groupOrder.Contains(g)).Order(StringComparer.Ordinal))
             .ToList();
+        tooSmall = tooSmall.OrderBy(g => OrderOf(g.Group, groupOrder)).ThenBy(g => g.Group, StringComparer.Ordinal).ToList();
 
         counts.TryGetValue(referenceGroup, out var reference);
-        var groupReports = order.Select(g => ComputeGroup(g, counts[g], referenceGroup, reference)).ToList();
+        string referenceMissing = tooSmall.Any(g => g.Group == referenceGroup)
+            ? $"reference group {referenceGroup} is below the minimum group size {minimumGroupSize}"
+            : $"reference group {referenceGroup} has no rows";
+        var groupReports = order.Select(g => ComputeGroup(g, counts[g], referenceGroup, reference, referenceMissing)).ToList();
 
+        // Accuracy covers every row of the split, including the rows of groups too small to score.
         var undefined = new List<UndefinedMetric>();
-        long total = labels.Count;
-        long correct = groupReports.Sum(g => g.TruePositives + g.TrueNegatives);
+        long total = allCounts.Values.Sum(c => c.Sum());
+        long correct = allCounts.Values.Sum(c => c[0] + c[3]);
         double? accuracy = total > 0 ? (double)correct / total : null;
         if (accuracy is null)
             undefined.Add(new UndefinedMetric("accuracy", $"split {split} has no rows", correct, total));
@@ -58,7 +106,7 @@ public static class FairnessCalculator
                 $"{cause.Metric} is undefined: {cause.Reason}", cause.Numerator, cause.Denominator));
         }
 
-        double? di = DisparateImpact(groupReports, referenceGroup, reference, undefined);
+        double? di = DisparateImpact(groupReports, referenceGroup, reference, referenceMissing, undefined);
 
         return new FairnessReport
         {
@@ -75,10 +123,18 @@ public static class FairnessCalculator
             Groups = groupReports,
             Undefined = undefined,
             ExcludedRows = excludedRows,
+            MinimumGroupSize = minimumGroupSize,
+            TooSmallGroups = tooSmall,
         };
     }
 
-    private static GroupFairness ComputeGroup(string group, long[] c, string referenceGroup, long[]? reference)
+    private static int OrderOf(string group, IReadOnlyList<string>? groupOrder)
+    {
+        int index = groupOrder is null ? -1 : groupOrder.ToList().IndexOf(group);
+        return index < 0 ? int.MaxValue : index;
+    }
+
+    private static GroupFairness ComputeGroup(string group, long[] c, string referenceGroup, long[]? reference, string referenceMissing)
     {
         long tp = c[0], fn = c[1], fp = c[2], tn = c[3];
         long n = tp + fn + fp + tn;
@@ -105,7 +161,7 @@ public static class FairnessCalculator
             long referenceCount = reference?.Sum() ?? 0;
             if (reference is null)
             {
-                undefined.Add(new UndefinedMetric("disparate_impact_ratio", $"reference group {referenceGroup} has no rows", tp + fp, 0));
+                undefined.Add(new UndefinedMetric("disparate_impact_ratio", referenceMissing, tp + fp, 0));
             }
             else if (referencePredicted == 0)
             {
@@ -175,13 +231,14 @@ public static class FairnessCalculator
         IReadOnlyList<GroupFairness> groups,
         string referenceGroup,
         long[]? reference,
+        string referenceMissing,
         List<UndefinedMetric> undefined)
     {
         var others = groups.Where(g => g.Group != referenceGroup).ToList();
         if (others.Count == 0)
         {
             string reason = reference is null
-                ? $"no groups in the split"
+                ? (groups.Count == 0 ? "no groups in the split" : referenceMissing)
                 : $"only the reference group {referenceGroup} is present";
             undefined.Add(new UndefinedMetric("disparate_impact_ratio", reason, 0, 0));
             return null;

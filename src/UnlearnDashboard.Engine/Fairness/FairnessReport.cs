@@ -3,6 +3,12 @@ namespace UnlearnDashboard.Engine.Fairness;
 /// <summary>A metric whose denominator is 0: its value is absent, and this says why, with the counts behind it.</summary>
 public sealed record UndefinedMetric(string Metric, string Reason, long Numerator, long Denominator);
 
+/// <summary>A group with fewer rows than the minimum group size: listed with its size instead of scored.</summary>
+/// <param name="Group">Group name, for example <c>Female|Amer-Indian-Eskimo</c>.</param>
+/// <param name="Count">Rows of the group in the split.</param>
+/// <param name="Reason">Why the group is not scored, for display.</param>
+public sealed record TooSmallGroup(string Group, long Count, string Reason);
+
 /// <summary>Confusion counts and rates of one group; a rate is null when undefined.</summary>
 public sealed record GroupFairness
 {
@@ -43,6 +49,9 @@ public sealed record FairnessReport
 
     public required string ReferenceGroup { get; init; }
 
+    /// <summary>How rows were grouped, for example <c>age &lt;= 25 vs age &gt; 25</c>; null for the dataset's sensitive column.</summary>
+    public string? GroupRule { get; init; }
+
     public long Count { get; init; }
 
     public double? Accuracy { get; init; }
@@ -68,4 +77,13 @@ public sealed record FairnessReport
 
     /// <summary>Rows left out because their sensitive value was missing.</summary>
     public long ExcludedRows { get; init; }
+
+    /// <summary>Smallest group size that is scored; 0 scores every group present.</summary>
+    public int MinimumGroupSize { get; init; }
+
+    /// <summary>
+    /// Groups below <see cref="MinimumGroupSize"/>, in group order. They are absent from <see cref="Groups"/> and
+    /// from every gap and ratio, but their rows count in <see cref="Count"/> and <see cref="Accuracy"/>.
+    /// </summary>
+    public IReadOnlyList<TooSmallGroup> TooSmallGroups { get; init; } = [];
 }
