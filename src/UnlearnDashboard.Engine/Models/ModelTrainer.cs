@@ -29,7 +29,11 @@ public static class ModelTrainer
         return TrainEncoded(data, settings, encoder, inputs, labels, progress, cancellationToken);
     }
 
-    /// <summary>Trains from scratch on rows that are already encoded with <paramref name="encoder"/>.</summary>
+    /// <summary>
+    /// Trains from scratch on rows that are already encoded with <paramref name="encoder"/>. With
+    /// <paramref name="sampleWeights"/> (float32, one per row) each batch's loss is the mean of weight times
+    /// binary cross-entropy over its rows; without them every row weighs 1, as before.
+    /// </summary>
     internal static TrainedModel TrainEncoded(
         PreparedDataset data,
         ModelSettings settings,
@@ -37,8 +41,12 @@ public static class ModelTrainer
         Tensor inputs,
         Tensor labels,
         IProgress<ProgressUpdate>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Tensor? sampleWeights = null)
     {
+        if (sampleWeights is not null && sampleWeights.shape[0] != inputs.shape[0])
+            throw new ArgumentException($"sampleWeights has {sampleWeights.shape[0]} rows, but inputs have {inputs.shape[0]}.", nameof(sampleWeights));
+
         settings.Validate();
         manual_seed(settings.Seed);
         var layers = new List<LayerShape>();
@@ -59,7 +67,7 @@ public static class ModelTrainer
         var model = new TrainedModel(spec, TrainedModel.CreateNetwork(spec));
         try
         {
-            Fit(model, data, inputs, labels, settings, progress, cancellationToken);
+            Fit(model, data, inputs, labels, sampleWeights, settings, progress, cancellationToken);
             return model;
         }
         catch
@@ -85,6 +93,7 @@ public static class ModelTrainer
         PreparedDataset data,
         Tensor inputs,
         Tensor labels,
+        Tensor? sampleWeights,
         ModelSettings settings,
         IProgress<ProgressUpdate>? progress,
         CancellationToken cancellationToken)
@@ -106,7 +115,9 @@ public static class ModelTrainer
                     using var step = NewDisposeScope();
                     var batch = order.narrow(0, start, Math.Min(settings.BatchSize, rows - start));
                     var logits = network.forward(inputs.index_select(0, batch));
-                    var loss = nn.functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch));
+                    var loss = sampleWeights is null
+                        ? nn.functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch))
+                        : nn.functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch), weight: sampleWeights.index_select(0, batch));
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();

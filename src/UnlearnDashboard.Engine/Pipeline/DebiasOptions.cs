@@ -1,4 +1,5 @@
 using UnlearnDashboard.Engine.Counterfactuals;
+using UnlearnDashboard.Engine.Evidence;
 
 namespace UnlearnDashboard.Engine.Pipeline;
 
@@ -123,6 +124,12 @@ public sealed record DebiasOptions
 
     /// <summary>Also retrain from scratch without the removed samples, for comparison.</summary>
     public bool CompareRetrain { get; init; }
+
+    /// <summary>
+    /// Which evidence parts to compute after the update (see <see cref="EvidenceOptions"/>); default the parts that
+    /// need no training. Null skips the evidence.
+    /// </summary>
+    public EvidenceOptions? Evidence { get; init; } = new();
 
     /// <summary>Bias objective of the ranking; default the smooth demographic parity gap.</summary>
     public BiasObjectiveKind Objective { get; init; } = BiasObjectiveKind.DemographicParity;

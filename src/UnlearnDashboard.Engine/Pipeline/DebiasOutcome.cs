@@ -1,3 +1,4 @@
+using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Fairness;
 using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
@@ -64,6 +65,9 @@ public sealed class DebiasOutcome : IDisposable
 
     /// <summary>Share of the chosen layers' parameters that changed, for the saliency-masked update; otherwise null.</summary>
     public double? ChangedParameterFraction { get; init; }
+
+    /// <summary>The run's evidence: retrain, baselines, controls, seed band and forgetting; null when not requested.</summary>
+    public DebiasEvidence? Evidence { get; init; }
 
     public void Dispose() => UpdatedModel.Dispose();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using UnlearnDashboard.Engine.Data;
+using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Fairness;
 using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
@@ -120,6 +121,11 @@ public static class DebiasPipeline
                     objectiveBefore + predictedChange,
                     objectiveAfter,
                     newtonSteps),
+                Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
+                    new EvidenceInput { BaseModel = model, UpdatedModel = updated, Data = data, RemovedPositions = removed },
+                    options.Evidence,
+                    progress,
+                    cancellationToken),
             };
         }
         catch
