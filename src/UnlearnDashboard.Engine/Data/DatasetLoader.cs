@@ -41,7 +41,7 @@ public static class DatasetLoader
         var trainTable = CsvReader.Read(trainCsv, FileName(trainSource), "train_file", definition.ColumnNames);
         var testTable = testCsv is null
             ? null
-            : CsvReader.Read(testCsv, FileName(testSource ?? "test file"), "test_file", definition.ColumnNames);
+            : ReadTestTable(testCsv, FileName(testSource ?? "test file"), definition, trainTable);
         var columns = DatasetColumns.Resolve(definition, trainTable, testTable);
 
         var files = new List<DatasetFile> { DatasetFile.Create(trainTable, columns, definition, 0) };
@@ -75,6 +75,50 @@ public static class DatasetLoader
             LabelValues = labelValues,
             Files = files.Select(Summarize).ToList(),
         };
+    }
+
+    /// <summary>
+    /// Reads the test file. UCI publishes test files without a header (adult.test), so when the test file's first
+    /// record shares no value with the training file's column names, it is read as headerless data with the
+    /// training file's column names, provided it has as many fields.
+    /// </summary>
+    private static CsvTable ReadTestTable(Stream testCsv, string source, DatasetDefinition definition, CsvTable trainTable)
+    {
+        if (definition.ColumnNames is not null)
+            return CsvReader.Read(testCsv, source, "test_file", definition.ColumnNames);
+
+        using var buffer = new MemoryStream();
+        testCsv.CopyTo(buffer);
+        CsvTable? withHeader = null;
+        EngineException? headerError = null;
+        try
+        {
+            buffer.Position = 0;
+            withHeader = CsvReader.Read(buffer, source, "test_file", null);
+            if (withHeader.Columns.ToHashSet().SetEquals(trainTable.Columns))
+                return withHeader;
+        }
+        catch (EngineException error)
+        {
+            headerError = error;
+        }
+
+        if (withHeader is not null
+            && (withHeader.Columns.Count != trainTable.Columns.Count || withHeader.Columns.Intersect(trainTable.Columns).Any()))
+        {
+            return withHeader;
+        }
+
+        try
+        {
+            buffer.Position = 0;
+            return CsvReader.Read(buffer, source, "test_file", trainTable.Columns);
+        }
+        catch (EngineException) when (headerError is not null)
+        {
+            // Neither reading fits; the error about the header is the one that explains the file.
+            throw headerError;
+        }
     }
 
     private static void ValidateOptions(DatasetDefinition definition, bool hasTestFile)

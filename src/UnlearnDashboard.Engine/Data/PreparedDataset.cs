@@ -45,4 +45,30 @@ public sealed class PreparedDataset
         "test" => Test,
         _ => throw EngineException.Invalid("split", $"Unknown split '{name}'; expected train, validation or test.", name),
     };
+
+    /// <summary>
+    /// Throws INVALID_ARGUMENT, naming the split and its counts, when the splits are too small to train a model
+    /// and rank its training samples: training needs both label values, and validation and test need rows from
+    /// at least two groups, because the bias objective and the metrics compare groups.
+    /// </summary>
+    public void ValidateForTraining()
+    {
+        if (Train.Labels.Distinct().Count() < 2)
+        {
+            throw EngineException.Invalid("train_file",
+                $"The training split has {Train.Count} rows but only one label value; training needs both. Add rows with the other label.");
+        }
+
+        string testField = Files.Count > 1 ? "test_file" : "test_fraction";
+        foreach (var (split, field) in new[] { (Validation, "validation_fraction"), (Test, testField) })
+        {
+            var groups = split.Groups.Distinct().ToList();
+            if (groups.Count < 2)
+            {
+                throw EngineException.Invalid(field,
+                    $"The {split.Name} split has {split.Count} rows in {groups.Count} group(s) of '{Definition.SensitiveColumn}'; "
+                    + "the bias metrics need rows from at least two groups. Add rows, or raise validation_fraction.");
+            }
+        }
+    }
 }

@@ -227,6 +227,29 @@ public sealed class DatasetCaseTests
     }
 
     [Fact]
+    public void Load_HeaderlessTestFile_UsesTrainingColumnNames()
+    {
+        var data = LoadCase(AdultDefinition(), "C05.csv", "C06_raw_uci.test");
+
+        Assert.Equal(8, data.Files[1].Records);
+        Assert.Equal(7, data.Test.Count);
+        Assert.Equal(3, CountPositives(data.Test));
+        Assert.Equal(["<=50K", ">50K"], data.LabelValues);
+    }
+
+    [Fact]
+    public void ValidateForTraining_TinyFile_NamesSplitAndCounts()
+    {
+        var data = LoadCase(AdultDefinition(), "C05.csv");
+
+        var error = Assert.Throws<EngineException>(data.ValidateForTraining);
+
+        Assert.Equal(EngineErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal("validation_fraction", error.Field);
+        Assert.Contains("validation split has", error.Message);
+    }
+
+    [Fact]
     public void Load_AdultTrainAndTestRows_KeepTwoLabels()
     {
         var data = LoadCase(AdultDefinition(), "C05.csv", "C06.csv");
