@@ -30,6 +30,8 @@ public class ComputeServerFixture : IAsyncLifetime
 
     public JobService.JobServiceClient Jobs => new(Channel);
 
+    public CounterfactualService.CounterfactualServiceClient Counterfactuals => new(Channel);
+
     protected virtual bool SeedDemo => false;
 
     /// <summary>Command-line arguments added to the defaults, for example to change an option.</summary>

@@ -28,6 +28,42 @@ public sealed class DatasetServiceTests(ComputeServerFixture server) : IClassFix
     }
 
     [Fact]
+    public async Task RegisterDataset_DerivedSensitiveColumn_GroupsByDerivedValue()
+    {
+        var spec = new DatasetSpec
+        {
+            Name = "german-credit-derived-sex",
+            LabelColumn = "credit_risk",
+            FavourableLabel = "1",
+            SensitiveColumn = "sex",
+            ValidationFraction = 0.2,
+            TestFraction = 0.2,
+        };
+        var sex = new DerivedColumn { Name = "sex", SourceColumn = "personal_status_sex" };
+        sex.Values.Add(new Dictionary<string, string> { ["A91"] = "male", ["A92"] = "female", ["A93"] = "male", ["A94"] = "male" });
+        sex.OtherValue = "female";
+        spec.DerivedColumns.Add(sex);
+
+        var dataset = await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest { Spec = spec, TrainPath = "german-credit.csv" });
+
+        Assert.Equal(["male", "female"], dataset.Groups);
+        Assert.Equal(spec.DerivedColumns, dataset.Spec.DerivedColumns);
+    }
+
+    [Fact]
+    public async Task RegisterDataset_DerivedColumnWithoutValues_NamesField()
+    {
+        var spec = DatasetSpecs.Adult("adult-empty-derived");
+        spec.DerivedColumns.Add(new DerivedColumn { Name = "older", SourceColumn = "age" });
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(
+            new RegisterDatasetRequest { Spec = spec, TrainPath = "adult.csv" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["spec.derived_columns[0].values"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
     public async Task GetDataset_ByName_MatchesById()
     {
         var registered = await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest

@@ -16,8 +16,8 @@ internal static class DatasetSpecs
     };
 
     /// <summary>
-    /// German Credit with foreign_worker as the sensitive column, because the shipped profile's sex column is
-    /// derived from another column, which a DatasetSpec cannot express.
+    /// German Credit with foreign_worker, a column of the file, as the sensitive column, so the tests need
+    /// no derived column.
     /// </summary>
     public static DatasetSpec GermanCreditByForeignWorker(string name) => new()
     {

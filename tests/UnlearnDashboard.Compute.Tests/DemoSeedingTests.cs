@@ -38,6 +38,34 @@ public sealed class DemoSeedingTests(DemoServerFixture server, ITestOutputHelper
             await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = dataset.DefaultModelVersionId });
     }
 
+    [Fact]
+    public async Task FirstStart_SeedsApprovedCounterfactualSets()
+    {
+        var sets = await WaitForApprovedSetsAsync();
+
+        Assert.Equal(2, sets.Count);
+        Assert.Equal(2, sets.Select(s => s.DatasetId).Distinct().Count());
+        Assert.All(sets, s => Assert.Equal("engineer", s.RequestedBy));
+        Assert.All(sets, s => Assert.Equal("compliance", s.ReviewedBy));
+        Assert.All(sets, s => Assert.True(s.RowCount > 0));
+    }
+
+    /// <summary>Polls until the seeder has approved a counterfactual set for each demo dataset.</summary>
+    private async Task<IReadOnlyList<CounterfactualSet>> WaitForApprovedSetsAsync()
+    {
+        var deadline = DateTime.UtcNow + JobWatcher.JobTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var sets = (await server.Counterfactuals.ListCounterfactualSetsAsync(
+                new ListCounterfactualSetsRequest { Status = CounterfactualSetStatus.Approved })).Sets;
+            if (sets.Count == 2)
+                return sets;
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        throw new TimeoutException("The demo seeder did not approve two counterfactual sets in time.");
+    }
+
     /// <summary>Polls until the seeder has queued a training job for each demo dataset.</summary>
     private async Task<IReadOnlyList<Job>> WaitForSeedJobsAsync()
     {

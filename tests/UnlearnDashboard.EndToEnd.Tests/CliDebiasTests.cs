@@ -22,7 +22,7 @@ public sealed class CliDebiasTests(ComputeFixture compute) : IClassFixture<Compu
 
         var (exitCode, output, error) = await RunCliAsync(
             "debias", "--server", compute.Server.Url, "--dataset", "adult", "--sensitive", "sex",
-            "--remove-fraction", "0.05", "--compare-retrain", "--json", json);
+            "--method", "influence-newton", "--remove-fraction", "0.05", "--compare-retrain", "--json", json);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
         var result = JsonParser.Default.Parse<DebiasResult>(await File.ReadAllTextAsync(json));
@@ -35,6 +35,26 @@ public sealed class CliDebiasTests(ComputeFixture compute) : IClassFixture<Compu
         Assert.True(result.Timings.RetrainSeconds > 0);
         Assert.Equal(15_060, result.After.Count);
         Assert.Equal(["Male", "Female"], result.After.Groups.Select(g => g.Group));
+    }
+
+    [Fact]
+    public async Task Debias_NoFlags_UsesDemoCounterfactualSet()
+    {
+        string json = Path.Combine(compute.Server.DataDirectory, "defaults.json");
+        using var channel = compute.Server.CreateChannel();
+        var sets = await new CounterfactualService.CounterfactualServiceClient(channel).ListCounterfactualSetsAsync(
+            new ListCounterfactualSetsRequest { Dataset = "adult", Status = CounterfactualSetStatus.Approved });
+
+        var (exitCode, output, error) = await RunCliAsync(
+            "debias", "--server", compute.Server.Url, "--dataset", "adult", "--sensitive", "sex", "--json", json);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
+        var result = JsonParser.Default.Parse<DebiasResult>(await File.ReadAllTextAsync(json));
+        Assert.Equal(sets.Sets[0].Id, result.CounterfactualSetId);
+        Assert.Contains("method:", output);
+        Assert.Contains(sets.Sets[0].Id, output);
+        Assert.True(result.After.HasDemographicParityDifference);
+        Assert.NotEmpty(result.LayerChanges);
     }
 
     [Fact]

@@ -2,7 +2,10 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.EndToEnd.Tests;
 
-/// <summary>One Compute process for the test class, started once its demo models are trained.</summary>
+/// <summary>
+/// One Compute process for the test class, started once its demo models are trained and its demo
+/// counterfactual sets approved.
+/// </summary>
 public sealed class ComputeFixture : IAsyncLifetime
 {
     private ComputeProcess? _server;
@@ -19,16 +22,19 @@ public sealed class ComputeFixture : IAsyncLifetime
     {
         using var channel = Server.CreateChannel();
         var datasets = new DatasetService.DatasetServiceClient(channel);
+        var counterfactuals = new CounterfactualService.CounterfactualServiceClient(channel);
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             var list = await datasets.ListDatasetsAsync(new ListDatasetsRequest());
-            if (list.Datasets.Count >= 2 && list.Datasets.All(d => d.DefaultModelVersionId != ""))
+            var approved = await counterfactuals.ListCounterfactualSetsAsync(
+                new ListCounterfactualSetsRequest { Status = CounterfactualSetStatus.Approved });
+            if (list.Datasets.Count >= 2 && list.Datasets.All(d => d.DefaultModelVersionId != "") && approved.Sets.Count >= 2)
                 return;
             await Task.Delay(500);
         }
 
-        throw new TimeoutException($"The demo models were not trained within {timeout.TotalSeconds} s:\n{Server.Log}");
+        throw new TimeoutException($"The demo models and counterfactual sets were not ready within {timeout.TotalSeconds} s:\n{Server.Log}");
     }
 
     public async Task DisposeAsync()

@@ -6,6 +6,7 @@ using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Services;
 using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Models;
 
@@ -144,6 +145,31 @@ public sealed class DatasetCatalog(
         if (task.IsFaulted)
             _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedDataset>>>(row.Id, lazy));
         return task;
+    }
+
+    /// <summary>
+    /// Reads uploaded rows with the dataset's definition: the CSV is loaded as the dataset's test file, so its
+    /// columns, labels and derived columns are checked and computed exactly as for the dataset itself.
+    /// Errors name <paramref name="field"/>.
+    /// </summary>
+    public async Task<TabularSplit> LoadExternalRowsAsync(DatasetRow row, ReadOnlyMemory<byte> csv, string field, CancellationToken cancellationToken)
+    {
+        var definition = DatasetMapper.DefinitionFromJson(row.DefinitionJson);
+        byte[] train = await artifacts.ReadVerifiedAsync(row.TrainSha256, cancellationToken);
+        byte[] rows = csv.ToArray();
+        return await Task.Run(() =>
+        {
+            using var trainStream = new MemoryStream(train, writable: false);
+            using var rowStream = new MemoryStream(rows, writable: false);
+            try
+            {
+                return DatasetLoader.Load(definition, trainStream, $"{row.Name} train file", rowStream, field).Test;
+            }
+            catch (EngineException error) when (error.Field is "test" or "test_path" or "test_file")
+            {
+                throw new EngineException(error.Kind, field, error.Message, error.Value);
+            }
+        }, cancellationToken);
     }
 
     private async Task<PreparedDataset> LoadStoredAsync(DatasetRow row)

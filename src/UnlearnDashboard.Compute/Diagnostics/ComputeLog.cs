@@ -4,7 +4,7 @@ namespace UnlearnDashboard.Compute.Diagnostics;
 
 /// <summary>
 /// Log messages of the compute server with stable event ids: 1xx hosting, 2xx datasets, 3xx jobs,
-/// 4xx gRPC calls. Job lifecycle is at Information, per-step detail at Debug, failures at Error.
+/// 4xx gRPC calls, 5xx counterfactual sets. Job lifecycle is at Information, per-step detail at Debug, failures at Error.
 /// </summary>
 internal static partial class ComputeLog
 {
@@ -58,4 +58,16 @@ internal static partial class ComputeLog
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "Call {Method} failed unexpectedly")]
     public static partial void CallFailed(this ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Counterfactual set {SetId} of dataset {DatasetName} generated with {RowCount} row pairs, requested by {RequestedBy}")]
+    public static partial void CounterfactualSetGenerated(this ILogger logger, string setId, string datasetName, long rowCount, string requestedBy);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Counterfactual set {SetId} {Status} by {Reviewer}")]
+    public static partial void CounterfactualSetReviewed(this ILogger logger, string setId, string status, string reviewer);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Demo counterfactual set {SetId} of dataset {DatasetName} generated and approved")]
+    public static partial void DemoCounterfactualSetSeeded(this ILogger logger, string setId, string datasetName);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Error, Message = "Seeding the demo counterfactual set of dataset {DatasetName} failed")]
+    public static partial void DemoCounterfactualSetFailed(this ILogger logger, Exception exception, string datasetName);
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Jobs;
 using UnlearnDashboard.Compute.Models;
@@ -28,6 +29,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<DatasetGrpcService>();
         app.MapGrpcService<ModelGrpcService>();
         app.MapGrpcService<JobGrpcService>();
+        app.MapGrpcService<CounterfactualGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -44,7 +46,7 @@ public static class ComputeServerExtensions
         return services;
     }
 
-    /// <summary>Adds the SQLite database at <c>DataDirectory/unlearn.db</c>, the artifact store and the catalogs.</summary>
+    /// <summary>Adds the SQLite database at <c>DataDirectory/unlearn.db</c>, the artifact store and the catalogs of datasets, models and counterfactual sets.</summary>
     public static IServiceCollection AddComputeStorage(this IServiceCollection services)
     {
         services.AddDbContextFactory<ComputeDbContext>((provider, db) =>
@@ -55,6 +57,7 @@ public static class ComputeServerExtensions
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<CounterfactualCatalog>();
 
         // Hosted services start in registration order: the schema exists before the scheduler reads jobs.
         services.AddHostedService<DatabaseInitializer>();

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Jobs;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine.Counterfactuals;
 using UnlearnDashboard.Engine.Data;
 using Proto = UnlearnDashboard.Protos.V1;
 
@@ -11,14 +14,22 @@ namespace UnlearnDashboard.Compute.Hosting;
 /// <summary>
 /// On a first start (no datasets) with <see cref="ComputeOptions.SeedDemo"/> on, registers the shipped demo
 /// datasets through the same path as RegisterDataset and queues training of the default MLP on each. The
-/// first training job to finish on a dataset becomes its default model version.
+/// first training job to finish on a dataset becomes its default model version. Each dataset then gets the
+/// engine's default counterfactual set, requested by <see cref="DemoRequester"/> and approved by
+/// <see cref="DemoReviewer"/> through the same path as the review RPCs, so that the default debias method
+/// runs on the demo data without further steps.
 /// </summary>
 internal sealed class DemoSeeder(
     DatasetCatalog catalog,
+    CounterfactualCatalog counterfactuals,
     JobScheduler scheduler,
     IOptions<ComputeOptions> options,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
+    public const string DemoRequester = "engineer";
+
+    public const string DemoReviewer = "compliance";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.SeedDemo || await catalog.AnyAsync(stoppingToken))
@@ -53,5 +64,28 @@ internal sealed class DemoSeeder(
         var job = scheduler.CreateJob(Proto.JobKind.Train, request, dataset.Id, modelVersionId: null);
         await scheduler.SubmitAsync(job, deadlineSeconds: null, cancellationToken);
         logger.DemoSeeded(dataset.Name, dataset.Id, job.Id);
+
+        await SeedCounterfactualSetAsync(dataset, cancellationToken);
+    }
+
+    /// <summary>
+    /// Generates and approves the dataset's default counterfactual set. A failure is logged and leaves the
+    /// dataset usable by methods that need no set.
+    /// </summary>
+    private async Task SeedCounterfactualSetAsync(DatasetRow dataset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var data = await catalog.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
+            var spec = CounterfactualDefaults.For(data);
+            var set = await counterfactuals.GenerateAsync(dataset, spec, DemoRequester, cancellationToken);
+            await counterfactuals.ReviewAsync(set.Id, DemoReviewer, "Default demo counterfactual set.",
+                Proto.CounterfactualSetStatus.Approved, cancellationToken);
+            logger.DemoCounterfactualSetSeeded(set.Id, dataset.Name);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.DemoCounterfactualSetFailed(error, dataset.Name);
+        }
     }
 }

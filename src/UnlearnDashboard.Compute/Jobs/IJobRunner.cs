@@ -19,14 +19,18 @@ public interface IJobRunner
     Task<JobRunOutput> RunAsync(JobRunInput input, IProgress<ProgressUpdate> progress, CancellationToken cancellationToken);
 }
 
-/// <summary>What a job runs on: its request, its dataset and, for a debias job, the version it starts from.</summary>
+/// <summary>
+/// What a job runs on: its request, its dataset and, for a debias job, the version it starts from and the
+/// approved counterfactual set it uses, if any.
+/// </summary>
 public sealed record JobRunInput(
     string JobId,
     Proto.JobKind Kind,
     Proto.TrainModelRequest? TrainRequest,
     Proto.DebiasRequest? DebiasRequest,
     DatasetRow Dataset,
-    ModelVersionRow? BaseVersion);
+    ModelVersionRow? BaseVersion,
+    CounterfactualSetRow? CounterfactualSet = null);
 
 /// <summary>
 /// A finished job's new weights and result. The result's model and version ids are empty; the scheduler

@@ -1,3 +1,4 @@
+using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Models;
@@ -5,18 +6,25 @@ using UnlearnDashboard.Compute.Services;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Engine;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Pipeline;
 using Proto = UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Jobs;
 
-/// <summary>A checked job request: the dataset and base version it names, ready to store.</summary>
-public sealed record ValidatedJob(DatasetRow Dataset, ModelVersionRow? BaseVersion, double? DeadlineSeconds);
+/// <summary>
+/// A checked job request: the dataset, base version and approved counterfactual set it uses, ready to store.
+/// </summary>
+public sealed record ValidatedJob(
+    DatasetRow Dataset,
+    ModelVersionRow? BaseVersion,
+    double? DeadlineSeconds,
+    CounterfactualSetRow? CounterfactualSet = null);
 
 /// <summary>
 /// Checks job requests before they are queued, so a bad request fails at once with NOT_FOUND,
 /// FAILED_PRECONDITION or INVALID_ARGUMENT naming the proto field and value.
 /// </summary>
-public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog models)
+public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog models, CounterfactualCatalog counterfactuals)
 {
     // CancellationTokenSource timers accept at most about 49.7 days; 30 days keeps clear of that.
     private const double MaxDeadlineSeconds = 30 * 24 * 3600;
@@ -31,6 +39,8 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     public async Task<ValidatedJob> ValidateAsync(Proto.DebiasRequest request, CancellationToken cancellationToken)
     {
         var dataset = await datasets.ResolveAsync(request.Dataset, "dataset", cancellationToken);
+        var options = request.ToOptions();
+        var counterfactualSet = await ResolveCounterfactualSetAsync(request, options, dataset, cancellationToken);
         var version = await ResolveBaseVersionAsync(request, dataset, cancellationToken);
         var definition = DatasetMapper.DefinitionFromJson(dataset.DefinitionJson);
 
@@ -41,16 +51,65 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 request.SensitiveAttribute);
         }
 
-        if (request.Method != Proto.DebiasMethod.InfluenceNewton)
+        WithoutSetRequirement(options).Validate();
+        ValidateLayers(request.Layers, ModelSpec.FromJson(version.SpecJson));
+        return new ValidatedJob(dataset, version, ValidateDeadline(request), counterfactualSet);
+    }
+
+    /// <summary>
+    /// Returns the approved set the request names or, when it names none and its method uses counterfactuals,
+    /// the dataset's most recently approved set. Throws FAILED_PRECONDITION naming the set and its status for
+    /// a set that is not approved, and when a method that needs a set finds none.
+    /// </summary>
+    private async Task<CounterfactualSetRow?> ResolveCounterfactualSetAsync(
+        Proto.DebiasRequest request,
+        DebiasOptions options,
+        DatasetRow dataset,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.CounterfactualSetId))
         {
-            throw EngineException.Invalid("method",
-                $"method {(int)request.Method} is unknown; use DEBIAS_METHOD_INFLUENCE_NEWTON.", request.Method.ToString());
+            if (!options.UsesCounterfactuals())
+                return null;
+
+            var latest = await counterfactuals.FindLatestApprovedAsync(dataset.Id, cancellationToken);
+            if (latest is null && options.NeedsCounterfactualSet())
+            {
+                throw RpcErrors.FailedPrecondition("counterfactual_set_id",
+                    $"Method {options.Method} with objective {options.Objective} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one with GenerateCounterfactualSet and have another person approve it.");
+            }
+
+            return latest;
         }
 
-        request.ToOptions().Validate();
-        ValidateLayers(request.Layers, ModelSpec.FromJson(version.SpecJson));
-        return new ValidatedJob(dataset, version, ValidateDeadline(request));
+        var set = await counterfactuals.GetAsync(request.CounterfactualSetId, "counterfactual_set_id", cancellationToken);
+        if (set.DatasetId != dataset.Id)
+        {
+            throw RpcErrors.InvalidArgument("counterfactual_set_id",
+                $"Counterfactual set {set.Id} belongs to another dataset, not {dataset.Name}; pass a set of that dataset.");
+        }
+
+        if (set.Status != (int)Proto.CounterfactualSetStatus.Approved)
+        {
+            throw RpcErrors.FailedPrecondition("counterfactual_set_id",
+                $"Counterfactual set {set.Id} is {CounterfactualCatalog.StatusName(set.Status)}; only an APPROVED set can be used. Have a reviewer other than {set.RequestedBy} approve it, or generate a new one.");
+        }
+
+        return set;
     }
+
+    /// <summary>
+    /// Returns options that <see cref="DebiasOptions.Validate"/> checks without its counterfactual-set rule,
+    /// because the set's rows are read only when the job runs and the rule is checked above against the
+    /// stored set instead.
+    /// </summary>
+    private static DebiasOptions WithoutSetRequirement(DebiasOptions options) => options with
+    {
+        Method = options.Method is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree
+            ? DebiasMethod.CounterfactualReplacement
+            : options.Method,
+        Objective = options.Objective == BiasObjectiveKind.CounterfactualGap ? BiasObjectiveKind.DemographicParity : options.Objective,
+    };
 
     private async Task<ModelVersionRow> ResolveBaseVersionAsync(Proto.DebiasRequest request, DatasetRow dataset, CancellationToken cancellationToken)
     {
@@ -76,6 +135,9 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     private static void ValidateLayers(IReadOnlyList<string> layers, ModelSpec spec)
     {
         var known = spec.Layers.Select(l => l.Name).ToList();
+        if (layers is [DebiasOptions.AutoLayers])
+            return;
+
         foreach (string layer in layers)
         {
             if (!known.Contains(layer))

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Hosting;
@@ -27,6 +28,7 @@ public sealed class JobScheduler(
     ArtifactStore artifacts,
     DatasetCatalog datasets,
     ModelCatalog models,
+    CounterfactualCatalog counterfactuals,
     IOptions<JobOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -225,7 +227,10 @@ public sealed class JobScheduler(
 
         var debiasRequest = Proto.DebiasRequest.Parser.ParseFrom(job.Request);
         var baseVersion = await models.GetVersionAsync(job.ModelVersionId!, "model_version_id", cancellationToken);
-        return new JobRunInput(job.Id, Proto.JobKind.Debias, null, debiasRequest, dataset, baseVersion);
+        var counterfactualSet = string.IsNullOrEmpty(debiasRequest.CounterfactualSetId)
+            ? null
+            : await counterfactuals.GetAsync(debiasRequest.CounterfactualSetId, "counterfactual_set_id", cancellationToken);
+        return new JobRunInput(job.Id, Proto.JobKind.Debias, null, debiasRequest, dataset, baseVersion, counterfactualSet);
     }
 
     /// <summary>

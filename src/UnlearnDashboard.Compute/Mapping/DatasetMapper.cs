@@ -51,7 +51,19 @@ internal static partial class DatasetMapper
                 ? ToFraction(spec.TestFraction, "spec.test_fraction")
                 : defaults.TestFraction,
             SplitSeed = (int)spec.SplitSeed,
+            DerivedColumns = spec.DerivedColumns.Select((column, i) => ToDerivedColumn(column, $"spec.derived_columns[{i}]")).ToList(),
         };
+    }
+
+    private static DerivedColumn ToDerivedColumn(Proto.DerivedColumn column, string field)
+    {
+        RequireText(column.Name, $"{field}.name");
+        RequireText(column.SourceColumn, $"{field}.source_column");
+        if (column.Values.Count == 0)
+            throw EngineException.Invalid($"{field}.values", $"{field}.values is empty; map at least one value of {column.SourceColumn}.");
+
+        return new DerivedColumn(column.Name, column.SourceColumn, new Dictionary<string, string>(column.Values),
+            string.IsNullOrEmpty(column.OtherValue) ? null : column.OtherValue);
     }
 
     public static Proto.DatasetSpec ToSpec(this DatasetDefinition definition) => new()
@@ -70,6 +82,16 @@ internal static partial class DatasetMapper
         ValidationFraction = definition.ValidationFraction,
         TestFraction = definition.TestFraction,
         SplitSeed = (uint)definition.SplitSeed,
+        DerivedColumns =
+        {
+            definition.DerivedColumns.Select(column => new Proto.DerivedColumn
+            {
+                Name = column.Name,
+                SourceColumn = column.SourceColumn,
+                Values = { new Dictionary<string, string>(column.ValueMap) },
+                OtherValue = column.OtherValue ?? "",
+            }),
+        },
     };
 
     public static string ToJson(this DatasetDefinition definition) => JsonSerializer.Serialize(definition, JsonOptions);

@@ -26,7 +26,10 @@ public sealed class JobGrpcService(
     {
         var validated = await validator.ValidateAsync(request, context.CancellationToken);
 
-        var job = scheduler.CreateJob(JobKind.Debias, request, validated.Dataset.Id, validated.BaseVersion!.Id);
+        // The stored request names the set chosen for it, so the job runs, and reads back, with that set.
+        var stored = request.Clone();
+        stored.CounterfactualSetId = validated.CounterfactualSet?.Id ?? "";
+        var job = scheduler.CreateJob(JobKind.Debias, stored, validated.Dataset.Id, validated.BaseVersion!.Id);
         await scheduler.SubmitAsync(job, validated.DeadlineSeconds, context.CancellationToken);
         return job.ToProto();
     }

@@ -18,6 +18,8 @@ public sealed class ComputeDbContext(DbContextOptions<ComputeDbContext> options)
 
     public DbSet<JobEventRow> JobEvents => Set<JobEventRow>();
 
+    public DbSet<CounterfactualSetRow> CounterfactualSets => Set<CounterfactualSetRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<DatasetRow>(dataset =>
@@ -57,6 +59,14 @@ public sealed class ComputeDbContext(DbContextOptions<ComputeDbContext> options)
             jobEvent.ToTable("job_events");
             jobEvent.HasKey(e => new { e.JobId, e.Sequence });
             jobEvent.HasOne<JobRow>().WithMany().HasForeignKey(e => e.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CounterfactualSetRow>(set =>
+        {
+            set.ToTable("counterfactual_sets");
+            set.HasKey(s => s.Id);
+            set.HasIndex(s => new { s.DatasetId, s.Status });
+            set.HasOne<DatasetRow>().WithMany().HasForeignKey(s => s.DatasetId).OnDelete(DeleteBehavior.Restrict);
         });
     }
 }

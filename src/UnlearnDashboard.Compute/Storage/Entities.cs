@@ -125,3 +125,42 @@ public sealed class JobEventRow
     /// <summary>The proto <c>JobEvent</c>.</summary>
     public required byte[] Payload { get; set; }
 }
+
+/// <summary>A counterfactual set of a dataset; its row pairs are one CSV artifact named by its SHA-256.</summary>
+public sealed class CounterfactualSetRow
+{
+    public required string Id { get; set; }
+
+    public required string DatasetId { get; set; }
+
+    /// <summary>The proto <c>CounterfactualSetStatus</c>.</summary>
+    public int Status { get; set; }
+
+    public required string RequestedBy { get; set; }
+
+    /// <summary>The proto <c>GenerateCounterfactualSetRequest</c> without its uploaded rows.</summary>
+    public required byte[] Spec { get; set; }
+
+    /// <summary>"training rows" or "uploaded rows".</summary>
+    public required string Source { get; set; }
+
+    public required string ArtifactSha256 { get; set; }
+
+    public long RowCount { get; set; }
+
+    public long ChangedCellCount { get; set; }
+
+    /// <summary>Feature columns of the rows, as a JSON array.</summary>
+    public required string ColumnsJson { get; set; }
+
+    /// <summary>Columns the spec maps, sensitive column first, as a JSON array.</summary>
+    public required string MappedColumnsJson { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public string? ReviewedBy { get; set; }
+
+    public string? ReviewComment { get; set; }
+
+    public DateTime? ReviewedAt { get; set; }
+}

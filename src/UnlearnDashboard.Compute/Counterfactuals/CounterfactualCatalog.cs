@@ -1,0 +1,224 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Diagnostics;
+using UnlearnDashboard.Compute.Mapping;
+using UnlearnDashboard.Compute.Services;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine.Counterfactuals;
+using UnlearnDashboard.Engine.Data;
+using Proto = UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Counterfactuals;
+
+/// <summary>
+/// Generates, stores and reviews counterfactual sets. A set's CSV is written as an artifact before its row
+/// is inserted, and every status change is one conditional update, so a set is never half-stored and two
+/// reviewers cannot both decide it.
+/// </summary>
+public sealed class CounterfactualCatalog(
+    IDbContextFactory<ComputeDbContext> dbFactory,
+    ArtifactStore artifacts,
+    DatasetCatalog datasets,
+    TimeProvider time,
+    ILogger<CounterfactualCatalog> logger)
+{
+    public const string TrainingRowsSource = "training rows";
+
+    public const string UploadedRowsSource = "uploaded rows";
+
+    /// <summary>
+    /// Generates a set from the request's spec on the dataset's training split, or on the uploaded rows, and
+    /// stores it as PENDING. Throws INVALID_ARGUMENT naming the field for a bad spec.
+    /// </summary>
+    public async Task<CounterfactualSetRow> GenerateAsync(
+        DatasetRow dataset,
+        Proto.GenerateCounterfactualSetRequest request,
+        CancellationToken cancellationToken)
+    {
+        string requestedBy = RequireName(request.RequestedBy, "requested_by");
+        var data = await datasets.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
+        var spec = request.ToEngineSpec(data.Definition.SensitiveColumn);
+
+        CounterfactualSet set;
+        if (request.ExternalRowsCsv.IsEmpty)
+        {
+            set = await Task.Run(() => CounterfactualGenerator.FromTraining(spec, data, cancellationToken), cancellationToken);
+        }
+        else
+        {
+            var rows = await datasets.LoadExternalRowsAsync(dataset, request.ExternalRowsCsv.Memory, "external_rows_csv", cancellationToken);
+            set = await Task.Run(() => CounterfactualGenerator.Generate(spec, rows, data.Train, cancellationToken), cancellationToken);
+        }
+
+        var stored = request.Clone();
+        stored.ExternalRowsCsv = ByteString.Empty;
+        return await StoreAsync(dataset, set, stored, requestedBy, request.ExternalRowsCsv.IsEmpty ? TrainingRowsSource : UploadedRowsSource,
+            cancellationToken);
+    }
+
+    /// <summary>Generates and stores a set from an engine spec, as the demo seeder does for the default specs.</summary>
+    public async Task<CounterfactualSetRow> GenerateAsync(
+        DatasetRow dataset,
+        CounterfactualSpec spec,
+        string requestedBy,
+        CancellationToken cancellationToken)
+    {
+        var data = await datasets.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
+        var set = await Task.Run(() => CounterfactualGenerator.FromTraining(spec, data, cancellationToken), cancellationToken);
+        var request = spec.ToProto(dataset.Id, requestedBy);
+        return await StoreAsync(dataset, set, request, RequireName(requestedBy, "requested_by"), TrainingRowsSource, cancellationToken);
+    }
+
+    /// <summary>Finds a set by id, or throws NOT_FOUND naming the field.</summary>
+    public async Task<CounterfactualSetRow> GetAsync(string setId, string field, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(setId))
+            throw RpcErrors.InvalidArgument(field, $"{field} is empty; pass the id that GenerateCounterfactualSet returned.");
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.CounterfactualSets.AsNoTracking().FirstOrDefaultAsync(s => s.Id == setId, cancellationToken)
+               ?? throw RpcErrors.NotFound($"Counterfactual set '{setId}' ({field}) was not found; ListCounterfactualSets shows the existing ones.");
+    }
+
+    /// <summary>Lists sets, newest first, optionally of one dataset and in one status.</summary>
+    public async Task<IReadOnlyList<CounterfactualSetRow>> ListAsync(
+        string? datasetId,
+        Proto.CounterfactualSetStatus? status,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.CounterfactualSets.AsNoTracking();
+        if (datasetId is not null)
+            query = query.Where(s => s.DatasetId == datasetId);
+        if (status is { } wanted)
+            query = query.Where(s => s.Status == (int)wanted);
+        return await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Returns the dataset's most recently approved set, or null when it has none.</summary>
+    public async Task<CounterfactualSetRow?> FindLatestApprovedAsync(string datasetId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.CounterfactualSets.AsNoTracking()
+            .Where(s => s.DatasetId == datasetId && s.Status == (int)Proto.CounterfactualSetStatus.Approved)
+            .OrderByDescending(s => s.ReviewedAt)
+            .ThenByDescending(s => s.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Approves or rejects a PENDING set. Throws INVALID_ARGUMENT for a missing reviewer (or a rejection
+    /// without a comment) and FAILED_PRECONDITION when the reviewer requested the set or the set is no
+    /// longer PENDING.
+    /// </summary>
+    public async Task<CounterfactualSetRow> ReviewAsync(
+        string setId,
+        string reviewer,
+        string comment,
+        Proto.CounterfactualSetStatus decision,
+        CancellationToken cancellationToken)
+    {
+        string reviewerName = RequireName(reviewer, "reviewer");
+        string trimmedComment = comment.Trim();
+        if (decision == Proto.CounterfactualSetStatus.Rejected && trimmedComment.Length == 0)
+            throw RpcErrors.InvalidArgument("comment", "comment is empty; say why the set is rejected, so its requester can fix it.");
+
+        var set = await GetAsync(setId, "set_id", cancellationToken);
+        if (string.Equals(set.RequestedBy, reviewerName, StringComparison.OrdinalIgnoreCase))
+        {
+            throw RpcErrors.FailedPrecondition("reviewer",
+                $"Counterfactual set {set.Id} was requested by {set.RequestedBy}, who cannot also review it; ask another reviewer.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        string? storedComment = trimmedComment.Length == 0 ? null : trimmedComment;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        // The status condition makes the check and the change one statement, so of two concurrent reviews
+        // exactly one changes the row.
+        int changed = await db.CounterfactualSets
+            .Where(s => s.Id == set.Id && s.Status == (int)Proto.CounterfactualSetStatus.Pending)
+            .ExecuteUpdateAsync(update => update
+                    .SetProperty(s => s.Status, (int)decision)
+                    .SetProperty(s => s.ReviewedBy, reviewerName)
+                    .SetProperty(s => s.ReviewComment, storedComment)
+                    .SetProperty(s => s.ReviewedAt, now),
+                CancellationToken.None);
+
+        var current = await db.CounterfactualSets.AsNoTracking().SingleAsync(s => s.Id == set.Id, CancellationToken.None);
+        if (changed == 0)
+        {
+            throw RpcErrors.FailedPrecondition("set_id",
+                $"Counterfactual set {set.Id} is {StatusName(current.Status)}, not PENDING; only a pending set can be approved or rejected.");
+        }
+
+        logger.CounterfactualSetReviewed(current.Id, StatusName(current.Status), reviewerName);
+        return current;
+    }
+
+    /// <summary>Reads a set's rows from its artifact, checking the artifact's SHA-256.</summary>
+    public async Task<CounterfactualSet> ReadSetAsync(CounterfactualSetRow row, DatasetRow dataset, CancellationToken cancellationToken)
+    {
+        byte[] csv = await artifacts.ReadVerifiedAsync(row.ArtifactSha256, cancellationToken);
+        var definition = DatasetMapper.DefinitionFromJson(dataset.DefinitionJson);
+        using var stream = new MemoryStream(csv, writable: false);
+        return CounterfactualSet.ReadCsv(stream, definition.SensitiveColumn, $"counterfactual set {row.Id}");
+    }
+
+    /// <summary>Returns the status's proto name without its prefix, for example "PENDING".</summary>
+    public static string StatusName(int status) => (Proto.CounterfactualSetStatus)status switch
+    {
+        Proto.CounterfactualSetStatus.Pending => "PENDING",
+        Proto.CounterfactualSetStatus.Approved => "APPROVED",
+        Proto.CounterfactualSetStatus.Rejected => "REJECTED",
+        _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private async Task<CounterfactualSetRow> StoreAsync(
+        DatasetRow dataset,
+        CounterfactualSet set,
+        Proto.GenerateCounterfactualSetRequest spec,
+        string requestedBy,
+        string source,
+        CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        set.WriteCsv(buffer);
+        string sha256 = await artifacts.WriteAsync(buffer.ToArray(), cancellationToken);
+
+        var row = new CounterfactualSetRow
+        {
+            Id = Guid.CreateVersion7().ToString(),
+            DatasetId = dataset.Id,
+            Status = (int)Proto.CounterfactualSetStatus.Pending,
+            RequestedBy = requestedBy,
+            Spec = spec.ToByteArray(),
+            Source = source,
+            ArtifactSha256 = sha256,
+            RowCount = set.Count,
+            ChangedCellCount = CounterfactualPages.CountChangedCells(set),
+            ColumnsJson = JsonSerializer.Serialize(set.Original.FeatureColumns),
+            MappedColumnsJson = JsonSerializer.Serialize(set.MappedColumns),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+
+        // The artifact is in place, so the row is inserted even if the caller goes away now.
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        db.CounterfactualSets.Add(row);
+        await db.SaveChangesAsync(CancellationToken.None);
+        logger.CounterfactualSetGenerated(row.Id, dataset.Name, row.RowCount, requestedBy);
+        return row;
+    }
+
+    private static string RequireName(string name, string field)
+    {
+        string trimmed = name.Trim();
+        if (trimmed.Length == 0)
+            throw RpcErrors.InvalidArgument(field, $"{field} is empty; pass the name of the person who acts.");
+        if (trimmed.Length > 256)
+            throw RpcErrors.InvalidArgument(field, $"{field} is {trimmed.Length} characters long; use at most 256.");
+        return trimmed;
+    }
+}

@@ -1,0 +1,318 @@
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+public sealed class CounterfactualServiceTests(JobServerFixture server) : IClassFixture<JobServerFixture>
+{
+    private const string Requester = "engineer";
+
+    private CounterfactualService.CounterfactualServiceClient Counterfactuals => server.Counterfactuals;
+
+    [Fact]
+    public async Task Generate_TrainingRows_StoresPendingSet()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 300);
+        string artifact = Path.Combine(server.ArtifactDirectory, set.ArtifactSha256[..2], set.ArtifactSha256);
+
+        Assert.Equal(CounterfactualSetStatus.Pending, set.Status);
+        Assert.Equal(Requester, set.RequestedBy);
+        Assert.Equal(server.Adult.Id, set.DatasetId);
+        Assert.Equal("training rows", set.Source);
+        Assert.Equal(300, set.RowCount);
+        Assert.Equal(["sex", "relationship"], set.MappedColumns);
+        Assert.True(set.ChangedCellCount >= set.RowCount, $"{set.ChangedCellCount} changed cells in {set.RowCount} rows");
+        Assert.True(File.Exists(artifact));
+        Assert.Empty(set.ReviewedBy);
+        Assert.Null(set.ReviewedAt);
+    }
+
+    [Fact]
+    public async Task Generate_SameSpecTwice_StoresSameArtifact()
+    {
+        var first = await GenerateAdultSetAsync(maxRows: 50);
+        var second = await GenerateAdultSetAsync(maxRows: 50);
+
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal(first.ArtifactSha256, second.ArtifactSha256);
+    }
+
+    [Fact]
+    public async Task Generate_UploadedRows_MapsThoseRows()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(server.ImportDirectory, "adult.csv"));
+        string csv = string.Join('\n', lines.Take(41)) + "\n";
+        var request = AdultRequest(maxRows: 1000);
+        request.ExternalRowsCsv = ByteString.CopyFrom(csv, Encoding.UTF8);
+
+        var set = await Counterfactuals.GenerateCounterfactualSetAsync(request);
+
+        Assert.Equal("uploaded rows", set.Source);
+        Assert.InRange(set.RowCount, 1, 40);
+        Assert.True(set.Spec.ExternalRowsCsv.IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("no requester", "requested_by")]
+    [InlineData("no sensitive map", "sensitive_value_map")]
+    [InlineData("max_rows 0", "max_rows")]
+    [InlineData("proxy without column", "proxy_maps[1].column")]
+    public async Task Generate_InvalidRequest_NamesField(string invalidCase, string expectedField)
+    {
+        var request = AdultRequest(maxRows: 10);
+        switch (invalidCase)
+        {
+            case "no requester": request.RequestedBy = " "; break;
+            case "no sensitive map": request.SensitiveValueMap.Clear(); break;
+            case "max_rows 0": request.MaxRows = 0; break;
+            case "proxy without column": request.ProxyMaps.Add(new ColumnValueMap { Values = { ["a"] = "b" } }); break;
+        }
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([expectedField], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task Generate_UnknownSensitiveLevel_IsInvalidArgument()
+    {
+        var request = AdultRequest(maxRows: 10);
+        request.SensitiveValueMap["Robot"] = "Male";
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("Robot", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Approve_ByRequester_IsFailedPrecondition()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.ApproveCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "Engineer " }).ResponseAsync);
+        var stored = await GetAsync(set.Id);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["reviewer"], RpcAssert.ViolatedFields(error));
+        Assert.Equal(CounterfactualSetStatus.Pending, stored.Set.Status);
+    }
+
+    [Fact]
+    public async Task Approve_ByAnotherReviewer_Approves()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var approved = await Counterfactuals.ApproveCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance", Comment = "Maps look right." });
+        var again = await RpcAssert.FailsAsync(() => Counterfactuals.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "auditor", Comment = "Too late." }).ResponseAsync);
+
+        Assert.Equal(CounterfactualSetStatus.Approved, approved.Status);
+        Assert.Equal("compliance", approved.ReviewedBy);
+        Assert.Equal("Maps look right.", approved.ReviewComment);
+        Assert.NotNull(approved.ReviewedAt);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        Assert.Contains("APPROVED", again.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Reject_WithComment_StoresComment()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var rejected = await Counterfactuals.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance", Comment = "Map relationship too." });
+
+        Assert.Equal(CounterfactualSetStatus.Rejected, rejected.Status);
+        Assert.Equal("Map relationship too.", rejected.ReviewComment);
+    }
+
+    [Fact]
+    public async Task Reject_WithoutComment_NamesComment()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["comment"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task Get_Pages_CoverEveryPairOnce()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 45);
+        int sexColumn = set.Columns.IndexOf("sex");
+        var pairs = new List<CounterfactualRowPair>();
+        int pages = 0;
+
+        string token = "";
+        do
+        {
+            var page = await Counterfactuals.GetCounterfactualSetAsync(
+                new GetCounterfactualSetRequest { SetId = set.Id, PageSize = 10, PageToken = token });
+            pairs.AddRange(page.Rows);
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(5, pages);
+        Assert.Equal(45, pairs.Count);
+        Assert.Equal(45, pairs.Select(p => p.RowId).Distinct().Count());
+        Assert.All(pairs, p => Assert.Contains(sexColumn, p.ChangedColumns));
+        Assert.All(pairs, p => Assert.Equal(set.Columns.Count, p.Original.Count));
+        Assert.All(pairs, p => Assert.NotEqual(p.Original[sexColumn], p.Counterfactual[sexColumn]));
+        Assert.Equal(set.ChangedCellCount, pairs.Sum(p => p.ChangedColumns.Count));
+    }
+
+    [Theory]
+    [InlineData(1001, "", "page_size")]
+    [InlineData(10, "x", "page_token")]
+    public async Task Get_InvalidPage_NamesField(int pageSize, string pageToken, string expectedField)
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GetCounterfactualSetAsync(
+            new GetCounterfactualSetRequest { SetId = set.Id, PageSize = pageSize, PageToken = pageToken }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([expectedField], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task Get_UnknownSet_IsNotFound()
+    {
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GetCounterfactualSetAsync(
+            new GetCounterfactualSetRequest { SetId = "no-such-set" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task List_StatusFilter_ReturnsOnlyThatStatus()
+    {
+        var pending = await GenerateAdultSetAsync(maxRows: 20);
+        var approved = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));
+
+        var pendingSets = await Counterfactuals.ListCounterfactualSetsAsync(
+            new ListCounterfactualSetsRequest { Dataset = "adult", Status = CounterfactualSetStatus.Pending });
+        var approvedSets = await Counterfactuals.ListCounterfactualSetsAsync(
+            new ListCounterfactualSetsRequest { Dataset = "adult", Status = CounterfactualSetStatus.Approved });
+        var germanSets = await Counterfactuals.ListCounterfactualSetsAsync(new ListCounterfactualSetsRequest { Dataset = "german-credit" });
+
+        Assert.Contains(pending.Id, pendingSets.Sets.Select(s => s.Id));
+        Assert.All(pendingSets.Sets, s => Assert.Equal(CounterfactualSetStatus.Pending, s.Status));
+        Assert.Contains(approved.Id, approvedSets.Sets.Select(s => s.Id));
+        Assert.All(approvedSets.Sets, s => Assert.Equal(CounterfactualSetStatus.Approved, s.Status));
+        Assert.Empty(germanSets.Sets);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_PendingSet_FailsNamingSet()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = "adult", CounterfactualSetId = set.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["counterfactual_set_id"], RpcAssert.ViolatedFields(error));
+        Assert.Contains(set.Id, error.Status.Detail);
+        Assert.Contains("PENDING", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_RejectedSet_FailsNamingStatus()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+        await Counterfactuals.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance", Comment = "Wrong maps." });
+
+        var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = "adult", CounterfactualSetId = set.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains(set.Id, error.Status.Detail);
+        Assert.Contains("REJECTED", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_ApprovedSet_Succeeds()
+    {
+        var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 200));
+
+        var job = await server.Jobs.SubmitDebiasAsync(new DebiasRequest { Dataset = "adult", CounterfactualSetId = set.Id });
+        var finished = await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
+
+        Assert.Equal(JobState.Succeeded, finished.State);
+        Assert.Equal(set.Id, finished.DebiasRequest.CounterfactualSetId);
+        Assert.Equal(set.Id, finished.Result.Debias.CounterfactualSetId);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_DataFreeWithApprovedSet_Succeeds()
+    {
+        var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 200));
+
+        var job = await server.Jobs.SubmitDebiasAsync(new DebiasRequest
+        {
+            Dataset = "adult",
+            Method = DebiasMethod.DataFree,
+            CounterfactualSetId = set.Id,
+            Steps = 20,
+        });
+        var finished = await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
+
+        Assert.Equal(JobState.Succeeded, finished.State);
+        Assert.Equal(DebiasMethod.DataFree, finished.DebiasRequest.Method);
+        Assert.Equal(set.Id, finished.Result.Debias.CounterfactualSetId);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_DataFreeWithoutApprovedSet_IsFailedPrecondition()
+    {
+        var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = "german-credit", Method = DebiasMethod.DataFree }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("counterfactual_set_id", RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task SubmitDebias_SetOfAnotherDataset_NamesSetField()
+    {
+        var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));
+
+        var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = "german-credit", CounterfactualSetId = set.Id }).ResponseAsync);
+
+        Assert.Contains("counterfactual_set_id", RpcAssert.ViolatedFields(error));
+    }
+
+    private static GenerateCounterfactualSetRequest AdultRequest(int maxRows) => new()
+    {
+        Dataset = "adult",
+        SensitiveValueMap = { ["Male"] = "Female", ["Female"] = "Male" },
+        ProxyMaps = { new ColumnValueMap { Column = "relationship", Values = { ["Husband"] = "Wife", ["Wife"] = "Husband" } } },
+        MaxRows = maxRows,
+        Seed = 7,
+        RequestedBy = Requester,
+    };
+
+    private async Task<CounterfactualSet> GenerateAdultSetAsync(int maxRows) =>
+        await Counterfactuals.GenerateCounterfactualSetAsync(AdultRequest(maxRows));
+
+    private async Task<CounterfactualSet> ApproveAsync(CounterfactualSet set) =>
+        await Counterfactuals.ApproveCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance" });
+
+    private async Task<GetCounterfactualSetResponse> GetAsync(string setId) =>
+        await Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = setId });
+}
