@@ -1,3 +1,5 @@
+using System.Globalization;
+using UnlearnDashboard.Cli.Commands.Debias;
 using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Output;
@@ -28,7 +30,10 @@ internal static class ResultPrinter
         table.Write(writer);
 
         writer.WriteLine();
+        writer.WriteLine($"method:           {MethodName(result.Method)}");
+        writer.WriteLine($"counterfactuals:  {Formats.OrDash(result.CounterfactualSetId)}");
         writer.WriteLine($"removed samples:  {Formats.Count(result.RemovedSampleCount)}");
+        WriteInfluence(result, writer);
         if (result.Timings is { } timings)
         {
             var parts = new List<string>
@@ -47,6 +52,42 @@ internal static class ResultPrinter
 
         writer.WriteLine($"base version:     {Formats.OrDash(result.BaseVersionId)}");
         writer.WriteLine($"new version:      {Formats.OrDash(result.NewVersionId)}");
+        WriteExplanation(result.Explanation, writer);
+    }
+
+    /// <summary>Returns the CLI's name of a method, as <c>--method</c> takes it.</summary>
+    public static string MethodName(DebiasMethod method) =>
+        DebiasMethodOptions.Methods.FirstOrDefault(entry => entry.Value == method).Key ?? method.ToString();
+
+    private static void WriteInfluence(DebiasResult result, TextWriter writer)
+    {
+        if (result.Influence is { } influence && influence.Layers.Count > 0)
+        {
+            string rule = influence.DampingChosenByRule ? " (chosen by the damping rule)" : "";
+            writer.WriteLine($"layers:           {string.Join(", ", influence.Layers)}, damping {influence.Damping.ToString("G3", CultureInfo.InvariantCulture)}{rule}");
+        }
+
+        var changed = result.LayerChanges.Where(c => c.DeltaNorm > 0).ToList();
+        if (changed.Count > 0)
+        {
+            var parts = changed.Select(c => $"{c.Layer} {c.RelativeChange.ToString("0.####", CultureInfo.InvariantCulture)}");
+            writer.WriteLine($"weight change:    {string.Join(", ", parts)} (relative L2)");
+        }
+
+        if (result.HasChangedParameterFraction)
+            writer.WriteLine($"weights changed:  {result.ChangedParameterFraction.ToString("P1", CultureInfo.InvariantCulture)}");
+    }
+
+    private static void WriteExplanation(RankingExplanation? explanation, TextWriter writer)
+    {
+        if (explanation is null || explanation.Breakdown.Count == 0)
+            return;
+
+        writer.WriteLine();
+        var table = new TextTable(["harmful set (group, label)", "harmful", "in training"]).AlignRight(1, 2);
+        foreach (var cell in explanation.Breakdown)
+            table.AddRow([$"{cell.Group}, {cell.Label}", Formats.Count(cell.HarmfulCount), Formats.Count(cell.TrainCount)]);
+        table.Write(writer);
     }
 
     /// <summary>Writes the trained version and its test-split fairness.</summary>

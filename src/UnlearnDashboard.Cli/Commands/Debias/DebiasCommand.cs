@@ -6,12 +6,13 @@ namespace UnlearnDashboard.Cli.Commands.Debias;
 /// <summary><c>unlearn debias</c>: removes bias from a model version and prints before/after fairness.</summary>
 internal static class DebiasCommand
 {
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console) => Create(console, new DebiasOptions(console));
+
+    private static Command Create(CliConsole console, DebiasOptions options)
     {
-        var options = new DebiasOptions(console);
         var command = new Command(
             "debias",
-            "Remove the training samples that most increase bias from a model, by influence-based unlearning, and compare fairness before and after. " +
+            "Remove the effect of the training samples that most increase bias from a model by machine unlearning, and compare fairness before and after. " +
             "With --data, upload a CSV file and train a model on it first.");
         foreach (var option in options.All)
         {
@@ -26,6 +27,17 @@ internal static class DebiasCommand
         return command;
     }
 
+    /// <summary>Parses a <c>debias</c> command line (without the command name) into settings; throws on usage errors.</summary>
+    internal static DebiasSettings ParseSettings(IReadOnlyList<string> args, CliConsole console)
+    {
+        var options = new DebiasOptions(console);
+        var command = Create(console, options);
+        var parseResult = command.Parse(args);
+        if (parseResult.Errors.Count > 0)
+            throw new UsageException(string.Join(Environment.NewLine, parseResult.Errors.Select(e => e.Message)));
+        return ReadSettings(parseResult, options);
+    }
+
     private static DebiasSettings ReadSettings(ParseResult parseResult, DebiasOptions options)
     {
         var request = new DebiasRequest
@@ -33,11 +45,11 @@ internal static class DebiasCommand
             Dataset = parseResult.GetValue(options.Dataset) ?? "",
             ModelVersionId = parseResult.GetValue(options.Model) ?? "",
             SensitiveAttribute = parseResult.GetRequiredValue(options.Sensitive),
-            Method = DebiasMethod.InfluenceNewton,
             RemoveFraction = parseResult.GetValue(options.RemoveFraction),
             CompareRetrain = parseResult.GetValue(options.CompareRetrain),
         };
         request.Layers.AddRange(SplitList(parseResult.GetValue(options.Layers)));
+        options.Method.Apply(parseResult, request);
         if (parseResult.GetValue(options.Damping) is { } damping)
         {
             request.Damping = damping;

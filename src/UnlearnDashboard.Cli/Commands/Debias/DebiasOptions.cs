@@ -84,7 +84,7 @@ internal sealed class DebiasOptions(CliConsole console)
 
     public Option<double> RemoveFraction { get; } = new("--remove-fraction")
     {
-        Description = "Fraction of training samples to remove, in (0, 0.5].",
+        Description = "Fraction of training samples to remove or replace, in (0, 0.5].",
         HelpName = "FRACTION",
         DefaultValueFactory = _ => DefaultRemoveFraction,
         CustomParser = NumberParsers.Double("--remove-fraction", "in (0, 0.5]", value => value is > 0 and <= 0.5),
@@ -92,15 +92,15 @@ internal sealed class DebiasOptions(CliConsole console)
 
     public Option<string[]> Layers { get; } = new("--layers")
     {
-        Description = "Linear layers to change, comma-separated, for example fc3 or fc2,fc3 (default: the last layer).",
+        Description = "Linear layers to change, comma-separated, for example fc3 or fc2,fc3, or 'auto' to choose them by bias attribution (default: the last layer).",
         HelpName = "LAYER,...",
     };
 
     public Option<double?> Damping { get; } = new("--damping")
     {
-        Description = "Damping lambda added to the Hessian, > 0 (default: the server's, 0.01).",
+        Description = "Damping lambda added to the curvature, >= 0 (default: the smallest of 1e-4 ... 1 at which the solve converges).",
         HelpName = "LAMBDA",
-        CustomParser = NumberParsers.NullableDouble("--damping", "> 0", value => value > 0),
+        CustomParser = NumberParsers.NullableDouble("--damping", ">= 0", value => value >= 0),
     };
 
     public Option<double?> Deadline { get; } = new("--deadline")
@@ -117,11 +117,13 @@ internal sealed class DebiasOptions(CliConsole console)
 
     public Option<string?> Json { get; } = CommonOptions.Json("the debias result");
 
+    public DebiasMethodOptions Method { get; } = new();
+
     public IEnumerable<Option> All =>
     [
         Server, Dataset, Data, TestData, Name, Label, Positive, Sensitive, ReferenceGroup,
         ExcludeMissingSensitive, ExcludeMissingLabel, Epochs, Model, RemoveFraction, Layers,
-        Damping, Deadline, CompareRetrain, Json,
+        Damping, Deadline, CompareRetrain, Json, .. Method.All,
     ];
 
     /// <summary>Adds the rules that relate options to each other. The options' own parsers check numeric ranges.</summary>
@@ -145,6 +147,7 @@ internal sealed class DebiasOptions(CliConsole console)
             RequireWithData(result, Label);
             RequireWithData(result, Positive);
             RejectWithData(result, Model, "the model is trained on the uploaded data");
+            RejectWithData(result, Method.CounterfactualSet, "a new dataset has no approved counterfactual set yet");
             return;
         }
 

@@ -1,0 +1,113 @@
+using UnlearnDashboard.Cli.Commands.Debias;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Tests;
+
+public sealed class DebiasFlagTests
+{
+    private static readonly string[] Base = ["--dataset", "adult", "--sensitive", "sex"];
+
+    [Fact]
+    public void Parse_NoMethodFlags_LeavesFieldsUnset()
+    {
+        var request = Parse();
+
+        Assert.False(request.HasMethod);
+        Assert.False(request.HasDamping);
+        Assert.False(request.HasNewtonSteps);
+        Assert.Equal(BiasObjective.Unspecified, request.Objective);
+        Assert.Equal(InfluenceSolver.Unspecified, request.Solver);
+        Assert.Empty(request.CounterfactualSetId);
+        Assert.Empty(request.Layers);
+    }
+
+    [Fact]
+    public void Parse_EveryMethodFlag_FillsRequest()
+    {
+        var request = Parse(
+            "--method", "counterfactual-fine-tune", "--layers", "fc2,fc3", "--damping", "0.01", "--solver", "lissa",
+            "--objective", "fpr-gap", "--curvature", "gauss-newton", "--saliency", "gradient-times-weight",
+            "--newton-steps", "3", "--saliency-fraction", "0.2", "--steps", "50", "--lr", "0.01", "--mu", "2",
+            "--retain-weight", "0.8", "--seed", "4", "--counterfactual-set", "set-1");
+
+        Assert.Equal(DebiasMethod.CounterfactualFineTune, request.Method);
+        Assert.Equal(["fc2", "fc3"], request.Layers);
+        Assert.Equal(0.01, request.Damping);
+        Assert.Equal(InfluenceSolver.Lissa, request.Solver);
+        Assert.Equal(BiasObjective.FalsePositiveRate, request.Objective);
+        Assert.Equal(Curvature.GaussNewton, request.Curvature);
+        Assert.Equal(Saliency.GradientTimesWeight, request.Saliency);
+        Assert.Equal(3, request.NewtonSteps);
+        Assert.Equal(0.2, request.SaliencyFraction);
+        Assert.Equal(50, request.Steps);
+        Assert.Equal(0.01, request.LearningRate);
+        Assert.Equal(2, request.CounterfactualWeight);
+        Assert.Equal(0.8, request.RetainWeight);
+        Assert.Equal(4u, request.Seed);
+        Assert.Equal("set-1", request.CounterfactualSetId);
+    }
+
+    [Theory]
+    [InlineData("influence-newton", DebiasMethod.InfluenceNewton)]
+    [InlineData("counterfactual-replacement", DebiasMethod.CounterfactualReplacement)]
+    [InlineData("gradient-ascent", DebiasMethod.GradientAscent)]
+    [InlineData("saliency-masked", DebiasMethod.SaliencyMasked)]
+    [InlineData("data-free", DebiasMethod.DataFree)]
+    public void Parse_Method_MapsToEnum(string name, DebiasMethod expected)
+    {
+        var request = Parse("--method", name);
+
+        Assert.Equal(expected, request.Method);
+    }
+
+    [Fact]
+    public void Parse_AutoLayers_PassesAuto()
+    {
+        var request = Parse("--layers", "auto");
+
+        Assert.Equal(["auto"], request.Layers);
+    }
+
+    [Theory]
+    [InlineData("--method", "magic")]
+    [InlineData("--solver", "newton")]
+    [InlineData("--objective", "parity")]
+    public async Task Parse_UnknownChoice_NamesOption(string option, string value)
+    {
+        var run = await CliRun.RunAsync(["debias", .. Base, option, value, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(option, run.Stderr);
+        Assert.Contains(value, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--newton-steps", "0", "[1, 50]")]
+    [InlineData("--newton-steps", "51", "[1, 50]")]
+    [InlineData("--damping", "-1", ">= 0")]
+    [InlineData("--saliency-fraction", "0", "(0, 1]")]
+    [InlineData("--steps", "0", "[1, 10000]")]
+    [InlineData("--mu", "-0.5", ">= 0")]
+    [InlineData("--retain-weight", "1.5", "[0, 1]")]
+    public async Task Parse_NumberOutOfRange_NamesOptionAndRange(string option, string value, string range)
+    {
+        var run = await CliRun.RunAsync(["debias", .. Base, option, value, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains($"'{option}'", run.Stderr);
+        Assert.Contains(range, run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_CounterfactualSetWithData_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync("debias", "--data", "a.csv", "--label", "income", "--positive", ">50K", "--sensitive", "sex",
+            "--counterfactual-set", "set-1", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--counterfactual-set' cannot be used with --data", run.Stderr);
+    }
+
+    private static DebiasRequest Parse(params string[] flags) =>
+        DebiasCommand.ParseSettings([.. Base, .. flags], CliConsole.ForWriters(TextWriter.Null, TextWriter.Null)).Request;
+}
