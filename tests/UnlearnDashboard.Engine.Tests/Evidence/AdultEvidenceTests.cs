@@ -90,7 +90,7 @@ public sealed class AdultEvidenceTests(AdultModelFixture fixture, ITestOutputHel
 
         var band = evidence.SeedBand!;
         Assert.Equal([1, 2, 3, 4, 5], band.Seeds);
-        Assert.All(band.Metrics, m => Assert.True(m.Lower <= m.Mean && m.Mean <= m.Upper));
+        Assert.All(band.Metrics, m => Assert.True(m.StandardDeviation > 0, $"{m.Metric}: no spread over seeds"));
         Assert.Equal(dpAfter, band.Metrics[1].Result);
     }
 
@@ -135,7 +135,7 @@ public sealed class AdultEvidenceTests(AdultModelFixture fixture, ITestOutputHel
         foreach (var m in e.MembershipInference!.Models)
             output.WriteLine($"membership AUC {m.Model}: {F(m.Auc)} ({e.MembershipInference.MemberCount} members, {e.MembershipInference.NonMemberCount} non-members)");
         output.WriteLine($"updated vs retrained: agreement {F(e.Retrain.UpdatedToRetrained.PredictionAgreement)}, L2 {string.Join(", ", e.Retrain.UpdatedToRetrained.Layers.Select(l => $"{l.Layer} {F(l.Distance)}"))}, total {F(e.Retrain.UpdatedToRetrained.Total)}");
-        output.WriteLine($"base vs retrained:    agreement {F(e.Retrain.BaseToRetrained.PredictionAgreement)}, total {F(e.Retrain.BaseToRetrained.Total)}");
+        output.WriteLine($"base vs retrained:    agreement {F(e.Retrain.BaseToRetrained.PredictionAgreement)}, L2 {string.Join(", ", e.Retrain.BaseToRetrained.Layers.Select(l => $"{l.Layer} {F(l.Distance)}"))}, total {F(e.Retrain.BaseToRetrained.Total)}");
         foreach (var rate in new[] { e.LevellingDown.SelectionRate, e.LevellingDown.TruePositiveRate })
             output.WriteLine($"levelling down {rate.Rate}: {string.Join(", ", rate.Groups.Select(g => $"{g.Group} {F(g.Before)}->{F(g.After)}"))}; flagged {rate.LevelledDown}");
         output.WriteLine($"thresholds: {string.Join(", ", e.GroupThresholds.Thresholds.Select(t => $"{t.Group} {F(t.Probability)}"))}");

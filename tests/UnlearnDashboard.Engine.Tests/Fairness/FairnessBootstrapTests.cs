@@ -28,8 +28,8 @@ public sealed class FairnessBootstrapTests
         foreach (var interval in intervals)
         {
             Assert.NotNull(interval.Lower);
-            Assert.True(interval.Lower <= interval.Estimate && interval.Estimate <= interval.Upper,
-                $"{interval.Metric} {interval.Group}: {interval.Estimate} outside [{interval.Lower}, {interval.Upper}]");
+            Assert.True(interval.Lower <= interval.Estimate, $"{interval.Metric} {interval.Group}: {interval.Estimate} below {interval.Lower}");
+            Assert.True(interval.Estimate <= interval.Upper, $"{interval.Metric} {interval.Group}: {interval.Estimate} above {interval.Upper}");
             Assert.Equal(1000, interval.DefinedResamples);
         }
     }
