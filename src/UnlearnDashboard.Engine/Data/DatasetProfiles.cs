@@ -1,7 +1,11 @@
 namespace UnlearnDashboard.Engine.Data;
 
-/// <summary>A dataset that ships with the product: its definition and the files it reads.</summary>
-public sealed record DatasetProfile(DatasetDefinition Definition, string TrainFile, string? TestFile);
+/// <summary>A dataset that ships with the product: its definition, the files it reads and the demo model's settings.</summary>
+public sealed record DatasetProfile(DatasetDefinition Definition, string TrainFile, string? TestFile)
+{
+    /// <summary>Settings of the demo model trained on this dataset; the defaults unless the data needs others.</summary>
+    public Models.ModelSettings ModelSettings { get; init; } = new();
+}
 
 /// <summary>The demo datasets shipped in the <c>Datasets</c> folder beside the engine (sources in SOURCES.md there).</summary>
 public static class DatasetProfiles
@@ -56,7 +60,12 @@ public static class DatasetProfiles
             ],
         },
         "german-credit.csv",
-        null);
+        null)
+    {
+        // 600 training rows make 3 batches of 256 an epoch, so 10 epochs (30 Adam steps) leave the MLP
+        // approving everyone (test accuracy 0.700, the base rate). 50 epochs of batch 32 reach 0.760.
+        ModelSettings = new Models.ModelSettings { Epochs = 50, BatchSize = 32 },
+    };
 
     public static IReadOnlyList<DatasetProfile> All => [Adult, GermanCredit];
 
