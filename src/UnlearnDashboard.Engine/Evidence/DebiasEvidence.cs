@@ -45,7 +45,7 @@ public sealed record DebiasEvidence
 /// <param name="SeedBandSeconds">Training the other seeds, or reading them from the cache.</param>
 /// <param name="MembershipInferenceSeconds">Losses and AUCs of every attacked model.</param>
 /// <param name="DistanceSeconds">Prediction agreement and parameter distances.</param>
-/// <param name="WarmUpSeconds">The untimed-for-comparison warm-up training before the first timed training.</param>
+/// <param name="WarmUpSeconds">The short warm-up training that runs first and is left out of every other timing.</param>
 public sealed record EvidenceTimings(
     double RetrainSeconds,
     double ReweighingSeconds,

@@ -81,11 +81,14 @@ public sealed record GroupAssignment
     /// <summary>
     /// Groups rows by the combination of several columns' values, named by joining the values with
     /// <see cref="IntersectionSeparator"/> in the order the columns are given (<c>Female|Black</c> for sex, race).
+    /// One column gives the same groups as <see cref="ForColumn"/>.
     /// </summary>
     public static GroupAssignment ForIntersection(TabularSplit split, IReadOnlyList<string> columns)
     {
         if (columns.Count == 0)
             throw EngineException.Invalid("group_columns", "An intersection needs at least one column.");
+        if (columns.Count == 1)
+            return ForColumn(split, columns[0]);
 
         var values = columns.Select(c => ColumnValues(split, c)).ToList();
         string attribute = string.Join(IntersectionSeparator, columns);

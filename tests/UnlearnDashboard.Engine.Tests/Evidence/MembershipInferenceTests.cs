@@ -4,6 +4,7 @@ using UnlearnDashboard.Engine.Models;
 
 namespace UnlearnDashboard.Engine.Tests.Evidence;
 
+[Collection(nameof(SeededTrainingCollection))]
 public sealed class MembershipInferenceTests
 {
     private static readonly PreparedDataset Adult = DatasetProfiles.Load(DatasetProfiles.Adult);

@@ -1,6 +1,5 @@
 using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Fairness;
-using UnlearnDashboard.Engine.Models;
 using UnlearnDashboard.Engine.Tests.Pipeline;
 using static TorchSharp.torch;
 
@@ -56,24 +55,5 @@ public sealed class ReweighingTests(AdultModelFixture fixture) : IClassFixture<A
         double dpBefore = before.DemographicParityDifference!.Value;
         double dpAfter = result.Report.DemographicParityDifference!.Value;
         Assert.True(dpAfter < dpBefore - 0.02, $"demographic parity difference {dpBefore:F4} -> {dpAfter:F4}");
-    }
-
-    [Fact]
-    public void TrainEncoded_UnitWeights_MatchUnweighted()
-    {
-        var data = fixture.Data;
-        var settings = new ModelSettings { Epochs = 1 };
-        using var inputs = fixture.Model.EncodeInputs(data.Train);
-        using var labels = tensor(data.Train.Labels);
-        using var ones = ones_like(labels);
-
-        using var plain = ModelTrainer.TrainEncoded(data, settings, fixture.Model.Encoder, inputs, labels, null, CancellationToken.None);
-        using var weighted = ModelTrainer.TrainEncoded(data, settings, fixture.Model.Encoder, inputs, labels, null, CancellationToken.None, ones);
-
-        for (int layer = 0; layer < plain.Network.Layers.Count; layer++)
-        {
-            double difference = (plain.Network.Layers[layer].weight! - weighted.Network.Layers[layer].weight!).abs().max().item<float>();
-            Assert.True(difference < 1e-6, $"fc{layer + 1}.weight differs by {difference}");
-        }
     }
 }

@@ -31,6 +31,18 @@ public sealed class GroupMetricsTests
     }
 
     [Fact]
+    public void ForIntersection_OneColumn_GroupsByItsValues()
+    {
+        var split = Split(["Female", "Male"], ["Black", "White"]);
+
+        var grouping = GroupAssignment.ForIntersection(split, ["race"]);
+
+        Assert.Equal(["Black", "White"], grouping.Groups);
+        Assert.Equal("race", grouping.Attribute);
+        Assert.Equal("race: one group per value", grouping.Rule);
+    }
+
+    [Fact]
     public void ForIntersection_UnknownColumn_NamesIt()
     {
         var split = Split(["Female"], ["Black"]);
