@@ -33,15 +33,121 @@ public static class CounterfactualGenerator
     /// Returns <paramref name="rows"/> with every map of the spec applied, in the same order and with the
     /// same row ids and labels; the groups become the mapped sensitive values. Does not validate.
     /// </summary>
-    public static TabularSplit Apply(CounterfactualSpec spec, TabularSplit rows) => throw new NotImplementedException();
+    public static TabularSplit Apply(CounterfactualSpec spec, TabularSplit rows)
+    {
+        var values = rows.FeatureValues.ToList();
+        foreach (var map in spec.AllMaps)
+        {
+            int column = ColumnIndex(rows, map.Column);
+            if (column >= 0)
+                values[column] = values[column].Select(map.Apply).ToArray();
+        }
+
+        var sensitiveMap = new ColumnValueMap(spec.SensitiveColumn, spec.SensitiveMap);
+        string[] groups = rows.Groups.Select(sensitiveMap.Apply).ToArray();
+        return new TabularSplit(rows.Name, rows.FeatureColumns, values, rows.RowIds.ToArray(), rows.Labels.ToArray(), groups);
+    }
 
     /// <summary>Throws <see cref="EngineException"/> naming the field and value at fault; see <see cref="CounterfactualSpec.Validate"/>.</summary>
-    public static void Validate(CounterfactualSpec spec, TabularSplit rows, TabularSplit? levelSource = null) =>
-        throw new NotImplementedException();
+    public static void Validate(CounterfactualSpec spec, TabularSplit rows, TabularSplit? levelSource = null)
+    {
+        if (spec.MaxRows is < 1 or > CounterfactualSpec.MaxRowsLimit)
+        {
+            throw EngineException.Invalid("max_rows",
+                $"max_rows must be in [1, {CounterfactualSpec.MaxRowsLimit}]; got {spec.MaxRows}.", spec.MaxRows.ToString());
+        }
+
+        if (spec.SensitiveMap.Count == 0)
+        {
+            throw EngineException.Invalid("sensitive_map",
+                $"The sensitive map is empty; map each value of '{spec.SensitiveColumn}' to its counterfactual, for example Male to Female.",
+                spec.SensitiveColumn);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var map in spec.AllMaps)
+        {
+            string field = map.Column == spec.SensitiveColumn && seen.Count == 0 ? "sensitive_column" : "proxy_columns";
+            if (ColumnIndex(rows, map.Column) < 0)
+            {
+                throw EngineException.Invalid(field,
+                    $"Column '{map.Column}' is not a feature column of the rows; known columns are {string.Join(", ", rows.FeatureColumns)}.",
+                    map.Column);
+            }
+
+            if (!seen.Add(map.Column))
+                throw EngineException.Invalid("proxy_columns", $"Column '{map.Column}' is mapped more than once; give one map per column.", map.Column);
+
+            var levels = Levels(rows, levelSource, map.Column);
+            foreach (var (key, value) in map.Values)
+            {
+                if (!levels.Contains(key))
+                    throw UnknownLevel(field, map.Column, key, levels);
+                if (!levels.Contains(value))
+                    throw UnknownLevel(field, map.Column, value, levels);
+            }
+        }
+    }
 
     /// <summary>
     /// Returns row positions: all rows when there are at most <paramref name="maxRows"/>, otherwise a seeded
     /// sample that keeps each (group, label) stratum's share, in ascending position order.
     /// </summary>
-    internal static int[] StratifiedSample(TabularSplit rows, int maxRows, int seed) => throw new NotImplementedException();
+    internal static int[] StratifiedSample(TabularSplit rows, int maxRows, int seed)
+    {
+        if (rows.Count <= maxRows)
+            return Enumerable.Range(0, rows.Count).ToArray();
+
+        // Each stratum gets the floor of its share, and the rows left over go to the strata with the largest
+        // remainders (ties by stratum order), so the total is exactly maxRows.
+        var strata = Enumerable.Range(0, rows.Count)
+            .GroupBy(i => (rows.Groups[i], rows.Labels[i]))
+            .OrderBy(g => g.Key.Item1, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Item2)
+            .Select(g => g.ToArray())
+            .ToList();
+        double scale = (double)maxRows / rows.Count;
+        int[] quotas = strata.Select(s => (int)Math.Floor(s.Length * scale)).ToArray();
+        int remaining = maxRows - quotas.Sum();
+        foreach (int s in Enumerable.Range(0, strata.Count).OrderByDescending(s => strata[s].Length * scale - quotas[s]).ThenBy(s => s).Take(remaining))
+            quotas[s]++;
+
+        var random = new Random(seed);
+        var chosen = new List<int>(maxRows);
+        for (int s = 0; s < strata.Count; s++)
+        {
+            int[] members = strata[s].ToArray();
+            random.Shuffle(members);
+            chosen.AddRange(members.Take(quotas[s]));
+        }
+
+        chosen.Sort();
+        return chosen.ToArray();
+    }
+
+    private static int ColumnIndex(TabularSplit rows, string column)
+    {
+        for (int i = 0; i < rows.FeatureColumns.Count; i++)
+        {
+            if (rows.FeatureColumns[i] == column)
+                return i;
+        }
+
+        return -1;
+    }
+
+    private static HashSet<string> Levels(TabularSplit rows, TabularSplit? levelSource, string column)
+    {
+        var levels = new HashSet<string>(rows.FeatureValues[ColumnIndex(rows, column)], StringComparer.Ordinal);
+        int sourceColumn = levelSource is null ? -1 : ColumnIndex(levelSource, column);
+        if (sourceColumn >= 0)
+            levels.UnionWith(levelSource!.FeatureValues[sourceColumn]);
+        return levels;
+    }
+
+    private static EngineException UnknownLevel(string field, string column, string value, HashSet<string> levels) =>
+        EngineException.Invalid(field,
+            $"Value '{value}' in the map of column '{column}' is not a level of that column; its levels are "
+            + $"{string.Join(", ", levels.Order(StringComparer.Ordinal))}.",
+            value);
 }

@@ -98,6 +98,61 @@ public sealed class LinearStack : IDisposable
         return hidden.squeeze(-1);
     }
 
+    /// <summary>
+    /// Returns J v [rows], the directional derivative of the logits along the flat parameter direction
+    /// <paramref name="direction"/>, by propagating tangents forward through the layers from the first chosen
+    /// one: a linear layer adds h dW^T + db to W t, and ReLU passes the tangent where its input is positive.
+    /// </summary>
+    public Tensor JacobianVectorProduct(Tensor prefix, Tensor direction)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var parts = Unflatten(direction);
+        var hidden = prefix;
+        Tensor? tangent = null;
+        int part = 0;
+        for (int i = Chosen[0]; i < _weights.Count; i++)
+        {
+            var weight = _weights[i].detach();
+            var output = hidden.matmul(weight.t()) + _biases[i].detach();
+            var outputTangent = tangent?.matmul(weight.t());
+            if (Chosen.Contains(i))
+            {
+                var own = hidden.matmul(parts[part].t()) + parts[part + 1];
+                part += 2;
+                outputTangent = outputTangent is null ? own : outputTangent + own;
+            }
+
+            if (i < _weights.Count - 1)
+            {
+                var active = output.gt(0).to(output.dtype);
+                hidden = nn.functional.relu(output);
+                tangent = outputTangent is null ? null : outputTangent * active;
+            }
+            else
+            {
+                tangent = outputTangent;
+            }
+        }
+
+        return tangent!.squeeze(-1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Returns the offset and length of each chosen layer's weight and bias in a flat vector, in layer order.</summary>
+    public IReadOnlyList<(int Layer, long Offset, long Length)> LayerSlices()
+    {
+        var slices = new List<(int, long, long)>();
+        long offset = 0;
+        foreach (int layer in Chosen)
+        {
+            long length = _weights[layer].numel() + _biases[layer].numel();
+            slices.Add((layer, offset, length));
+            offset += length;
+        }
+
+        return slices;
+    }
+
     /// <summary>Concatenates per-parameter tensors into one flat vector in <see cref="Parameters"/> order.</summary>
     public static Tensor Flatten(IEnumerable<Tensor> parts) => cat(parts.Select(p => p.reshape(-1)).ToList(), 0);
 

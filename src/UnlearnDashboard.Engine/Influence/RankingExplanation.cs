@@ -11,7 +11,7 @@ public sealed record RankingExplanation(IReadOnlyList<HarmfulSample> TopHarmful,
 
 /// <summary>
 /// Bias attribution of one layer for automatic layer choice: ||grad B|| over the layer's parameters, the
-/// layer's mean curvature (trace of its Gauss-Newton block over its parameter count), and the score used,
-/// ||grad B||^2 / (mean curvature + lambda), the first-order drop in B of a damped Newton step on that layer alone.
+/// layer's mean curvature (the mean of its Gauss-Newton diagonal), and the score used, the gradient norm over
+/// the mean curvature.
 /// </summary>
 public sealed record LayerAttribution(string Layer, double GradientNorm, double MeanCurvature, double Score, bool Chosen);

@@ -45,6 +45,9 @@ public enum BiasObjectiveKind
 
     /// <summary>Mean |f(x) - f(x_cf)| of the sigmoid outputs over a counterfactual set.</summary>
     CounterfactualGap,
+
+    /// <summary>The sum of the smooth demographic parity, true-positive-rate and false-positive-rate gaps, on the validation split.</summary>
+    ParityAndOdds,
 }
 
 /// <summary>Curvature matrix of the mean training loss used by the influence solve.</summary>
@@ -158,6 +161,30 @@ public sealed record DebiasOptions
     /// </summary>
     public bool CounterfactualSetApproved { get; init; }
 
+    /// <summary>
+    /// Weight of each harmful sample's gradient in the counterfactual replacement step, >= 0: 1 removes it once.
+    /// </summary>
+    public double RemoveWeight { get; init; } = DefaultRemoveWeight;
+
+    public const double DefaultRemoveWeight = 1.0;
+
+    /// <summary>
+    /// Weight of each counterfactual's gradient in the counterfactual replacement step, >= 0: 1 adds it once, and
+    /// 0 turns the step into plain removal. The default, 0.25, adds a quarter of each counterfactual.
+    /// </summary>
+    /// <remarks>
+    /// NOTE: the default (fc3, demographic parity objective, lambda by rule, remove 1, add 0.25) is the best
+    /// balance found on Adult with the default MLP, sex, 5%: demographic parity difference 0.2032 to 0.1316
+    /// (-35%), equalized odds difference 0.0967 to 0.0572 (-41%), accuracy 0.8497 to 0.8485, Female true
+    /// positive rate 0.580 to 0.659. The goal of a 50% cut of both is missed by 15 and 9 points. On Adult the
+    /// two conflict: adding the whole counterfactual (1) cuts parity by 48% but raises Female's true positive
+    /// rate past Male's, so equalized odds gets worse (0.112) and accuracy falls 1.4 points. Two layers
+    /// (fc2, fc3) were no better and took about 60 times longer.
+    /// </remarks>
+    public double AddWeight { get; init; } = DefaultAddWeight;
+
+    public const double DefaultAddWeight = 0.25;
+
     /// <summary>Optimiser steps of fine-tuning and gradient ascent, in [1, 10000]; default 200.</summary>
     public int Steps { get; init; } = 200;
 
@@ -231,6 +258,10 @@ public sealed record DebiasOptions
             throw EngineException.Invalid("counterfactual_weight", $"counterfactual_weight must be a finite number >= 0; got {CounterfactualWeight:R}.", CounterfactualWeight.ToString("R"));
         if (!(DistillationWeight >= 0 && double.IsFinite(DistillationWeight)))
             throw EngineException.Invalid("distillation_weight", $"distillation_weight must be a finite number >= 0; got {DistillationWeight:R}.", DistillationWeight.ToString("R"));
+        if (!(RemoveWeight >= 0 && double.IsFinite(RemoveWeight)))
+            throw EngineException.Invalid("remove_weight", $"remove_weight must be a finite number >= 0; got {RemoveWeight:R}.", RemoveWeight.ToString("R"));
+        if (!(AddWeight >= 0 && double.IsFinite(AddWeight)))
+            throw EngineException.Invalid("add_weight", $"add_weight must be a finite number >= 0; got {AddWeight:R}.", AddWeight.ToString("R"));
         if (!(RetainWeight >= 0 && RetainWeight <= 1))
             throw EngineException.Invalid("retain_weight", $"retain_weight must be in [0, 1]; got {RetainWeight:R}.", RetainWeight.ToString("R"));
         if (!(SaliencyFraction > 0 && SaliencyFraction <= 1))

@@ -1,25 +1,29 @@
 using System.Diagnostics;
+using UnlearnDashboard.Engine.Counterfactuals;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Fairness;
 using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Unlearning;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Pipeline;
 
 /// <summary>
-/// Influence ranking followed by Newton removal of the most harmful training samples on the chosen layers,
-/// with fairness before and after on the test split and, on request, a retrain without those samples.
+/// Bias removal on the chosen layers by one of the <see cref="DebiasMethod"/>s, with fairness before and after
+/// on the test split and, on request, a retrain without the removed samples.
 /// </summary>
 /// <remarks>
-/// Bias objective B is the smooth demographic parity gap on the validation split. For a training sample z,
-/// I(z) = -grad B^T (H + lambda I)^-1 grad L(z), with H the Hessian of the mean training loss over the chosen
+/// Bias objective B is measured on the validation split (or a counterfactual set). For a training sample z,
+/// I(z) = -grad B^T (H + lambda I)^-1 grad L(z), with H the curvature of the mean training loss over the chosen
 /// layers; I(z) > 0 means that up-weighting z raises B, so the largest scores are the most harmful. Removing
 /// the set R by one Newton step moves the chosen parameters by (1/n) (H + lambda I)^-1 sum over R of grad L(z),
-/// which changes B by about -(1/n) sum over R of I(z).
+/// which changes B by about -(1/n) sum over R of I(z). Replacing each z in R by its counterfactual z_cf moves
+/// them by (1/n) (H + lambda I)^-1 sum over R of [grad L(z) - grad L(z_cf)] and changes B by about
+/// -(1/n) sum over R of [I(z) - I(z_cf)], so that method ranks by I(z) - I(z_cf).
 /// </remarks>
-public static class DebiasPipeline
+public static partial class DebiasPipeline
 {
     public static DebiasOutcome Run(
         TrainedModel model,
@@ -29,9 +33,10 @@ public static class DebiasPipeline
         CancellationToken cancellationToken)
     {
         options.Validate();
-        var layers = ChooseLayers(model, options);
-        var layerNames = layers.Select(i => model.Network.LayerNames[i]).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
         var evaluation = Stopwatch.StartNew();
+        var spec = NeedsSpec(options.Method) ? options.CounterfactualSpec ?? CounterfactualDefaults.For(data) : null;
+        spec?.Validate(data.Train);
 
         progress?.Report(new ProgressUpdate("evaluating", 0.02, "Evaluating the model before unlearning"));
         var before = FairnessEvaluator.Evaluate(model, data, "test");
@@ -41,65 +46,55 @@ public static class DebiasPipeline
         using var trainInputs = model.EncodeInputs(data.Train);
         using var trainLabels = tensor(data.Train.Labels);
         using var validationInputs = model.EncodeInputs(data.Validation);
-        int[] validationGroups = GroupIndex(data.Validation, data.Groups);
-
-        WarmUpRanking(model, layers, options, trainInputs, trainLabels, validationInputs, validationGroups, data.Groups.Count);
+        using var counterfactualTrainInputs = spec is null ? null : model.EncodeInputs(CounterfactualGenerator.Apply(spec, data.Train));
+        using var objective = CreateObjective(model, data, options, validationInputs);
 
         var ranking = Stopwatch.StartNew();
-        using var stack = new LinearStack(model.Network, layers);
-        using var problem = new InfluenceProblem(stack, trainInputs, trainLabels, (options.Damping ?? 1e-3));
+        var (layers, attributions) = ChooseLayers(model, options, objective, trainInputs, cancellationToken);
+        var layerNames = layers.Select(i => model.Network.LayerNames[i]).ToList();
+        double attributionSeconds = ranking.Elapsed.TotalSeconds;
 
+        var context = new RunContext(model, data, options, layers, trainInputs, trainLabels, validationInputs, counterfactualTrainInputs, objective, progress);
+        bool ranks = RemovesSamples(options.Method);
+        if (ranks)
+            WarmUpRanking(context);
+
+        ranking.Restart();
         progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
-        var (objectiveBefore, objectiveGradient) = Objective(stack, validationInputs, validationGroups, data.Groups.Count);
-        using var objectiveGradientScope = objectiveGradient;
-        var solved = problem.Solve(objectiveGradient, cancellationToken);
-        using var solvedGradient = solved.Solution;
-        double[] scores = problem.TrainScores(solvedGradient, cancellationToken);
-        int removeCount = Math.Max(1, (int)Math.Round(options.RemoveFraction * data.Train.Count));
-        int[] removed = MostHarmful(scores, data.Train.RowIds, removeCount);
-        double predictedChange = -removed.Sum(i => scores[i]) / data.Train.Count;
-        double rankingSeconds = ranking.Elapsed.TotalSeconds;
+        using var rank = ranks ? Rank(context, cancellationToken) : null;
+        double rankingSeconds = ranking.Elapsed.TotalSeconds + attributionSeconds;
+        using var originalStack = new LinearStack(model.Network, layers);
+        double objectiveBefore = rank?.ObjectiveBefore ?? objective.Value(originalStack);
 
         progress?.Report(new ProgressUpdate("unlearning", 0.45,
-            $"Removing the {removeCount} most harmful samples by Newton steps",
+            $"Updating {string.Join(", ", layerNames)} by {options.Method}",
             new LiveMetrics { Step = 1, BiasObjective = objectiveBefore }));
 
         var unlearning = Stopwatch.StartNew();
         var updated = model.Clone();
-        int newtonSteps;
         try
         {
-            newtonSteps = options.NewtonSteps == 1
-                ? ClassicNewtonStep(updated, problem, trainInputs, trainLabels, removed, cancellationToken)
-                : NewtonOnRetained(updated, layers, options, trainInputs, trainLabels, removed, cancellationToken);
-        }
-        catch
-        {
-            updated.Dispose();
-            throw;
-        }
+            var update = Update(context, rank, updated, cancellationToken);
+            double unlearningSeconds = unlearning.Elapsed.TotalSeconds;
 
-        double unlearningSeconds = unlearning.Elapsed.TotalSeconds;
-
-        try
-        {
             evaluation.Restart();
             progress?.Report(new ProgressUpdate("evaluating", 0.5, "Evaluating the updated model"));
             var after = FairnessEvaluator.Evaluate(updated, data, "test");
-            double objectiveAfter = MeasureObjective(updated, layers, validationInputs, validationGroups, data.Groups.Count);
+            double objectiveAfter = MeasureObjective(updated, layers, objective);
             evaluationSeconds += evaluation.Elapsed.TotalSeconds;
             progress?.Report(new ProgressUpdate("evaluating", 0.55, "Evaluated the updated model",
                 new LiveMetrics
                 {
-                    Step = 2,
+                    Step = update.Steps + 1,
                     BiasObjective = objectiveAfter,
                     Accuracy = after.Accuracy,
                     DemographicParityDifference = after.DemographicParityDifference,
                     SelectionRates = SelectionRates(after),
                 }));
 
+            int[] removed = rank?.Harmful ?? [];
             long[] removedRowIds = removed.Select(i => data.Train.RowIds[i]).ToArray();
-            var (retrain, retrainSeconds) = options.CompareRetrain
+            var (retrain, retrainSeconds) = options.CompareRetrain && removed.Length > 0
                 ? Retrain(model, data, trainInputs, trainLabels, removed, progress, cancellationToken)
                 : (null, 0.0);
 
@@ -113,14 +108,25 @@ public static class DebiasPipeline
                 Timings = new DebiasTimings(rankingSeconds, unlearningSeconds, retrainSeconds, evaluationSeconds),
                 Influence = new InfluenceSummary(
                     layerNames,
-                    stack.ParameterCount,
-                    (options.Damping ?? 1e-3),
-                    solved.Iterations,
-                    solved.RelativeResidual,
+                    originalStack.ParameterCount,
+                    rank?.Damping ?? 0,
+                    rank?.Solved.Iterations ?? 0,
+                    rank?.Solved.RelativeResidual ?? 0,
                     objectiveBefore,
-                    objectiveBefore + predictedChange,
+                    objectiveBefore + update.PredictedChange,
                     objectiveAfter,
-                    newtonSteps),
+                    update.Steps)
+                {
+                    DampingChosenByRule = rank?.DampingChosenByRule ?? false,
+                    Curvature = rank?.Problem.Curvature ?? CurvatureKind.Hessian,
+                    Solver = options.Solver,
+                    Objective = options.Objective,
+                },
+                Method = options.Method,
+                Explanation = rank is null ? new RankingExplanation([], []) : Explain(data.Train, rank.Scores, rank.Harmful, options.ExplainCount),
+                LayerChanges = LayerChanges.Measure(model, updated),
+                LayerAttributions = attributions,
+                ChangedParameterFraction = update.ChangedParameterFraction,
                 Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
                     new EvidenceInput { BaseModel = model, UpdatedModel = updated, Data = data, RemovedPositions = removed },
                     options.Evidence,
@@ -135,27 +141,130 @@ public static class DebiasPipeline
         }
     }
 
+    /// <summary>Whether the method ranks training samples and acts on the most harmful ones.</summary>
+    private static bool RemovesSamples(DebiasMethod method) =>
+        method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
+
+    private static bool NeedsSpec(DebiasMethod method) =>
+        method is DebiasMethod.CounterfactualReplacement or DebiasMethod.SaliencyMasked;
+
+    /// <summary>What an update did: the steps taken, the predicted change of B, and the share of parameters changed.</summary>
+    private sealed record UpdateResult(int Steps, double PredictedChange, double? ChangedParameterFraction = null);
+
+    /// <summary>Changes the chosen layers of <paramref name="updated"/> by the requested method.</summary>
+    private static UpdateResult Update(RunContext context, RankingResult? ranking, TrainedModel updated, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        using var scope = NewDisposeScope();
+        if (ranking is null)
+            return FineTune(context, updated, cancellationToken);
+
+        var rank = ranking;
+        var harmful = tensor(rank.Harmful.Select(i => (long)i).ToArray());
+        var harmfulInputs = context.TrainInputs.index_select(0, harmful);
+        var harmfulLabels = context.TrainLabels.index_select(0, harmful);
+        var counterfactualInputs = context.CounterfactualTrainInputs?.index_select(0, harmful);
+
+        switch (options.Method)
+        {
+            case DebiasMethod.InfluenceNewton when options.NewtonSteps > 1:
+            {
+                var keep = RetainedPositions(context.TrainInputs.shape[0], rank.Harmful);
+                int steps = NewtonUpdates.NewtonOnRetained(
+                    updated, context.Layers, options.NewtonSteps, rank.Damping, rank.Problem.Curvature,
+                    context.TrainInputs.index_select(0, keep), context.TrainLabels.index_select(0, keep), cancellationToken);
+                return new UpdateResult(steps, rank.RemovalChange);
+            }
+
+            case DebiasMethod.InfluenceNewton:
+            {
+                var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, null, 1, 0, null, cancellationToken);
+                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution);
+                return new UpdateResult(1, rank.RemovalChange);
+            }
+
+            case DebiasMethod.CounterfactualReplacement:
+            {
+                var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, counterfactualInputs,
+                    options.RemoveWeight, options.AddWeight, null, cancellationToken);
+                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution);
+                return new UpdateResult(1, rank.ObjectiveGradient.dot(step.Solution).item<double>());
+            }
+
+            case DebiasMethod.SaliencyMasked:
+            {
+                var mask = SaliencyMask(rank, options);
+                var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, counterfactualInputs,
+                    options.RemoveWeight, options.AddWeight, mask, cancellationToken);
+                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution);
+                double changed = step.Solution.ne(0).sum().item<long>() / (double)rank.Stack.ParameterCount;
+                return new UpdateResult(1, rank.ObjectiveGradient.dot(step.Solution).item<double>(), changed);
+            }
+
+            case DebiasMethod.GradientAscent:
+            {
+                var keep = RetainedPositions(context.TrainInputs.shape[0], rank.Harmful);
+                GradientAscent.Run(updated, context.Layers,
+                    context.TrainInputs.index_select(0, keep), context.TrainLabels.index_select(0, keep),
+                    harmfulInputs, harmfulLabels, options, context.Monitor(updated), cancellationToken);
+                return new UpdateResult(options.Steps, rank.RemovalChange);
+            }
+
+            default:
+                throw EngineException.Invalid("method", $"method {options.Method} does not rank samples.", options.Method.ToString());
+        }
+    }
+
     /// <summary>
-    /// Runs the ranking once on a few rows, so that one-time JIT compilation and native allocations are not
-    /// timed, just as the retrain is timed after a warm-up.
+    /// Fine-tunes on the approved counterfactual set: with the task loss on training rows, or, in the data-free
+    /// mode, with distillation towards the original model instead, so no training row is read.
     /// </summary>
-    private static void WarmUpRanking(
-        TrainedModel model,
-        IReadOnlyList<int> layers,
-        DebiasOptions options,
-        Tensor trainInputs,
-        Tensor trainLabels,
-        Tensor validationInputs,
-        int[] validationGroups,
-        int groupCount)
+    private static UpdateResult FineTune(RunContext context, TrainedModel updated, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        using var scope = NewDisposeScope();
+        var set = options.CounterfactualSet!;
+        var originalInputs = context.Model.EncodeInputs(set.Original);
+        var counterfactualInputs = context.Model.EncodeInputs(set.Counterfactual);
+        bool dataFree = options.Method == DebiasMethod.DataFree;
+        var teacher = dataFree ? CounterfactualFineTuning.TeacherProbabilities(context.Model, originalInputs) : null;
+        CounterfactualFineTuning.Run(updated, context.Layers,
+            dataFree ? null : context.TrainInputs, dataFree ? null : context.TrainLabels,
+            originalInputs, counterfactualInputs, teacher, options, context.Monitor(updated), cancellationToken);
+        return new UpdateResult(options.Steps, 0);
+    }
+
+    /// <summary>
+    /// Returns a 0/1 mask over the chosen parameters that keeps the top <see cref="DebiasOptions.SaliencyFraction"/>
+    /// by saliency, |grad B| or |theta grad B|; ties at the threshold are broken by position.
+    /// </summary>
+    private static Tensor SaliencyMask(RankingResult rank, DebiasOptions options)
     {
         using var scope = NewDisposeScope();
-        long rows = Math.Min(256, trainInputs.shape[0]);
-        using var stack = new LinearStack(model.Network, layers);
-        using var problem = new InfluenceProblem(stack, trainInputs.narrow(0, 0, rows), trainLabels.narrow(0, 0, rows), Math.Max((options.Damping ?? 1e-3), 1e-3));
-        var (_, gradient) = Objective(stack, validationInputs, validationGroups, groupCount);
-        var solved = problem.Solve(gradient, CancellationToken.None);
-        problem.TrainScores(solved.Solution, CancellationToken.None);
+        var saliency = options.Saliency == SaliencyKind.Gradient
+            ? rank.ObjectiveGradient.abs()
+            : (rank.ObjectiveGradient * rank.Stack.FlatParameters()).abs();
+        long keep = Math.Max(1, (long)Math.Round(options.SaliencyFraction * saliency.shape[0]));
+        var (_, indices) = saliency.topk((int)keep);
+        var mask = zeros_like(saliency);
+        mask.index_fill_(0, indices, 1.0);
+        return mask.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The fixed inputs of one run, shared by the ranking and the updates.</summary>
+    private sealed record RunContext(
+        TrainedModel Model,
+        PreparedDataset Data,
+        DebiasOptions Options,
+        IReadOnlyList<int> Layers,
+        Tensor TrainInputs,
+        Tensor TrainLabels,
+        Tensor ValidationInputs,
+        Tensor? CounterfactualTrainInputs,
+        ObjectiveContext Objective,
+        IProgress<ProgressUpdate>? Progress)
+    {
+        public StepMetrics Monitor(TrainedModel updated) => new(updated, Data.Validation, Data, ValidationInputs, Progress);
     }
 
     /// <summary>Returns the positions of the <paramref name="count"/> highest scores, ties broken by row id.</summary>
@@ -170,13 +279,6 @@ public static class DebiasPipeline
         return order[..count];
     }
 
-    private static IReadOnlyList<int> ChooseLayers(TrainedModel model, DebiasOptions options)
-    {
-        if (options.Layers.Count == 0)
-            return [model.Network.Layers.Count - 1];
-        return options.Layers.Select(model.Network.IndexOfLayer).Distinct().Order().ToList();
-    }
-
     /// <summary>Returns each row's position in <paramref name="groups"/>.</summary>
     internal static int[] GroupIndex(TabularSplit split, IReadOnlyList<string> groups)
     {
@@ -184,91 +286,10 @@ public static class DebiasPipeline
         return split.Groups.Select(g => positions[g]).ToArray();
     }
 
-    /// <summary>Returns B and grad B with respect to the stack's chosen parameters.</summary>
-    private static (double Value, Tensor Gradient) Objective(LinearStack stack, Tensor validationInputs, int[] groups, int groupCount)
-    {
-        using var scope = NewDisposeScope();
-        var objective = BiasObjectives.SmoothDemographicParityGap(stack.Logits(stack.Prefix(validationInputs)), groups, groupCount);
-        var gradient = LinearStack.Flatten(autograd.grad([objective], stack.Parameters)).detach();
-        return (objective.item<double>(), gradient.MoveToOuterDisposeScope());
-    }
-
-    private static double MeasureObjective(TrainedModel model, IReadOnlyList<int> layers, Tensor validationInputs, int[] groups, int groupCount)
+    private static double MeasureObjective(TrainedModel model, IReadOnlyList<int> layers, ObjectiveContext objective)
     {
         using var stack = new LinearStack(model.Network, layers);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return BiasObjectives.SmoothDemographicParityGap(stack.Logits(stack.Prefix(validationInputs)), groups, groupCount).item<double>();
-    }
-
-    /// <summary>Adds a flat float64 step to the chosen layers of <paramref name="model"/>, in float32.</summary>
-    private static void ApplyStep(TrainedModel model, LinearStack stack, Tensor step)
-    {
-        using var noGrad = no_grad();
-        var parts = stack.Unflatten(step);
-        int part = 0;
-        foreach (int layer in stack.Chosen)
-        {
-            var linear = model.Network.Layers[layer];
-            linear.weight!.add_(parts[part++].to(float32));
-            linear.bias!.add_(parts[part++].to(float32));
-        }
-    }
-
-    /// <summary>The classic one-step update theta + (1/n) (H + lambda I)^-1 sum over R of grad L(z).</summary>
-    private static int ClassicNewtonStep(
-        TrainedModel updated,
-        InfluenceProblem problem,
-        Tensor trainInputs,
-        Tensor trainLabels,
-        int[] removed,
-        CancellationToken cancellationToken)
-    {
-        using var scope = NewDisposeScope();
-        var positions = tensor(removed.Select(i => (long)i).ToArray());
-        var gradientSum = problem.SumOfGradients(trainInputs.index_select(0, positions), trainLabels.index_select(0, positions), cancellationToken);
-        var step = problem.Solve(gradientSum, cancellationToken).Solution / (double)problem.TrainCount;
-        ApplyStep(updated, problem.Stack, step);
-        return 1;
-    }
-
-    /// <summary>
-    /// Damped Newton iterations on the mean loss over the retained samples plus lambda/2 ||theta - theta0||^2,
-    /// from theta0; returns the steps taken.
-    /// </summary>
-    private static int NewtonOnRetained(
-        TrainedModel updated,
-        IReadOnlyList<int> layers,
-        DebiasOptions options,
-        Tensor trainInputs,
-        Tensor trainLabels,
-        int[] removed,
-        CancellationToken cancellationToken)
-    {
-        using var scope = NewDisposeScope();
-        var keep = RetainedPositions(trainInputs.shape[0], removed);
-        var inputs = trainInputs.index_select(0, keep);
-        var labels = trainLabels.index_select(0, keep);
-        using var anchor = new LinearStack(updated.Network, layers);
-        var theta0 = anchor.FlatParameters();
-
-        for (int step = 1; step <= options.NewtonSteps; step++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var stepScope = NewDisposeScope();
-            using var stack = new LinearStack(updated.Network, layers);
-            using var problem = new InfluenceProblem(stack, inputs, labels, (options.Damping ?? 1e-3));
-            var theta = stack.FlatParameters();
-            var gradient = problem.Gradient + (options.Damping ?? 1e-3) * (theta - theta0);
-            var newtonStep = problem.Solve(gradient, cancellationToken).Solution.neg();
-            ApplyStep(updated, stack, newtonStep);
-
-            // Stop once the step is negligible next to the parameters: the iteration has converged.
-            if (newtonStep.norm().item<double>() <= 1e-8 * (1 + theta.norm().item<double>()))
-                return step;
-        }
-
-        return options.NewtonSteps;
+        return objective.Value(stack);
     }
 
     private static Tensor RetainedPositions(long count, int[] removed)

@@ -1,6 +1,7 @@
 using UnlearnDashboard.Engine.Counterfactuals;
 using UnlearnDashboard.Engine.Models;
 using UnlearnDashboard.Engine.Pipeline;
+using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Unlearning;
 
@@ -9,16 +10,105 @@ public static class CounterfactualFineTuning
 {
     /// <summary>
     /// Data-free unlearning: returns a copy of <paramref name="model"/> whose chosen layers
-    /// (<see cref="DebiasOptions.Layers"/>) were fine-tuned for <see cref="DebiasOptions.Steps"/> steps on
-    /// mu times the counterfactual gap mean |f(x) - f(x_cf)| plus <see cref="DebiasOptions.DistillationWeight"/>
-    /// times the binary cross-entropy between the copy's and the original model's outputs on the set's original
-    /// rows. Needs no training rows. Throws <see cref="EngineException"/> (failed precondition, field
-    /// <c>counterfactual_set</c>) when the options do not mark the set approved.
+    /// (<see cref="DebiasOptions.Layers"/>, default the last) were fine-tuned for <see cref="DebiasOptions.Steps"/>
+    /// steps on mu times the counterfactual gap mean |f(x) - f(x_cf)| plus
+    /// <see cref="DebiasOptions.DistillationWeight"/> times the binary cross-entropy between the copy's and the
+    /// original model's probabilities on the set's original rows. Needs no training rows. Throws
+    /// <see cref="EngineException"/> (failed precondition, field <c>counterfactual_set</c>) when the options do
+    /// not mark the set approved.
     /// </summary>
     public static TrainedModel RunDataFree(
         TrainedModel model,
         CounterfactualSet set,
         DebiasOptions options,
         IProgress<ProgressUpdate>? progress,
-        CancellationToken cancellationToken) => throw new NotImplementedException();
+        CancellationToken cancellationToken)
+    {
+        options = options with { Method = DebiasMethod.DataFree, CounterfactualSet = set };
+        options.Validate();
+        var layers = options.Layers.Count == 0 || options.Layers.Contains(DebiasOptions.AutoLayers)
+            ? [model.Network.Layers.Count - 1]
+            : options.Layers.Select(model.Network.IndexOfLayer).Distinct().Order().ToList();
+
+        var updated = model.Clone();
+        try
+        {
+            using var originalInputs = model.EncodeInputs(set.Original);
+            using var counterfactualInputs = model.EncodeInputs(set.Counterfactual);
+            using var teacher = TeacherProbabilities(model, originalInputs);
+            Run(updated, layers, null, null, originalInputs, counterfactualInputs, teacher, options, new StepMetrics(updated, null, null, null, progress), cancellationToken);
+            return updated;
+        }
+        catch
+        {
+            updated.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Returns the original model's probabilities on the given rows, without gradients.</summary>
+    internal static Tensor TeacherProbabilities(TrainedModel model, Tensor inputs)
+    {
+        using var noGrad = no_grad();
+        return model.Network.forward(inputs).sigmoid();
+    }
+
+    /// <summary>
+    /// Fine-tunes the chosen layers with Adam: each step takes a batch of training rows for the task loss
+    /// (when given), a batch of counterfactual pairs for mu times the gap, and, when <paramref name="teacher"/>
+    /// is given, the distillation loss on the same pairs' original rows.
+    /// </summary>
+    internal static void Run(
+        TrainedModel updated,
+        IReadOnlyList<int> layers,
+        Tensor? trainInputs,
+        Tensor? trainLabels,
+        Tensor originalInputs,
+        Tensor counterfactualInputs,
+        Tensor? teacher,
+        DebiasOptions options,
+        StepMetrics metrics,
+        CancellationToken cancellationToken)
+    {
+        var network = updated.Network;
+        var parameters = layers.SelectMany(i => new[] { network.Layers[i].weight!, network.Layers[i].bias! }).ToList();
+        using var optimizer = optim.Adam(parameters, options.LearningRate);
+        using var generator = new Generator((ulong)options.Seed);
+        network.eval();
+        long pairs = originalInputs.shape[0];
+
+        for (int step = 1; step <= options.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double loss;
+            using (var scope = NewDisposeScope())
+            {
+                var batch = randint(0, pairs, [Math.Min(options.BatchSize, pairs)], dtype: int64, generator: generator);
+                var original = network.forward(originalInputs.index_select(0, batch));
+                var counterfactual = network.forward(counterfactualInputs.index_select(0, batch));
+                var total = (original.sigmoid() - counterfactual.sigmoid()).abs().mean() * options.CounterfactualWeight;
+                if (teacher is not null)
+                {
+                    var distillation = nn.functional.binary_cross_entropy_with_logits(original, teacher.index_select(0, batch));
+                    total = total + options.DistillationWeight * distillation;
+                }
+
+                if (trainInputs is not null && trainLabels is not null)
+                {
+                    var rows = randint(0, trainInputs.shape[0], [Math.Min(options.BatchSize, trainInputs.shape[0])], dtype: int64, generator: generator);
+                    total = total + nn.functional.binary_cross_entropy_with_logits(
+                        network.forward(trainInputs.index_select(0, rows)), trainLabels.index_select(0, rows));
+                }
+
+                optimizer.zero_grad();
+                total.backward();
+                optimizer.step();
+                loss = total.item<float>();
+            }
+
+            metrics.Report(step, options.Steps, loss, 0.45, 0.5, "unlearning");
+        }
+
+        optimizer.zero_grad();
+    }
 }

@@ -1,0 +1,54 @@
+using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Pipeline;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Unlearning;
+
+/// <summary>
+/// NegGrad+: Adam on the chosen layers minimising w L(retained batch) - (1 - w) L(harmful batch), so that the
+/// model forgets the harmful samples while it keeps fitting the rest. Other layers stay bit-identical.
+/// </summary>
+internal static class GradientAscent
+{
+    public static void Run(
+        TrainedModel updated,
+        IReadOnlyList<int> layers,
+        Tensor retainedInputs,
+        Tensor retainedLabels,
+        Tensor harmfulInputs,
+        Tensor harmfulLabels,
+        DebiasOptions options,
+        StepMetrics metrics,
+        CancellationToken cancellationToken)
+    {
+        var network = updated.Network;
+        var parameters = layers.SelectMany(i => new[] { network.Layers[i].weight!, network.Layers[i].bias! }).ToList();
+        using var optimizer = optim.Adam(parameters, options.LearningRate);
+        using var generator = new Generator((ulong)options.Seed);
+        network.eval();
+
+        for (int step = 1; step <= options.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double loss;
+            using (var scope = NewDisposeScope())
+            {
+                var retained = randint(0, retainedInputs.shape[0], [Math.Min(options.BatchSize, retainedInputs.shape[0])], dtype: int64, generator: generator);
+                var harmful = randint(0, harmfulInputs.shape[0], [Math.Min(options.BatchSize, harmfulInputs.shape[0])], dtype: int64, generator: generator);
+                var retainLoss = nn.functional.binary_cross_entropy_with_logits(
+                    network.forward(retainedInputs.index_select(0, retained)), retainedLabels.index_select(0, retained));
+                var forgetLoss = nn.functional.binary_cross_entropy_with_logits(
+                    network.forward(harmfulInputs.index_select(0, harmful)), harmfulLabels.index_select(0, harmful));
+                var total = options.RetainWeight * retainLoss - (1 - options.RetainWeight) * forgetLoss;
+                optimizer.zero_grad();
+                total.backward();
+                optimizer.step();
+                loss = total.item<float>();
+            }
+
+            metrics.Report(step, options.Steps, loss, 0.45, 0.5, "unlearning");
+        }
+
+        optimizer.zero_grad();
+    }
+}

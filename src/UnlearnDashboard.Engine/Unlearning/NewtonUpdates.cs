@@ -1,0 +1,113 @@
+using UnlearnDashboard.Engine.Influence;
+using UnlearnDashboard.Engine.Models;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Unlearning;
+
+/// <summary>
+/// One-step influence updates of the chosen layers: removal of a set R, replacement of each z in R by its
+/// counterfactual, and either one restricted to a mask of weights.
+/// </summary>
+internal static class NewtonUpdates
+{
+    /// <summary>
+    /// Returns the step (1/n) (H + lambda I)^-1 [removeWeight sum over R of grad L(z) - addWeight sum over R of
+    /// grad L(z_cf)]. Weights 1 and 0 give classic removal, 1 and 1 replacement of z by z_cf. With a
+    /// <paramref name="mask"/> (1 for weights that may change, 0 otherwise) the system is solved on the masked
+    /// coordinates only, (M H M + lambda I) x = M b, so every unmasked coordinate of the step is exactly 0.
+    /// </summary>
+    public static SolveResult Step(
+        InfluenceProblem problem,
+        Tensor removedInputs,
+        Tensor removedLabels,
+        Tensor? counterfactualInputs,
+        double removeWeight,
+        double addWeight,
+        Tensor? mask,
+        CancellationToken cancellationToken)
+    {
+        using var scope = NewDisposeScope();
+        var sum = problem.SumOfGradients(removedInputs, removedLabels, cancellationToken).mul_(removeWeight);
+        if (counterfactualInputs is not null && addWeight != 0)
+            sum.add_(problem.SumOfGradients(counterfactualInputs, removedLabels, cancellationToken), -addWeight);
+
+        SolveResult solved;
+        if (mask is null)
+        {
+            solved = problem.Solve(sum, cancellationToken);
+        }
+        else
+        {
+            var maskedTarget = sum * mask;
+            Tensor MaskedProduct(Tensor v)
+            {
+                using var product = NewDisposeScope();
+                return (problem.HessianVectorProduct(v * mask) * mask).add_(v, problem.Damping).MoveToOuterDisposeScope();
+            }
+
+            int maxIterations = (int)Math.Min(Math.Max(100, 4 * problem.Stack.ParameterCount), 2000);
+            solved = ConjugateGradient.Solve(MaskedProduct, maskedTarget, 1e-10, maxIterations, cancellationToken);
+        }
+
+        var step = solved.Solution.div_(problem.TrainCount);
+        return (solved with { Solution = step }).MoveSolutionOut();
+    }
+
+    private static SolveResult MoveSolutionOut(this SolveResult result)
+    {
+        result.Solution.MoveToOuterDisposeScope();
+        return result;
+    }
+
+    /// <summary>Adds a flat float64 step to the chosen layers of <paramref name="model"/>, in float32.</summary>
+    public static void ApplyStep(TrainedModel model, LinearStack stack, Tensor step)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var parts = stack.Unflatten(step);
+        int part = 0;
+        foreach (int layer in stack.Chosen)
+        {
+            var linear = model.Network.Layers[layer];
+            linear.weight!.add_(parts[part++].to(float32));
+            linear.bias!.add_(parts[part++].to(float32));
+        }
+    }
+
+    /// <summary>
+    /// Damped Newton iterations on the mean loss over the retained samples plus lambda/2 ||theta - theta0||^2,
+    /// from theta0; returns the steps taken.
+    /// </summary>
+    public static int NewtonOnRetained(
+        TrainedModel updated,
+        IReadOnlyList<int> layers,
+        int maxSteps,
+        double damping,
+        Pipeline.CurvatureKind curvature,
+        Tensor inputs,
+        Tensor labels,
+        CancellationToken cancellationToken)
+    {
+        using var scope = NewDisposeScope();
+        using var anchor = new LinearStack(updated.Network, layers);
+        var theta0 = anchor.FlatParameters();
+
+        for (int step = 1; step <= maxSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var stepScope = NewDisposeScope();
+            using var stack = new LinearStack(updated.Network, layers);
+            using var problem = new InfluenceProblem(stack, inputs, labels, damping, curvature: curvature);
+            var theta = stack.FlatParameters();
+            var gradient = problem.Gradient + damping * (theta - theta0);
+            var newtonStep = problem.Solve(gradient, cancellationToken).Solution.neg();
+            ApplyStep(updated, stack, newtonStep);
+
+            // Stop once the step is negligible next to the parameters: the iteration has converged.
+            if (newtonStep.norm().item<double>() <= 1e-8 * (1 + theta.norm().item<double>()))
+                return step;
+        }
+
+        return maxSteps;
+    }
+}

@@ -1,0 +1,46 @@
+using UnlearnDashboard.Engine.Influence;
+using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Pipeline;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Tests.Unlearning;
+
+/// <summary>
+/// A 3-8-8-1 ReLU network on inputs [s, x1, x2], where s is the group (0 or 1). The labels depend on x1 and
+/// x2 only. Bias is planted by giving fc1 large weights from s, so that the group moves the logit.
+/// </summary>
+public sealed class LayerAttributionTests
+{
+    private static (TabularModel Network, Tensor Inputs, Tensor Labels, int[] Groups) CreatePlantedModel(double plantedWeight)
+    {
+        manual_seed(21);
+        var network = new TabularModel(3, [8, 8]);
+        int rows = 400;
+        var groups = Enumerable.Range(0, rows).Select(i => i % 2).ToArray();
+        var sensitive = tensor(groups.Select(g => (float)g).ToArray()).unsqueeze(1);
+        var features = randn(rows, 2);
+        var inputs = cat([sensitive, features], 1);
+        var labels = (features[TensorIndex.Colon, 0] + 0.5 * features[TensorIndex.Colon, 1] > 0).to(float32);
+        using (no_grad())
+        {
+            var weight = network.Layers[0].weight!;
+            weight[TensorIndex.Colon, 0] = weight[TensorIndex.Colon, 0].sign() * plantedWeight;
+        }
+
+        return (network, inputs, labels, groups);
+    }
+
+    [Fact]
+    public void Attribute_BiasPlantedInFirstLayer_ChoosesFc1()
+    {
+        var (network, inputs, labels, groups) = CreatePlantedModel(plantedWeight: 3.0);
+        using var objective = new ObjectiveContext(BiasObjectiveKind.DemographicParity, inputs, labels.data<float>().ToArray(), groups, ["a", "b"]);
+
+        var attributions = LayerAttributor.Attribute(network, objective, inputs, CancellationToken.None);
+
+        Assert.Equal(["fc1", "fc2", "fc3"], attributions.Select(a => a.Layer));
+        string table = string.Join("; ", attributions.Select(a => $"{a.Layer} gradient {a.GradientNorm:G3} curvature {a.MeanCurvature:G3} score {a.Score:G3}"));
+        Assert.True(attributions[0].Chosen, table);
+        Assert.All(attributions, a => Assert.True(a.Score > 0, $"{a.Layer} score {a.Score}"));
+    }
+}
