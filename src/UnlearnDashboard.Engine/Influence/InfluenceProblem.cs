@@ -137,7 +137,7 @@ public sealed class InfluenceProblem : IDisposable
     /// Solves (H + lambda I) x = b approximately by LiSSA (Agarwal, Bullins and Hazan 2017): the Neumann
     /// series x_j = b + x_(j-1) - (H_batch + lambda I) x_(j-1) / scale on seeded mini-batches of training rows,
     /// x = x_depth / scale, averaged over <paramref name="repeats"/> runs. The scale is 1.5 times the largest
-    /// eigenvalue of H + lambda I estimated by 30 power iterations, so the series converges; the error after
+    /// eigenvalue of H + lambda I estimated by 30 power iterations, so the series converges. The error after
     /// depth terms shrinks like (1 - lambda_min / scale)^depth. The residual reported is the true one on all rows.
     /// </summary>
     public SolveResult SolveLissa(Tensor b, int batchSize, int depth, int repeats, int seed, CancellationToken cancellationToken)

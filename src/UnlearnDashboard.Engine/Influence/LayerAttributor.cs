@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace UnlearnDashboard.Engine.Influence;
 
 /// <summary>
-/// Chooses the layer to unlearn on by per-layer bias attribution: the norm of grad B over the layer's parameters
-/// divided by the layer's mean curvature (the mean of its Gauss-Newton diagonal), the length of a gradient step
-/// on B preconditioned by that mean curvature. Dividing by the curvature keeps the choice from favouring layers
+/// Chooses the layer to unlearn on by per-layer bias attribution. A layer's score is the norm of grad B over its
+/// parameters divided by its mean curvature (the mean of its Gauss-Newton diagonal), which is the length of a
+/// gradient step on B preconditioned by that mean curvature. Dividing by the curvature keeps the choice from favouring layers
 /// downstream of large activations, whose gradients are large because their inputs are. The highest score is
 /// chosen; a layer without curvature (all its units dead) scores 0.
 /// </summary>
@@ -43,9 +43,9 @@ internal static class LayerAttributor
     }
 
     /// <summary>
-    /// Returns the diagonal of the Gauss-Newton matrix of the stack's single chosen layer, flat: for weight (k, j)
-    /// it is (1/n) sum over rows of p (1 - p) delta_k^2 h_j^2, and for bias k (1/n) sum of p (1 - p) delta_k^2,
-    /// where delta is the logit's gradient with respect to the layer's output and h the layer's input.
+    /// Returns the diagonal of the Gauss-Newton matrix of the stack's single chosen layer, flat. Entry (k, j) of the
+    /// weight is (1/n) sum over rows of p (1 - p) delta_k^2 h_j^2, and bias k is (1/n) sum of p (1 - p) delta_k^2.
+    /// Here delta is the logit's gradient with respect to the layer's output and h is the layer's input.
     /// </summary>
     internal static Tensor GaussNewtonDiagonal(LinearStack stack, Tensor trainInputs)
     {

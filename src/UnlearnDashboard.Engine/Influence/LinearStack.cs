@@ -138,21 +138,6 @@ public sealed class LinearStack : IDisposable
         return tangent!.squeeze(-1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Returns the offset and length of each chosen layer's weight and bias in a flat vector, in layer order.</summary>
-    public IReadOnlyList<(int Layer, long Offset, long Length)> LayerSlices()
-    {
-        var slices = new List<(int, long, long)>();
-        long offset = 0;
-        foreach (int layer in Chosen)
-        {
-            long length = _weights[layer].numel() + _biases[layer].numel();
-            slices.Add((layer, offset, length));
-            offset += length;
-        }
-
-        return slices;
-    }
-
     /// <summary>Concatenates per-parameter tensors into one flat vector in <see cref="Parameters"/> order.</summary>
     public static Tensor Flatten(IEnumerable<Tensor> parts) => cat(parts.Select(p => p.reshape(-1)).ToList(), 0);
 
