@@ -58,6 +58,11 @@ public static class CounterfactualFineTuning
     /// (when given), a batch of counterfactual pairs for mu times the gap, and, when <paramref name="teacher"/>
     /// is given, the distillation loss on the same pairs' original rows.
     /// </summary>
+    /// <remarks>
+    /// NOTE: the gap of sigmoid outputs also shrinks when both outputs saturate towards 0, so a large mu levels
+    /// down. On Adult (fc3, 2,000 pairs, 200 steps, learning rate 3e-3) mu = 5 cut the parity gap from 0.203 to
+    /// 0.111 but Female's true positive rate fell from 0.580 to 0.287. The defaults (mu = 1, 1e-3) change little.
+    /// </remarks>
     internal static void Run(
         TrainedModel updated,
         IReadOnlyList<int> layers,
