@@ -74,7 +74,7 @@ public static partial class DebiasPipeline
         var updated = model.Clone();
         try
         {
-            var update = Update(context, rank, updated, cancellationToken);
+            var update = Update(context, rank, rank?.Harmful ?? [], updated, cancellationToken);
             double unlearningSeconds = unlearning.Elapsed.TotalSeconds;
 
             evaluation.Restart();
@@ -152,7 +152,16 @@ public static partial class DebiasPipeline
     private sealed record UpdateResult(int Steps, double PredictedChange, double? ChangedParameterFraction = null);
 
     /// <summary>Changes the chosen layers of <paramref name="updated"/> by the requested method.</summary>
-    private static UpdateResult Update(RunContext context, RankingResult? ranking, TrainedModel updated, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="harmfulPositions"/> are usually the ranking's harmful rows. Other sets get the same update,
+    /// as the evidence's random control needs (wrapped with <c>EvidenceRunner.InPlace</c>, without progress).
+    /// </remarks>
+    private static UpdateResult Update(
+        RunContext context,
+        RankingResult? ranking,
+        int[] harmfulPositions,
+        TrainedModel updated,
+        CancellationToken cancellationToken)
     {
         var options = context.Options;
         using var scope = NewDisposeScope();
@@ -160,7 +169,7 @@ public static partial class DebiasPipeline
             return FineTune(context, updated, cancellationToken);
 
         var rank = ranking;
-        var harmful = tensor(rank.Harmful.Select(i => (long)i).ToArray());
+        var harmful = tensor(harmfulPositions.Select(i => (long)i).ToArray());
         var harmfulInputs = context.TrainInputs.index_select(0, harmful);
         var harmfulLabels = context.TrainLabels.index_select(0, harmful);
         var counterfactualInputs = context.CounterfactualTrainInputs?.index_select(0, harmful);
@@ -169,7 +178,7 @@ public static partial class DebiasPipeline
         {
             case DebiasMethod.InfluenceNewton when options.NewtonSteps > 1:
             {
-                var keep = RetainedPositions(context.TrainInputs.shape[0], rank.Harmful);
+                var keep = RetainedPositions(context.TrainInputs.shape[0], harmfulPositions);
                 int steps = NewtonUpdates.NewtonOnRetained(
                     updated, context.Layers, options.NewtonSteps, rank.Damping, rank.Problem.Curvature,
                     context.TrainInputs.index_select(0, keep), context.TrainLabels.index_select(0, keep), cancellationToken);
@@ -203,7 +212,7 @@ public static partial class DebiasPipeline
 
             case DebiasMethod.GradientAscent:
             {
-                var keep = RetainedPositions(context.TrainInputs.shape[0], rank.Harmful);
+                var keep = RetainedPositions(context.TrainInputs.shape[0], harmfulPositions);
                 GradientAscent.Run(updated, context.Layers,
                     context.TrainInputs.index_select(0, keep), context.TrainLabels.index_select(0, keep),
                     harmfulInputs, harmfulLabels, options, context.Monitor(updated), cancellationToken);
