@@ -160,8 +160,16 @@ public static partial class DebiasPipeline
         using var problem = new InfluenceProblem(stack, context.TrainInputs.narrow(0, 0, rows), context.TrainLabels.narrow(0, 0, rows),
             Math.Max(context.Options.Damping ?? 0, 1e-3), curvature: context.Options.Curvature);
         var (_, gradient) = context.Objective.ValueAndGradient(stack);
-        var solved = problem.Solve(gradient, CancellationToken.None);
-        problem.TrainScores(solved.Solution, CancellationToken.None);
+        try
+        {
+            var solved = problem.Solve(gradient, CancellationToken.None);
+            problem.TrainScores(solved.Solution, CancellationToken.None);
+        }
+        catch (EngineException error) when (error.Field == "damping")
+        {
+            // An indefinite exact Hessian on these few rows says nothing about the real solve, which reports
+            // it itself or, under the damping rule, moves on to a larger lambda.
+        }
     }
 
     /// <summary>Creates the bias objective on the validation split, or on the counterfactual set for the counterfactual gap.</summary>
