@@ -53,4 +53,32 @@ public sealed class GermanCreditDebiasTests
         Assert.Equal(Engine.Pipeline.CurvatureKind.GaussNewton, outcome.Influence.Curvature);
         Assert.Equal(["fc2"], outcome.Influence.Layers);
     }
+
+    [Fact]
+    public void Run_LissaWithDamping_Converges()
+    {
+        var data = Load(0);
+        using var model = ModelTrainer.Train(data, DatasetProfiles.GermanCredit.ModelSettings, null, null, CancellationToken.None);
+
+        using var outcome = DebiasPipeline.Run(model, data, new DebiasOptions { Solver = InfluenceSolverKind.Lissa, Damping = 0.1, Evidence = null }, null, CancellationToken.None);
+
+        Assert.Equal(InfluenceSolverKind.Lissa, outcome.Influence.Solver);
+        Assert.True(outcome.Influence.SolverResidual < 0.1, $"residual {outcome.Influence.SolverResidual}");
+        Assert.True(outcome.Influence.SolverIterations > 100);
+    }
+
+    [Fact]
+    public void Run_ExactHessianOnHiddenLayers_DampingRuleConverges()
+    {
+        var data = Load(0);
+        using var model = ModelTrainer.Train(data, DatasetProfiles.GermanCredit.ModelSettings, null, null, CancellationToken.None);
+        var options = new DebiasOptions { Method = DebiasMethod.InfluenceNewton, Layers = ["fc2", "fc3"], Curvature = CurvatureKind.Hessian, Evidence = null };
+
+        using var outcome = DebiasPipeline.Run(model, data, options, null, CancellationToken.None);
+
+        Assert.Equal(CurvatureKind.Hessian, outcome.Influence.Curvature);
+        Assert.True(outcome.Influence.DampingChosenByRule);
+        Assert.Contains(outcome.Influence.Damping, DebiasOptions.DampingGrid);
+        Assert.True(outcome.Influence.SolverResidual <= DebiasOptions.DampingRuleTolerance, $"residual {outcome.Influence.SolverResidual}");
+    }
 }
