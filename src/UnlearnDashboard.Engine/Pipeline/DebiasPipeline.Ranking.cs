@@ -172,8 +172,8 @@ public static partial class DebiasPipeline
         }
         catch (EngineException error) when (error.Field == "damping")
         {
-            // An indefinite exact Hessian on these few rows says nothing about the real solve, which reports
-            // it itself or, under the damping rule, moves on to a larger lambda.
+            // An indefinite exact Hessian on these few rows does not predict the real solve. That solve reports
+            // the problem itself or, under the damping rule, moves on to a larger lambda.
         }
     }
 

@@ -27,8 +27,8 @@ public sealed class GermanCreditDebiasTests
             after.Add(outcome.After.DemographicParityDifference!.Value);
         }
 
-        // NOTE: the product target is a 30% cut of the mean; the default reaches about 15% here, because the
-        // 200-row test splits make single runs noisy (one split's gap grows from 0.056 to 0.133).
+        // NOTE: the product target is a 30% cut of the mean, and the default reaches about 15% here. The 200-row
+        // test splits make single runs noisy: one split's gap grows from 0.056 to 0.133.
         Assert.True(after.Average() <= 0.9 * before.Average(),
             $"mean demographic parity difference {before.Average():F4} -> {after.Average():F4}; per split {string.Join(", ", before.Zip(after, (b, a) => $"{b:F3}->{a:F3}"))}");
     }
