@@ -254,6 +254,9 @@ public sealed class CounterfactualServiceTests(JobServerFixture server) : IClass
         Assert.Equal(JobState.Succeeded, finished.State);
         Assert.Equal(set.Id, finished.DebiasRequest.CounterfactualSetId);
         Assert.Equal(set.Id, finished.Result.Debias.CounterfactualSetId);
+        Assert.NotNull(finished.Result.Debias.Evidence.LevellingDown);
+        Assert.NotNull(finished.Result.Debias.Evidence.GroupThresholds);
+        Assert.NotEmpty(finished.Result.Debias.Evidence.MembershipInference.Models);
     }
 
     [Fact]

@@ -55,6 +55,12 @@ public sealed class CliDebiasTests(ComputeFixture compute) : IClassFixture<Compu
         Assert.Contains(sets.Sets[0].Id, output);
         Assert.True(result.After.HasDemographicParityDifference);
         Assert.NotEmpty(result.LayerChanges);
+        Assert.NotNull(result.Evidence.LevellingDown);
+        Assert.NotNull(result.Evidence.GroupThresholds.Report);
+        Assert.True(result.Evidence.RandomControl?.Draws.Count > 0 || result.Evidence.Skipped.Count > 0,
+            "the random control neither ran nor was listed as skipped");
+        Assert.Contains(result.Evidence.MembershipInference.Models, m => m.Model == "updated" && m.HasAuc);
+        Assert.Contains("membership AUC:", output);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Jobs;
+using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Engine.Counterfactuals;
 using UnlearnDashboard.Engine.Data;
@@ -13,7 +14,7 @@ namespace UnlearnDashboard.Compute.Hosting;
 
 /// <summary>
 /// On a first start (no datasets) with <see cref="ComputeOptions.SeedDemo"/> on, registers the shipped demo
-/// datasets through the same path as RegisterDataset and queues training of the default MLP on each. The
+/// datasets through the same path as RegisterDataset and queues training of each profile's demo model. The
 /// first training job to finish on a dataset becomes its default model version. Each dataset then gets the
 /// engine's default counterfactual set, requested by <see cref="DemoRequester"/> and approved by
 /// <see cref="DemoReviewer"/> through the same path as the review RPCs, so that the default debias method
@@ -60,7 +61,7 @@ internal sealed class DemoSeeder(
         using var test = testPath is null ? null : await catalog.StageAsync(testPath, cancellationToken);
         var dataset = await catalog.RegisterAsync(profile.Definition, train, profile.TrainFile, test, profile.TestFile, cancellationToken);
 
-        var request = new Proto.TrainModelRequest { Dataset = dataset.Id, Settings = new Proto.ModelSettings() };
+        var request = new Proto.TrainModelRequest { Dataset = dataset.Id, Settings = profile.ModelSettings.ToProto() };
         var job = scheduler.CreateJob(Proto.JobKind.Train, request, dataset.Id, modelVersionId: null);
         await scheduler.SubmitAsync(job, deadlineSeconds: null, cancellationToken);
         logger.DemoSeeded(dataset.Name, dataset.Id, job.Id);

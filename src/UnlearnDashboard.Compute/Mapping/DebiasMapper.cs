@@ -42,6 +42,7 @@ internal static class DebiasMapper
             RetainWeight = request.HasRetainWeight ? request.RetainWeight : defaults.RetainWeight,
             Seed = request.HasSeed ? (int)request.Seed : defaults.Seed,
             ExplainCount = request.HasExplainCount ? request.ExplainCount : defaults.ExplainCount,
+            Evidence = request.Evidence.ToEngine(),
             CounterfactualSet = counterfactualSet,
             CounterfactualSetApproved = counterfactualSet is not null,
             CounterfactualSpec = counterfactualSpec,
@@ -199,6 +200,7 @@ internal static class DebiasMapper
         }));
         if (outcome.ChangedParameterFraction is { } fraction)
             result.ChangedParameterFraction = fraction;
+        result.Evidence = outcome.Evidence?.ToProto();
         return result;
     }
 
