@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using UnlearnDashboard.Cli.Commands;
+using UnlearnDashboard.Cli.Commands.Bench;
 using UnlearnDashboard.Cli.Commands.Debias;
 using UnlearnDashboard.Cli.Commands.Jobs;
 using UnlearnDashboard.Cli.Commands.Train;
@@ -45,6 +46,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(DatasetsCommand.Create(console));
         rootCommand.Subcommands.Add(VersionsCommand.Create(console));
         rootCommand.Subcommands.Add(JobsCommand.Create(console));
+        rootCommand.Subcommands.Add(BenchCommand.Create(console));
         return rootCommand;
     }
 

@@ -61,6 +61,27 @@ public sealed class DebiasFlagTests
     }
 
     [Fact]
+    public void Parse_EvidenceParts_TurnsOnlyThoseOn()
+    {
+        var request = Parse("--evidence", "retrain,membership");
+
+        Assert.True(request.Evidence.Retrain);
+        Assert.True(request.Evidence.MembershipInference);
+        Assert.False(request.Evidence.Reweighing);
+        Assert.False(request.Evidence.GroupThresholds);
+        Assert.False(request.Evidence.RandomControl);
+        Assert.False(request.Evidence.SeedBand);
+    }
+
+    [Fact]
+    public void Parse_NoEvidenceFlag_LeavesEvidenceUnset()
+    {
+        var request = Parse();
+
+        Assert.Null(request.Evidence);
+    }
+
+    [Fact]
     public void Parse_AutoLayers_PassesAuto()
     {
         var request = Parse("--layers", "auto");
@@ -72,6 +93,7 @@ public sealed class DebiasFlagTests
     [InlineData("--method", "magic")]
     [InlineData("--solver", "newton")]
     [InlineData("--objective", "parity")]
+    [InlineData("--evidence", "everything")]
     public async Task Parse_UnknownChoice_NamesOption(string option, string value)
     {
         var run = await CliRun.RunAsync(["debias", .. Base, option, value, "--server", CliRun.ClosedServer]);

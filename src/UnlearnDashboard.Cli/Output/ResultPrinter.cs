@@ -16,6 +16,16 @@ internal static class ResultPrinter
             reports.Add(("retrain", result.Retrain));
         }
 
+        if (result.Evidence is { } evidence)
+        {
+            if (evidence.Retrain?.Report is { } retrained && result.Retrain is null)
+                reports.Add(("retrain", retrained));
+            if (evidence.Reweighing?.Report is { } reweighed)
+                reports.Add(("reweighing", reweighed));
+            if (evidence.GroupThresholds?.Report is { } thresholded)
+                reports.Add(("thresholds", thresholded));
+        }
+
         var table = new TextTable(["metric (test split)", .. reports.Select(entry => entry.Name)])
             .AlignRight([.. Enumerable.Range(1, reports.Count)]);
         AddMetricRow(table, "accuracy", reports, report => report.HasAccuracy ? report.Accuracy : null);
@@ -52,7 +62,43 @@ internal static class ResultPrinter
 
         writer.WriteLine($"base version:     {Formats.OrDash(result.BaseVersionId)}");
         writer.WriteLine($"new version:      {Formats.OrDash(result.NewVersionId)}");
+        WriteEvidence(result.Evidence, writer);
         WriteExplanation(result.Explanation, writer);
+    }
+
+    private static void WriteEvidence(DebiasEvidence? evidence, TextWriter writer)
+    {
+        if (evidence is null)
+            return;
+
+        if (evidence.MembershipInference is { } inference)
+        {
+            var aucs = inference.Models.Select(m => $"{m.Model} {Formats.Metric(m.HasAuc ? m.Auc : null)}");
+            writer.WriteLine($"membership AUC:   {string.Join(", ", aucs)} ({inference.MemberCount} removed samples)");
+        }
+
+        if (evidence.RandomControl is { } control)
+        {
+            writer.WriteLine(
+                $"random control:   DP diff {Formats.Metric(control.Mean.HasDemographicParityDifference ? control.Mean.DemographicParityDifference : null)} " +
+                $"over {control.Draws.Count} random removals, {Formats.Metric(control.Targeted.HasDemographicParityDifference ? control.Targeted.DemographicParityDifference : null)} targeted");
+        }
+
+        if (evidence.Retrain is { } retrain)
+        {
+            writer.WriteLine(
+                $"retrain distance: L2 {retrain.UpdatedToRetrained.Total.ToString("0.####", CultureInfo.InvariantCulture)} " +
+                $"(base model {retrain.BaseToRetrained.Total.ToString("0.####", CultureInfo.InvariantCulture)}), " +
+                $"decisions agree on {retrain.UpdatedToRetrained.PredictionAgreement.ToString("P1", CultureInfo.InvariantCulture)} of test rows");
+        }
+
+        foreach (var band in evidence.SeedBand?.Metrics.Where(m => m.OutsideBand) ?? [])
+            writer.WriteLine($"seed band:        {band.Metric} {Formats.Metric(band.HasResult ? band.Result : null)} is outside the seed-noise band");
+
+        if (evidence.LevellingDown is { } levelling)
+            writer.WriteLine($"levelling down:   {(levelling.Flagged ? "yes, " + levelling.Rule : "no")}");
+        foreach (string skipped in evidence.Skipped)
+            writer.WriteLine($"evidence skipped: {skipped}");
     }
 
     /// <summary>Returns the CLI's name of a method, as <c>--method</c> takes it.</summary>

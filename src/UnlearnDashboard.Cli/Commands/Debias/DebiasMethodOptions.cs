@@ -109,6 +109,10 @@ internal sealed class DebiasMethodOptions
         CustomParser = NumberParsers.NullableInt32("--seed", ">= 0", value => value >= 0),
     };
 
+    public static readonly IReadOnlyList<string> EvidenceParts = ["retrain", "reweighing", "thresholds", "random-control", "seed-band", "membership"];
+
+    public Option<string[]> Evidence { get; } = CreateEvidenceOption();
+
     public Option<string?> CounterfactualSet { get; } = new("--counterfactual-set")
     {
         Description = "Id of an approved counterfactual set (default: the dataset's most recently approved set, when the method uses one).",
@@ -118,7 +122,7 @@ internal sealed class DebiasMethodOptions
     public IEnumerable<Option> All =>
     [
         Method, Objective, Solver, Curvature, Saliency, NewtonSteps, SaliencyFraction, Steps, LearningRate, Mu,
-        RetainWeight, Seed, CounterfactualSet,
+        RetainWeight, Seed, Evidence, CounterfactualSet,
     ];
 
     /// <summary>Copies the options that were given into the request.</summary>
@@ -149,6 +153,39 @@ internal sealed class DebiasMethodOptions
         if (parseResult.GetValue(Seed) is { } seed)
             request.Seed = (uint)seed;
         request.CounterfactualSetId = parseResult.GetValue(CounterfactualSet) ?? "";
+
+        var parts = DebiasCommand.SplitList(parseResult.GetValue(Evidence)).ToHashSet();
+        if (parts.Count > 0)
+        {
+            request.Evidence = new EvidenceRequest
+            {
+                Retrain = parts.Contains("retrain"),
+                Reweighing = parts.Contains("reweighing"),
+                GroupThresholds = parts.Contains("thresholds"),
+                RandomControl = parts.Contains("random-control"),
+                SeedBand = parts.Contains("seed-band"),
+                MembershipInference = parts.Contains("membership"),
+            };
+        }
+    }
+
+    private static Option<string[]> CreateEvidenceOption()
+    {
+        var option = new Option<string[]>("--evidence")
+        {
+            Description = "Evidence parts to compute, comma-separated, instead of the server's default (thresholds, random-control, membership). " +
+                          $"One or more of: {string.Join(", ", EvidenceParts)}. retrain, reweighing and seed-band each cost one training or more.",
+            HelpName = "PART,...",
+        };
+        option.Validators.Add(result =>
+        {
+            foreach (string part in DebiasCommand.SplitList(result.GetValueOrDefault<string[]>()))
+            {
+                if (!EvidenceParts.Contains(part))
+                    result.AddError($"Invalid value '{part}' for option '--evidence': expected one or more of {string.Join(", ", EvidenceParts)}.");
+            }
+        });
+        return option;
     }
 
     private static Option<string?> Choice(string name, IEnumerable<string> values, string description, string helpName)

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using UnlearnDashboard.Cli.Output;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Commands.Bench;
+
+/// <summary>One method's or baseline's numbers on one split, on the test split of that dataset.</summary>
+internal sealed record BenchMeasurement(
+    string Method,
+    double? Accuracy,
+    double? DemographicParityDifference,
+    double? EqualizedOddsDifference,
+    IReadOnlyDictionary<string, double> FalsePositiveRates,
+    double? MembershipInferenceAuc,
+    double? Seconds,
+    double? RetrainSeconds,
+    string? Skipped = null)
+{
+    /// <summary>Reads the headline metrics of a fairness report; undefined metrics stay null.</summary>
+    public static BenchMeasurement FromReport(string method, FairnessReport report, double? auc, double? seconds, double? retrainSeconds)
+    {
+        var rates = report.Groups
+            .Where(g => g.HasFalsePositiveRate)
+            .ToDictionary(g => g.Group, g => g.FalsePositiveRate);
+        return new BenchMeasurement(
+            method,
+            report.HasAccuracy ? report.Accuracy : null,
+            report.HasDemographicParityDifference ? report.DemographicParityDifference : null,
+            report.HasEqualizedOddsDifference ? report.EqualizedOddsDifference : null,
+            rates,
+            auc,
+            seconds,
+            retrainSeconds);
+    }
+
+    public static BenchMeasurement SkippedBecause(string method, string reason) =>
+        new(method, null, null, null, new Dictionary<string, double>(), null, null, null, reason);
+}
+
+/// <summary>A row of a benchmark table: the mean over the splits where the method ran.</summary>
+internal sealed record BenchRow(
+    string Method,
+    int Runs,
+    double? Accuracy,
+    double? DemographicParityDifference,
+    double? EqualizedOddsDifference,
+    IReadOnlyDictionary<string, double> FalsePositiveRates,
+    double? MembershipInferenceAuc,
+    double? Seconds,
+    double? SpeedUpOverRetrain,
+    string? Skipped);
+
+/// <summary>The table of one suite.</summary>
+internal sealed record BenchTable(string Title, int Splits, IReadOnlyList<BenchRow> Rows);
+
+/// <summary>Averages measurements over splits and writes the tables as text and JSON.</summary>
+internal static class BenchReport
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>
+    /// Builds a table from every split's measurements, in the order methods first appear. A method's
+    /// speed-up is the split's retrain seconds over the method's seconds, averaged over the splits.
+    /// </summary>
+    public static BenchTable Summarise(string title, int splits, IReadOnlyList<BenchMeasurement> measurements)
+    {
+        var rows = new List<BenchRow>();
+        foreach (var group in measurements.GroupBy(m => m.Method))
+        {
+            var ran = group.Where(m => m.Skipped is null).ToList();
+            if (ran.Count == 0)
+            {
+                rows.Add(new BenchRow(group.Key, 0, null, null, null, new Dictionary<string, double>(), null, null, null, group.First().Skipped));
+                continue;
+            }
+
+            var groups = ran.SelectMany(m => m.FalsePositiveRates.Keys).Distinct().ToList();
+            var rates = groups.ToDictionary(g => g, g => ran.Where(m => m.FalsePositiveRates.ContainsKey(g)).Average(m => m.FalsePositiveRates[g]));
+            var speedUps = ran
+                .Where(m => m.Seconds is > 0 && m.RetrainSeconds is > 0)
+                .Select(m => m.RetrainSeconds!.Value / m.Seconds!.Value)
+                .ToList();
+            rows.Add(new BenchRow(
+                group.Key,
+                ran.Count,
+                Mean(ran.Select(m => m.Accuracy)),
+                Mean(ran.Select(m => m.DemographicParityDifference)),
+                Mean(ran.Select(m => m.EqualizedOddsDifference)),
+                rates,
+                Mean(ran.Select(m => m.MembershipInferenceAuc)),
+                Mean(ran.Select(m => m.Seconds)),
+                speedUps.Count > 0 ? speedUps.Average() : null,
+                ran.Count < group.Count() ? $"{group.Count() - ran.Count} of {group.Count()} splits skipped: {group.First(m => m.Skipped is not null).Skipped}" : null));
+        }
+
+        return new BenchTable(title, splits, rows);
+    }
+
+    /// <summary>Writes a table as aligned text, with skipped methods and their reasons below it.</summary>
+    public static void Write(BenchTable table, TextWriter writer)
+    {
+        string splits = table.Splits == 1 ? "" : $", mean of {table.Splits} seeded splits";
+        writer.WriteLine($"{table.Title}{splits}");
+        var text = new TextTable(["method", "accuracy", "DP diff", "EO diff", "FPR per group", "MIA AUC", "seconds", "speed-up"])
+            .AlignRight(1, 2, 3, 5, 6, 7);
+        foreach (var row in table.Rows.Where(r => r.Runs > 0))
+        {
+            text.AddRow(
+            [
+                row.Method,
+                Formats.Metric(row.Accuracy),
+                Formats.Metric(row.DemographicParityDifference),
+                Formats.Metric(row.EqualizedOddsDifference),
+                string.Join(" ", row.FalsePositiveRates.Select(rate => $"{rate.Key} {rate.Value.ToString("0.000", CultureInfo.InvariantCulture)}")),
+                Formats.Metric(row.MembershipInferenceAuc),
+                row.Seconds is { } seconds ? seconds.ToString("0.00", CultureInfo.InvariantCulture) : Formats.NotAvailable,
+                row.SpeedUpOverRetrain is { } speedUp ? speedUp.ToString("0.0", CultureInfo.InvariantCulture) + "x" : Formats.NotAvailable,
+            ]);
+        }
+
+        text.Write(writer);
+        foreach (var row in table.Rows.Where(r => r.Skipped is not null))
+            writer.WriteLine($"  {row.Method}: {row.Skipped}");
+        writer.WriteLine();
+    }
+
+    public static async Task WriteJsonAsync(IReadOnlyList<BenchTable> tables, string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.Create(path);
+        await JsonSerializer.SerializeAsync(stream, new { tables }, JsonOptions, cancellationToken);
+    }
+
+    private static double? Mean(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v.HasValue).Select(v => v!.Value).ToList();
+        return present.Count > 0 ? present.Average() : null;
+    }
+}
