@@ -145,7 +145,8 @@ public sealed class InfluenceProblem : IDisposable
         using var scope = NewDisposeScope();
         var target = b.to(float64);
         double scale = 1.5 * LargestEigenvalue(30, seed, cancellationToken);
-        using var generator = new Generator((ulong)seed);
+        // Batches come from System.Random rather than a torch generator, so that they depend on the seed alone.
+        var random = new Random(seed);
         long rows = _trainPrefix.shape[0];
         long batch = Math.Min(batchSize, rows);
         var sum = zeros_like(target);
@@ -156,7 +157,7 @@ public sealed class InfluenceProblem : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var step = NewDisposeScope();
-                var positions = randint(0, rows, [batch], dtype: int64, generator: generator);
+                var positions = tensor(Enumerable.Range(0, (int)batch).Select(_ => random.NextInt64(rows)).ToArray());
                 var product = CurvatureProduct(_trainPrefix.index_select(0, positions), _trainLabels.index_select(0, positions), estimate);
                 product.add_(estimate, Damping);
                 estimate.add_(target).sub_(product.div_(scale));
@@ -175,8 +176,8 @@ public sealed class InfluenceProblem : IDisposable
     private double LargestEigenvalue(int iterations, int seed, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
-        using var generator = new Generator((ulong)seed + 1);
-        var vector = randn([_stack.ParameterCount], dtype: float64, generator: generator);
+        var random = new Random(seed + 1);
+        var vector = tensor(Enumerable.Range(0, (int)_stack.ParameterCount).Select(_ => random.NextDouble() - 0.5).ToArray());
         vector.div_(vector.norm());
         double eigenvalue = Damping;
         for (int i = 0; i < iterations; i++)
