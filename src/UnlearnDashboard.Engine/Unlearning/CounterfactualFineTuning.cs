@@ -78,7 +78,7 @@ public static class CounterfactualFineTuning
         var network = updated.Network;
         var parameters = layers.SelectMany(i => new[] { network.Layers[i].weight!, network.Layers[i].bias! }).ToList();
         using var optimizer = optim.Adam(parameters, options.LearningRate);
-        using var generator = new Generator((ulong)options.Seed);
+        var random = new Random(options.Seed);
         network.eval();
         long pairs = originalInputs.shape[0];
 
@@ -88,7 +88,7 @@ public static class CounterfactualFineTuning
             double loss;
             using (var scope = NewDisposeScope())
             {
-                var batch = randint(0, pairs, [Math.Min(options.BatchSize, pairs)], dtype: int64, generator: generator);
+                var batch = SampleRows(random, pairs, options.BatchSize);
                 var original = network.forward(originalInputs.index_select(0, batch));
                 var counterfactual = network.forward(counterfactualInputs.index_select(0, batch));
                 var total = (original.sigmoid() - counterfactual.sigmoid()).abs().mean() * options.CounterfactualWeight;
@@ -100,7 +100,7 @@ public static class CounterfactualFineTuning
 
                 if (trainInputs is not null && trainLabels is not null)
                 {
-                    var rows = randint(0, trainInputs.shape[0], [Math.Min(options.BatchSize, trainInputs.shape[0])], dtype: int64, generator: generator);
+                    var rows = SampleRows(random, trainInputs.shape[0], options.BatchSize);
                     total = total + nn.functional.binary_cross_entropy_with_logits(
                         network.forward(trainInputs.index_select(0, rows)), trainLabels.index_select(0, rows));
                 }
@@ -116,4 +116,8 @@ public static class CounterfactualFineTuning
 
         optimizer.zero_grad();
     }
+
+    /// <summary>Draws min(batch, rows) row positions with replacement; System.Random keeps them a function of the seed alone.</summary>
+    private static Tensor SampleRows(Random random, long rows, int batch) =>
+        tensor(Enumerable.Range(0, (int)Math.Min(batch, rows)).Select(_ => random.NextInt64(rows)).ToArray());
 }

@@ -24,7 +24,7 @@ internal static class GradientAscent
         var network = updated.Network;
         var parameters = layers.SelectMany(i => new[] { network.Layers[i].weight!, network.Layers[i].bias! }).ToList();
         using var optimizer = optim.Adam(parameters, options.LearningRate);
-        using var generator = new Generator((ulong)options.Seed);
+        var random = new Random(options.Seed);
         network.eval();
 
         for (int step = 1; step <= options.Steps; step++)
@@ -33,8 +33,8 @@ internal static class GradientAscent
             double loss;
             using (var scope = NewDisposeScope())
             {
-                var retained = randint(0, retainedInputs.shape[0], [Math.Min(options.BatchSize, retainedInputs.shape[0])], dtype: int64, generator: generator);
-                var harmful = randint(0, harmfulInputs.shape[0], [Math.Min(options.BatchSize, harmfulInputs.shape[0])], dtype: int64, generator: generator);
+                var retained = SampleRows(random, retainedInputs.shape[0], options.BatchSize);
+                var harmful = SampleRows(random, harmfulInputs.shape[0], options.BatchSize);
                 var retainLoss = nn.functional.binary_cross_entropy_with_logits(
                     network.forward(retainedInputs.index_select(0, retained)), retainedLabels.index_select(0, retained));
                 var forgetLoss = nn.functional.binary_cross_entropy_with_logits(
@@ -51,4 +51,8 @@ internal static class GradientAscent
 
         optimizer.zero_grad();
     }
+
+    /// <summary>Draws min(batch, rows) row positions with replacement; System.Random keeps them a function of the seed alone.</summary>
+    private static Tensor SampleRows(Random random, long rows, int batch) =>
+        tensor(Enumerable.Range(0, (int)Math.Min(batch, rows)).Select(_ => random.NextInt64(rows)).ToArray());
 }
