@@ -29,7 +29,7 @@ public sealed class NewRequestTests : DashboardTestContext
     {
         var page = GoToMethodStep();
 
-        Input(page, "remove-fraction").Change("0.7");
+        Input(page, "remove-fraction").Input("0.7");
 
         Assert.Contains("The remove fraction must be greater than 0 and at most 0.5; 0.7 is outside.", page.Markup);
     }
@@ -38,7 +38,7 @@ public sealed class NewRequestTests : DashboardTestContext
     public void Wizard_BlocksNextWhileFractionInvalid()
     {
         var page = GoToMethodStep();
-        Input(page, "remove-fraction").Change("0");
+        Input(page, "remove-fraction").Input("0");
 
         page.Find("[data-testid=next]").Click();
 
@@ -51,7 +51,7 @@ public sealed class NewRequestTests : DashboardTestContext
     {
         var page = GoToMethodStep();
 
-        Input(page, "damping").Change("-1");
+        Input(page, "damping").Input("-1");
 
         Assert.Contains("The damping λ must be a finite number ≥ 0.", page.Markup);
     }
@@ -70,7 +70,7 @@ public sealed class NewRequestTests : DashboardTestContext
     {
         Jobs.Job = new Protos.V1.Job { Id = "job-42" };
         var page = GoToMethodStep();
-        Input(page, "remove-fraction").Change("0.1");
+        Input(page, "remove-fraction").Input("0.1");
         page.Find("[data-testid=next]").Click();
 
         page.WaitForElement("[data-testid=submit]").Click();

@@ -19,6 +19,8 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly bool[] _attempted = new bool[LastStep + 1];
     private readonly RequestForm _form = new();
+    private static readonly string[] StepTitles = ["Model", "Sensitive attribute", "Method", "Summary"];
+    private MudStepper? _stepper;
     private int _step;
     private CatalogSnapshot _snapshot = CatalogSnapshot.Empty;
     private bool _loading = true;
@@ -176,6 +178,10 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
         return Task.CompletedTask;
     }
+
+    private Task NextAsync() => _stepper?.NextStepAsync() ?? Task.CompletedTask;
+
+    private Task PreviousAsync() => _stepper?.PreviousStepAsync() ?? Task.CompletedTask;
 
     private async Task SubmitAsync()
     {

@@ -91,6 +91,10 @@ public sealed partial class SeriesChart : ComponentBase
         return index % every == 0 || index == XLabels.Count - 1;
     }
 
+    // The first and last labels sit on the plot's edges, so they extend inwards to stay inside the SVG.
+    private string XLabelAnchor(int index) =>
+        XLabels.Count <= 1 ? "middle" : index == 0 ? "start" : index == XLabels.Count - 1 ? "end" : "middle";
+
     private string XLabel(int index) => index < XLabels.Count ? XLabels[index] : (index + 1).ToString(CultureInfo.InvariantCulture);
 
     private static string Coordinate(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
