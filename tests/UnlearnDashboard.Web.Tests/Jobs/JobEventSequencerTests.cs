@@ -15,10 +15,10 @@ public sealed class JobEventSequencerTests
         var third = sequencer.Add(TestData.Progress(3, "unlearning", 0.5));
 
         Assert.Empty(first);
-        Assert.True(sequencer.LastSequence == 3);
         Assert.Equal([1L, 2L], second.Select(e => e.Sequence));
         Assert.Empty(repeat);
         Assert.Equal([3L], third.Select(e => e.Sequence));
+        Assert.Equal(3, sequencer.LastSequence);
         Assert.False(sequencer.HasGap);
     }
 

@@ -110,7 +110,7 @@ public sealed class JobViewTests : DashboardTestContext
     }
 
     [Fact]
-    public async Task JobView_ShowsUndefinedRatioWhenNobodyIsApproved()
+    public async Task JobView_ShowsUndefinedRatioAsGap()
     {
         var page = RenderJob();
         await PushAsync(TestData.Progress(1, "evaluating", 0.55, new StepMetrics

@@ -92,8 +92,14 @@ public sealed partial class SeriesChart : ComponentBase
     }
 
     // The first and last labels sit on the plot's edges, so they extend inwards to stay inside the SVG.
-    private string XLabelAnchor(int index) =>
-        XLabels.Count <= 1 ? "middle" : index == 0 ? "start" : index == XLabels.Count - 1 ? "end" : "middle";
+    private string XLabelAnchor(int index)
+    {
+        if (XLabels.Count <= 1)
+            return "middle";
+        if (index == 0)
+            return "start";
+        return index == XLabels.Count - 1 ? "end" : "middle";
+    }
 
     private string XLabel(int index) => index < XLabels.Count ? XLabels[index] : (index + 1).ToString(CultureInfo.InvariantCulture);
 
