@@ -16,6 +16,8 @@ public sealed class JobRelay : IAsyncDisposable
     private readonly JobStreamOptions _options;
     private readonly ILogger _logger;
     private readonly Action<JobRelay> _ended;
+    // NOTE: every event of the job stays in memory until the relay stops, which is fine for the tens of
+    // events a training or debias job emits but would need a cap for jobs with thousands of steps.
     private readonly List<JobStreamEvent> _events = [];
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
