@@ -88,6 +88,22 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
         Assert.Equal(all.Skip(after), rest);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1_000_000)]
+    public async Task WatchJob_AfterLastSequenceOfEndedJob_EndsAtOnce(long beyondLast)
+    {
+        var all = await JobWatcher.CollectAsync(Jobs, server.BaseTraining.Id);
+        long last = all[^1].Sequence;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        var call = Jobs.WatchJob(new WatchJobRequest { JobId = server.BaseTraining.Id, AfterSequence = last + beyondLast }, cancellationToken: deadline.Token);
+        bool any = await call.ResponseStream.MoveNext(deadline.Token);
+
+        Assert.False(any);
+    }
+
     [Fact]
     public async Task WatchJob_AfterSequenceWhileRunning_SkipsEarlier()
     {

@@ -57,6 +57,12 @@ public sealed class JobGrpcService(
                 return;
         }
 
+        // A job that has ended stores its final event in the same transaction as its state, so once its state
+        // is final and every stored event up to its last is behind the caller, nothing more will come.
+        var current = await FindJobAsync(request.JobId, cancellationToken);
+        if (IsFinal((JobState)current.State) && current.LastSequence <= lastSent)
+            return;
+
         await foreach (var live in subscription.Reader.ReadAllAsync(cancellationToken))
         {
             if (live.Sequence <= lastSent)
@@ -90,6 +96,9 @@ public sealed class JobGrpcService(
         var job = await scheduler.CancelAsync(request.JobId, context.CancellationToken);
         return job.ToProto();
     }
+
+    private static bool IsFinal(JobState state) =>
+        state is JobState.Succeeded or JobState.Failed or JobState.Cancelled or JobState.Interrupted;
 
     private async Task<JobRow> FindJobAsync(string jobId, CancellationToken cancellationToken)
     {
