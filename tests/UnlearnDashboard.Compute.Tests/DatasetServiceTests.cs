@@ -145,6 +145,28 @@ public sealed class DatasetServiceTests(ComputeServerFixture server) : IClassFix
     }
 
     [Fact]
+    public async Task UploadDataset_TooFewRowsToSplit_StoresNothing()
+    {
+        int artifactsBefore = server.CountArtifacts();
+        byte[] csv = "age,sex,income\n39,Male,<=50K\n50,Female,>50K\n41,Male,>50K\n28,Female,<=50K\n"u8.ToArray();
+        using var call = server.Datasets.UploadDataset();
+
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("tiny-upload") });
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk
+        {
+            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(csv) },
+        });
+        await call.RequestStream.CompleteAsync();
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("validation split has", error.Status.Detail);
+        Assert.DoesNotContain(list.Datasets, d => d.Spec.Name == "tiny-upload");
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+    }
+
+    [Fact]
     public async Task UploadDataset_ChunkOverLimit_IsInvalidArgument()
     {
         using var call = server.Datasets.UploadDataset();

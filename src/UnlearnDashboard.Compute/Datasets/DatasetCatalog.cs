@@ -68,6 +68,9 @@ public sealed class DatasetCatalog(
         }
 
         var prepared = await Task.Run(() => Load(definition, train.Path, trainSource, test?.Path, testSource), cancellationToken);
+
+        // Reject here, before anything is stored, a dataset whose splits no model could be trained and ranked on.
+        prepared.ValidateForTraining();
         var row = new DatasetRow
         {
             Id = Guid.CreateVersion7().ToString(),
