@@ -128,7 +128,18 @@ public static partial class DebiasPipeline
                 LayerAttributions = attributions,
                 ChangedParameterFraction = update.ChangedParameterFraction,
                 Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
-                    new EvidenceInput { BaseModel = model, UpdatedModel = updated, Data = data, RemovedPositions = removed },
+                    new EvidenceInput
+                    {
+                        BaseModel = model,
+                        UpdatedModel = updated,
+                        Data = data,
+                        RemovedPositions = removed,
+
+                        // The random control removes random sets by the same update, without progress reports.
+                        Update = rank is null
+                            ? null
+                            : EvidenceRunner.InPlace(model, (copy, positions, token) => Update(context with { Progress = null }, rank, positions, copy, token)),
+                    },
                     options.Evidence,
                     progress,
                     cancellationToken),

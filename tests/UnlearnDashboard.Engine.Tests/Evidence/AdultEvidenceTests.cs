@@ -95,7 +95,7 @@ public sealed class AdultEvidenceTests(AdultModelFixture fixture, ITestOutputHel
     }
 
     [Fact]
-    public void Run_DefaultEvidence_SkipsTrainings()
+    public void Run_DefaultEvidence_SkipsTrainingsButRunsRandomControl()
     {
         using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions { Method = DebiasMethod.InfluenceNewton }, null, CancellationToken.None);
 
@@ -104,8 +104,13 @@ public sealed class AdultEvidenceTests(AdultModelFixture fixture, ITestOutputHel
         Assert.Null(evidence.Reweighing);
         Assert.Null(evidence.SeedBand);
         Assert.NotNull(evidence.GroupThresholds);
-        Assert.Null(evidence.RandomControl);
-        Assert.Contains(evidence.Skipped, s => s.StartsWith("random control: the method supplies no update"));
+        Assert.NotNull(evidence.RandomControl);
+        Assert.Equal(5, evidence.RandomControl!.Draws.Count);
+        Assert.Equal(outcome.RemovedRowIds.Length, evidence.RandomControl.RemovedCount);
+        Assert.DoesNotContain(evidence.Skipped, s => s.StartsWith("random control"));
+        Assert.True(
+            evidence.RandomControl.Targeted.DemographicParityDifference < evidence.RandomControl.Mean.DemographicParityDifference - 0.02,
+            $"targeted {evidence.RandomControl.Targeted.DemographicParityDifference}, random {evidence.RandomControl.Mean.DemographicParityDifference}");
         Assert.Equal(["base", "updated"], evidence.MembershipInference!.Models.Select(m => m.Model));
         Assert.Equal(0, evidence.Timings.RetrainSeconds);
     }
