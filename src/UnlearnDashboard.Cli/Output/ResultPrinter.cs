@@ -64,6 +64,8 @@ internal static class ResultPrinter
         writer.WriteLine($"new version:      {Formats.OrDash(result.NewVersionId)}");
         WriteEvidence(result.Evidence, writer);
         WriteExplanation(result.Explanation, writer);
+        foreach (string warning in result.Warnings)
+            writer.WriteLine($"warning: {warning}");
     }
 
     private static void WriteEvidence(DebiasEvidence? evidence, TextWriter writer)

@@ -184,6 +184,7 @@ internal static class DebiasMapper
         };
         result.Influence.Layers.AddRange(outcome.Influence.Layers);
         result.RemovedRowIds.AddRange(outcome.RemovedRowIds);
+        result.Warnings.AddRange(outcome.Warnings);
         result.LayerChanges.AddRange(outcome.LayerChanges.Select(c => new Proto.LayerChange
         {
             Layer = c.Layer,

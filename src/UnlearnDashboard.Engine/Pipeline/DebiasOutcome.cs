@@ -69,5 +69,11 @@ public sealed class DebiasOutcome : IDisposable
     /// <summary>The run's evidence: retrain, baselines, controls, seed band and forgetting; null when not requested.</summary>
     public DebiasEvidence? Evidence { get; init; }
 
+    /// <summary>
+    /// Plain-language warnings about the result, for example that the bias objective rose or that the updated
+    /// model approves nobody; empty when there is nothing to warn about.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public void Dispose() => UpdatedModel.Dispose();
 }

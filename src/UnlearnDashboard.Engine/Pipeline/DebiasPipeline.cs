@@ -127,6 +127,7 @@ public static partial class DebiasPipeline
                 LayerChanges = LayerChanges.Measure(model, updated),
                 LayerAttributions = attributions,
                 ChangedParameterFraction = update.ChangedParameterFraction,
+                Warnings = Warn(before, after, objectiveBefore, objectiveAfter),
                 Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
                     new EvidenceInput
                     {
@@ -150,6 +151,36 @@ public static partial class DebiasPipeline
             updated.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Lists what a reviewer must not miss in the result: a bias objective or parity gap that rose, and a model
+    /// that approves nobody or everybody, whose parity difference of 0 does not mean it is fair.
+    /// </summary>
+    internal static IReadOnlyList<string> Warn(FairnessReport before, FairnessReport after, double objectiveBefore, double objectiveAfter)
+    {
+        var warnings = new List<string>();
+        if (objectiveAfter > objectiveBefore)
+        {
+            warnings.Add(FormattableString.Invariant(
+                $"The bias objective on the validation split rose from {objectiveBefore:F4} to {objectiveAfter:F4}: the update made the model more biased. Try a smaller remove fraction, a larger damping or another method."));
+        }
+
+        if (after.DemographicParityDifference > before.DemographicParityDifference)
+        {
+            warnings.Add(FormattableString.Invariant(
+                $"The demographic parity difference on the test split rose from {before.DemographicParityDifference:F4} to {after.DemographicParityDifference:F4}."));
+        }
+
+        long count = after.Groups.Sum(g => g.Count);
+        long approved = after.Groups.Sum(g => g.TruePositives + g.FalsePositives);
+        if (count > 0 && (approved == 0 || approved == count))
+        {
+            string who = approved == 0 ? "nobody" : "everybody";
+            warnings.Add($"The updated model approves {who} on the test split, so its demographic parity difference of 0 does not mean it is fair.");
+        }
+
+        return warnings;
     }
 
     /// <summary>Whether the method ranks training samples and acts on the most harmful ones.</summary>

@@ -1,0 +1,50 @@
+using UnlearnDashboard.Engine.Fairness;
+using UnlearnDashboard.Engine.Pipeline;
+
+namespace UnlearnDashboard.Engine.Tests.Pipeline;
+
+public sealed class DebiasWarningTests
+{
+    private static FairnessReport Report(bool[] predictions)
+    {
+        bool[] labels = [true, false, true, false];
+        string[] groups = ["Male", "Male", "Female", "Female"];
+        return FairnessCalculator.Compute("test", "sex", "Male", labels, predictions, groups);
+    }
+
+    [Fact]
+    public void Warn_ObjectiveAndGapRose_WarnsTwice()
+    {
+        var before = Report([true, false, true, false]);
+        var after = Report([true, true, false, false]);
+
+        var warnings = DebiasPipeline.Warn(before, after, objectiveBefore: 0.10, objectiveAfter: 0.20);
+
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("rose from 0.1000 to 0.2000", warnings[0]);
+        Assert.Contains("demographic parity difference on the test split rose from 0.0000 to 1.0000", warnings[1]);
+    }
+
+    [Fact]
+    public void Warn_ModelApprovesNobody_SaysParityZeroIsNotFair()
+    {
+        var before = Report([true, false, true, false]);
+        var after = Report([false, false, false, false]);
+
+        var warnings = DebiasPipeline.Warn(before, after, objectiveBefore: 0.10, objectiveAfter: 0.05);
+
+        var warning = Assert.Single(warnings);
+        Assert.Contains("approves nobody", warning);
+    }
+
+    [Fact]
+    public void Warn_BiasFell_IsEmpty()
+    {
+        var before = Report([true, true, false, false]);
+        var after = Report([true, false, true, false]);
+
+        var warnings = DebiasPipeline.Warn(before, after, objectiveBefore: 0.20, objectiveAfter: 0.10);
+
+        Assert.Empty(warnings);
+    }
+}
