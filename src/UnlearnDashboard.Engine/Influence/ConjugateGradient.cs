@@ -43,8 +43,9 @@ public static class ConjugateGradient
             if (!(curvature > 1e-14 * p.dot(p).item<double>()))
             {
                 throw EngineException.Precondition("damping",
-                    $"The Hessian is singular or indefinite (curvature {curvature:G3} along a search direction at "
-                    + $"iteration {iteration + 1}); set a damping lambda > 0.");
+                    $"The damped Hessian is singular or indefinite (curvature {curvature:G3} along a search direction at "
+                    + $"iteration {iteration + 1}). Raise the damping lambda, leave it unset so that the damping rule "
+                    + "chooses it, or use the Gauss-Newton curvature.");
             }
 
             double alpha = rr / curvature;

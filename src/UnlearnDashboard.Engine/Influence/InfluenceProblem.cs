@@ -16,9 +16,9 @@ public sealed class InfluenceProblem : IDisposable
     private readonly Tensor _trainLabels;
     private readonly Tensor _gradient;
 
-    // Set when the only chosen layer is the output layer: the logit is then linear in its parameters, so
-    // the Hessian is exactly (1/n) sum of p (1 - p) x x^T over the rows' layer inputs x (with a 1 for the
-    // bias). It is formed once, and each Hessian-vector product is a small matrix product.
+    // Set when the only chosen layer is the output layer. The logit is then linear in its parameters, so the
+    // Hessian is exactly (1/n) sum of p (1 - p) x x^T over the rows' layer inputs x, with a 1 for the bias.
+    // It is formed once, and each Hessian-vector product is a small matrix product.
     private readonly Tensor? _outputLayerHessian;
 
     // Set for the Gauss-Newton curvature over more than the output layer: the training logits with their
@@ -269,7 +269,7 @@ public sealed class InfluenceProblem : IDisposable
 
     /// <summary>
     /// Returns the per-sample gradients of the loss, [rows, parameters], for rows given by their model inputs.
-    /// One backward pass yields every row's gradient with respect to each chosen layer's output; the weight
+    /// One backward pass yields every row's gradient with respect to each chosen layer's output. The weight
     /// gradient is then the outer product of that with the layer's input, row by row.
     /// </summary>
     public Tensor PerSampleGradients(Tensor inputs, Tensor labels)
