@@ -36,6 +36,25 @@ public sealed class RpcErrorFormatterTests
     }
 
     [Fact]
+    public void Write_ViolationRepeatingDetail_NamesOnlyTheField()
+    {
+        const string detail = "Line 3 of train.csv has 2 fields, but the header has 3.";
+        var badRequest = new BadRequest
+        {
+            FieldViolations = { new BadRequest.Types.FieldViolation { Field = "train_file", Description = detail } },
+        };
+        var status = new Google.Rpc.Status { Code = (int)Code.InvalidArgument, Message = detail, Details = { Any.Pack(badRequest) } };
+        var error = new StringWriter();
+
+        RpcErrorFormatter.Write(status.ToRpcException(), error);
+
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal($"error: INVALID_ARGUMENT: {detail}", lines[0]);
+        Assert.Equal("  field: train_file", lines[1]);
+    }
+
+    [Fact]
     public void Write_PlainStatus_WritesOneLine()
     {
         var exception = new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "dataset 'adult' not found"));

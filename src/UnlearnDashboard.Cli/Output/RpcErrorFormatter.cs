@@ -16,7 +16,12 @@ internal static class RpcErrorFormatter
         {
             foreach (var violation in badRequest.FieldViolations)
             {
-                error.WriteLine($"  {violation.Field}: {violation.Description}");
+                // The server often repeats the whole message as the violation's description; then only the
+                // field name adds anything.
+                if (violation.Description == exception.Status.Detail)
+                    error.WriteLine($"  field: {violation.Field}");
+                else
+                    error.WriteLine($"  {violation.Field}: {violation.Description}");
             }
         }
 
