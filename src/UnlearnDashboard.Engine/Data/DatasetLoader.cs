@@ -78,9 +78,9 @@ public static class DatasetLoader
     }
 
     /// <summary>
-    /// Reads the test file. UCI publishes test files without a header (adult.test), so when the test file's first
-    /// record shares no value with the training file's column names, it is read as headerless data with the
-    /// training file's column names, provided it has as many fields.
+    /// Reads the test file. UCI publishes test files without a header (adult.test). So when the test file's first
+    /// record shares no value with the training file's column names and has as many fields, the file is read as
+    /// headerless data with the training file's column names.
     /// </summary>
     private static CsvTable ReadTestTable(Stream testCsv, string source, DatasetDefinition definition, CsvTable trainTable)
     {

@@ -48,8 +48,8 @@ public sealed class PreparedDataset
 
     /// <summary>
     /// Throws INVALID_ARGUMENT, naming the split and its counts, when the splits are too small to train a model
-    /// and rank its training samples: training needs both label values, and validation and test need rows from
-    /// at least two groups, because the bias objective and the metrics compare groups.
+    /// and rank its training samples. Training needs both label values. Validation and test need rows from at
+    /// least two groups, because the bias objective and the metrics compare groups.
     /// </summary>
     public void ValidateForTraining()
     {

@@ -95,8 +95,8 @@ public sealed class InfluenceProblem : IDisposable
     public Tensor Gradient => _gradient.detach();
 
     /// <summary>
-    /// Returns H v, where H is the curvature of the mean training loss over the chosen layers: the Hessian, or
-    /// the Gauss-Newton matrix when <see cref="Curvature"/> says so.
+    /// Returns H v, where H is the curvature of the mean training loss over the chosen layers. It is the
+    /// Hessian, or the Gauss-Newton matrix when <see cref="Curvature"/> is <see cref="CurvatureKind.GaussNewton"/>.
     /// </summary>
     public Tensor HessianVectorProduct(Tensor vector)
     {

@@ -42,7 +42,12 @@ public sealed class RankStatisticsTests
         foreach (double p in positives)
         {
             foreach (double n in negatives)
-                pairs += p > n ? 1 : p == n ? 0.5 : 0;
+            {
+                if (p > n)
+                    pairs += 1;
+                else if (p == n)
+                    pairs += 0.5;
+            }
         }
 
         double? auc = RankStatistics.MannWhitneyAuc(positives, negatives);
