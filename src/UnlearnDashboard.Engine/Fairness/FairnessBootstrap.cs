@@ -130,7 +130,8 @@ public static class FairnessBootstrap
         return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
     }
 
-    private static IEnumerable<(string Metric, string? Group, double? Value)> Values(FairnessReport report)
+    /// <summary>Every group metric and gap of a report, in a fixed order, with its value or null.</summary>
+    internal static IEnumerable<(string Metric, string? Group, double? Value)> Values(FairnessReport report)
     {
         foreach (var g in report.Groups)
         {
@@ -150,7 +151,7 @@ public static class FairnessBootstrap
         yield return ("disparate_impact_ratio", null, report.DisparateImpactRatio);
     }
 
-    private static string ReasonOf(FairnessReport report, string metric, string? group)
+    internal static string ReasonOf(FairnessReport report, string metric, string? group)
     {
         var list = group is null ? report.Undefined : report.Groups.First(g => g.Group == group).Undefined;
         return list.FirstOrDefault(u => u.Metric == metric)?.Reason ?? "undefined";
