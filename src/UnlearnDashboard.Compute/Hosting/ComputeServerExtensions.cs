@@ -30,6 +30,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<ModelGrpcService>();
         app.MapGrpcService<JobGrpcService>();
         app.MapGrpcService<CounterfactualGrpcService>();
+        app.MapGrpcService<ComparisonGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -57,6 +58,7 @@ public static class ComputeServerExtensions
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<VersionLoader>();
         services.AddSingleton<CounterfactualCatalog>();
 
         // Hosted services start in registration order: the schema exists before the scheduler reads jobs.

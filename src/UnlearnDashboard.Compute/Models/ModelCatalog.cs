@@ -18,6 +18,12 @@ public sealed class ModelCatalog(IDbContextFactory<ComputeDbContext> dbFactory)
                ?? throw RpcErrors.NotFound($"Model version '{versionId}' ({field}) was not found; ListVersions shows the existing ones.");
     }
 
+    public async Task<ModelVersionRow?> FindVersionAsync(string versionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.Id == versionId, cancellationToken);
+    }
+
     public async Task<ModelRow?> FindModelAsync(string modelId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -11,7 +11,7 @@ using Proto = UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Services;
 
 /// <summary>Lists models and versions and evaluates a version's fairness.</summary>
-public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog datasets, ArtifactStore artifacts)
+public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog datasets, VersionLoader versions)
     : Proto.ModelService.ModelServiceBase
 {
     private static readonly string[] Splits = ["train", "validation", "test"];
@@ -33,13 +33,13 @@ public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog dataset
             throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels shows the existing ones.");
 
         var rows = await models.ListVersionsAsync(modelId, context.CancellationToken);
-        return new Proto.ListVersionsResponse { Versions = { rows.Select(ToProto) } };
+        return new Proto.ListVersionsResponse { Versions = { rows.Select(VersionMapper.ToProto) } };
     }
 
     public override async Task<Proto.ModelVersion> GetVersion(Proto.GetVersionRequest request, ServerCallContext context)
     {
         var version = await models.GetVersionAsync(request.VersionId, "version_id", context.CancellationToken);
-        return ToProto(version);
+        return version.ToProto();
     }
 
     /// <summary>Loads the version's weights (hash-checked) and evaluates them on one split of its dataset.</summary>
@@ -50,16 +50,11 @@ public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog dataset
         if (!Splits.Contains(split))
             throw RpcErrors.InvalidArgument("split", $"split '{split}' is unknown; use train, validation or test.");
 
-        var version = await models.GetVersionAsync(request.VersionId, "version_id", cancellationToken);
-        var model = await models.FindModelAsync(version.ModelId, cancellationToken)
-                    ?? throw new EngineException(EngineErrorKind.DataLoss, "model_id", $"Version {version.Id} belongs to model {version.ModelId}, which is missing.");
-        var dataset = await datasets.ResolveAsync(model.DatasetId, "dataset", cancellationToken);
-        var data = await datasets.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
-        byte[] weights = await artifacts.ReadAsync(version.WeightsSha256, cancellationToken);
-
+        var loaded = await versions.LoadAsync(request.VersionId, "version_id", cancellationToken);
+        var data = await datasets.GetPreparedAsync(loaded.Dataset).WaitAsync(cancellationToken);
         var report = await Task.Run(() =>
         {
-            using var trained = TrainedModel.Load(ModelSpec.FromJson(version.SpecJson), weights, version.WeightsSha256, $"of version {version.Id}");
+            using var trained = loaded.ToTrainedModel();
             return FairnessEvaluator.Evaluate(trained, data, split);
         }, cancellationToken);
         return report.ToProto();
@@ -73,22 +68,4 @@ public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog dataset
         Settings = Proto.ModelSettings.Parser.ParseFrom(row.Settings),
         CreatedAt = row.CreatedAt.ToTimestamp(),
     };
-
-    private static Proto.ModelVersion ToProto(ModelVersionRow row)
-    {
-        var version = new Proto.ModelVersion
-        {
-            Id = row.Id,
-            ModelId = row.ModelId,
-            ParentVersionId = row.ParentVersionId ?? "",
-            JobId = row.JobId,
-            CreatedAt = row.CreatedAt.ToTimestamp(),
-            WeightsSha256 = row.WeightsSha256,
-            TestReport = Proto.FairnessReport.Parser.ParseFrom(row.TestReport),
-            RemovedSampleCount = row.RemovedSampleCount,
-        };
-        var spec = ModelSpec.FromJson(row.SpecJson);
-        version.Layers.AddRange(spec.Layers.Select(l => new Proto.LayerInfo { Name = l.Name, ParameterCount = l.ParameterCount }));
-        return version;
-    }
 }
