@@ -17,6 +17,7 @@ internal sealed class ComputeConnection : IDisposable
         Datasets = new DatasetService.DatasetServiceClient(channel);
         Models = new ModelService.ModelServiceClient(channel);
         Jobs = new JobService.JobServiceClient(channel);
+        Comparisons = new ComparisonService.ComparisonServiceClient(channel);
     }
 
     public DatasetService.DatasetServiceClient Datasets { get; }
@@ -24,6 +25,8 @@ internal sealed class ComputeConnection : IDisposable
     public ModelService.ModelServiceClient Models { get; }
 
     public JobService.JobServiceClient Jobs { get; }
+
+    public ComparisonService.ComparisonServiceClient Comparisons { get; }
 
     /// <summary>Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL.</summary>
     /// <exception cref="UsageException">The URL is not an absolute http or https URL.</exception>
