@@ -1,0 +1,211 @@
+using System.Buffers.Binary;
+using System.Collections;
+using System.IO.Compression;
+using System.Text;
+using System.Text.RegularExpressions;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Interop;
+
+/// <summary>Format of a weights file, told apart by its first bytes.</summary>
+public enum WeightsFormat
+{
+    /// <summary>A zip archive written by <c>torch.save</c> (PyTorch 1.6 and later).</summary>
+    TorchZip,
+
+    /// <summary>8-byte little-endian header length, a JSON header, then the raw tensor data.</summary>
+    Safetensors,
+}
+
+/// <summary>
+/// Reads the tensors of a PyTorch state dict (<c>torch.save(model.state_dict())</c>) or a safetensors file
+/// with TorchSharp.PyBridge. A pickle that holds a whole model, <c>torch.save(model)</c>, is rejected before
+/// it is unpickled, because it refers to the Python classes of the model rather than to tensors alone.
+/// </summary>
+public static partial class WeightsFile
+{
+    /// <summary>Largest safetensors header accepted, in bytes; the format's reference reader uses the same 100 MB bound.</summary>
+    private const long MaxSafetensorsHeaderBytes = 100_000_000;
+
+    /// <summary>Python globals that a state dict pickle refers to. Anything else means the pickle holds objects other than tensors.</summary>
+    private static readonly HashSet<string> StateDictGlobals = new(StringComparer.Ordinal)
+    {
+        "collections OrderedDict",
+        "torch._utils _rebuild_tensor_v2",
+        "torch._utils _rebuild_parameter",
+        "torch._utils _rebuild_parameter_with_state",
+        "torch FloatStorage",
+        "torch DoubleStorage",
+        "torch HalfStorage",
+        "torch BFloat16Storage",
+        "torch LongStorage",
+        "torch IntStorage",
+        "torch ShortStorage",
+        "torch CharStorage",
+        "torch ByteStorage",
+        "torch BoolStorage",
+    };
+
+    /// <summary>Tells the format from the first bytes, or throws naming what the file looks like.</summary>
+    public static WeightsFormat Detect(ReadOnlySpan<byte> bytes, string source)
+    {
+        if (bytes.Length >= 4 && bytes[0] == (byte)'P' && bytes[1] == (byte)'K' && bytes[2] == 3 && bytes[3] == 4)
+            return WeightsFormat.TorchZip;
+
+        if (bytes.Length >= 9 && bytes[8] == (byte)'{')
+            return WeightsFormat.Safetensors;
+
+        if (bytes.Length >= 2 && bytes[0] == 0x80 && bytes[1] <= 5)
+        {
+            throw Invalid(source,
+                $"{source} is a bare pickle, the format torch.save wrote before PyTorch 1.6. Save it again with a current PyTorch, " +
+                "torch.save(model.state_dict(), path), or as safetensors.");
+        }
+
+        throw Invalid(source,
+            $"{source} is neither a PyTorch state dict (a zip archive from torch.save) nor a safetensors file; its first bytes are " +
+            $"{Convert.ToHexString(bytes[..Math.Min(8, bytes.Length)])}.");
+    }
+
+    /// <summary>
+    /// Reads every tensor of a weights file by name, on the CPU. The caller owns the tensors. Throws
+    /// <see cref="EngineException"/> (invalid argument, field <c>weights</c>) for a whole pickled model, a
+    /// damaged file or a value that is not a tensor.
+    /// </summary>
+    public static Dictionary<string, Tensor> Read(byte[] bytes, string source)
+    {
+        var format = Detect(bytes, source);
+        return format == WeightsFormat.TorchZip ? ReadStateDict(bytes, source) : ReadSafetensors(bytes, source);
+    }
+
+    /// <summary>Writes tensors as a safetensors file with PyBridge.</summary>
+    public static byte[] WriteSafetensors(Dictionary<string, Tensor> tensors)
+    {
+        using var stream = new MemoryStream();
+        Safetensors.SaveStateDict(stream, tensors, leaveOpen: true);
+        return stream.ToArray();
+    }
+
+    private static Dictionary<string, Tensor> ReadStateDict(byte[] bytes, string source)
+    {
+        CheckPickleHoldsOnlyTensors(bytes, source);
+
+        Hashtable table;
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
+        }
+        catch (Exception error) when (error is not EngineException)
+        {
+            throw Invalid(source, $"{source} could not be read as a PyTorch state dict ({bytes.Length} bytes): {error.Message}");
+        }
+
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (DictionaryEntry entry in table)
+            {
+                if (entry.Key is not string name || entry.Value is not Tensor tensor)
+                {
+                    throw Invalid(source,
+                        $"{source} maps '{entry.Key}' to a {entry.Value?.GetType().Name ?? "null"}, not a tensor. " +
+                        "Save only the state dict: torch.save(model.state_dict(), path).");
+                }
+
+                tensors[name] = tensor;
+            }
+
+            return tensors;
+        }
+        catch
+        {
+            DisposeAll(table.Values.OfType<Tensor>());
+            throw;
+        }
+    }
+
+    private static Dictionary<string, Tensor> ReadSafetensors(byte[] bytes, string source)
+    {
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength > MaxSafetensorsHeaderBytes || (long)headerLength > bytes.Length - 8)
+        {
+            throw Invalid(source,
+                $"{source} is not a valid safetensors file: its header length is {headerLength} bytes, but the file has {bytes.Length} bytes.");
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            return Safetensors.LoadStateDict(stream, leaveOpen: true);
+        }
+        catch (Exception error)
+        {
+            throw Invalid(source, $"{source} could not be read as a safetensors file ({bytes.Length} bytes): {error.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Lists the Python globals that the archive's pickle refers to and rejects any that a state dict does not
+    /// use, such as <c>__main__.Net</c> or <c>torch.nn.modules.linear.Linear</c> in a whole pickled model.
+    /// </summary>
+    private static void CheckPickleHoldsOnlyTensors(byte[] bytes, string source)
+    {
+        byte[] pickle;
+        try
+        {
+            using var archive = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
+            var entry = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl")
+                        ?? throw Invalid(source, $"{source} is a zip archive without data.pkl, so torch.save did not write it. Save the model with torch.save(model.state_dict(), path).");
+            using var input = entry.Open();
+            using var buffer = new MemoryStream();
+            input.CopyTo(buffer);
+            pickle = buffer.ToArray();
+        }
+        catch (InvalidDataException error)
+        {
+            throw Invalid(source, $"{source} is a damaged zip archive: {error.Message}");
+        }
+
+        var foreign = PickleGlobals(pickle).Where(g => !StateDictGlobals.Contains(g)).Distinct().ToList();
+        if (foreign.Count == 0)
+            return;
+
+        string classes = string.Join(", ", foreign.Take(5).Select(g => g.Replace(' ', '.')));
+        bool wholeModel = foreign.Any(g => g.StartsWith("torch.nn.modules", StringComparison.Ordinal) || g.StartsWith("__main__ ", StringComparison.Ordinal));
+        string what = wholeModel ? "a whole pickled model (torch.save(model))" : "Python objects other than tensors";
+        throw Invalid(source,
+            $"{source} holds {what}: it refers to {classes}. Only state dicts are imported, because loading a pickled model " +
+            "needs its Python classes. Save the weights with torch.save(model.state_dict(), path) or as safetensors.");
+    }
+
+    /// <summary>
+    /// Returns "module name" for each GLOBAL opcode ('c' module '\n' name '\n', pickle protocols 0 to 3) and for
+    /// each STACK_GLOBAL (0x93) whose two operands are the short strings just before it (protocol 4 and later).
+    /// </summary>
+    private static IEnumerable<string> PickleGlobals(byte[] pickle)
+    {
+        string text = Encoding.Latin1.GetString(pickle);
+        foreach (Match match in GlobalOpcode().Matches(text))
+            yield return $"{match.Groups[1].Value} {match.Groups[2].Value}";
+        foreach (Match match in StackGlobalOpcode().Matches(text))
+            yield return $"{match.Groups[2].Value} {match.Groups[4].Value}";
+    }
+
+    // 'c' followed by two newline-terminated dotted names.
+    [GeneratedRegex(@"c([A-Za-z_][\w.]*)\n([A-Za-z_][\w.]*)\n")]
+    private static partial Regex GlobalOpcode();
+
+    // SHORT_BINUNICODE (0x8C, 1-byte length) module, optional MEMOIZE (0x94), SHORT_BINUNICODE name, optional MEMOIZE, STACK_GLOBAL (0x93).
+    [GeneratedRegex(@"\x8C([\x01-\xFF])([A-Za-z_][\w.]*)\x94?\x8C([\x01-\xFF])([A-Za-z_][\w.]*)\x94?\x93")]
+    private static partial Regex StackGlobalOpcode();
+
+    internal static void DisposeAll(IEnumerable<Tensor> tensors)
+    {
+        foreach (var tensor in tensors)
+            tensor.Dispose();
+    }
+
+    private static EngineException Invalid(string source, string message) => EngineException.Invalid("weights", message, source);
+}

@@ -1,0 +1,167 @@
+using UnlearnDashboard.Engine.Interop;
+using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Pipeline;
+
+namespace UnlearnDashboard.Engine.Tests.Interop;
+
+public sealed class ModelImportTests(InteropFixtures fixtures) : IClassFixture<InteropFixtures>
+{
+    /// <summary>Largest difference allowed between PyTorch's logits and the engine's, in logit units.</summary>
+    private const double Tolerance = 1e-5;
+
+    [Theory]
+    [InlineData("adult_mlp.pt")]
+    [InlineData("adult_mlp.safetensors")]
+    public void Import_TorchFile_MatchesTorchPredictions(string file)
+    {
+        using var model = fixtures.Import(file);
+
+        float[] logits = model.PredictLogits(fixtures.Rows);
+
+        Assert.Equal(fixtures.TorchLogits.Length, logits.Length);
+        AssertClose(fixtures.TorchLogits, logits);
+        Assert.Equal(["fc1", "fc2", "fc3"], model.Network.LayerNames);
+        Assert.Equal(104, model.Network.InputCount);
+    }
+
+    [Fact]
+    public void Import_WholePickledModel_IsRejected()
+    {
+        var error = Assert.Throws<EngineException>(() => fixtures.Import("adult_mlp_whole.pt"));
+
+        Assert.Equal(EngineErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal("weights", error.Field);
+        Assert.Contains("whole pickled model", error.Message);
+        Assert.Contains("__main__.AdultMlp", error.Message);
+        Assert.Contains("torch.save(model.state_dict(), path)", error.Message);
+    }
+
+    [Fact]
+    public void Import_WrongInputWidth_NamesFirstMismatch()
+    {
+        var error = Assert.Throws<EngineException>(() => fixtures.Import("adult_mlp_103.pt"));
+
+        Assert.Equal("weights", error.Field);
+        Assert.Contains("fc1.weight [64,103] in the file, [64,104] expected", error.Message);
+    }
+
+    [Fact]
+    public void Import_FewerHiddenLayers_NamesMismatch()
+    {
+        string spec = fixtures.SpecJson.Replace("\"hidden\": [\n    64,\n    32\n  ]", "\"hidden\": [64]");
+        Assert.NotEqual(fixtures.SpecJson, spec);
+
+        var error = Assert.Throws<EngineException>(() => fixtures.Import("adult_mlp.pt", spec));
+
+        Assert.Contains("fc2.weight [32,64] in the file, [1,64] expected", error.Message);
+    }
+
+    [Fact]
+    public void Import_UnsupportedActivation_IsRejected()
+    {
+        string spec = fixtures.SpecJson.Replace("\"activation\": \"relu\"", "\"activation\": \"tanh\"");
+
+        var error = Assert.Throws<EngineException>(() => fixtures.Import("adult_mlp.pt", spec));
+
+        Assert.Equal("spec_json", error.Field);
+        Assert.Contains("activation 'tanh' is not supported", error.Message);
+    }
+
+    [Fact]
+    public void Import_UnknownColumn_NamesColumnAndIndex()
+    {
+        string spec = fixtures.SpecJson.Replace("\"name\": \"fnlwgt\"", "\"name\": \"final-weight\"");
+
+        var error = Assert.Throws<EngineException>(() => fixtures.Import("adult_mlp.pt", spec));
+
+        Assert.Equal("spec_json", error.Field);
+        Assert.Contains("preprocessing.columns[2] names column 'final-weight'", error.Message);
+    }
+
+    [Fact]
+    public void Import_ZeroStd_NamesField()
+    {
+        var parsed = InteropSpec.Parse(fixtures.SpecJson);
+        var columns = parsed.Preprocessing!.Columns.ToList();
+        columns[0] = columns[0] with { Std = 0 };
+        string spec = (parsed with { Preprocessing = new InteropPreprocessing { Columns = columns } }).ToJson();
+
+        var error = Assert.Throws<EngineException>(() => InteropSpec.Parse(spec));
+
+        Assert.Contains("preprocessing.columns[0].std of numeric column 'age' must be a positive finite number; got 0", error.Message);
+    }
+
+    [Fact]
+    public void Import_MisspelledField_NamesJsonPath()
+    {
+        string spec = fixtures.SpecJson.Replace("\"hidden\"", "\"hiden\"");
+
+        var error = Assert.Throws<EngineException>(() => InteropSpec.Parse(spec));
+
+        Assert.Equal("spec_json", error.Field);
+        Assert.Contains("hiden", error.Message);
+    }
+
+    [Fact]
+    public void Import_TruncatedSafetensors_IsRejected()
+    {
+        byte[] bytes = File.ReadAllBytes(InteropFixtures.PathOf("adult_mlp.safetensors"));
+
+        var error = Assert.Throws<EngineException>(() =>
+            ModelInterop.Import(InteropSpec.Parse(fixtures.SpecJson), bytes[..(bytes.Length / 2)], "half.safetensors", fixtures.Data));
+
+        Assert.Equal("weights", error.Field);
+        Assert.Contains("half.safetensors", error.Message);
+    }
+
+    [Fact]
+    public void Debias_ImportedModel_ExportReloadsWithSamePredictions()
+    {
+        using var imported = fixtures.Import("adult_mlp.pt");
+        var options = new DebiasOptions { Method = DebiasMethod.InfluenceNewton };
+
+        using var outcome = DebiasPipeline.Run(imported, fixtures.Data, options, null, CancellationToken.None);
+        var export = ModelInterop.Export(outcome.UpdatedModel, fixtures.Data.Definition);
+        using var reloaded = ModelInterop.Import(InteropSpec.Parse(export.SpecJson), export.Safetensors, "export.safetensors", fixtures.Data);
+
+        double before = outcome.Before.DemographicParityDifference!.Value;
+        double after = outcome.After.DemographicParityDifference!.Value;
+        Assert.True(after < before, $"demographic parity difference {before:F4} -> {after:F4}");
+        float[] updated = outcome.UpdatedModel.PredictLogits(fixtures.Rows);
+        Assert.Equal(updated, reloaded.PredictLogits(fixtures.Rows));
+        Assert.NotEqual(imported.PredictLogits(fixtures.Rows), updated);
+        Assert.Equal(WeightsFormat.Safetensors, WeightsFile.Detect(export.Safetensors, "export"));
+        Assert.Contains("\"label_column\": \"income\"", export.SpecJson);
+    }
+
+    [Fact]
+    public void Export_ImportedModel_KeepsSpec()
+    {
+        using var imported = fixtures.Import("adult_mlp.safetensors");
+
+        var export = ModelInterop.Export(imported, null);
+
+        var original = InteropSpec.Parse(fixtures.SpecJson);
+        var exported = InteropSpec.Parse(export.SpecJson);
+        Assert.Equal(original.Hidden, exported.Hidden);
+        Assert.Equal(original.Preprocessing!.Columns.Count, exported.Preprocessing!.Columns.Count);
+        for (int i = 0; i < original.Preprocessing.Columns.Count; i++)
+        {
+            var expected = original.Preprocessing.Columns[i];
+            var actual = exported.Preprocessing.Columns[i];
+            Assert.Equal(expected.Name, actual.Name);
+            Assert.Equal(expected.Mean, actual.Mean);
+            Assert.Equal(expected.Std, actual.Std);
+            Assert.Equal(expected.Categories ?? [], actual.Categories ?? []);
+        }
+    }
+
+    private static void AssertClose(double[] expected, float[] actual)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double difference = Math.Abs(expected[i] - actual[i]);
+            Assert.True(difference <= Tolerance, $"row {i}: PyTorch logit {expected[i]:R}, engine {actual[i]:R}, difference {difference:E2}");
+        }
+    }
+}
