@@ -13,8 +13,11 @@ internal sealed class CsvTable
     /// <summary>One array per column, one trimmed value per record. Missing values stay as written ("?" or "").</summary>
     public required string[][] Values { get; init; }
 
-    /// <summary>1-based line in the file where each record starts.</summary>
+    /// <summary>1-based line in the file where each record starts, or the 1-based row of a Parquet file.</summary>
     public required int[] LineNumbers { get; init; }
+
+    /// <summary>What <see cref="LineNumbers"/> count in messages: "line" for CSV, "row" for Parquet.</summary>
+    public string RecordName { get; init; } = "line";
 
     public int RecordCount => LineNumbers.Length;
 

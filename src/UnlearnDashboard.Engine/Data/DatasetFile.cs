@@ -63,13 +63,13 @@ internal sealed class DatasetFile
 
     public static bool IsMissing(string value) => value.Length == 0 || value == "?";
 
-    /// <summary>Names a record in messages: its "id" value when the file has such a column, otherwise "line N".</summary>
+    /// <summary>Names a record in messages: its "id" value when the file has such a column, otherwise "line N" (CSV) or "row N" (Parquet).</summary>
     public string NameRow(int record)
     {
         if (IdColumn >= 0 && !IsMissing(Table.Values[IdColumn][record]))
             return Table.Values[IdColumn][record];
 
-        return "line " + Table.LineNumbers[record].ToString(CultureInfo.InvariantCulture);
+        return Table.RecordName + " " + Table.LineNumbers[record].ToString(CultureInfo.InvariantCulture);
     }
 
     private string[] Derive(DerivedColumn derived)

@@ -3,11 +3,11 @@ using System.Globalization;
 namespace UnlearnDashboard.Engine.Data;
 
 /// <summary>
-/// Reads, validates and splits a CSV dataset. A value is missing when it is '?' or empty after trimming.
+/// Reads, validates and splits a CSV or Parquet dataset. A value is missing when it is '?' or empty after trimming.
 /// A row with a missing feature value is dropped and counted. A missing label or sensitive value rejects
 /// the dataset, unless the definition's policy for that column is Exclude: then the row is left out and
 /// counted. Messages name a row by the value of the file's "id" column (any case) when it has one,
-/// otherwise by "line N", the 1-based line in the file where the record starts.
+/// otherwise by "line N", the 1-based line in the file where the record starts (for Parquet "row N").
 /// </summary>
 public static class DatasetLoader
 {
@@ -38,7 +38,7 @@ public static class DatasetLoader
     {
         ValidateOptions(definition, testCsv is not null);
 
-        var trainTable = CsvReader.Read(trainCsv, FileName(trainSource), "train_file", definition.ColumnNames);
+        var trainTable = TableReader.Read(trainCsv, FileName(trainSource), "train_file", definition.ColumnNames);
         var testTable = testCsv is null
             ? null
             : ReadTestTable(testCsv, FileName(testSource ?? "test file"), definition, trainTable);
@@ -78,17 +78,18 @@ public static class DatasetLoader
     }
 
     /// <summary>
-    /// Reads the test file. UCI publishes test files without a header (adult.test). So when the test file's first
-    /// record shares no value with the training file's column names and has as many fields, the file is read as
-    /// headerless data with the training file's column names.
+    /// Reads the test file, as Parquet when it starts with "PAR1". UCI publishes test files without a header
+    /// (adult.test). So when a CSV test file's first record shares no value with the training file's column names
+    /// and has as many fields, the file is read as headerless data with the training file's column names.
     /// </summary>
     private static CsvTable ReadTestTable(Stream testCsv, string source, DatasetDefinition definition, CsvTable trainTable)
     {
-        if (definition.ColumnNames is not null)
-            return CsvReader.Read(testCsv, source, "test_file", definition.ColumnNames);
+        var (stream, format) = TableReader.Detect(testCsv);
+        if (format == TableFormat.Parquet || definition.ColumnNames is not null)
+            return TableReader.Read(stream, source, "test_file", definition.ColumnNames);
 
         using var buffer = new MemoryStream();
-        testCsv.CopyTo(buffer);
+        stream.CopyTo(buffer);
         CsvTable? withHeader = null;
         EngineException? headerError = null;
         try
