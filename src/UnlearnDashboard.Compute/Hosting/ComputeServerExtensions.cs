@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Interop;
 using UnlearnDashboard.Compute.Jobs;
 using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Services;
@@ -31,6 +32,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<JobGrpcService>();
         app.MapGrpcService<CounterfactualGrpcService>();
         app.MapGrpcService<ComparisonGrpcService>();
+        app.MapGrpcService<InteropGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -59,6 +61,7 @@ public static class ComputeServerExtensions
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<VersionLoader>();
+        services.AddSingleton<ModelTransfer>();
         services.AddSingleton<CounterfactualCatalog>();
 
         // Hosted services start in registration order: the schema exists before the scheduler reads jobs.

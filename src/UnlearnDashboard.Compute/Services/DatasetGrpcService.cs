@@ -4,11 +4,12 @@ using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Storage;
+using DatasetPreviewer = UnlearnDashboard.Engine.Data.DatasetPreviewer;
 using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Services;
 
-/// <summary>Registers datasets from the import folder or from a chunked upload, and lists them.</summary>
+/// <summary>Registers datasets from the import folder or from a chunked upload, lists them, and previews a file.</summary>
 public sealed class DatasetGrpcService(DatasetCatalog catalog, IOptions<ComputeOptions> options) : DatasetService.DatasetServiceBase
 {
     private readonly ComputeOptions _options = options.Value;
@@ -85,47 +86,35 @@ public sealed class DatasetGrpcService(DatasetCatalog catalog, IOptions<ComputeO
         return new ListDatasetsResponse { Datasets = { rows.Select(r => r.ToProto()) } };
     }
 
-    private void ValidateChunk(FileChunk chunk, long receivedBytes)
+    /// <summary>Stages the streamed file, describes its columns with the engine and deletes it again.</summary>
+    public override async Task<DatasetPreview> PreviewDataset(IAsyncStreamReader<PreviewDatasetChunk> requestStream, ServerCallContext context)
     {
-        var limits = _options.Upload;
-        if (chunk.Data.Length > limits.MaxChunkBytes)
+        var cancellationToken = context.CancellationToken;
+        string fileName = "";
+        using var file = catalog.CreateStagedFile();
+        while (await requestStream.MoveNext(cancellationToken))
         {
-            throw RpcErrors.InvalidArgument("chunk.data",
-                $"A chunk of {chunk.Data.Length} bytes is over the limit of {limits.MaxChunkBytes} bytes; send smaller chunks (64 KiB works well).");
+            var chunk = requestStream.Current;
+            if (fileName.Length == 0)
+                fileName = chunk.FileName;
+            await UploadReceiver.AppendAsync(file, _options.Upload, chunk.Data.Memory, "data", cancellationToken);
         }
 
-        if (receivedBytes + chunk.Data.Length > limits.MaxTotalBytes)
+        await file.CompleteAsync(cancellationToken);
+        if (file.Length == 0)
+            throw RpcErrors.InvalidArgument("data", "The preview received no bytes; send the file's content in data chunks.");
+
+        string source = string.IsNullOrWhiteSpace(fileName) ? "uploaded file" : Path.GetFileName(fileName);
+        var preview = await Task.Run(() =>
         {
-            throw RpcErrors.ResourceExhausted(
-                $"The upload is over the limit of {limits.MaxTotalBytes} bytes (Upload:MaxTotalBytes); at least {receivedBytes + chunk.Data.Length} bytes were sent.");
-        }
+            using var stream = File.OpenRead(file.Path);
+            return DatasetPreviewer.Preview(stream, source, cancellationToken);
+        }, cancellationToken);
+        return preview.ToProto();
     }
 
-    /// <summary>
-    /// Resolves a path relative to the import folder. Absolute paths and '..' segments are rejected with
-    /// INVALID_ARGUMENT naming the field; a missing file is NOT_FOUND.
-    /// </summary>
-    private string ResolveImportPath(string relativePath, string field)
-    {
-        if (string.IsNullOrWhiteSpace(relativePath))
-            throw RpcErrors.InvalidArgument(field, $"{field} is empty; pass a path relative to the import folder.");
-        if (Path.IsPathRooted(relativePath) || relativePath.StartsWith('~'))
-        {
-            throw RpcErrors.InvalidArgument(field,
-                $"{field} '{relativePath}' is absolute; pass a path relative to the import folder, or upload the file with UploadDataset.");
-        }
+    private void ValidateChunk(FileChunk chunk, long receivedBytes) =>
+        UploadReceiver.CheckChunk(_options.Upload, chunk.Data.Length, receivedBytes, "chunk.data");
 
-        var segments = relativePath.Split('/', '\\');
-        if (segments.Contains(".."))
-            throw RpcErrors.InvalidArgument(field, $"{field} '{relativePath}' contains '..'; pass a path inside the import folder.");
-
-        string root = Path.GetFullPath(_options.ImportPath) + Path.DirectorySeparatorChar;
-        string fullPath = Path.GetFullPath(Path.Combine(root, relativePath));
-        if (!fullPath.StartsWith(root, StringComparison.Ordinal))
-            throw RpcErrors.InvalidArgument(field, $"{field} '{relativePath}' is outside the import folder; pass a path inside it.");
-        if (!File.Exists(fullPath))
-            throw RpcErrors.NotFound($"{field} '{relativePath}' was not found in the import folder {_options.ImportPath}.");
-
-        return fullPath;
-    }
+    private string ResolveImportPath(string relativePath, string field) => UploadReceiver.ResolveImportPath(_options, relativePath, field);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using UnlearnDashboard.Engine.Data;
@@ -61,8 +62,10 @@ public sealed record InteropSpec
         ReadCommentHandling = JsonCommentHandling.Skip,
     };
 
+    // The spec is a file for people and Python's json module, not HTML, so '>' in ">50K" stays as written.
     private static readonly JsonSerializerOptions WriteOptions = new()
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };

@@ -1,0 +1,292 @@
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using DatasetProfiles = UnlearnDashboard.Engine.Data.DatasetProfiles;
+using UnlearnDashboard.Engine.Interop;
+using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+/// <summary>A compute server with Adult registered once, because every import test needs the dataset.</summary>
+public sealed class InteropServerFixture : ComputeServerFixture
+{
+    public const string DatasetName = "adult-interop";
+
+    public InteropService.InteropServiceClient Interop => new(Channel);
+
+    public string SpecJson { get; } = File.ReadAllText(FixturePath("adult_mlp.spec.json"));
+
+    public static string FixturePath(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.Adult(DatasetName),
+            TrainPath = "adult.csv",
+            TestPath = "adult-test.csv",
+        });
+    }
+}
+
+public sealed class InteropServiceTests(InteropServerFixture server) : IClassFixture<InteropServerFixture>
+{
+    private const int ChunkBytes = 64 * 1024;
+
+    [Fact]
+    public async Task ImportModel_StateDictChunks_CreatesVersion()
+    {
+        var response = await ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp.pt")), "adult_mlp.pt", "torch-mlp");
+
+        Assert.Equal("pytorch-state-dict", response.SourceFormat);
+        Assert.Equal("torch-mlp", response.Model.Name);
+        Assert.Equal(["fc1", "fc2", "fc3"], response.Version.Layers.Select(l => l.Name));
+        Assert.Equal(104 * 64 + 64, response.Version.Layers[0].ParameterCount);
+        Assert.Equal("", response.Version.ParentVersionId);
+        Assert.InRange(response.Version.TestReport.Accuracy, 0.8, 0.9);
+        var evaluated = await server.Models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = response.Version.Id });
+        Assert.Equal(response.Version.TestReport.Accuracy, evaluated.Accuracy);
+    }
+
+    [Fact]
+    public async Task ImportModel_ImportPathSafetensors_MatchesStateDict()
+    {
+        File.Copy(InteropServerFixture.FixturePath("adult_mlp.safetensors"), Path.Combine(server.ImportDirectory, "adult_mlp.safetensors"), overwrite: true);
+        using var call = server.Interop.ImportModel();
+        await call.RequestStream.WriteAsync(new ImportModelChunk
+        {
+            Header = new ImportModelHeader { Dataset = InteropServerFixture.DatasetName, SpecJson = server.SpecJson, ImportPath = "adult_mlp.safetensors" },
+        });
+        await call.RequestStream.CompleteAsync();
+        var fromPath = await call.ResponseAsync;
+
+        var fromStateDict = await ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp.pt")), "adult_mlp.pt");
+
+        Assert.Equal("safetensors", fromPath.SourceFormat);
+        Assert.Equal($"{InteropServerFixture.DatasetName}-imported", fromPath.Model.Name);
+        Assert.Equal(fromStateDict.Version.TestReport, fromPath.Version.TestReport);
+    }
+
+    [Fact]
+    public async Task ImportModel_WholePickledModel_StoresNothing()
+    {
+        var before = await server.Models.ListModelsAsync(new ListModelsRequest());
+
+        var error = await RpcAssert.FailsAsync(() => ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp_whole.pt")), "adult_mlp_whole.pt"));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["data"], RpcAssert.ViolatedFields(error));
+        Assert.Contains("adult_mlp_whole.pt holds a whole pickled model", error.Status.Detail);
+        var after = await server.Models.ListModelsAsync(new ListModelsRequest());
+        Assert.Equal(before.Models.Count, after.Models.Count);
+    }
+
+    [Fact]
+    public async Task ImportModel_WrongShape_NamesFirstMismatch()
+    {
+        var error = await RpcAssert.FailsAsync(() => ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp_103.pt")), "adult_mlp_103.pt"));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("fc1.weight [64,103] in the file, [64,104] expected", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ImportModel_BadSpec_NamesSpecField()
+    {
+        string spec = server.SpecJson.Replace("\"activation\": \"relu\"", "\"activation\": \"gelu\"");
+
+        var error = await RpcAssert.FailsAsync(() => ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp.pt")), "adult_mlp.pt", spec: spec));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["header.spec_json"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task ImportModel_PathOutsideImportFolder_IsRejected()
+    {
+        using var call = server.Interop.ImportModel();
+        await call.RequestStream.WriteAsync(new ImportModelChunk
+        {
+            Header = new ImportModelHeader { Dataset = InteropServerFixture.DatasetName, SpecJson = server.SpecJson, ImportPath = "../unlearn.db" },
+        });
+        await call.RequestStream.CompleteAsync();
+
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["header.import_path"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task ExportModel_ImportedVersion_ReimportsWithSameReport()
+    {
+        var imported = await ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp.pt")), "adult_mlp.pt");
+
+        var (header, bytes) = await ExportAsync(imported.Version.Id);
+        var reimported = await ImportAsync(bytes, header.FileName, spec: header.SpecJson);
+
+        Assert.Equal(header.SizeBytes, bytes.Length);
+        Assert.Equal(header.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        Assert.EndsWith(".safetensors", header.FileName);
+        Assert.Contains("\"favourable_label\": \">50K\"", header.SpecJson);
+        Assert.Equal("safetensors", reimported.SourceFormat);
+        Assert.Equal(imported.Version.TestReport, reimported.Version.TestReport);
+    }
+
+    [Fact]
+    public async Task ExportModel_OverFourMebibytes_StreamsInChunks()
+    {
+        // An MLP of 104 -> 1024 -> 1024 -> 1 has 1.16 million float32 weights, 4.6 MB: over gRPC's 4 MiB default.
+        var data = DatasetProfiles.Load(DatasetProfiles.Adult);
+        var spec = InteropSpec.Parse(server.SpecJson) with { Hidden = [1024, 1024] };
+        using var large = new TrainedModel(spec.ToModelSpec(data), TrainedModel.CreateNetwork(spec.ToModelSpec(data)));
+        var export = ModelInterop.Export(large, data.Definition);
+        Assert.True(export.Safetensors.Length > 4 * 1024 * 1024, $"{export.Safetensors.Length} bytes");
+
+        var imported = await ImportAsync(export.Safetensors, "large.safetensors", spec: export.SpecJson);
+        var (header, bytes) = await ExportAsync(imported.Version.Id);
+
+        Assert.Equal(export.Safetensors.Length, bytes.Length);
+        Assert.Equal(header.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    [Fact]
+    public async Task ExportModel_UnknownVersion_IsNotFound()
+    {
+        var error = await RpcAssert.FailsAsync(() => ExportAsync("no-such-version"));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_ImportedVersion_CreatesChild()
+    {
+        var imported = await ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp.pt")), "adult_mlp.pt");
+        var request = new DebiasRequest
+        {
+            Dataset = InteropServerFixture.DatasetName,
+            ModelVersionId = imported.Version.Id,
+            SensitiveAttribute = "sex",
+            Method = DebiasMethod.InfluenceNewton,
+        };
+
+        var job = await server.Jobs.SubmitDebiasAsync(request);
+        var ended = await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
+
+        Assert.Equal(JobState.Succeeded, ended.State);
+        var result = ended.Result.Debias;
+        Assert.Equal(imported.Version.Id, result.BaseVersionId);
+        Assert.Equal(imported.Version.TestReport.Accuracy, result.Before.Accuracy);
+        Assert.True(result.After.DemographicParityDifference < result.Before.DemographicParityDifference,
+            $"demographic parity difference {result.Before.DemographicParityDifference:F4} -> {result.After.DemographicParityDifference:F4}");
+    }
+
+    [Fact]
+    public async Task PreviewDataset_NpmParquet_DescribesColumns()
+    {
+        var preview = await PreviewAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_2000.parquet")), "adult_2000.parquet");
+
+        Assert.Equal("parquet", preview.Format);
+        Assert.Equal(2000, preview.RowCount);
+        Assert.Equal(15, preview.Columns.Count);
+        var sex = preview.Columns.Single(c => c.Name == "sex");
+        Assert.Contains("'sex'", sex.SensitiveReason);
+        Assert.Equal("BYTE_ARRAY (UTF8)", sex.StorageType);
+        var income = preview.Columns.Single(c => c.Name == "income");
+        Assert.Equal(["<=50K", ">50K"], income.LabelValues.Select(v => v.Value));
+        var age = preview.Columns.Single(c => c.Name == "age");
+        Assert.Equal("numeric", age.Kind);
+        Assert.True(age.HasMin && age.Min >= 17, $"min age {age.Min}");
+    }
+
+    [Fact]
+    public async Task PreviewDataset_Empty_NamesDataField()
+    {
+        var error = await RpcAssert.FailsAsync(() => PreviewAsync([], "empty.csv"));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["data"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task UploadDataset_Parquet_EqualsCsvRegistration()
+    {
+        byte[] csv = Encoding.UTF8.GetBytes(string.Join("\n", File.ReadLines(Path.Combine(server.ImportDirectory, "adult.csv")).Take(2001)) + "\n");
+
+        var fromCsv = await UploadAsync(DatasetSpecs.Adult("adult-2000-csv"), csv);
+        var fromParquet = await UploadAsync(DatasetSpecs.Adult("adult-2000-parquet"), File.ReadAllBytes(InteropServerFixture.FixturePath("adult_2000.parquet")));
+
+        Assert.Equal(fromCsv.TrainRows, fromParquet.TrainRows);
+        Assert.Equal(fromCsv.ValidationRows, fromParquet.ValidationRows);
+        Assert.Equal(fromCsv.TestRows, fromParquet.TestRows);
+        Assert.Equal(fromCsv.DroppedRows, fromParquet.DroppedRows);
+        Assert.Equal(fromCsv.FeatureCount, fromParquet.FeatureCount);
+        Assert.Equal(fromCsv.Groups, fromParquet.Groups);
+    }
+
+    private async Task<ImportModelResponse> ImportAsync(byte[] weights, string fileName, string? name = null, string? spec = null)
+    {
+        using var call = server.Interop.ImportModel();
+        await call.RequestStream.WriteAsync(new ImportModelChunk
+        {
+            Header = new ImportModelHeader
+            {
+                Dataset = InteropServerFixture.DatasetName,
+                Name = name ?? "",
+                SpecJson = spec ?? server.SpecJson,
+                FileName = fileName,
+            },
+        });
+        for (int offset = 0; offset < weights.Length; offset += ChunkBytes)
+        {
+            var data = ByteString.CopyFrom(weights, offset, Math.Min(ChunkBytes, weights.Length - offset));
+            await call.RequestStream.WriteAsync(new ImportModelChunk { Data = data });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseAsync;
+    }
+
+    private async Task<(ExportModelHeader Header, byte[] Bytes)> ExportAsync(string versionId)
+    {
+        using var call = server.Interop.ExportModel(new ExportModelRequest { VersionId = versionId });
+        ExportModelHeader? header = null;
+        using var bytes = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            if (chunk.ContentCase == ExportModelChunk.ContentOneofCase.Header)
+                header = chunk.Header;
+            else
+                chunk.Data.WriteTo(bytes);
+        }
+
+        return (header ?? throw new InvalidOperationException("The export sent no header."), bytes.ToArray());
+    }
+
+    private async Task<DatasetPreview> PreviewAsync(byte[] file, string fileName)
+    {
+        using var call = server.Datasets.PreviewDataset();
+        await call.RequestStream.WriteAsync(new PreviewDatasetChunk { FileName = fileName });
+        for (int offset = 0; offset < file.Length; offset += ChunkBytes)
+            await call.RequestStream.WriteAsync(new PreviewDatasetChunk { Data = ByteString.CopyFrom(file, offset, Math.Min(ChunkBytes, file.Length - offset)) });
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseAsync;
+    }
+
+    private async Task<Dataset> UploadAsync(DatasetSpec spec, byte[] train)
+    {
+        using var call = server.Datasets.UploadDataset();
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = spec });
+        for (int offset = 0; offset < train.Length; offset += ChunkBytes)
+        {
+            var chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(train, offset, Math.Min(ChunkBytes, train.Length - offset)) };
+            await call.RequestStream.WriteAsync(new UploadDatasetChunk { Chunk = chunk });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseAsync;
+    }
+}
