@@ -45,6 +45,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(TrainCommand.Create(console));
         rootCommand.Subcommands.Add(DatasetsCommand.Create(console));
         rootCommand.Subcommands.Add(VersionsCommand.Create(console));
+        rootCommand.Subcommands.Add(ModelsCommand.Create(console));
         rootCommand.Subcommands.Add(CompareCommand.Create(console));
         rootCommand.Subcommands.Add(JobsCommand.Create(console));
         rootCommand.Subcommands.Add(BenchCommand.Create(console));

@@ -18,6 +18,7 @@ internal sealed class ComputeConnection : IDisposable
         Models = new ModelService.ModelServiceClient(channel);
         Jobs = new JobService.JobServiceClient(channel);
         Comparisons = new ComparisonService.ComparisonServiceClient(channel);
+        Interop = new InteropService.InteropServiceClient(channel);
     }
 
     public DatasetService.DatasetServiceClient Datasets { get; }
@@ -27,6 +28,8 @@ internal sealed class ComputeConnection : IDisposable
     public JobService.JobServiceClient Jobs { get; }
 
     public ComparisonService.ComparisonServiceClient Comparisons { get; }
+
+    public InteropService.InteropServiceClient Interop { get; }
 
     /// <summary>Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL.</summary>
     /// <exception cref="UsageException">The URL is not an absolute http or https URL.</exception>

@@ -5,7 +5,7 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Commands;
 
-/// <summary><c>unlearn datasets list</c>: lists the datasets on the server.</summary>
+/// <summary><c>unlearn datasets list</c>: lists the datasets on the server; <c>datasets preview</c> is in <see cref="DatasetPreviewCommand"/>.</summary>
 internal static class DatasetsCommand
 {
     public static Command Create(CliConsole console)
@@ -25,7 +25,7 @@ internal static class DatasetsCommand
             return ExitCodes.Success;
         }, cancellationToken));
 
-        return new Command("datasets", "Work with datasets on the server.") { list };
+        return new Command("datasets", "Work with datasets on the server.") { list, DatasetPreviewCommand.Create(console) };
     }
 
     private static void WriteTable(ListDatasetsResponse response, TextWriter writer)

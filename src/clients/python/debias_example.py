@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Submit a bias-removal job to the UnlearnDashboard compute server, stream its progress and print the result.
+
+This is an example client for ML engineers. It needs Debian's python3-grpcio and python3-protobuf, and
+Python stubs generated from the repository's protos/ folder with Debian's protobuf-compiler and
+protobuf-compiler-grpc (see README.md beside this file):
+
+    ./generate_stubs.sh /tmp/unlearn-stubs
+    /usr/bin/python3 debias_example.py --stubs /tmp/unlearn-stubs --server 127.0.0.1:5001 \
+        --dataset adult --sensitive sex --method influence-newton --remove-fraction 0.05
+
+It prints the job id, one line per progress event, then the test-split metrics before and after in
+the same layout and precision as `unlearn jobs get JOB_ID`. It exits 0 when the job succeeded, 1 when
+the job failed or was cancelled, and 2 when the server rejected the request.
+"""
+
+import argparse
+import sys
+
+METHODS = {
+    "influence-newton": "DEBIAS_METHOD_INFLUENCE_NEWTON",
+    "counterfactual-replacement": "DEBIAS_METHOD_COUNTERFACTUAL_REPLACEMENT",
+    "gradient-ascent": "DEBIAS_METHOD_GRADIENT_ASCENT",
+    "saliency-masked": "DEBIAS_METHOD_SALIENCY_MASKED",
+    "counterfactual-fine-tune": "DEBIAS_METHOD_COUNTERFACTUAL_FINE_TUNE",
+    "data-free": "DEBIAS_METHOD_DATA_FREE",
+}
+
+# (label, FairnessReport field), in the order the CLI prints them.
+METRICS = [
+    ("accuracy", "accuracy"),
+    ("demographic parity difference", "demographic_parity_difference"),
+    ("equalized odds difference", "equalized_odds_difference"),
+    ("equal opportunity difference", "equal_opportunity_difference"),
+    ("disparate impact ratio", "disparate_impact_ratio"),
+]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="Submit a bias-removal job and print its result.")
+    parser.add_argument("--stubs", required=True, help="folder with the stubs that generate_stubs.sh wrote")
+    parser.add_argument("--server", default="127.0.0.1:5001", help="HOST:PORT of the compute server (plain HTTP/2)")
+    parser.add_argument("--dataset", default="adult", help="dataset id or name")
+    parser.add_argument("--sensitive", default="sex", help="sensitive attribute; must be the dataset's sensitive column")
+    parser.add_argument("--model-version", default="", help="version to debias (default: the dataset's default version)")
+    parser.add_argument("--method", choices=sorted(METHODS), help="unlearning method (default: the server's)")
+    parser.add_argument("--remove-fraction", type=float, help="share of training samples to remove, in (0, 0.5]")
+    return parser.parse_args()
+
+
+def metric(report, field):
+    """Format a metric as the CLI does: 4 decimals, or n/a when the server left it unset (undefined)."""
+    return f"{getattr(report, field):.4f}" if report.HasField(field) else "n/a"
+
+
+def print_result(result):
+    reports = [("before", result.before), ("after", result.after)]
+    if result.HasField("retrain"):
+        reports.append(("retrain", result.retrain))
+    rows = [["metric (test split)"] + [name for name, _ in reports]]
+    for label, field in METRICS:
+        rows.append([label] + [metric(report, field) for _, report in reports])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:])]
+        print("  ".join(cells).rstrip())
+    print()
+    print(f"removed samples:  {result.removed_sample_count}")
+    print(f"base version:     {result.base_version_id or '-'}")
+    print(f"new version:      {result.new_version_id or '-'}")
+
+
+def main():
+    args = parse_args()
+    sys.path.insert(0, args.stubs)
+    import grpc
+    from unlearn.v1 import jobs_pb2, jobs_pb2_grpc
+
+    request = jobs_pb2.DebiasRequest(
+        dataset=args.dataset,
+        model_version_id=args.model_version,
+        sensitive_attribute=args.sensitive,
+    )
+    if args.method:
+        request.method = jobs_pb2.DebiasMethod.Value(METHODS[args.method])
+    if args.remove_fraction is not None:
+        request.remove_fraction = args.remove_fraction
+
+    with grpc.insecure_channel(args.server) as channel:
+        jobs = jobs_pb2_grpc.JobServiceStub(channel)
+        try:
+            job = jobs.SubmitDebias(request)
+        except grpc.RpcError as error:
+            print(f"error: the server rejected the request ({error.code().name}): {error.details()}", file=sys.stderr)
+            return 2
+        print(f"job: {job.id}", flush=True)
+
+        for event in jobs.WatchJob(jobs_pb2.WatchJobRequest(job_id=job.id)):
+            kind = event.WhichOneof("event")
+            if kind == "progress":
+                progress = event.progress
+                print(f"[{progress.fraction:4.0%}] {progress.phase}: {progress.message}", flush=True)
+            elif kind == "result":
+                print()
+                print_result(event.result.debias)
+                return 0
+            elif kind == "ended":
+                state = jobs_pb2.JobState.Name(event.ended.state)
+                print(f"error: job {job.id} ended as {state}: {event.ended.message}", file=sys.stderr)
+                return 1
+    print(f"error: the event stream of job {job.id} closed before the job ended", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
