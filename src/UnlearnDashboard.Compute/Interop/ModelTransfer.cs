@@ -134,7 +134,8 @@ public sealed class ModelTransfer(
             SpecJson = export.SpecJson,
             SizeBytes = export.Safetensors.Length,
             Sha256 = sha256,
-            FileName = $"{loaded.Model.Name}-{loaded.Version.Id[..8]}.safetensors",
+            // The whole id, because versions made within the same millisecond share their leading UUIDv7 digits.
+            FileName = $"{loaded.Model.Name}-{loaded.Version.Id}.safetensors",
         };
         return new ExportedVersion(header, export.Safetensors);
     }
