@@ -14,7 +14,7 @@ public sealed record ColumnPreview
     /// <summary>"numeric" when every present value is a finite number, otherwise "categorical".</summary>
     public required string Kind { get; init; }
 
-    /// <summary>Parquet type of the column, for example "INT64" or "BYTE_ARRAY (String)"; null for CSV.</summary>
+    /// <summary>Parquet type of the column, for example "INT64" or "BYTE_ARRAY (UTF8)"; null for CSV.</summary>
     public string? StorageType { get; init; }
 
     /// <summary>Values that are missing: '?', empty, or null in Parquet.</summary>
@@ -37,8 +37,8 @@ public sealed record ColumnPreview
     public string? LabelReason { get; init; }
 
     /// <summary>
-    /// The values of a label candidate after trimming and dropping one trailing '.', as a dataset's label is
-    /// compared, with their counts; empty for other columns.
+    /// The values of a label candidate with their counts, trimmed and without one trailing '.' because the
+    /// dataset loader compares labels that way. Empty for other columns.
     /// </summary>
     public IReadOnlyList<ValueCount> LabelValues { get; init; } = [];
 }

@@ -7,9 +7,9 @@ namespace UnlearnDashboard.Engine.Data;
 
 /// <summary>
 /// Reads a Parquet file into the same column-of-strings table as a CSV file, with Parquet.Net. Every top-level
-/// column must be a flat (non-repeated, non-nested) value. A null is a missing value, as an empty CSV cell is;
-/// numbers are written in invariant culture (floating point in round-trip form), strings are trimmed, and
-/// byte arrays are decoded as UTF-8. Records are named "row N", 1-based over the whole file.
+/// column must be a flat (non-repeated, non-nested) value. A null is a missing value, as an empty CSV cell is.
+/// Numbers are written in invariant culture, floating point in round-trip form. Strings are trimmed, and byte
+/// arrays are decoded as UTF-8. Records are named "row N", 1-based over the whole file.
 /// </summary>
 internal static class ParquetTableReader
 {
@@ -36,7 +36,7 @@ internal static class ParquetTableReader
         }
     }
 
-    /// <summary>Returns the Parquet type of each top-level column, for example "INT64" or "BYTE_ARRAY (String)".</summary>
+    /// <summary>Returns the Parquet type of each top-level column, for example "INT64" or "BYTE_ARRAY (UTF8)".</summary>
     public static IReadOnlyDictionary<string, string> ReadColumnTypes(Stream stream) =>
         ReadColumnTypesAsync(stream).GetAwaiter().GetResult();
 

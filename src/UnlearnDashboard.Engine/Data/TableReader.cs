@@ -1,13 +1,13 @@
 namespace UnlearnDashboard.Engine.Data;
 
-/// <summary>File format of a dataset file, told apart by its first bytes.</summary>
+/// <summary>File format of a dataset file, detected from its first bytes.</summary>
 public enum TableFormat
 {
     Csv,
     Parquet,
 }
 
-/// <summary>Reads a dataset file as CSV or Parquet, telling them apart by Parquet's leading "PAR1".</summary>
+/// <summary>Reads a dataset file as CSV or Parquet, detecting Parquet by its leading "PAR1".</summary>
 internal static class TableReader
 {
     /// <summary>

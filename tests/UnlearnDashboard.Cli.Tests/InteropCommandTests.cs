@@ -1,0 +1,55 @@
+namespace UnlearnDashboard.Cli.Tests;
+
+public sealed class InteropCommandTests
+{
+    [Fact]
+    public async Task ModelsImport_MissingSpec_NamesOption()
+    {
+        var run = await CliRun.RunAsync("models", "import", "model.pt", "--dataset", "adult", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--spec' is required", run.Stderr);
+        Assert.Contains("unlearn models import --help", run.Stderr);
+    }
+
+    [Fact]
+    public async Task ModelsImport_MissingFile_NamesPath()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "no-such-model.pt");
+
+        var run = await CliRun.RunAsync("models", "import", missing, "--spec", "spec.json", "--dataset", "adult", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains($"file not found: '{missing}' (given to FILE)", run.Stderr);
+    }
+
+    [Fact]
+    public async Task ModelsExport_MissingFolder_NamesOption()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "no-such-folder-for-exports");
+
+        var run = await CliRun.RunAsync("models", "export", "some-version", "--output", missing, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("(given to --output)", run.Stderr);
+    }
+
+    [Fact]
+    public async Task DatasetsPreview_ClosedServer_ReportsUnavailable()
+    {
+        string file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "age,sex,income\n30,Male,1\n");
+        try
+        {
+            var run = await CliRun.RunAsync("datasets", "preview", file, "--server", CliRun.ClosedServer);
+
+            Assert.NotEqual(ExitCodes.Success, run.ExitCode);
+            Assert.NotEqual(ExitCodes.UsageError, run.ExitCode);
+            Assert.NotEmpty(run.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
