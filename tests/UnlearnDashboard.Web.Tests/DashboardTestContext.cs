@@ -17,6 +17,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton<IComputeCatalog>(Catalog);
         Services.AddSingleton<IComputeJobs>(Jobs);
+        Services.AddSingleton<IComputeComparisons>(Comparisons);
         Services.AddSingleton<IJobEventSource>(Events);
         Services.AddSingleton(TimeProvider.System);
 
@@ -27,6 +28,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeComputeCatalog Catalog { get; } = new();
 
     protected FakeComputeJobs Jobs { get; } = new();
+
+    protected FakeComputeComparisons Comparisons { get; } = new();
 
     protected FakeJobEventSource Events { get; } = new();
 

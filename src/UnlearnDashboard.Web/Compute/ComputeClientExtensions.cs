@@ -19,9 +19,11 @@ public static class ComputeClientExtensions
         AddClient<DatasetService.DatasetServiceClient>(services);
         AddClient<ModelService.ModelServiceClient>(services);
         AddClient<JobService.JobServiceClient>(services);
+        AddClient<ComparisonService.ComparisonServiceClient>(services);
 
         services.AddScoped<IComputeCatalog, ComputeCatalog>();
         services.AddScoped<IComputeJobs, ComputeJobs>();
+        services.AddScoped<IComputeComparisons, ComputeComparisons>();
         return services;
     }
 

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Protos.V1;
 
@@ -19,21 +18,6 @@ public sealed class ComputeJobs(
     public Task<Job> CancelJobAsync(string jobId, CancellationToken cancellationToken) =>
         CallAsync(deadline => jobs.CancelJobAsync(new CancelJobRequest { JobId = jobId }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
 
-    private async Task<Job> CallAsync(Func<DateTime, Task<Job>> call, CancellationToken cancellationToken)
-    {
-        var computeUrl = options.Value.ComputeUrl;
-        try
-        {
-            return await call(DateTime.UtcNow.AddSeconds(options.Value.CallTimeoutSeconds));
-        }
-        catch (RpcException exception) when (exception.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The job request was cancelled.", exception, cancellationToken);
-        }
-        catch (RpcException exception)
-        {
-            WebLog.ComputeCallFailed(logger, computeUrl, exception.StatusCode, exception);
-            throw new ComputeUnavailableException(ComputeErrors.Describe(exception, computeUrl), exception);
-        }
-    }
+    private Task<Job> CallAsync(Func<DateTime, Task<Job>> call, CancellationToken cancellationToken) =>
+        ComputeCall.RunAsync(call, options.Value, logger, "The job request", cancellationToken);
 }
