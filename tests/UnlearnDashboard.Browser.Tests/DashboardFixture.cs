@@ -29,6 +29,8 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public DatasetService.DatasetServiceClient Datasets => new(_channel!);
 
+    public ComparisonService.ComparisonServiceClient Comparisons => new(_channel!);
+
     /// <summary>Folder in the test output where each page's screenshot is saved.</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 

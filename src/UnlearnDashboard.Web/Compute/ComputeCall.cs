@@ -9,7 +9,7 @@ namespace UnlearnDashboard.Web.Compute;
 internal static class ComputeCall
 {
     /// <param name="call">The call, given its deadline.</param>
-    /// <param name="what">What the call does, for the cancellation message, for example "the catalog request".</param>
+    /// <param name="what">The request named in the cancellation message, for example "The catalog request".</param>
     public static async Task<T> RunAsync<T>(
         Func<DateTime, Task<T>> call,
         ComputeClientOptions options,

@@ -6,7 +6,7 @@ namespace UnlearnDashboard.Web.Compute;
 public interface IComputeComparisons
 {
     /// <summary>Returns the comparison of <paramref name="candidateVersionId"/> with <paramref name="baselineVersionId"/> on the test split.</summary>
-    /// <exception cref="ComputeUnavailableException">The call failed; the message is the server's or says how to reach it.</exception>
+    /// <exception cref="ComputeUnavailableException">The call failed. The message is the server's own, or explains how to reach the server.</exception>
     Task<VersionComparison> CompareAsync(string baselineVersionId, string candidateVersionId, CancellationToken cancellationToken);
 }
 
