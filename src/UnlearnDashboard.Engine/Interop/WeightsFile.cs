@@ -28,6 +28,12 @@ public static partial class WeightsFile
     /// <summary>Largest safetensors header accepted, in bytes; the format's reference reader uses the same 100 MB bound.</summary>
     private const long MaxSafetensorsHeaderBytes = 100_000_000;
 
+    /// <summary>
+    /// Largest data.pkl read for the check, in bytes. A state dict's pickle lists names and storage keys only
+    /// (623 bytes for the 3-layer fixture), so a larger one is no state dict, or a zip bomb.
+    /// </summary>
+    private const long MaxPickleBytes = 64L * 1024 * 1024;
+
     /// <summary>Python globals that a state dict pickle refers to. Anything else means the pickle holds objects other than tensors.</summary>
     private static readonly HashSet<string> StateDictGlobals = new(StringComparer.Ordinal)
     {
@@ -158,6 +164,13 @@ public static partial class WeightsFile
             using var archive = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
             var entry = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl")
                         ?? throw Invalid(source, $"{source} is a zip archive without data.pkl, so torch.save did not write it. Save the model with torch.save(model.state_dict(), path).");
+            if (entry.Length > MaxPickleBytes)
+            {
+                throw Invalid(source,
+                    $"{source} has a {entry.Length}-byte data.pkl, over the {MaxPickleBytes} bytes a state dict's pickle could need; " +
+                    "save the weights with torch.save(model.state_dict(), path) or as safetensors.");
+            }
+
             using var input = entry.Open();
             using var buffer = new MemoryStream();
             input.CopyTo(buffer);
