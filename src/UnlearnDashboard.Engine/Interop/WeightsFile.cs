@@ -29,8 +29,8 @@ public static partial class WeightsFile
     private const long MaxSafetensorsHeaderBytes = 100_000_000;
 
     /// <summary>
-    /// Largest data.pkl read for the check, in bytes. A state dict's pickle lists names and storage keys only
-    /// (623 bytes for the 3-layer fixture), so a larger one is no state dict, or a zip bomb.
+    /// Largest data.pkl read for the check, in bytes. A state dict's pickle lists only names and storage keys
+    /// (623 bytes for the 3-layer fixture), so this leaves room for large state dicts and stops a zip bomb.
     /// </summary>
     private const long MaxPickleBytes = 64L * 1024 * 1024;
 
