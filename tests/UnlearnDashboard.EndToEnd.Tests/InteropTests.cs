@@ -102,6 +102,20 @@ public sealed partial class InteropTests(ComputeFixture compute) : IClassFixture
         Assert.Contains("whole pickled model", error);
     }
 
+    [Fact]
+    public async Task DebiasData_Parquet_TrainsAndDebiases()
+    {
+        string json = Path.Combine(compute.Server.DataDirectory, "parquet-result.json");
+
+        var (exitCode, output, error) = await RunCliAsync("debias", "--server", compute.Server.Url, "--data", FixturePath("adult_2000.parquet"),
+            "--label", "income", "--positive", ">50K", "--sensitive", "sex", "--method", "influence-newton", "--json", json);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
+        var result = Google.Protobuf.JsonParser.Default.Parse<Protos.V1.DebiasResult>(await File.ReadAllTextAsync(json));
+        Assert.True(result.RemovedSampleCount > 0, $"removed {result.RemovedSampleCount} samples");
+        Assert.Equal(["Male", "Female"], result.After.Groups.Select(g => g.Group));
+    }
+
     private static string FixturePath(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
 
     private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
