@@ -156,6 +156,21 @@ public sealed class ModelImportTests(InteropFixtures fixtures) : IClassFixture<I
         }
     }
 
+    [Fact]
+    public void Export_TrainedModel_ReimportsWithSamePredictions()
+    {
+        var settings = new ModelSettings { Epochs = 1, ExcludeSensitiveFeature = true };
+        using var trained = ModelTrainer.Train(fixtures.Data, settings, null, null, CancellationToken.None);
+
+        var export = ModelInterop.Export(trained, fixtures.Data.Definition);
+        using var reimported = ModelInterop.Import(InteropSpec.Parse(export.SpecJson), export.Safetensors, "trained.safetensors", fixtures.Data);
+
+        Assert.Equal(trained.PredictLogits(fixtures.Rows), reimported.PredictLogits(fixtures.Rows));
+        Assert.True(reimported.Spec.Settings.ExcludeSensitiveFeature);
+        Assert.DoesNotContain(reimported.Spec.EncoderColumns, c => c.Name == "sex");
+        Assert.Equal(trained.Spec.Layers, reimported.Spec.Layers);
+    }
+
     private static void AssertClose(double[] expected, float[] actual)
     {
         for (int i = 0; i < expected.Length; i++)
