@@ -4,7 +4,7 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Client;
 
-/// <summary>Uploads CSV files with DatasetService.UploadDataset: the spec first, then the files in chunks.</summary>
+/// <summary>Uploads CSV or Parquet files with DatasetService.UploadDataset: the spec first, then the files in chunks.</summary>
 internal static class DatasetUploader
 {
     /// <summary>Chunk size, 64 KiB; the server accepts up to 1 MiB.</summary>

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace UnlearnDashboard.Cli.Client;
 
-/// <summary>The local CSV files of a dataset to upload, with their SHA-256 hashes in lowercase hex.</summary>
+/// <summary>The local CSV or Parquet files of a dataset to upload, with their SHA-256 hashes in lowercase hex.</summary>
 internal sealed record LocalDatasetFiles(string TrainPath, string TrainSha256, string? TestPath, string? TestSha256)
 {
     /// <summary>Checks that the files exist and hashes them.</summary>

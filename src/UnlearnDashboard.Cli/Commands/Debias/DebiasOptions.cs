@@ -18,14 +18,14 @@ internal sealed class DebiasOptions(CliConsole console)
 
     public Option<string?> Data { get; } = new("--data")
     {
-        Description = "Training CSV file to upload; a model is trained on it first. Use this or --dataset.",
-        HelpName = "FILE.csv",
+        Description = "Training file to upload, CSV or Parquet; a model is trained on it first. Use this or --dataset.",
+        HelpName = "FILE",
     };
 
     public Option<string?> TestData { get; } = new("--test-data")
     {
-        Description = "Test CSV file to upload with --data (default: the server splits the test set off --data).",
-        HelpName = "FILE.csv",
+        Description = "Test file (CSV or Parquet) to upload with --data (default: the server splits the test set off --data).",
+        HelpName = "FILE",
     };
 
     public Option<string?> Name { get; } = new("--name")
@@ -138,7 +138,7 @@ internal sealed class DebiasOptions(CliConsole console)
         var hasData = result.GetValue(Data) is not null;
         if (hasDataset == hasData)
         {
-            result.AddError("Give either --dataset NAME (a dataset on the server) or --data FILE.csv (a file to upload), not both or neither.");
+            result.AddError("Give either --dataset NAME (a dataset on the server) or --data FILE (a CSV or Parquet file to upload), not both or neither.");
             return;
         }
 
