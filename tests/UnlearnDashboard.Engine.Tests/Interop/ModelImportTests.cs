@@ -171,6 +171,48 @@ public sealed class ModelImportTests(InteropFixtures fixtures) : IClassFixture<I
         Assert.Equal(trained.Spec.Layers, reimported.Spec.Layers);
     }
 
+    [Fact]
+    public void Export_LogisticRegression_RoundTrips()
+    {
+        var settings = new ModelSettings { Architecture = Architecture.LogisticRegression, Epochs = 1 };
+        using var trained = ModelTrainer.Train(fixtures.Data, settings, null, null, CancellationToken.None);
+
+        var export = ModelInterop.Export(trained, fixtures.Data.Definition);
+        var spec = InteropSpec.Parse(export.SpecJson);
+        using var reimported = ModelInterop.Import(spec, export.Safetensors, "lr.safetensors", fixtures.Data);
+
+        Assert.Equal("logistic-regression", spec.Architecture);
+        Assert.Empty(spec.Hidden);
+        Assert.Equal(["fc1"], reimported.Network.LayerNames);
+        Assert.Equal(trained.PredictLogits(fixtures.Rows), reimported.PredictLogits(fixtures.Rows));
+    }
+
+    [Fact]
+    public void Import_Float64Safetensors_ConvertsToFloat32()
+    {
+        using var imported = fixtures.Import("adult_mlp.pt");
+        var tensors = imported.Network.state_dict().ToDictionary(p => p.Key, p => p.Value.to_type(TorchSharp.torch.float64));
+        byte[] bytes = WeightsFile.WriteSafetensors(tensors);
+        WeightsFile.DisposeAll(tensors.Values);
+
+        using var reimported = ModelInterop.Import(InteropSpec.Parse(fixtures.SpecJson), bytes, "f64.safetensors", fixtures.Data);
+
+        AssertClose(fixtures.TorchLogits, reimported.PredictLogits(fixtures.Rows));
+    }
+
+    [Fact]
+    public void Import_MissingTensor_NamesIt()
+    {
+        using var imported = fixtures.Import("adult_mlp.pt");
+        var tensors = imported.Network.state_dict().Where(p => p.Key != "fc3.bias").ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        byte[] bytes = WeightsFile.WriteSafetensors(tensors);
+        WeightsFile.DisposeAll(tensors.Values);
+
+        var error = Assert.Throws<EngineException>(() => ModelInterop.Import(InteropSpec.Parse(fixtures.SpecJson), bytes, "partial.safetensors", fixtures.Data));
+
+        Assert.Contains("fc3.bias [1] is expected but missing from partial.safetensors", error.Message);
+    }
+
     private static void AssertClose(double[] expected, float[] actual)
     {
         for (int i = 0; i < expected.Length; i++)
