@@ -10,11 +10,13 @@ namespace UnlearnDashboard.Compute.Tests;
 /// <summary>
 /// Starts the real compute server (the registration Program.cs uses, Kestrel on a free loopback port,
 /// HTTP/2, SQLite and TorchSharp) in a temporary data folder whose import folder contains the shipped CSVs.
+/// Subclasses with <see cref="UsesPostgres"/> set store the rows in a fresh PostgreSQL database instead.
 /// </summary>
 public class ComputeServerFixture : IAsyncLifetime
 {
     private WebApplication? _app;
     private GrpcChannel? _channel;
+    private PostgresTestDatabase? _postgres;
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("unlearn-compute-tests-").FullName;
 
@@ -32,6 +34,17 @@ public class ComputeServerFixture : IAsyncLifetime
 
     public CounterfactualService.CounterfactualServiceClient Counterfactuals => new(Channel);
 
+    public AuditService.AuditServiceClient Audit => new(Channel);
+
+    /// <summary>True to store the rows in a fresh PostgreSQL database; false for SQLite in the data folder.</summary>
+    public virtual bool UsesPostgres => false;
+
+    /// <summary>The fixture's PostgreSQL database; null on SQLite.</summary>
+    public PostgresTestDatabase? Postgres => _postgres;
+
+    /// <summary>The server's services, for tests that reach past gRPC (for example to the database).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server has not started.");
+
     protected virtual bool SeedDemo => false;
 
     /// <summary>Command-line arguments added to the defaults, for example to change an option.</summary>
@@ -39,6 +52,8 @@ public class ComputeServerFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
+        if (UsesPostgres)
+            _postgres = await PostgresTestDatabase.CreateAsync();
         Directory.CreateDirectory(ImportDirectory);
         foreach (string file in Directory.EnumerateFiles(DatasetProfiles.DataFolder, "*.csv"))
             File.Copy(file, Path.Combine(ImportDirectory, Path.GetFileName(file)));
@@ -50,13 +65,15 @@ public class ComputeServerFixture : IAsyncLifetime
     {
         await StopServerAsync();
         SqliteConnection.ClearAllPools();
+        if (_postgres is not null)
+            await _postgres.DisposeAsync();
         Directory.Delete(DataDirectory, recursive: true);
     }
 
     /// <summary>Starts the server on the data folder; a stopped server can start again on the same folder.</summary>
     public async Task StartServerAsync()
     {
-        _app = CreateServer(DataDirectory, SeedDemo, ExtraArgs);
+        _app = CreateServer(DataDirectory, SeedDemo, [.. DatabaseArgs(), .. ExtraArgs]);
         await _app.StartAsync();
         _channel = GrpcChannel.ForAddress(_app.Urls.Single());
     }
@@ -73,6 +90,11 @@ public class ComputeServerFixture : IAsyncLifetime
             _app = null;
         }
     }
+
+    /// <summary>Command-line arguments that select the fixture's database.</summary>
+    public string[] DatabaseArgs() => _postgres is null
+        ? []
+        : ["--Database:Provider", "postgres", "--Database:ConnectionString", _postgres.ConnectionString];
 
     /// <summary>Builds a server with the same registration as Program.cs and the given extra command-line arguments.</summary>
     public static WebApplication CreateServer(string dataDirectory, bool seedDemo, params string[] extraArgs)
@@ -103,4 +125,10 @@ public class ComputeServerFixture : IAsyncLifetime
         Directory.Exists(ArtifactDirectory)
             ? Directory.EnumerateFiles(ArtifactDirectory, "*", SearchOption.AllDirectories).Count()
             : 0;
+}
+
+/// <summary>The same server as <see cref="ComputeServerFixture"/>, storing its rows in a fresh PostgreSQL database.</summary>
+public sealed class PostgresComputeServerFixture : ComputeServerFixture
+{
+    public override bool UsesPostgres => true;
 }

@@ -5,7 +5,7 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-public sealed class CounterfactualServiceTests(JobServerFixture server) : IClassFixture<JobServerFixture>
+public abstract class CounterfactualServiceTests(JobServerFixture server)
 {
     private const string Requester = "engineer";
 
@@ -319,3 +319,7 @@ public sealed class CounterfactualServiceTests(JobServerFixture server) : IClass
     private async Task<GetCounterfactualSetResponse> GetAsync(string setId) =>
         await Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = setId });
 }
+
+public sealed class CounterfactualServiceSqliteTests(JobServerFixture server) : CounterfactualServiceTests(server), IClassFixture<JobServerFixture>;
+
+public sealed class CounterfactualServicePostgresTests(PostgresJobServerFixture server) : CounterfactualServiceTests(server), IClassFixture<PostgresJobServerFixture>;

@@ -4,7 +4,7 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-public sealed class DatasetServiceTests(ComputeServerFixture server) : IClassFixture<ComputeServerFixture>
+public abstract class DatasetServiceTests(ComputeServerFixture server)
 {
     private const int ChunkBytes = 64 * 1024;
 
@@ -207,3 +207,7 @@ public sealed class DatasetServiceTests(ComputeServerFixture server) : IClassFix
         }
     }
 }
+
+public sealed class DatasetServiceSqliteTests(ComputeServerFixture server) : DatasetServiceTests(server), IClassFixture<ComputeServerFixture>;
+
+public sealed class DatasetServicePostgresTests(PostgresComputeServerFixture server) : DatasetServiceTests(server), IClassFixture<PostgresComputeServerFixture>;

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace UnlearnDashboard.Compute.Tests;
 
 /// <summary>A server started with SeedDemo on and an empty data folder.</summary>
-public sealed class DemoServerFixture : ComputeServerFixture
+public class DemoServerFixture : ComputeServerFixture
 {
     public Stopwatch SinceStart { get; } = new();
 
@@ -18,7 +18,12 @@ public sealed class DemoServerFixture : ComputeServerFixture
     }
 }
 
-public sealed class DemoSeedingTests(DemoServerFixture server, ITestOutputHelper output) : IClassFixture<DemoServerFixture>
+public sealed class PostgresDemoServerFixture : DemoServerFixture
+{
+    public override bool UsesPostgres => true;
+}
+
+public abstract class DemoSeedingTests(DemoServerFixture server, ITestOutputHelper output)
 {
     [Fact]
     public async Task FirstStart_SeedsDatasetsWithDefaultVersions()
@@ -81,3 +86,7 @@ public sealed class DemoSeedingTests(DemoServerFixture server, ITestOutputHelper
         throw new TimeoutException("The demo seeder did not queue two training jobs in time.");
     }
 }
+
+public sealed class DemoSeedingSqliteTests(DemoServerFixture server, ITestOutputHelper output) : DemoSeedingTests(server, output), IClassFixture<DemoServerFixture>;
+
+public sealed class DemoSeedingPostgresTests(PostgresDemoServerFixture server, ITestOutputHelper output) : DemoSeedingTests(server, output), IClassFixture<PostgresDemoServerFixture>;

@@ -6,7 +6,7 @@ namespace UnlearnDashboard.Compute.Tests;
 /// A server with adult registered and trained for two epochs (its default version), and German Credit
 /// registered with foreign_worker as the sensitive column and no model yet.
 /// </summary>
-public sealed class JobServerFixture : ComputeServerFixture
+public class JobServerFixture : ComputeServerFixture
 {
     public Dataset Adult { get; private set; } = null!;
 
@@ -34,4 +34,10 @@ public sealed class JobServerFixture : ComputeServerFixture
         BaseTraining = await JobWatcher.WaitForEndAsync(Jobs, job.Id);
         Adult = await Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult" });
     }
+}
+
+/// <summary>The same server as <see cref="JobServerFixture"/>, storing its rows in PostgreSQL.</summary>
+public sealed class PostgresJobServerFixture : JobServerFixture
+{
+    public override bool UsesPostgres => true;
 }

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper output) : IClassFixture<JobServerFixture>
+public abstract class JobServiceTests(JobServerFixture server, ITestOutputHelper output)
 {
     private JobService.JobServiceClient Jobs => server.Jobs;
 
@@ -221,7 +221,13 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
     [Fact]
     public async Task SubmitDebias_DatasetWithoutModel_IsFailedPrecondition()
     {
-        var request = new DebiasRequest { Dataset = "german-credit", SensitiveAttribute = "foreign_worker" };
+        // A dataset of its own, because other tests of the class train models on german-credit.
+        await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.GermanCreditByForeignWorker("german-untrained"),
+            TrainPath = "german-credit.csv",
+        });
+        var request = new DebiasRequest { Dataset = "german-untrained", SensitiveAttribute = "foreign_worker" };
 
         var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
 
@@ -347,3 +353,7 @@ public sealed class JobServiceTests(JobServerFixture server, ITestOutputHelper o
         Assert.Equal(server.Adult.ValidationRows, report.Count);
     }
 }
+
+public sealed class JobServiceSqliteTests(JobServerFixture server, ITestOutputHelper output) : JobServiceTests(server, output), IClassFixture<JobServerFixture>;
+
+public sealed class JobServicePostgresTests(PostgresJobServerFixture server, ITestOutputHelper output) : JobServiceTests(server, output), IClassFixture<PostgresJobServerFixture>;

@@ -5,14 +5,19 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Tests;
 
 /// <summary>A server whose queue takes one waiting job and whose uploads take at most 100,000 bytes.</summary>
-public sealed class SmallLimitsFixture : ComputeServerFixture
+public class SmallLimitsFixture : ComputeServerFixture
 {
     public const int MaxUploadBytes = 100_000;
 
     protected override string[] ExtraArgs => ["--Jobs:MaxQueued", "1", "--Upload:MaxTotalBytes", MaxUploadBytes.ToString()];
 }
 
-public sealed class LimitTests(SmallLimitsFixture server) : IClassFixture<SmallLimitsFixture>
+public sealed class PostgresSmallLimitsFixture : SmallLimitsFixture
+{
+    public override bool UsesPostgres => true;
+}
+
+public abstract class LimitTests(SmallLimitsFixture server)
 {
     [Fact]
     public async Task TrainModel_QueueFull_IsResourceExhausted()
@@ -55,3 +60,7 @@ public sealed class LimitTests(SmallLimitsFixture server) : IClassFixture<SmallL
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "staging")));
     }
 }
+
+public sealed class LimitSqliteTests(SmallLimitsFixture server) : LimitTests(server), IClassFixture<SmallLimitsFixture>;
+
+public sealed class LimitPostgresTests(PostgresSmallLimitsFixture server) : LimitTests(server), IClassFixture<PostgresSmallLimitsFixture>;

@@ -6,7 +6,7 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-public sealed class ServerTests(ComputeServerFixture server) : IClassFixture<ComputeServerFixture>
+public abstract class ServerTests(ComputeServerFixture server)
 {
     [Fact]
     public async Task Health_AfterStart_IsServing()
@@ -54,3 +54,7 @@ public sealed class ServerTests(ComputeServerFixture server) : IClassFixture<Com
         Assert.Contains("Jobs:MaxConcurrent", error.Message);
     }
 }
+
+public sealed class ServerSqliteTests(ComputeServerFixture server) : ServerTests(server), IClassFixture<ComputeServerFixture>;
+
+public sealed class ServerPostgresTests(PostgresComputeServerFixture server) : ServerTests(server), IClassFixture<PostgresComputeServerFixture>;

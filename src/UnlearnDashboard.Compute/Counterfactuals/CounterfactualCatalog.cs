@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Mapping;
@@ -21,6 +22,7 @@ public sealed class CounterfactualCatalog(
     IDbContextFactory<ComputeDbContext> dbFactory,
     ArtifactStore artifacts,
     DatasetCatalog datasets,
+    AuditTrail audit,
     TimeProvider time,
     ILogger<CounterfactualCatalog> logger)
 {
@@ -30,9 +32,11 @@ public sealed class CounterfactualCatalog(
 
     /// <summary>
     /// Generates a set from the request's spec on the dataset's training split, or on the uploaded rows, and
-    /// stores it as PENDING. Throws INVALID_ARGUMENT naming the field for a bad spec.
+    /// stores it as PENDING, recorded in the audit trail as done by <paramref name="actor"/>. Throws
+    /// INVALID_ARGUMENT naming the field for a bad spec.
     /// </summary>
     public async Task<CounterfactualSetRow> GenerateAsync(
+        string actor,
         DatasetRow dataset,
         Proto.GenerateCounterfactualSetRequest request,
         CancellationToken cancellationToken)
@@ -54,12 +58,13 @@ public sealed class CounterfactualCatalog(
 
         var stored = request.Clone();
         stored.ExternalRowsCsv = ByteString.Empty;
-        return await StoreAsync(dataset, set, stored, requestedBy, request.ExternalRowsCsv.IsEmpty ? TrainingRowsSource : UploadedRowsSource,
+        return await StoreAsync(actor, dataset, set, stored, requestedBy, request.ExternalRowsCsv.IsEmpty ? TrainingRowsSource : UploadedRowsSource,
             cancellationToken);
     }
 
     /// <summary>Generates and stores a set from an engine spec, as the demo seeder does for the default specs.</summary>
     public async Task<CounterfactualSetRow> GenerateAsync(
+        string actor,
         DatasetRow dataset,
         CounterfactualSpec spec,
         string requestedBy,
@@ -68,7 +73,7 @@ public sealed class CounterfactualCatalog(
         var data = await datasets.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
         var set = await Task.Run(() => CounterfactualGenerator.FromTraining(spec, data, cancellationToken), cancellationToken);
         var request = spec.ToProto(dataset.Id, requestedBy);
-        return await StoreAsync(dataset, set, request, RequireName(requestedBy, "requested_by"), TrainingRowsSource, cancellationToken);
+        return await StoreAsync(actor, dataset, set, request, RequireName(requestedBy, "requested_by"), TrainingRowsSource, cancellationToken);
     }
 
     /// <summary>Finds a set by id, or throws NOT_FOUND naming the field.</summary>
@@ -111,9 +116,10 @@ public sealed class CounterfactualCatalog(
     /// <summary>
     /// Approves or rejects a PENDING set. Throws INVALID_ARGUMENT for a missing reviewer (or a rejection
     /// without a comment) and FAILED_PRECONDITION when the reviewer requested the set or the set is no
-    /// longer PENDING.
+    /// longer PENDING. The decision is recorded in the audit trail as done by <paramref name="actor"/>.
     /// </summary>
     public async Task<CounterfactualSetRow> ReviewAsync(
+        string actor,
         string setId,
         string reviewer,
         string comment,
@@ -155,6 +161,14 @@ public sealed class CounterfactualCatalog(
         }
 
         logger.CounterfactualSetReviewed(current.Id, StatusName(current.Status), reviewerName);
+        string action = decision == Proto.CounterfactualSetStatus.Approved ? AuditActions.CounterfactualApprove : AuditActions.CounterfactualReject;
+        await audit.TryAppendAsync(actor, action, Subject(current.Id), new Dictionary<string, object?>
+        {
+            ["reviewer"] = reviewerName,
+            ["requested_by"] = current.RequestedBy,
+            ["artifact_sha256"] = current.ArtifactSha256,
+            ["comment_sha256"] = storedComment is null ? null : Sha256Hex(storedComment),
+        });
         return current;
     }
 
@@ -176,7 +190,14 @@ public sealed class CounterfactualCatalog(
         _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Returns the audit subject of a set, "counterfactual_set/ID".</summary>
+    public static string Subject(string setId) => $"counterfactual_set/{setId}";
+
+    private static string Sha256Hex(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
     private async Task<CounterfactualSetRow> StoreAsync(
+        string actor,
         DatasetRow dataset,
         CounterfactualSet set,
         Proto.GenerateCounterfactualSetRequest spec,
@@ -209,6 +230,15 @@ public sealed class CounterfactualCatalog(
         db.CounterfactualSets.Add(row);
         await db.SaveChangesAsync(CancellationToken.None);
         logger.CounterfactualSetGenerated(row.Id, dataset.Name, row.RowCount, requestedBy);
+        await audit.TryAppendAsync(actor, AuditActions.CounterfactualGenerate, Subject(row.Id), new Dictionary<string, object?>
+        {
+            ["dataset_id"] = row.DatasetId,
+            ["requested_by"] = requestedBy,
+            ["source"] = source,
+            ["artifact_sha256"] = sha256,
+            ["row_count"] = row.RowCount,
+            ["changed_cell_count"] = row.ChangedCellCount,
+        });
         return row;
     }
 

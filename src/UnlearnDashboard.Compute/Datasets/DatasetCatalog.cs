@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Services;
@@ -19,6 +20,7 @@ namespace UnlearnDashboard.Compute.Datasets;
 public sealed class DatasetCatalog(
     IDbContextFactory<ComputeDbContext> dbFactory,
     ArtifactStore artifacts,
+    AuditTrail audit,
     TimeProvider time,
     ILogger<DatasetCatalog> logger)
 {
@@ -50,10 +52,12 @@ public sealed class DatasetCatalog(
     }
 
     /// <summary>
-    /// Loads completed staged files with the engine, then stores them as artifacts and inserts the dataset.
-    /// Throws ALREADY_EXISTS for a taken name and the engine's error for a file it rejects.
+    /// Loads completed staged files with the engine, then stores them as artifacts, inserts the dataset and
+    /// records it in the audit trail as done by <paramref name="actor"/>. Throws ALREADY_EXISTS for a taken
+    /// name and the engine's error for a file it rejects.
     /// </summary>
     public async Task<DatasetRow> RegisterAsync(
+        string actor,
         DatasetDefinition definition,
         StagedFile train,
         string trainSource,
@@ -113,6 +117,15 @@ public sealed class DatasetCatalog(
 
         _prepared[row.Id] = new Lazy<Task<PreparedDataset>>(Task.FromResult(prepared));
         logger.DatasetRegistered(row.Id, row.Name, row.TrainRows, row.ValidationRows, row.TestRows);
+        await audit.TryAppendAsync(actor, AuditActions.DatasetRegister, $"dataset/{row.Id}", new Dictionary<string, object?>
+        {
+            ["name"] = row.Name,
+            ["train_sha256"] = row.TrainSha256,
+            ["test_sha256"] = row.TestSha256,
+            ["train_rows"] = row.TrainRows,
+            ["validation_rows"] = row.ValidationRows,
+            ["test_rows"] = row.TestRows,
+        });
         return row;
     }
 

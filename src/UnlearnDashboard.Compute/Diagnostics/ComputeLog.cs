@@ -4,7 +4,7 @@ namespace UnlearnDashboard.Compute.Diagnostics;
 
 /// <summary>
 /// Log messages of the compute server with stable event ids: 1xx hosting, 2xx datasets, 3xx jobs,
-/// 4xx gRPC calls, 5xx counterfactual sets. Job lifecycle is at Information, per-step detail at Debug, failures at Error.
+/// 4xx gRPC calls, 5xx counterfactual sets, 6xx the audit trail. Job lifecycle is at Information, per-step detail at Debug, failures at Error.
 /// </summary>
 internal static partial class ComputeLog
 {
@@ -70,4 +70,13 @@ internal static partial class ComputeLog
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Error, Message = "Seeding the demo counterfactual set of dataset {DatasetName} failed")]
     public static partial void DemoCounterfactualSetFailed(this ILogger logger, Exception exception, string datasetName);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "SQLite database {DatabasePath}, made before the server used migrations, adopted as migration {MigrationId}; tables created: {CreatedTables}")]
+    public static partial void LegacyDatabaseAdopted(this ILogger logger, string databasePath, string migrationId, string createdTables);
+
+    [LoggerMessage(EventId = 600, Level = LogLevel.Error, Message = "Appending the audit entry {Action} on {Subject} failed; the operation itself was kept")]
+    public static partial void AuditAppendFailed(this ILogger logger, Exception exception, string action, string subject);
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "The audit head file {HeadPath} does not match the audit table, so it is left as evidence and not advanced: {Mismatch}")]
+    public static partial void AuditHeadMismatch(this ILogger logger, string headPath, string mismatch);
 }

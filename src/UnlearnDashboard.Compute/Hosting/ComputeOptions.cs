@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using UnlearnDashboard.Compute.Storage;
 
 namespace UnlearnDashboard.Compute.Hosting;
 
@@ -9,7 +10,7 @@ namespace UnlearnDashboard.Compute.Hosting;
 public sealed class ComputeOptions
 {
     /// <summary>
-    /// Folder of the database (<c>unlearn.db</c>) and the artifacts. Default <c>./data</c>, relative to the
+    /// Folder of the SQLite database (<c>unlearn.db</c>), the artifacts and the audit head file. Default <c>./data</c>, relative to the
     /// working directory.
     /// </summary>
     [Required]
@@ -26,6 +27,9 @@ public sealed class ComputeOptions
     /// database has no datasets. Default true.
     /// </summary>
     public bool SeedDemo { get; set; } = true;
+
+    /// <summary>Database provider and connection string, from the <c>Database</c> section.</summary>
+    public DatabaseOptions Database { get; set; } = new();
 
     /// <summary>Limits of <c>UploadDataset</c>.</summary>
     public UploadOptions Upload { get; set; } = new();
@@ -45,6 +49,18 @@ public sealed class ComputeOptions
     public string StagingPath => Path.Combine(DataPath, "staging");
 
     public string DatabasePath => Path.Combine(DataPath, "unlearn.db");
+
+    /// <summary>
+    /// File outside the database that records the audit chain's entry count and latest hash, so that a
+    /// truncated or recomputed chain is detected.
+    /// </summary>
+    public string AuditHeadPath => Path.Combine(DataPath, "audit-head.json");
+
+    /// <summary>Connection string of the configured provider: the SQLite default or <see cref="DatabaseOptions.ConnectionString"/>.</summary>
+    public string DatabaseConnectionString =>
+        Database.IsSqlite && string.IsNullOrWhiteSpace(Database.ConnectionString)
+            ? $"Data Source={DatabasePath}"
+            : Database.ConnectionString ?? "";
 }
 
 /// <summary>Limits of a chunked dataset upload, bound from the <c>Upload</c> section.</summary>

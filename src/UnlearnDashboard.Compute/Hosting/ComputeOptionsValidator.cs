@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Storage;
 
 namespace UnlearnDashboard.Compute.Hosting;
 
@@ -14,6 +15,7 @@ internal sealed class ComputeOptionsValidator : IValidateOptions<ComputeOptions>
         AddPathError(options.DataDirectory, nameof(ComputeOptions.DataDirectory), errors);
         if (!string.IsNullOrWhiteSpace(options.ImportDirectory))
             AddPathError(options.ImportDirectory, nameof(ComputeOptions.ImportDirectory), errors);
+        AddDatabaseErrors(options.Database, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -26,6 +28,21 @@ internal sealed class ComputeOptionsValidator : IValidateOptions<ComputeOptions>
 
         foreach (var result in results)
             errors.Add($"{prefix}{string.Join(", ", result.MemberNames)}: {result.ErrorMessage}");
+    }
+
+    private static void AddDatabaseErrors(DatabaseOptions database, List<string> errors)
+    {
+        if (!database.IsSqlite && !database.IsPostgres)
+        {
+            errors.Add($"Database:Provider '{database.Provider}' is unknown; use {DatabaseOptions.SqliteProvider} or {DatabaseOptions.PostgresProvider}.");
+            return;
+        }
+
+        if (database.IsPostgres && string.IsNullOrWhiteSpace(database.ConnectionString))
+        {
+            errors.Add("Database:ConnectionString is empty, but Database:Provider is postgres; set it (or Database__ConnectionString) "
+                       + "to a connection string such as Host=127.0.0.1;Database=unlearn;Username=unlearn;Password=....");
+        }
     }
 
     private static void AddPathError(string path, string key, List<string> errors)

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Interop;
@@ -33,6 +34,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<CounterfactualGrpcService>();
         app.MapGrpcService<ComparisonGrpcService>();
         app.MapGrpcService<InteropGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -49,15 +51,21 @@ public static class ComputeServerExtensions
         return services;
     }
 
-    /// <summary>Adds the SQLite database at <c>DataDirectory/unlearn.db</c>, the artifact store and the catalogs of datasets, models and counterfactual sets.</summary>
+    /// <summary>
+    /// Adds the database of the configured provider (SQLite at <c>DataDirectory/unlearn.db</c> by default, or
+    /// PostgreSQL), the artifact store, the audit trail and the catalogs of datasets, models and counterfactual sets.
+    /// </summary>
     public static IServiceCollection AddComputeStorage(this IServiceCollection services)
     {
-        services.AddDbContextFactory<ComputeDbContext>((provider, db) =>
-        {
-            var options = provider.GetRequiredService<IOptions<ComputeOptions>>().Value;
-            db.UseSqlite($"Data Source={options.DatabasePath}");
-        });
+        // Both factories are registered, but only the configured one is ever resolved, so only its options are built.
+        services.AddDbContextFactory<SqliteComputeDbContext>((provider, db) => db.UseSqlite(ConnectionString(provider)));
+        services.AddDbContextFactory<PostgresComputeDbContext>((provider, db) => db.UseNpgsql(ConnectionString(provider)));
+        services.AddSingleton<IDbContextFactory<ComputeDbContext>>(provider =>
+            provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Database.IsPostgres
+                ? new ComputeDbContextFactory<PostgresComputeDbContext>(provider.GetRequiredService<IDbContextFactory<PostgresComputeDbContext>>())
+                : new ComputeDbContextFactory<SqliteComputeDbContext>(provider.GetRequiredService<IDbContextFactory<SqliteComputeDbContext>>()));
         services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<AuditTrail>();
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<VersionLoader>();
@@ -68,6 +76,9 @@ public static class ComputeServerExtensions
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }
+
+    private static string ConnectionString(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<ComputeOptions>>().Value.DatabaseConnectionString;
 
     /// <summary>Adds the job store, the live event hub, the in-process runner, the scheduler and the demo seeder.</summary>
     public static IServiceCollection AddComputeJobs(this IServiceCollection services)

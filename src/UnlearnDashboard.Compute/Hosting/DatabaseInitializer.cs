@@ -4,8 +4,14 @@ using UnlearnDashboard.Compute.Storage;
 
 namespace UnlearnDashboard.Compute.Hosting;
 
-/// <summary>Creates the data folders and the database schema before the other services start.</summary>
-internal sealed class DatabaseInitializer(IDbContextFactory<ComputeDbContext> dbFactory, IOptions<ComputeOptions> options) : IHostedService
+/// <summary>
+/// Creates the data folders and applies the database migrations before the other services start. A SQLite
+/// database from a server that predates migrations is adopted first (see <see cref="LegacySqliteDatabase"/>).
+/// </summary>
+internal sealed class DatabaseInitializer(
+    IDbContextFactory<ComputeDbContext> dbFactory,
+    IOptions<ComputeOptions> options,
+    ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,29 +25,11 @@ internal sealed class DatabaseInitializer(IDbContextFactory<ComputeDbContext> db
         foreach (string leftover in Directory.EnumerateFiles(settings.StagingPath))
             File.Delete(leftover);
 
+        // EF Core takes a database lock while it migrates, so several servers starting on one PostgreSQL
+        // database apply each migration once.
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.Database.EnsureCreatedAsync(cancellationToken))
-            await CreateMissingTablesAsync(db, cancellationToken);
-    }
-
-    /// <summary>
-    /// Creates the tables and indexes that a database made by an older server lacks, such as
-    /// <c>counterfactual_sets</c>, by running the model's create script with IF NOT EXISTS.
-    /// </summary>
-    /// <remarks>
-    /// TODO: switch to migrations before a table gains a column; this step only adds whole tables and indexes.
-    /// </remarks>
-    private static async Task CreateMissingTablesAsync(ComputeDbContext db, CancellationToken cancellationToken)
-    {
-        string script = db.Database.GenerateCreateScript();
-        foreach (string statement in script.Split(";", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            string idempotent = statement
-                .Replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", StringComparison.Ordinal)
-                .Replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", StringComparison.Ordinal)
-                .Replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", StringComparison.Ordinal);
-            await db.Database.ExecuteSqlRawAsync(idempotent, cancellationToken);
-        }
+        await LegacySqliteDatabase.AdoptAsync(db, logger, cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

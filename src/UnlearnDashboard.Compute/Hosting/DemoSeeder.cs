@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Diagnostics;
@@ -59,11 +60,11 @@ internal sealed class DemoSeeder(
         string? testPath = profile.TestFile is null ? null : Path.Combine(DatasetProfiles.DataFolder, profile.TestFile);
         using var train = await catalog.StageAsync(trainPath, cancellationToken);
         using var test = testPath is null ? null : await catalog.StageAsync(testPath, cancellationToken);
-        var dataset = await catalog.RegisterAsync(profile.Definition, train, profile.TrainFile, test, profile.TestFile, cancellationToken);
+        var dataset = await catalog.RegisterAsync(AuditActors.System, profile.Definition, train, profile.TrainFile, test, profile.TestFile, cancellationToken);
 
         var request = new Proto.TrainModelRequest { Dataset = dataset.Id, Settings = profile.ModelSettings.ToProto() };
         var job = scheduler.CreateJob(Proto.JobKind.Train, request, dataset.Id, modelVersionId: null);
-        await scheduler.SubmitAsync(job, deadlineSeconds: null, cancellationToken);
+        await scheduler.SubmitAsync(job, deadlineSeconds: null, AuditActors.System, cancellationToken);
         logger.DemoSeeded(dataset.Name, dataset.Id, job.Id);
 
         await SeedCounterfactualSetAsync(dataset, cancellationToken);
@@ -79,8 +80,8 @@ internal sealed class DemoSeeder(
         {
             var data = await catalog.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
             var spec = CounterfactualDefaults.For(data);
-            var set = await counterfactuals.GenerateAsync(dataset, spec, DemoRequester, cancellationToken);
-            await counterfactuals.ReviewAsync(set.Id, DemoReviewer, "Default demo counterfactual set.",
+            var set = await counterfactuals.GenerateAsync(AuditActors.System, dataset, spec, DemoRequester, cancellationToken);
+            await counterfactuals.ReviewAsync(AuditActors.System, set.Id, DemoReviewer, "Default demo counterfactual set.",
                 Proto.CounterfactualSetStatus.Approved, cancellationToken);
             logger.DemoCounterfactualSetSeeded(set.Id, dataset.Name);
         }

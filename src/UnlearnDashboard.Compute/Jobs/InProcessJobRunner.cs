@@ -22,7 +22,7 @@ public sealed class InProcessJobRunner(DatasetCatalog catalog, ArtifactStore art
         var data = await catalog.GetPreparedAsync(input.Dataset).WaitAsync(cancellationToken);
         byte[]? baseWeights = input.BaseVersion is null
             ? null
-            : await artifacts.ReadAsync(input.BaseVersion.WeightsSha256, cancellationToken);
+            : await artifacts.ReadVerifiedAsync(input.BaseVersion.WeightsSha256, "weights", cancellationToken);
         var counterfactualSet = input.CounterfactualSet is null
             ? null
             : await counterfactuals.ReadSetAsync(input.CounterfactualSet, input.Dataset, cancellationToken);

@@ -73,7 +73,7 @@ public sealed class JobScheduler(
     /// Stores a new job as queued with its first event and queues it. Throws RESOURCE_EXHAUSTED when
     /// <see cref="JobOptions.MaxQueued"/> jobs already wait.
     /// </summary>
-    public async Task<JobRow> SubmitAsync(JobRow job, double? deadlineSeconds, CancellationToken cancellationToken)
+    public async Task<JobRow> SubmitAsync(JobRow job, double? deadlineSeconds, string actor, CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref _queuedCount) > _options.MaxQueued)
         {
@@ -89,7 +89,7 @@ public sealed class JobScheduler(
         {
             job.State = (int)Proto.JobState.Queued;
             var queued = JobEvents.Progress(job.Id, 1, time.GetUtcNow(), new ProgressUpdate("queued", 0, "Waiting for a worker"));
-            await store.InsertAsync(job, queued, cancellationToken);
+            await store.InsertAsync(job, queued, actor, cancellationToken);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Storage;
 using Proto = UnlearnDashboard.Protos.V1;
 
@@ -7,17 +8,26 @@ namespace UnlearnDashboard.Compute.Jobs;
 
 /// <summary>
 /// Stores jobs and their events, then publishes the events to live watchers. Every state change that
-/// ends a job is one transaction together with its final event.
+/// ends a job is one transaction together with its final event. Submission, start and end are recorded in
+/// the audit trail after they are stored and before watchers hear of them, so a client that has seen a job
+/// end finds its audit entry.
 /// </summary>
-public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobEventHub hub)
+public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobEventHub hub, AuditTrail audit)
 {
-    public async Task InsertAsync(JobRow job, Proto.JobEvent firstEvent, CancellationToken cancellationToken)
+    public async Task InsertAsync(JobRow job, Proto.JobEvent firstEvent, string actor, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         job.LastSequence = firstEvent.Sequence;
         db.Jobs.Add(job);
         db.JobEvents.Add(ToRow(firstEvent));
         await db.SaveChangesAsync(cancellationToken);
+        await audit.TryAppendAsync(actor, AuditActions.JobSubmit, Subject(job.Id), new Dictionary<string, object?>
+        {
+            ["kind"] = ((Proto.JobKind)job.Kind).ToString(),
+            ["dataset_id"] = job.DatasetId,
+            ["model_version_id"] = job.ModelVersionId,
+            ["request_sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(job.Request)),
+        });
         hub.Publish(job.Id, [firstEvent]);
     }
 
@@ -66,6 +76,10 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
         job.State = (int)Proto.JobState.Running;
         job.StartedAt = startedAt;
         await db.SaveChangesAsync(cancellationToken);
+        await audit.TryAppendAsync(AuditActors.System, AuditActions.JobStart, Subject(jobId), new Dictionary<string, object?>
+        {
+            ["kind"] = ((Proto.JobKind)job.Kind).ToString(),
+        });
     }
 
     /// <summary>Ends a job that did not succeed, storing its <c>ended</c> event in the same transaction.</summary>
@@ -79,6 +93,11 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
         job.LastSequence = endedEvent.Sequence;
         db.JobEvents.Add(ToRow(endedEvent));
         await db.SaveChangesAsync(cancellationToken);
+        await audit.TryAppendAsync(AuditActors.System, AuditActions.JobEnd, Subject(jobId), new Dictionary<string, object?>
+        {
+            ["state"] = endedEvent.Ended.State.ToString(),
+            ["message"] = endedEvent.Ended.Message,
+        });
         hub.Publish(jobId, [endedEvent]);
     }
 
@@ -115,6 +134,14 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await audit.TryAppendAsync(AuditActors.System, AuditActions.JobEnd, Subject(jobId), new Dictionary<string, object?>
+        {
+            ["state"] = nameof(Proto.JobState.Succeeded),
+            ["model_version_id"] = version.Id,
+            ["parent_version_id"] = version.ParentVersionId,
+            ["weights_sha256"] = version.WeightsSha256,
+            ["removed_sample_count"] = version.RemovedSampleCount,
+        });
         hub.Publish(jobId, [resultEvent]);
     }
 
@@ -126,6 +153,8 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
             .Where(j => j.State == (int)Proto.JobState.Queued || j.State == (int)Proto.JobState.Running)
             .ToListAsync(cancellationToken);
     }
+
+    private static string Subject(string jobId) => $"job/{jobId}";
 
     private static JobEventRow ToRow(Proto.JobEvent jobEvent) => new()
     {

@@ -25,7 +25,7 @@ public sealed class VersionLoader(ModelCatalog models, DatasetCatalog datasets, 
                     ?? throw new EngineException(EngineErrorKind.DataLoss, field,
                         $"Version {version.Id} belongs to model {version.ModelId}, which is missing.", version.Id);
         var dataset = await datasets.ResolveAsync(model.DatasetId, "dataset", cancellationToken);
-        byte[] weights = await artifacts.ReadAsync(version.WeightsSha256, cancellationToken);
+        byte[] weights = await artifacts.ReadVerifiedAsync(version.WeightsSha256, "weights", cancellationToken);
         return new LoadedVersion(version, model, dataset, weights);
     }
 

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Mapping;
@@ -7,13 +8,13 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Services;
 
 /// <summary>Generates counterfactual sets, pages through their rows and records their review.</summary>
-public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, DatasetCatalog datasets)
+public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, DatasetCatalog datasets, AuditTrail audit)
     : CounterfactualService.CounterfactualServiceBase
 {
     public override async Task<CounterfactualSet> GenerateCounterfactualSet(GenerateCounterfactualSetRequest request, ServerCallContext context)
     {
         var dataset = await datasets.ResolveAsync(request.Dataset, "dataset", context.CancellationToken);
-        var row = await catalog.GenerateAsync(dataset, request, context.CancellationToken);
+        var row = await catalog.GenerateAsync(AuditActors.Anonymous, dataset, request, context.CancellationToken);
         return row.ToProto();
     }
 
@@ -23,6 +24,15 @@ public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, Dat
         var dataset = await datasets.ResolveAsync(row.DatasetId, "set_id", context.CancellationToken);
         var set = await catalog.ReadSetAsync(row, dataset, context.CancellationToken);
         var (rows, nextPageToken) = CounterfactualPages.Read(set, request.PageSize, request.PageToken);
+
+        // The page carries training rows, so who saw which rows is recorded: the set's artifact and the page's
+        // position, not the rows.
+        await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.RowsView, CounterfactualCatalog.Subject(row.Id), new Dictionary<string, object?>
+        {
+            ["artifact_sha256"] = row.ArtifactSha256,
+            ["page_token"] = request.PageToken,
+            ["row_count"] = rows.Count,
+        });
         return new GetCounterfactualSetResponse { Set = row.ToProto(), Rows = { rows }, NextPageToken = nextPageToken };
     }
 
@@ -45,14 +55,14 @@ public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, Dat
 
     public override async Task<CounterfactualSet> ApproveCounterfactualSet(ReviewCounterfactualSetRequest request, ServerCallContext context)
     {
-        var row = await catalog.ReviewAsync(request.SetId, request.Reviewer, request.Comment, CounterfactualSetStatus.Approved,
+        var row = await catalog.ReviewAsync(AuditActors.Anonymous, request.SetId, request.Reviewer, request.Comment, CounterfactualSetStatus.Approved,
             context.CancellationToken);
         return row.ToProto();
     }
 
     public override async Task<CounterfactualSet> RejectCounterfactualSet(ReviewCounterfactualSetRequest request, ServerCallContext context)
     {
-        var row = await catalog.ReviewAsync(request.SetId, request.Reviewer, request.Comment, CounterfactualSetStatus.Rejected,
+        var row = await catalog.ReviewAsync(AuditActors.Anonymous, request.SetId, request.Reviewer, request.Comment, CounterfactualSetStatus.Rejected,
             context.CancellationToken);
         return row.ToProto();
     }

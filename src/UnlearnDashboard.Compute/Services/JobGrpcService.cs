@@ -1,4 +1,5 @@
 using Grpc.Core;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Jobs;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Storage;
@@ -18,7 +19,7 @@ public sealed class JobGrpcService(
         var validated = await validator.ValidateAsync(request, context.CancellationToken);
 
         var job = scheduler.CreateJob(JobKind.Train, request, validated.Dataset.Id, modelVersionId: null);
-        await scheduler.SubmitAsync(job, deadlineSeconds: null, context.CancellationToken);
+        await scheduler.SubmitAsync(job, deadlineSeconds: null, AuditActors.Anonymous, context.CancellationToken);
         return job.ToProto();
     }
 
@@ -30,7 +31,7 @@ public sealed class JobGrpcService(
         var stored = request.Clone();
         stored.CounterfactualSetId = validated.CounterfactualSet?.Id ?? "";
         var job = scheduler.CreateJob(JobKind.Debias, stored, validated.Dataset.Id, validated.BaseVersion!.Id);
-        await scheduler.SubmitAsync(job, validated.DeadlineSeconds, context.CancellationToken);
+        await scheduler.SubmitAsync(job, validated.DeadlineSeconds, AuditActors.Anonymous, context.CancellationToken);
         return job.ToProto();
     }
 

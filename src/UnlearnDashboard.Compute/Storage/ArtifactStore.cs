@@ -8,7 +8,7 @@ namespace UnlearnDashboard.Compute.Storage;
 /// <summary>
 /// Content-addressed files under <c>DataDirectory/artifacts/&lt;first 2 hex&gt;/&lt;sha256&gt;</c>. A file is
 /// written in the staging folder, flushed to disk, then renamed into place, so an artifact is either complete
-/// or absent. Readers check the hash.
+/// or absent. Every read checks the hash, so a damaged or replaced file is never used.
 /// </summary>
 public sealed class ArtifactStore(IOptions<ComputeOptions> options)
 {
@@ -52,32 +52,26 @@ public sealed class ArtifactStore(IOptions<ComputeOptions> options)
         return file.Sha256!;
     }
 
-    /// <summary>Reads an artifact and checks its SHA-256; a missing or altered file throws DATA_LOSS.</summary>
-    public async Task<byte[]> ReadVerifiedAsync(string sha256, CancellationToken cancellationToken)
+    /// <summary>Reads an artifact and checks its SHA-256; a missing or altered file throws DATA_LOSS naming the field "artifact".</summary>
+    public Task<byte[]> ReadVerifiedAsync(string sha256, CancellationToken cancellationToken) =>
+        ReadVerifiedAsync(sha256, "artifact", cancellationToken);
+
+    /// <summary>Reads an artifact and checks its SHA-256; a missing or altered file throws DATA_LOSS naming <paramref name="field"/>.</summary>
+    public async Task<byte[]> ReadVerifiedAsync(string sha256, string field, CancellationToken cancellationToken)
     {
         string path = PathOf(sha256);
         if (!File.Exists(path))
-            throw new EngineException(EngineErrorKind.DataLoss, "artifact", $"Artifact {sha256} is missing from {path}.", sha256);
+            throw new EngineException(EngineErrorKind.DataLoss, field, $"Artifact {sha256} is missing from {path}.", sha256);
 
         byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken);
         string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != sha256)
         {
-            throw new EngineException(EngineErrorKind.DataLoss, "artifact",
+            throw new EngineException(EngineErrorKind.DataLoss, field,
                 $"Artifact {path} is damaged: its SHA-256 is {actual}, expected {sha256}.", sha256);
         }
 
         return bytes;
-    }
-
-    /// <summary>Reads an artifact without checking it, for callers that check the hash themselves.</summary>
-    public async Task<byte[]> ReadAsync(string sha256, CancellationToken cancellationToken)
-    {
-        string path = PathOf(sha256);
-        if (!File.Exists(path))
-            throw new EngineException(EngineErrorKind.DataLoss, "artifact", $"Artifact {sha256} is missing from {path}.", sha256);
-
-        return await File.ReadAllBytesAsync(path, cancellationToken);
     }
 }
 

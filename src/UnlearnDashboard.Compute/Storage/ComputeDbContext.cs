@@ -3,11 +3,14 @@ using Microsoft.EntityFrameworkCore;
 namespace UnlearnDashboard.Compute.Storage;
 
 /// <summary>
-/// The compute server's database. The model uses only portable types and indexes, so the same context
-/// works on SQLite now and on other relational providers later.
+/// The compute server's database. The model uses only portable types and indexes, so the same model works
+/// on SQLite and PostgreSQL. Each provider has its own subclass (<see cref="SqliteComputeDbContext"/>,
+/// <see cref="PostgresComputeDbContext"/>) because EF Core keeps one migration history per context type.
 /// </summary>
-public sealed class ComputeDbContext(DbContextOptions<ComputeDbContext> options) : DbContext(options)
+public abstract class ComputeDbContext(DbContextOptions options) : DbContext(options)
 {
+    public const string AuditTableName = "audit_entries";
+
     public DbSet<DatasetRow> Datasets => Set<DatasetRow>();
 
     public DbSet<ModelRow> Models => Set<ModelRow>();
@@ -19,6 +22,39 @@ public sealed class ComputeDbContext(DbContextOptions<ComputeDbContext> options)
     public DbSet<JobEventRow> JobEvents => Set<JobEventRow>();
 
     public DbSet<CounterfactualSetRow> CounterfactualSets => Set<CounterfactualSetRow>();
+
+    public DbSet<AuditEntryRow> AuditEntries => Set<AuditEntryRow>();
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        TruncateTimesToMicroseconds();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        TruncateTimesToMicroseconds();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Drops the sub-microsecond ticks of the times being saved. PostgreSQL keeps microseconds and SQLite keeps
+    /// ticks, so without this a row returned right after it is saved could differ from the same row read back.
+    /// </summary>
+    private void TruncateTimesToMicroseconds()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified))
+                continue;
+
+            foreach (var property in entry.Properties)
+            {
+                if (property.CurrentValue is DateTime time && time.Ticks % 10 != 0)
+                    property.CurrentValue = new DateTime(time.Ticks - time.Ticks % 10, time.Kind);
+            }
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -67,6 +103,21 @@ public sealed class ComputeDbContext(DbContextOptions<ComputeDbContext> options)
             set.HasKey(s => s.Id);
             set.HasIndex(s => new { s.DatasetId, s.Status });
             set.HasOne<DatasetRow>().WithMany().HasForeignKey(s => s.DatasetId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        // The migration that creates this table also creates the triggers that reject UPDATE and DELETE on it.
+        modelBuilder.Entity<AuditEntryRow>(entry =>
+        {
+            entry.ToTable(AuditTableName);
+            entry.HasKey(e => e.Sequence);
+            entry.Property(e => e.Sequence).ValueGeneratedNever();
+            entry.Property(e => e.Actor).HasMaxLength(256);
+            entry.Property(e => e.Action).HasMaxLength(64);
+            entry.Property(e => e.Subject).HasMaxLength(256);
+            entry.Property(e => e.PreviousHash).HasMaxLength(64);
+            entry.Property(e => e.Hash).HasMaxLength(64);
+            entry.HasIndex(e => e.Subject);
+            entry.HasIndex(e => new { e.Action, e.Time });
         });
     }
 }

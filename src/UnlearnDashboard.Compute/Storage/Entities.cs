@@ -164,3 +164,35 @@ public sealed class CounterfactualSetRow
 
     public DateTime? ReviewedAt { get; set; }
 }
+
+/// <summary>
+/// One entry of the append-only audit trail. Entries form a hash chain: <see cref="Hash"/> is the SHA-256 of
+/// the entry's canonical encoding, which includes <see cref="PreviousHash"/>. The database rejects UPDATE and
+/// DELETE on the table with triggers.
+/// </summary>
+public sealed class AuditEntryRow
+{
+    /// <summary>Position in the chain: 1 for the first entry, then one more per entry, with no gaps.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>UTC time, truncated to whole microseconds so that SQLite and PostgreSQL store it exactly.</summary>
+    public DateTime Time { get; set; }
+
+    /// <summary>Who acted: a user name, "anonymous" for an unauthenticated call, or "system".</summary>
+    public required string Actor { get; set; }
+
+    /// <summary>What happened, for example "job.submit"; see <c>AuditActions</c>.</summary>
+    public required string Action { get; set; }
+
+    /// <summary>What it happened to, as "kind/id", for example "job/0193…".</summary>
+    public required string Subject { get; set; }
+
+    /// <summary>A JSON object of ids, hashes and counts (never row data), stored as text so that its bytes stay as hashed.</summary>
+    public required string DetailsJson { get; set; }
+
+    /// <summary>Hash of the previous entry, lowercase hex; 64 zeros for the first entry.</summary>
+    public required string PreviousHash { get; set; }
+
+    /// <summary>SHA-256 of this entry's canonical encoding, lowercase hex.</summary>
+    public required string Hash { get; set; }
+}

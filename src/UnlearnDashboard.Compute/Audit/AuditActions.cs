@@ -1,0 +1,48 @@
+namespace UnlearnDashboard.Compute.Audit;
+
+/// <summary>
+/// Names of audited actions, as stored in <c>audit_entries.Action</c>. The ones marked "not recorded yet" name
+/// operations that do not exist yet; whoever adds the operation records its entry through
+/// <see cref="AuditTrail.AppendAsync"/> with this name.
+/// </summary>
+public static class AuditActions
+{
+    public const string DatasetRegister = "dataset.register";
+
+    public const string JobSubmit = "job.submit";
+
+    public const string JobStart = "job.start";
+
+    public const string JobEnd = "job.end";
+
+    public const string CounterfactualGenerate = "counterfactual_set.generate";
+
+    public const string CounterfactualApprove = "counterfactual_set.approve";
+
+    public const string CounterfactualReject = "counterfactual_set.reject";
+
+    /// <summary>Rows of data returned to a caller, such as a page of a counterfactual set's row pairs.</summary>
+    public const string RowsView = "rows.view";
+
+    /// <summary>Not recorded yet: promotion of a model version to an alias such as champion.</summary>
+    public const string VersionPromote = "version.promote";
+
+    /// <summary>Not recorded yet: a report or data export.</summary>
+    public const string Export = "export";
+
+    /// <summary>Not recorded yet: an erasure request and its certificate.</summary>
+    public const string Erasure = "erasure";
+
+    /// <summary>Not recorded yet: a failed login or a rejected API key.</summary>
+    public const string LoginFailure = "login.failure";
+}
+
+/// <summary>Actors recorded before users and API keys exist.</summary>
+public static class AuditActors
+{
+    /// <summary>A gRPC call; the server does not authenticate callers yet.</summary>
+    public const string Anonymous = "anonymous";
+
+    /// <summary>The server acting on its own, such as the scheduler starting a job or the demo seeder.</summary>
+    public const string System = "system";
+}

@@ -1,0 +1,66 @@
+using Npgsql;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+/// <summary>
+/// A fresh PostgreSQL database for one fixture, created through the server that <see cref="EnvironmentVariable"/>
+/// names and dropped on dispose.
+/// </summary>
+public sealed class PostgresTestDatabase : IAsyncDisposable
+{
+    /// <summary>Connection string of a role that may create databases; <c>.ci/postgres</c> prints one.</summary>
+    public const string EnvironmentVariable = "UNLEARN_TEST_POSTGRES";
+
+    private readonly string _adminConnectionString;
+
+    private PostgresTestDatabase(string adminConnectionString, string name)
+    {
+        _adminConnectionString = adminConnectionString;
+        Name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Creates an empty database with a random name. Throws when <see cref="EnvironmentVariable"/> is not set.</summary>
+    public static async Task<PostgresTestDatabase> CreateAsync()
+    {
+        string? admin = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(admin))
+        {
+            throw new InvalidOperationException(
+                $"{EnvironmentVariable} is not set, so the PostgreSQL variants of the compute tests cannot run. Run "
+                + $"'export {EnvironmentVariable}=$(bash .ci/postgres)' in the repository (as root: it installs and starts PostgreSQL "
+                + "on loopback and prints a connection string), or set it to the connection string of a role that may create databases.");
+        }
+
+        var database = new PostgresTestDatabase(admin, $"unlearn_test_{Guid.NewGuid():N}");
+        await database.ExecuteAdminAsync($"CREATE DATABASE \"{database.Name}\"");
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+    }
+
+    /// <summary>Runs SQL in the test database as the test role, for example to tamper with a table.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task ExecuteAdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
