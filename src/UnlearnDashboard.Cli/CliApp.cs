@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using UnlearnDashboard.Cli.Commands;
+using UnlearnDashboard.Cli.Commands.Audit;
 using UnlearnDashboard.Cli.Commands.Bench;
 using UnlearnDashboard.Cli.Commands.Debias;
 using UnlearnDashboard.Cli.Commands.Jobs;
@@ -49,6 +50,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(CompareCommand.Create(console));
         rootCommand.Subcommands.Add(JobsCommand.Create(console));
         rootCommand.Subcommands.Add(BenchCommand.Create(console));
+        rootCommand.Subcommands.Add(AuditCommand.Create(console));
         return rootCommand;
     }
 

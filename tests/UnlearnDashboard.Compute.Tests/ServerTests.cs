@@ -53,6 +53,21 @@ public abstract class ServerTests(ComputeServerFixture server)
 
         Assert.Contains("Jobs:MaxConcurrent", error.Message);
     }
+
+    [Theory]
+    [InlineData("mysql", "", "Database:Provider 'mysql' is unknown")]
+    [InlineData("postgres", "", "Database:ConnectionString is empty")]
+    public async Task Start_BadDatabaseOptions_FailsValidation(string provider, string connectionString, string expected)
+    {
+        string dataDirectory = Directory.CreateTempSubdirectory("unlearn-compute-tests-").FullName;
+        await using var app = ComputeServerFixture.CreateServer(dataDirectory, seedDemo: false,
+            "--Database:Provider", provider, "--Database:ConnectionString", connectionString);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Directory.Delete(dataDirectory, recursive: true);
+
+        Assert.Contains(expected, error.Message);
+    }
 }
 
 public sealed class ServerSqliteTests(ComputeServerFixture server) : ServerTests(server), IClassFixture<ComputeServerFixture>;

@@ -38,10 +38,10 @@ public sealed class ComputeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ComputeProcess> StartAsync()
+    /// <summary>Starts the server; <paramref name="extraArgs"/> are added to its command line, for example to turn seeding off.</summary>
+    public static async Task<ComputeProcess> StartAsync(params string[] extraArgs)
     {
-        string assembly = typeof(ComputeProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "ComputeAssembly").Value!;
+        string assembly = ComputeAssembly;
         string dataDirectory = Path.Combine(Path.GetTempPath(), "unlearn-e2e-" + Guid.NewGuid().ToString("N"));
         string url = $"http://127.0.0.1:{FreePort()}";
 
@@ -51,7 +51,7 @@ public sealed class ComputeProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { assembly, "--urls", url, "--DataDirectory", dataDirectory })
+        foreach (string argument in new[] { assembly, "--urls", url, "--DataDirectory", dataDirectory }.Concat(extraArgs))
             start.ArgumentList.Add(argument);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
@@ -63,6 +63,10 @@ public sealed class ComputeProcess : IAsyncDisposable
         await server.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
         return server;
     }
+
+    /// <summary>Path of the built UnlearnDashboard.Compute.dll; its folder also holds the shipped CSVs under Datasets/.</summary>
+    public static string ComputeAssembly =>
+        typeof(ComputeProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ComputeAssembly").Value!;
 
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Url, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
 

@@ -17,6 +17,7 @@ internal sealed class ComputeConnection : IDisposable
         Datasets = new DatasetService.DatasetServiceClient(channel);
         Models = new ModelService.ModelServiceClient(channel);
         Jobs = new JobService.JobServiceClient(channel);
+        Audit = new AuditService.AuditServiceClient(channel);
         Comparisons = new ComparisonService.ComparisonServiceClient(channel);
         Interop = new InteropService.InteropServiceClient(channel);
     }
@@ -26,6 +27,8 @@ internal sealed class ComputeConnection : IDisposable
     public ModelService.ModelServiceClient Models { get; }
 
     public JobService.JobServiceClient Jobs { get; }
+
+    public AuditService.AuditServiceClient Audit { get; }
 
     public ComparisonService.ComparisonServiceClient Comparisons { get; }
 

@@ -8,8 +8,8 @@ namespace UnlearnDashboard.Compute.Diagnostics;
 /// </summary>
 internal static partial class ComputeLog
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Compute server listening on {Urls}; data in {DataDirectory}")]
-    public static partial void ServerListening(this ILogger logger, string urls, string dataDirectory);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Compute server listening on {Urls}; data in {DataDirectory}; database {DatabaseProvider}")]
+    public static partial void ServerListening(this ILogger logger, string urls, string dataDirectory, string databaseProvider);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Demo dataset {DatasetName} registered as {DatasetId} and training job {JobId} queued")]
     public static partial void DemoSeeded(this ILogger logger, string datasetName, string datasetId, string jobId);

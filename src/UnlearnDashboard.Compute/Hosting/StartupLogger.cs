@@ -5,7 +5,7 @@ using UnlearnDashboard.Compute.Diagnostics;
 
 namespace UnlearnDashboard.Compute.Hosting;
 
-/// <summary>Logs the addresses the server listens on and its data folder once Kestrel has started.</summary>
+/// <summary>Logs the addresses the server listens on, its data folder and its database provider once Kestrel has started.</summary>
 internal sealed class StartupLogger(
     IServer server,
     IHostApplicationLifetime lifetime,
@@ -17,7 +17,8 @@ internal sealed class StartupLogger(
         lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            logger.ServerListening(string.Join(", ", addresses), options.Value.DataPath);
+            // The provider only: a PostgreSQL connection string may carry a password.
+            logger.ServerListening(string.Join(", ", addresses), options.Value.DataPath, options.Value.Database.Provider);
         });
         return Task.CompletedTask;
     }

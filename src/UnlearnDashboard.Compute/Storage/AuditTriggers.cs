@@ -2,7 +2,7 @@ namespace UnlearnDashboard.Compute.Storage;
 
 /// <summary>
 /// SQL of the triggers that make <c>audit_entries</c> append-only: the database itself rejects UPDATE and
-/// DELETE (and TRUNCATE on PostgreSQL), whoever connects. The migrations that create the table run it.
+/// DELETE (and TRUNCATE on PostgreSQL) from every connection. The migrations that create the table run it.
 /// </summary>
 /// <remarks>
 /// NOTE: on SQLite, an EF Core migration that rebuilds <c>audit_entries</c> (to change a column) drops its

@@ -9,7 +9,7 @@ public sealed class SqliteComputeDbContext(DbContextOptions<SqliteComputeDbConte
 /// <summary>The database on PostgreSQL; its migrations are in <c>Storage/Migrations/Postgres</c>.</summary>
 public sealed class PostgresComputeDbContext(DbContextOptions<PostgresComputeDbContext> options) : ComputeDbContext(options);
 
-/// <summary>Hands out the context of the configured provider to code that only knows <see cref="ComputeDbContext"/>.</summary>
+/// <summary>Hands out the context of the configured provider to code that uses only <see cref="ComputeDbContext"/>.</summary>
 internal sealed class ComputeDbContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<ComputeDbContext>
     where TContext : ComputeDbContext
 {
