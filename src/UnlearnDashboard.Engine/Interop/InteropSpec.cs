@@ -154,7 +154,7 @@ public sealed record InteropSpec
 
             if (column.IsNumeric && !data.NumericColumns.Contains(column.Name))
             {
-                throw Invalid($"preprocessing.columns[{i}] ('{column.Name}') is numeric in the spec, but the dataset's column holds text. " +
+                throw Invalid($"preprocessing.columns[{i}] ('{column.Name}') is numeric in the spec, but the dataset's column contains text. " +
                               "Describe it as categorical with its categories.", column.Name);
             }
         }

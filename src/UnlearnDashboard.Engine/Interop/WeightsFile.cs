@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Interop;
 
-/// <summary>Format of a weights file, told apart by its first bytes.</summary>
+/// <summary>Format of a weights file, detected from its first bytes.</summary>
 public enum WeightsFormat
 {
     /// <summary>A zip archive written by <c>torch.save</c> (PyTorch 1.6 and later).</summary>
@@ -20,7 +20,7 @@ public enum WeightsFormat
 
 /// <summary>
 /// Reads the tensors of a PyTorch state dict (<c>torch.save(model.state_dict())</c>) or a safetensors file
-/// with TorchSharp.PyBridge. A pickle that holds a whole model, <c>torch.save(model)</c>, is rejected before
+/// with TorchSharp.PyBridge. A pickle that contains a whole model, <c>torch.save(model)</c>, is rejected before
 /// it is unpickled, because it refers to the Python classes of the model rather than to tensors alone.
 /// </summary>
 public static partial class WeightsFile
@@ -34,7 +34,7 @@ public static partial class WeightsFile
     /// </summary>
     private const long MaxPickleBytes = 64L * 1024 * 1024;
 
-    /// <summary>Python globals that a state dict pickle refers to. Anything else means the pickle holds objects other than tensors.</summary>
+    /// <summary>Python globals that a state dict pickle refers to. Anything else means the pickle contains objects other than tensors.</summary>
     private static readonly HashSet<string> StateDictGlobals = new(StringComparer.Ordinal)
     {
         "collections OrderedDict",
@@ -189,7 +189,7 @@ public static partial class WeightsFile
         bool wholeModel = foreign.Any(g => g.StartsWith("torch.nn.modules", StringComparison.Ordinal) || g.StartsWith("__main__ ", StringComparison.Ordinal));
         string what = wholeModel ? "a whole pickled model (torch.save(model))" : "Python objects other than tensors";
         throw Invalid(source,
-            $"{source} holds {what}: it refers to {classes}. Only state dicts are imported, because loading a pickled model " +
+            $"{source} contains {what}: it refers to {classes}. Only state dicts are imported, because loading a pickled model " +
             "needs its Python classes. Save the weights with torch.save(model.state_dict(), path) or as safetensors.");
     }
 
