@@ -49,6 +49,8 @@ public sealed class InteropServiceTests(InteropServerFixture server) : IClassFix
         Assert.InRange(response.Version.TestReport.Accuracy, 0.8, 0.9);
         var evaluated = await server.Models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = response.Version.Id });
         Assert.Equal(response.Version.TestReport.Accuracy, evaluated.Accuracy);
+        var audit = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "model.import", Subject = $"version/{response.Version.Id}" });
+        Assert.Single(audit.Entries);
     }
 
     [Fact]
@@ -134,6 +136,8 @@ public sealed class InteropServiceTests(InteropServerFixture server) : IClassFix
         Assert.Contains("\"favourable_label\": \">50K\"", header.SpecJson);
         Assert.Equal("safetensors", reimported.SourceFormat);
         Assert.Equal(imported.Version.TestReport, reimported.Version.TestReport);
+        var audit = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "export", Subject = $"version/{imported.Version.Id}" });
+        Assert.Single(audit.Entries);
     }
 
     [Fact]

@@ -9,6 +9,8 @@ public static class AuditActions
 {
     public const string DatasetRegister = "dataset.register";
 
+    public const string ModelImport = "model.import";
+
     public const string JobSubmit = "job.submit";
 
     public const string JobStart = "job.start";
@@ -27,7 +29,7 @@ public static class AuditActions
     /// <summary>Not recorded yet: promotion of a model version to an alias such as champion.</summary>
     public const string VersionPromote = "version.promote";
 
-    /// <summary>Not recorded yet: a report or data export.</summary>
+    /// <summary>A report, data or model export; only model exports (ExportModel) are recorded yet.</summary>
     public const string Export = "export";
 
     /// <summary>Not recorded yet: an erasure request and its certificate.</summary>

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Models;
@@ -25,6 +26,7 @@ public sealed class ModelTransfer(
     DatasetCatalog datasets,
     VersionLoader versions,
     ArtifactStore artifacts,
+    AuditTrail audit,
     TimeProvider time,
     ILogger<ModelTransfer> logger)
 {
@@ -100,6 +102,13 @@ public sealed class ModelTransfer(
 
         string formatName = imported.Format == WeightsFormat.Safetensors ? "safetensors" : "pytorch-state-dict";
         logger.ModelImported(modelRow.Id, modelRow.Name, source, formatName, dataset.Id, versionRow.Id);
+        await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.ModelImport, $"version/{versionRow.Id}", new Dictionary<string, object?>
+        {
+            ["model_id"] = modelRow.Id,
+            ["dataset_id"] = dataset.Id,
+            ["format"] = formatName,
+            ["weights_sha256"] = stored,
+        });
         return new Proto.ImportModelResponse
         {
             Model = new Proto.Model
@@ -128,6 +137,11 @@ public sealed class ModelTransfer(
 
         string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(export.Safetensors));
         logger.VersionExported(loaded.Version.Id, export.Safetensors.Length);
+        await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.Export, $"version/{loaded.Version.Id}", new Dictionary<string, object?>
+        {
+            ["format"] = "safetensors",
+            ["sha256"] = sha256,
+        });
         var header = new Proto.ExportModelHeader
         {
             VersionId = loaded.Version.Id,
