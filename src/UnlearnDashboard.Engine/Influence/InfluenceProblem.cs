@@ -136,19 +136,52 @@ public sealed class InfluenceProblem : IDisposable
     /// <summary>
     /// Solves (H + lambda I) x = b approximately by LiSSA (Agarwal, Bullins and Hazan 2017): the Neumann
     /// series x_j = b + x_(j-1) - (H_batch + lambda I) x_(j-1) / scale on seeded mini-batches of training rows,
-    /// x = x_depth / scale, averaged over <paramref name="repeats"/> runs. The scale is 1.5 times the largest
-    /// eigenvalue of H + lambda I estimated by 30 power iterations, so the series converges. The error after
-    /// depth terms shrinks like (1 - lambda_min / scale)^depth. The residual reported is the true one on all rows.
+    /// x = x_depth / scale, averaged over <paramref name="repeats"/> runs. Batches are drawn with replacement, and
+    /// a <paramref name="batchSize"/> of at least the row count uses every row in each term, in one run. The scale
+    /// is 1.5 times the largest eigenvalue of H + lambda I estimated by 30 power iterations, so the series
+    /// converges. The error after depth terms shrinks like (1 - lambda_min / scale)^depth. The residual reported
+    /// is the true one on all rows.
     /// </summary>
-    public SolveResult SolveLissa(Tensor b, int batchSize, int depth, int repeats, int seed, CancellationToken cancellationToken)
+    public SolveResult SolveLissa(Tensor b, int batchSize, int depth, int repeats, int seed, CancellationToken cancellationToken) =>
+        SolveLissa(b, batchSize, depth, repeats, seed, LissaScale(seed, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Returns the LiSSA scale: 1.5 times the largest eigenvalue of H + lambda I, estimated by 30 power iterations
+    /// from a vector drawn with <paramref name="seed"/>.
+    /// </summary>
+    public double LissaScale(int seed, CancellationToken cancellationToken) => 1.5 * LargestEigenvalue(30, seed, cancellationToken);
+
+    /// <summary>
+    /// Returns the series depth at which the LiSSA error bound (1 - lambda / scale)^depth falls to
+    /// <paramref name="tolerance"/>. The bound holds when H is positive semi-definite (always for the Gauss-Newton
+    /// matrix), because then every eigenvalue of (H + lambda I) / scale lies in [lambda / scale, 1/1.5].
+    /// Returns <see cref="int.MaxValue"/> without damping.
+    /// </summary>
+    public static int LissaDepth(double damping, double scale, double tolerance)
+    {
+        if (damping <= 0)
+            return int.MaxValue;
+
+        double depth = Math.Ceiling(Math.Log(tolerance) / Math.Log(1 - damping / scale));
+        return depth >= int.MaxValue ? int.MaxValue : Math.Max(1, (int)depth);
+    }
+
+    /// <summary>As <see cref="SolveLissa(Tensor, int, int, int, int, CancellationToken)"/>, with a known <paramref name="scale"/>.</summary>
+    public SolveResult SolveLissa(Tensor b, int batchSize, int depth, int repeats, int seed, double scale, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
         var target = b.to(float64);
-        double scale = 1.5 * LargestEigenvalue(30, seed, cancellationToken);
         // Batches come from System.Random rather than a torch generator, so that they depend on the seed alone.
         var random = new Random(seed);
         long rows = _trainPrefix.shape[0];
         long batch = Math.Min(batchSize, rows);
+
+        // A batch as large as the data is the data itself: the series is then exact and deterministic, so one
+        // run is enough and repeating it would change nothing.
+        bool fullBatch = batchSize >= rows;
+        if (fullBatch)
+            repeats = 1;
+
         var sum = zeros_like(target);
         for (int repeat = 0; repeat < repeats; repeat++)
         {
@@ -157,9 +190,18 @@ public sealed class InfluenceProblem : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var step = NewDisposeScope();
-                var positions = tensor(Enumerable.Range(0, (int)batch).Select(_ => random.NextInt64(rows)).ToArray());
-                var product = CurvatureProduct(_trainPrefix.index_select(0, positions), _trainLabels.index_select(0, positions), estimate);
-                product.add_(estimate, Damping);
+                Tensor product;
+                if (fullBatch)
+                {
+                    product = DampedProduct(estimate);
+                }
+                else
+                {
+                    var positions = tensor(Enumerable.Range(0, (int)batch).Select(_ => random.NextInt64(rows)).ToArray());
+                    product = CurvatureProduct(_trainPrefix.index_select(0, positions), _trainLabels.index_select(0, positions), estimate);
+                    product.add_(estimate, Damping);
+                }
+
                 estimate.add_(target).sub_(product.div_(scale));
             }
 

@@ -109,7 +109,8 @@ public sealed record DebiasOptions
     /// <summary>
     /// Damping lambda added to the curvature's diagonal, >= 0. Null (the default) chooses it by a rule: the
     /// smallest lambda of <see cref="DampingGrid"/> at which conjugate gradients reach a relative residual of
-    /// <see cref="DampingRuleTolerance"/> within the iteration cap. The outcome reports the lambda used.
+    /// <see cref="DampingRuleTolerance"/> within the iteration cap. With LiSSA it is the smallest lambda of the grid
+    /// whose series reaches an error bound of 1e-3 within 20,000 terms. The outcome reports the lambda used.
     /// </summary>
     public double? Damping { get; init; }
 

@@ -7,15 +7,17 @@ namespace UnlearnDashboard.Engine.Pipeline;
 
 public static partial class DebiasPipeline
 {
-    /// <summary>LiSSA settings: rows per mini-batch, series depth and repeats.</summary>
+    /// <summary>LiSSA settings: rows per mini-batch, repeats, the error the series depth aims at and its cap.</summary>
     /// <remarks>
-    /// NOTE: the series shrinks its error like (1 - lambda_min / scale)^depth, so with the small lambda the damping
-    /// rule picks for conjugate gradients it may not converge. On German Credit (fc3, lambda 1e-4) the residual
-    /// stayed at 1.15; with lambda 0.1 it converges. The outcome reports the residual either way.
+    /// The series error shrinks like (1 - lambda / scale)^depth (see <see cref="InfluenceProblem.LissaDepth"/>),
+    /// so the depth is chosen for <see cref="LissaTolerance"/> from the lambda and the scale. A small lambda needs
+    /// a deep series: on Adult's fc3 the bound needs about 10,000 terms at lambda 1e-3 and 100,000 at 1e-4. So the
+    /// damping rule for LiSSA takes the smallest lambda of the grid whose depth fits under <see cref="LissaMaxDepth"/>.
     /// </remarks>
     private const int LissaBatchSize = 1024;
-    private const int LissaDepth = 2000;
     private const int LissaRepeats = 2;
+    internal const double LissaTolerance = 1e-3;
+    internal const int LissaMaxDepth = 20_000;
 
     /// <summary>The influence ranking of one run; owns the stack, the problem and the solved vector.</summary>
     private sealed class RankingResult : IDisposable
@@ -104,15 +106,21 @@ public static partial class DebiasPipeline
     /// Solves (H + lambda I) x = grad B. Without a requested damping it applies the damping rule: the smallest
     /// lambda of <see cref="DebiasOptions.DampingGrid"/> at which conjugate gradients reach a relative residual of
     /// <see cref="DebiasOptions.DampingRuleTolerance"/> within the iteration cap, counting a direction without
-    /// positive curvature as a failure. The problem keeps the lambda chosen.
+    /// positive curvature as a failure. LiSSA has its own rule (see <see cref="SolveLissaByRule"/>). The problem
+    /// keeps the lambda chosen.
     /// </summary>
     private static SolveResult SolveObjective(InfluenceProblem problem, Tensor gradient, DebiasOptions options, CancellationToken cancellationToken)
     {
         if (options.Damping is double requested)
         {
             problem.Damping = requested;
-            return Solve(problem, gradient, options, cancellationToken);
+            return options.Solver == InfluenceSolverKind.Lissa
+                ? SolveLissa(problem, gradient, options.Seed, problem.LissaScale(options.Seed, cancellationToken), cancellationToken)
+                : problem.Solve(gradient, cancellationToken);
         }
+
+        if (options.Solver == InfluenceSolverKind.Lissa)
+            return SolveLissaByRule(problem, gradient, options.Seed, cancellationToken);
 
         var failures = new List<string>();
         foreach (double lambda in DebiasOptions.DampingGrid)
@@ -130,15 +138,7 @@ public static partial class DebiasPipeline
             }
 
             if (result.RelativeResidual <= DebiasOptions.DampingRuleTolerance)
-            {
-                if (options.Solver == InfluenceSolverKind.Lissa)
-                {
-                    result.Solution.Dispose();
-                    return Solve(problem, gradient, options, cancellationToken);
-                }
-
                 return result;
-            }
 
             failures.Add($"{lambda:G3}: residual {result.RelativeResidual:G3} after {result.Iterations} iterations");
             result.Solution.Dispose();
@@ -148,10 +148,34 @@ public static partial class DebiasPipeline
             $"No damping in the grid lets conjugate gradients converge ({string.Join("; ", failures)}); set a larger damping.");
     }
 
-    private static SolveResult Solve(InfluenceProblem problem, Tensor gradient, DebiasOptions options, CancellationToken cancellationToken) =>
-        options.Solver == InfluenceSolverKind.Lissa
-            ? problem.SolveLissa(gradient, LissaBatchSize, LissaDepth, LissaRepeats, options.Seed, cancellationToken)
-            : problem.Solve(gradient, cancellationToken);
+    /// <summary>
+    /// The damping rule for LiSSA: the smallest lambda of <see cref="DebiasOptions.DampingGrid"/> whose series depth
+    /// for <see cref="LissaTolerance"/> is at most <see cref="LissaMaxDepth"/>. The problem keeps the lambda chosen.
+    /// </summary>
+    private static SolveResult SolveLissaByRule(InfluenceProblem problem, Tensor gradient, int seed, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        foreach (double lambda in DebiasOptions.DampingGrid)
+        {
+            problem.Damping = lambda;
+            double scale = problem.LissaScale(seed, cancellationToken);
+            int depth = InfluenceProblem.LissaDepth(lambda, scale, LissaTolerance);
+            if (depth <= LissaMaxDepth)
+                return problem.SolveLissa(gradient, LissaBatchSize, depth, LissaRepeats, seed, scale, cancellationToken);
+
+            failures.Add(FormattableString.Invariant($"{lambda:G3}: depth {depth} needed"));
+        }
+
+        throw EngineException.Precondition("damping",
+            $"No damping in the grid lets LiSSA reach an error bound of {LissaTolerance:G3} within {LissaMaxDepth} terms ({string.Join("; ", failures)}); set a larger damping or use conjugate gradients.");
+    }
+
+    /// <summary>Runs LiSSA at the problem's lambda with the depth of <see cref="LissaTolerance"/>, capped at <see cref="LissaMaxDepth"/>.</summary>
+    private static SolveResult SolveLissa(InfluenceProblem problem, Tensor gradient, int seed, double scale, CancellationToken cancellationToken)
+    {
+        int depth = Math.Min(InfluenceProblem.LissaDepth(problem.Damping, scale, LissaTolerance), LissaMaxDepth);
+        return problem.SolveLissa(gradient, LissaBatchSize, depth, LissaRepeats, seed, scale, cancellationToken);
+    }
 
     /// <summary>
     /// Runs the ranking once on a few rows, so that one-time JIT compilation and native allocations are not

@@ -114,6 +114,45 @@ public sealed class CurvatureTests
         Assert.True(lissa.RelativeResidual < 0.05, $"LiSSA residual {lissa.RelativeResidual}");
     }
 
+    [Theory]
+    [InlineData(400)]
+    [InlineData(200)]
+    public void SolveLissa_DepthRule_MeetsBoundOfExplicitSolve(int batchSize)
+    {
+        const double damping = 1e-2;
+        const double tolerance = 1e-3;
+        var (network, inputs, labels) = CreateProblem(rows: 400);
+        using var stack = new LinearStack(network, [1, 2]);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping, curvature: CurvatureKind.GaussNewton);
+        var b = randn(stack.ParameterCount, float64);
+        double scale = problem.LissaScale(seed: 1, CancellationToken.None);
+        int depth = InfluenceProblem.LissaDepth(damping, scale, tolerance);
+
+        var lissa = problem.SolveLissa(b, batchSize, depth, repeats: 2, seed: 1, scale, CancellationToken.None);
+        var conjugate = problem.Solve(b, CancellationToken.None);
+
+        var hessian = problem.ExplicitHessian(CancellationToken.None);
+        var expected = linalg.solve(hessian + damping * eye(stack.ParameterCount, dtype: float64), b);
+        double lissaError = ((lissa.Solution - expected).norm() / expected.norm()).item<double>();
+        double conjugateError = ((conjugate.Solution - expected).norm() / expected.norm()).item<double>();
+        Assert.True(conjugateError < 1e-8, $"conjugate gradients relative error {conjugateError}");
+
+        // With every row in each batch the series is exact, so the bound holds; half the rows add sampling noise.
+        double allowed = batchSize == 400 ? tolerance : 0.05;
+        Assert.True(lissaError < allowed, $"LiSSA relative error {lissaError} after {depth} terms (scale {scale})");
+    }
+
+    [Fact]
+    public void LissaDepth_SmallerDamping_NeedsDeeperSeries()
+    {
+        int shallow = InfluenceProblem.LissaDepth(0.1, 1.0, 1e-3);
+        int deep = InfluenceProblem.LissaDepth(1e-4, 1.0, 1e-3);
+
+        Assert.Equal(66, shallow);
+        Assert.True(deep > 60_000, $"depth {deep}");
+        Assert.Equal(int.MaxValue, InfluenceProblem.LissaDepth(0, 1.0, 1e-3));
+    }
+
     [Fact]
     public void SolveLissa_SameSeed_IsDeterministic()
     {
