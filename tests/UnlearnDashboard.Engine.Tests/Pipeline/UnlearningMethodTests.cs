@@ -40,7 +40,8 @@ public sealed class UnlearningMethodTests(AdultModelFixture fixture) : IClassFix
         double eoAfter = outcome.After.EqualizedOddsDifference!.Value;
         Assert.Equal(DebiasMethod.CounterfactualReplacement, outcome.Method);
 
-        // NOTE: the product target is a 50% cut of both; on this model the default reaches about 35% and 40%.
+        // NOTE: the product target is a 50% cut of both; on this model the default reaches about 35% and 40%, and
+        // per-group thresholds reach at most 40% and 41% together (see AdultTradeOffTests).
         Assert.True(dpAfter <= 0.7 * dpBefore, $"demographic parity difference {dpBefore:F4} -> {dpAfter:F4}");
         Assert.True(eoAfter <= 0.65 * eoBefore, $"equalized odds difference {eoBefore:F4} -> {eoAfter:F4}");
         Assert.True(outcome.After.Accuracy >= outcome.Before.Accuracy - 0.01, $"accuracy {outcome.Before.Accuracy:F4} -> {outcome.After.Accuracy:F4}");
