@@ -11,7 +11,7 @@ public sealed record RankingExplanation(IReadOnlyList<HarmfulSample> TopHarmful,
 
 /// <summary>
 /// Bias attribution of one layer for automatic layer choice: ||grad B|| over the layer's parameters, the
-/// layer's mean curvature (the mean of its Gauss-Newton diagonal), and the score used, the gradient norm over
-/// the mean curvature.
+/// layer's mean curvature (the mean of its Gauss-Newton diagonal), and the score used, the layer's between-group
+/// gain (see <c>LayerAttributor</c>).
 /// </summary>
 public sealed record LayerAttribution(string Layer, double GradientNorm, double MeanCurvature, double Score, bool Chosen);

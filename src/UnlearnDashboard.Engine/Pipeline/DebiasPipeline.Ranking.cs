@@ -221,6 +221,7 @@ public static partial class DebiasPipeline
         DebiasOptions options,
         ObjectiveContext objective,
         Tensor trainInputs,
+        int[] trainGroups,
         CancellationToken cancellationToken)
     {
         if (options.Layers.Count == 0)
@@ -228,7 +229,7 @@ public static partial class DebiasPipeline
 
         if (options.Layers is [DebiasOptions.AutoLayers])
         {
-            var attributions = LayerAttributor.Attribute(model.Network, objective, trainInputs, cancellationToken);
+            var attributions = LayerAttributor.Attribute(model.Network, objective, trainInputs, trainGroups, cancellationToken);
             var chosen = attributions.Select((a, i) => (a, i)).Where(p => p.a.Chosen).Select(p => p.i).ToList();
             return (chosen, attributions);
         }

@@ -50,7 +50,7 @@ public static partial class DebiasPipeline
         using var objective = CreateObjective(model, data, options, validationInputs);
 
         var ranking = Stopwatch.StartNew();
-        var (layers, attributions) = ChooseLayers(model, options, objective, trainInputs, cancellationToken);
+        var (layers, attributions) = ChooseLayers(model, options, objective, trainInputs, GroupIndex(data.Train, data.Groups), cancellationToken);
         var layerNames = layers.Select(i => model.Network.LayerNames[i]).ToList();
         double attributionSeconds = ranking.Elapsed.TotalSeconds;
 
