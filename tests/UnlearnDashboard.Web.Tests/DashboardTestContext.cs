@@ -18,6 +18,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IComputeCatalog>(Catalog);
         Services.AddSingleton<IComputeJobs>(Jobs);
         Services.AddSingleton<IComputeComparisons>(Comparisons);
+        Services.AddSingleton<IComputeCounterfactuals>(Counterfactuals);
         Services.AddSingleton<IJobEventSource>(Events);
         Services.AddSingleton(TimeProvider.System);
 
@@ -30,6 +31,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeComputeJobs Jobs { get; } = new();
 
     protected FakeComputeComparisons Comparisons { get; } = new();
+
+    protected FakeComputeCounterfactuals Counterfactuals { get; } = new();
 
     protected FakeJobEventSource Events { get; } = new();
 

@@ -20,10 +20,12 @@ public static class ComputeClientExtensions
         AddClient<ModelService.ModelServiceClient>(services);
         AddClient<JobService.JobServiceClient>(services);
         AddClient<ComparisonService.ComparisonServiceClient>(services);
+        AddClient<CounterfactualService.CounterfactualServiceClient>(services);
 
         services.AddScoped<IComputeCatalog, ComputeCatalog>();
         services.AddScoped<IComputeJobs, ComputeJobs>();
         services.AddScoped<IComputeComparisons, ComputeComparisons>();
+        services.AddScoped<IComputeCounterfactuals, ComputeCounterfactuals>();
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Bunit;
+using MudBlazor;
 using Bunit.TestDoubles;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,8 +84,55 @@ public sealed class NewRequestTests : DashboardTestContext
         Assert.Equal(0.001, request.Damping);
         Assert.Empty(request.Layers);
         Assert.False(request.CompareRetrain);
+        Assert.Equal(Protos.V1.DebiasMethod.CounterfactualReplacement, request.Method);
+        Assert.Equal("", request.CounterfactualSetId);
         var navigation = Services.GetRequiredService<BunitNavigationManager>();
         Assert.EndsWith("/jobs/job-42", navigation.Uri);
+    }
+
+    [Fact]
+    public void Wizard_ChosenApprovedSet_GoesIntoRequest()
+    {
+        Counterfactuals.Sets.Add(new Protos.V1.CounterfactualSet
+        {
+            Id = "set-approved", DatasetId = TestData.AdultId, Status = Protos.V1.CounterfactualSetStatus.Approved,
+            RequestedBy = "erin", ReviewedBy = "carol", RowCount = 2000,
+        });
+        var page = GoToMethodStep();
+
+        Assert.Contains("Recommended: ranks training samples by their influence on the bias", page.Markup);
+        page.InvokeAsync(() => page.FindComponents<MudSelect<string>>()
+            .Single(select => select.Instance.Label == "Counterfactual set").Instance.ValueChanged.InvokeAsync("set-approved"));
+        page.Find("[data-testid=next]").Click();
+        page.WaitForElement("[data-testid=submit]").Click();
+
+        var request = Assert.Single(Jobs.Submitted);
+        Assert.Equal("set-approved", request.CounterfactualSetId);
+        Assert.Contains("set-approved", page.Markup);
+    }
+
+    [Fact]
+    public void Wizard_FineTuneWithoutApprovedSet_BlocksNext()
+    {
+        var page = GoToMethodStep();
+
+        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+            .InvokeAsync(Protos.V1.DebiasMethod.CounterfactualFineTune));
+        page.Find("[data-testid=next]").Click();
+
+        Assert.Contains("Counterfactual fine-tuning needs an approved counterfactual set, and this dataset has none.", page.Markup);
+        Assert.Empty(page.FindAll("[data-testid=submit]"));
+    }
+
+    [Fact]
+    public void Wizard_NewtonMethod_HidesCounterfactualSet()
+    {
+        var page = GoToMethodStep();
+
+        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+            .InvokeAsync(Protos.V1.DebiasMethod.InfluenceNewton));
+
+        Assert.Empty(page.FindAll("[data-testid=counterfactual-set]"));
     }
 
     [Fact]

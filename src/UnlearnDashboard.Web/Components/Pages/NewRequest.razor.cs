@@ -34,6 +34,9 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
     private IComputeJobs Jobs { get; set; } = default!;
 
     [Inject]
+    private IComputeCounterfactuals Counterfactuals { get; set; } = default!;
+
+    [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
     [Inject]
@@ -54,6 +57,20 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
     private IReadOnlyList<LayerInfo> Layers =>
         Versions.FirstOrDefault(version => version.Id == _form.VersionId)?.Layers.ToList() ?? [];
+
+    /// <summary>Value of the counterfactual-set choice that lets the server pick the most recently approved set.</summary>
+    private const string AutomaticSet = "";
+
+    private IReadOnlyList<CounterfactualSet> _approvedSets = [];
+
+    private IReadOnlyList<CounterfactualSet> ApprovedSets => _approvedSets.Where(set => set.DatasetId == _form.DatasetId).ToList();
+
+    private string MethodHelp => MethodChoices.Of(_form.Method).Help;
+
+    private string? CounterfactualSetError =>
+        MethodChoices.Of(_form.Method).NeedsApprovedSet && ApprovedSets.Count == 0
+            ? $"{MethodChoices.Of(_form.Method).Label} needs an approved counterfactual set, and this dataset has none. Generate one for review, or pick another method."
+            : null;
 
     private string? DatasetError => SelectedDataset is null ? "Choose a dataset." : null;
 
@@ -107,6 +124,7 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
         try
         {
             _snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
+            _approvedSets = await Counterfactuals.ListAsync(null, CounterfactualSetStatus.Approved, _disposed.Token);
             Preselect();
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
@@ -143,6 +161,7 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
         var dataset = SelectedDataset;
         _form.SensitiveAttribute = dataset?.Spec.SensitiveColumn;
         _form.Layers = [];
+        _form.CounterfactualSetId = AutomaticSet;
         var versions = Versions;
         _form.VersionId = versions.FirstOrDefault(version => version.Id == dataset?.DefaultModelVersionId)?.Id
             ?? versions.FirstOrDefault()?.Id;
@@ -150,11 +169,18 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
     private void OnLayersChanged(IEnumerable<string>? layers) => _form.Layers = layers?.ToList() ?? [];
 
+    private void OnMethodChanged(DebiasMethod method) => _form.Method = method;
+
+    private void OnCounterfactualSetChanged(string setId) => _form.CounterfactualSetId = setId;
+
+    private static string DescribeSet(CounterfactualSet set) =>
+        $"{Home.ShortId(set.Id)} · {set.RowCount} pairs · requested by {set.RequestedBy}, approved by {set.ReviewedBy}";
+
     private IReadOnlyList<string> StepErrors(int step) => step switch
     {
         0 => new[] { DatasetError, VersionError }.OfType<string>().ToList(),
         1 => new[] { SensitiveError }.OfType<string>().ToList(),
-        2 => new[] { FractionError, DampingError, NewtonStepsError }.OfType<string>().ToList(),
+        2 => new[] { CounterfactualSetError, FractionError, DampingError, NewtonStepsError }.OfType<string>().ToList(),
         _ => [],
     };
 
@@ -243,6 +269,11 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
         public bool CompareRetrain { get; set; }
 
+        public DebiasMethod Method { get; set; } = MethodChoices.Recommended;
+
+        /// <summary>An approved set's id, or <see cref="AutomaticSet"/>.</summary>
+        public string CounterfactualSetId { get; set; } = AutomaticSet;
+
         public DebiasRequest ToRequest()
         {
             var request = new DebiasRequest
@@ -250,7 +281,8 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
                 Dataset = DatasetId ?? "",
                 ModelVersionId = VersionId ?? "",
                 SensitiveAttribute = SensitiveAttribute ?? "",
-                Method = DebiasMethod.InfluenceNewton,
+                Method = Method,
+                CounterfactualSetId = MethodChoices.Of(Method).UsesCounterfactuals ? CounterfactualSetId : "",
                 CompareRetrain = CompareRetrain,
                 NewtonSteps = NewtonSteps,
             };

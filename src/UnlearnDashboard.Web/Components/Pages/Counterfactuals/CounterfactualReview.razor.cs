@@ -1,0 +1,160 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Compute;
+
+namespace UnlearnDashboard.Web.Components.Pages.Counterfactuals;
+
+/// <summary>
+/// One counterfactual set: its details, its row pairs with the changed cells marked, and the approve or reject
+/// decision. The compute server enforces the four-eyes rule; the page only explains it ahead of time.
+/// </summary>
+public sealed partial class CounterfactualReview : ComponentBase, IDisposable
+{
+    private const int PageSize = 100;
+
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly List<CounterfactualRowPair> _rows = [];
+    private CounterfactualSet? _set;
+    private string _nextPageToken = "";
+    private bool _loading = true;
+    private bool _loadingMore;
+    private bool _reviewing;
+    private string? _error;
+    private string _reviewer = "";
+    private string _comment = "";
+    private string _labelFilter = "any";
+    private string _textFilter = "";
+    private bool _changedColumnsOnly;
+
+    [Inject]
+    private IComputeCounterfactuals Counterfactuals { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Parameter]
+    public string SetId { get; set; } = "";
+
+    private string? ReviewerError =>
+        string.IsNullOrWhiteSpace(_reviewer) ? "Enter your name."
+        : _set is not null && _reviewer.Trim() == _set.RequestedBy ? $"{_set.RequestedBy} requested this set, so someone else must review it (four-eyes rule)."
+        : null;
+
+    private IReadOnlyList<int> VisibleColumns
+    {
+        get
+        {
+            if (_set is null)
+                return [];
+
+            var mapped = _set.MappedColumns.ToHashSet(StringComparer.Ordinal);
+            return Enumerable.Range(0, _set.Columns.Count)
+                .Where(column => !_changedColumnsOnly || mapped.Contains(_set.Columns[column]))
+                .ToList();
+        }
+    }
+
+    private IReadOnlyList<CounterfactualRowPair> VisibleRows => _rows
+        .Where(pair => _labelFilter == "any" || (pair.Label == 1) == (_labelFilter == "favourable"))
+        .Where(pair => _textFilter.Length == 0 || pair.Original.Any(value => value.Contains(_textFilter, StringComparison.OrdinalIgnoreCase)))
+        .ToList();
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _loading = true;
+        _error = null;
+        _rows.Clear();
+        try
+        {
+            var page = await Counterfactuals.GetAsync(SetId, "", PageSize, _disposed.Token);
+            _set = page.Set;
+            _rows.AddRange(page.Rows);
+            _nextPageToken = page.NextPageToken;
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The user left the page while it loaded.
+        }
+        catch (ComputeUnavailableException exception)
+        {
+            _error = exception.Message;
+        }
+        finally
+        {
+            _loading = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    private async Task LoadMoreAsync()
+    {
+        _loadingMore = true;
+        try
+        {
+            var page = await Counterfactuals.GetAsync(SetId, _nextPageToken, PageSize, _disposed.Token);
+            _rows.AddRange(page.Rows);
+            _nextPageToken = page.NextPageToken;
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The user left the page while it loaded.
+        }
+        catch (ComputeUnavailableException exception)
+        {
+            Snackbar.Add(exception.Message, Severity.Error);
+        }
+        finally
+        {
+            _loadingMore = false;
+        }
+    }
+
+    private Task ApproveAsync() =>
+        ReviewAsync(() => Counterfactuals.ApproveAsync(SetId, _reviewer.Trim(), _comment.Trim(), _disposed.Token), "approved");
+
+    private Task RejectAsync() =>
+        ReviewAsync(() => Counterfactuals.RejectAsync(SetId, _reviewer.Trim(), _comment.Trim(), _disposed.Token), "rejected");
+
+    private async Task ReviewAsync(Func<Task<CounterfactualSet>> call, string outcome)
+    {
+        _reviewing = true;
+        try
+        {
+            _set = await call();
+            Snackbar.Add($"Set {Home.ShortId(SetId)} {outcome}.", Severity.Success);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The user left the page while the decision was sent.
+        }
+        catch (ComputeUnavailableException exception)
+        {
+            Snackbar.Add(exception.Message, Severity.Error);
+        }
+        finally
+        {
+            _reviewing = false;
+        }
+    }
+
+    private static string DescribeMaps(CounterfactualSet set)
+    {
+        var maps = new List<string>();
+        if (set.Spec is { } spec)
+        {
+            maps.Add($"{set.MappedColumns.FirstOrDefault()}: {Pairs(spec.SensitiveValueMap)}");
+            maps.AddRange(spec.ProxyMaps.Select(m => $"{m.Column}: {Pairs(m.Values)}"));
+        }
+
+        return string.Join("; ", maps);
+    }
+
+    private static string Pairs(IDictionary<string, string> map) =>
+        string.Join(", ", map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} \u2192 {p.Value}"));
+}

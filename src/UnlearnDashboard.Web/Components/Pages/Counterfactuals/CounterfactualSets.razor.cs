@@ -1,0 +1,159 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Compute;
+
+namespace UnlearnDashboard.Web.Components.Pages.Counterfactuals;
+
+/// <summary>Lists counterfactual sets with their review decisions and generates new sets for review.</summary>
+public sealed partial class CounterfactualSets : ComponentBase, IDisposable
+{
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly GenerateForm _form = new();
+    private CatalogSnapshot _snapshot = CatalogSnapshot.Empty;
+    private IReadOnlyList<CounterfactualSet> _sets = [];
+    private CounterfactualSetStatus? _status;
+    private bool _loading = true;
+    private bool _generating;
+    private bool _generateAttempted;
+    private string? _error;
+
+    [Inject]
+    private IComputeCatalog Catalog { get; set; } = default!;
+
+    [Inject]
+    private IComputeCounterfactuals Counterfactuals { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    private Dataset? SelectedDataset => _snapshot.Datasets.FirstOrDefault(d => d.Id == _form.DatasetId);
+
+    private string? RequesterError => string.IsNullOrWhiteSpace(_form.RequestedBy) ? "Enter your name; the reviewer must be someone else." : null;
+
+    private string? MaxRowsError => _form.MaxRows is < 1 or > 1_000_000 ? "Maximum rows must be between 1 and 1,000,000." : null;
+
+    private string? SensitiveMapError => ValueMapText.ParsePairs(_form.SensitiveMap).Error;
+
+    private string? ProxyMapsError => ValueMapText.ParseColumns(_form.ProxyMaps).Error;
+
+    protected override Task OnInitializedAsync() => LoadAsync();
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    private async Task LoadAsync()
+    {
+        _loading = true;
+        _error = null;
+        try
+        {
+            _snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
+            _sets = await Counterfactuals.ListAsync(null, _status, _disposed.Token);
+            if (SelectedDataset is null && _snapshot.Datasets.Count > 0)
+                OnDatasetChanged(_snapshot.Datasets[0].Id);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The user left the page while it loaded.
+        }
+        catch (ComputeUnavailableException exception)
+        {
+            _error = exception.Message;
+        }
+        finally
+        {
+            _loading = false;
+        }
+    }
+
+    private Task OnStatusChanged(CounterfactualSetStatus? status)
+    {
+        _status = status;
+        return LoadAsync();
+    }
+
+    private void OnDatasetChanged(string datasetId)
+    {
+        _form.DatasetId = datasetId;
+        _form.SensitiveMap = ValueMapText.DefaultSensitiveMap(SelectedDataset?.Groups ?? []);
+    }
+
+    private async Task GenerateAsync()
+    {
+        _generateAttempted = true;
+        var (sensitiveMap, _) = ValueMapText.ParsePairs(_form.SensitiveMap);
+        var (proxyMaps, _) = ValueMapText.ParseColumns(_form.ProxyMaps);
+        if (SelectedDataset is null || RequesterError is not null || MaxRowsError is not null || sensitiveMap is null || proxyMaps is null)
+        {
+            Snackbar.Add("Fix the marked fields before generating.", Severity.Warning);
+            return;
+        }
+
+        var request = new GenerateCounterfactualSetRequest
+        {
+            Dataset = SelectedDataset.Id,
+            RequestedBy = _form.RequestedBy.Trim(),
+            MaxRows = _form.MaxRows,
+            SensitiveValueMap = { sensitiveMap },
+        };
+        foreach (var (column, map) in proxyMaps)
+            request.ProxyMaps.Add(new ColumnValueMap { Column = column, Values = { map } });
+
+        _generating = true;
+        try
+        {
+            var set = await Counterfactuals.GenerateAsync(request, _disposed.Token);
+            Navigation.NavigateTo($"/counterfactuals/{Uri.EscapeDataString(set.Id)}");
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The user left the page while the set was generated.
+        }
+        catch (ComputeUnavailableException exception)
+        {
+            Snackbar.Add(exception.Message, Severity.Error);
+        }
+        finally
+        {
+            _generating = false;
+        }
+    }
+
+    private string DatasetName(string datasetId) =>
+        _snapshot.Datasets.FirstOrDefault(d => d.Id == datasetId) is { } dataset ? CatalogRows.DatasetName(dataset) : datasetId;
+
+    internal static string DescribeDecision(CounterfactualSet set)
+    {
+        if (set.Status == CounterfactualSetStatus.Pending)
+            return "awaiting review";
+
+        string verb = set.Status == CounterfactualSetStatus.Approved ? "approved" : "rejected";
+        string comment = string.IsNullOrEmpty(set.ReviewComment) ? "" : $": \u201c{set.ReviewComment}\u201d";
+        return $"{verb} by {set.ReviewedBy} on {FormatTime(set.ReviewedAt)}{comment}";
+    }
+
+    internal static string FormatTime(Timestamp? time) =>
+        time is null ? "-" : time.ToDateTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    private sealed class GenerateForm
+    {
+        public string? DatasetId { get; set; }
+
+        public string RequestedBy { get; set; } = "";
+
+        public int MaxRows { get; set; } = 2000;
+
+        public string SensitiveMap { get; set; } = "";
+
+        public string ProxyMaps { get; set; } = "";
+    }
+}
