@@ -31,6 +31,8 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public ComparisonService.ComparisonServiceClient Comparisons => new(_channel!);
 
+    public CounterfactualService.CounterfactualServiceClient Counterfactuals => new(_channel!);
+
     /// <summary>Folder in the test output where each page's screenshot is saved.</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
