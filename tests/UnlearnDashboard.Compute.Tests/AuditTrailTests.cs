@@ -100,7 +100,7 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
     }
 
     [Fact]
-    public async Task Verify_ChainRecomputedAfterEdit_IsDetected()
+    public async Task Verify_ChainRecomputedAfterEdit_NamesEditedEntry()
     {
         int count = await CreateEntriesAsync();
         await using var db = await CreateDbContextAsync();
@@ -119,11 +119,35 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         var verification = await server.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
 
         Assert.False(verification.Intact);
-        Assert.Equal(count, verification.EntryCount);
-        Assert.Equal(count, verification.FirstBrokenSequence);
-        Assert.Contains("recomputed", verification.Reason);
-        Assert.Equal(entries[^1].Hash, verification.LastHash);
+        Assert.Equal(1, verification.EntryCount);
+        Assert.Equal(2, verification.FirstBrokenSequence);
+        Assert.Contains("recomputed from entry 2", verification.Reason);
+        Assert.Equal(count, verification.RecordedCount);
         Assert.NotEqual(entries[^1].Hash, verification.RecordedHash);
+    }
+
+    [Fact]
+    public async Task Verify_RecomputedAndHashLogDeleted_NamesLastEntry()
+    {
+        int count = await CreateEntriesAsync();
+        await using var db = await CreateDbContextAsync();
+        await DropTriggersAsync(db);
+        var entries = await db.AuditEntries.OrderBy(e => e.Sequence).ToListAsync();
+        entries[1].Actor = "mallory";
+        for (int i = 1; i < entries.Count; i++)
+        {
+            entries[i].PreviousHash = entries[i - 1].Hash;
+            entries[i].Hash = AuditHash.Compute(entries[i]);
+        }
+
+        await db.SaveChangesAsync();
+        File.Delete(server.Services.GetRequiredService<AuditTrail>().HashLog.Path);
+        var verification = await server.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+        // Without the hash log only the head is recorded outside, so the last entry is the first shown to differ.
+        Assert.False(verification.Intact);
+        Assert.Equal(count, verification.FirstBrokenSequence);
+        Assert.Contains("recomputed at or before entry", verification.Reason);
     }
 
     [Fact]

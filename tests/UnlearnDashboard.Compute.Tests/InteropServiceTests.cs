@@ -10,7 +10,7 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Tests;
 
 /// <summary>A compute server with Adult registered once, because every import test needs the dataset.</summary>
-public sealed class InteropServerFixture : ComputeServerFixture
+public class InteropServerFixture : ComputeServerFixture
 {
     public const string DatasetName = "adult-interop";
 
@@ -32,7 +32,7 @@ public sealed class InteropServerFixture : ComputeServerFixture
     }
 }
 
-public sealed class InteropServiceTests(InteropServerFixture server) : IClassFixture<InteropServerFixture>
+public abstract class InteropServiceTests(InteropServerFixture server)
 {
     private const int ChunkBytes = 64 * 1024;
 
@@ -295,3 +295,12 @@ public sealed class InteropServiceTests(InteropServerFixture server) : IClassFix
         return await call.ResponseAsync;
     }
 }
+
+public sealed class PostgresInteropServerFixture : InteropServerFixture
+{
+    public override bool UsesPostgres => true;
+}
+
+public sealed class InteropServiceSqliteTests(InteropServerFixture server) : InteropServiceTests(server), IClassFixture<InteropServerFixture>;
+
+public sealed class InteropServicePostgresTests(PostgresInteropServerFixture server) : InteropServiceTests(server), IClassFixture<PostgresInteropServerFixture>;

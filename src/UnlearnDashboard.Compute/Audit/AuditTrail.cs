@@ -31,6 +31,8 @@ public sealed class AuditTrail(
 
     public AuditHeadFile HeadFile { get; } = new(options.Value.AuditHeadPath);
 
+    public AuditHashLog HashLog { get; } = new(options.Value.AuditHashLogPath);
+
     /// <summary>
     /// Appends an entry and returns it. <paramref name="details"/> holds ids, hashes and counts, never row data;
     /// its keys are written in ordinal order so the same details always give the same JSON.
@@ -77,7 +79,11 @@ public sealed class AuditTrail(
             // verification instead of being recorded as the new truth by the next append.
             bool advanceHead = CanAdvanceHead(lastSequence, lastHash);
             if (advanceHead)
+            {
+                HashLog.Write(entry.Sequence, entry.Hash);
                 HeadFile.Write(new AuditHead(lastSequence, lastHash, entry.Sequence, entry.Hash));
+            }
+
             await transaction.CommitAsync(CancellationToken.None);
             if (advanceHead)
                 HeadFile.Write(new AuditHead(entry.Sequence, entry.Hash));
@@ -128,11 +134,27 @@ public sealed class AuditTrail(
     }
 
     /// <summary>
-    /// Checks every entry in order (sequence without gaps, link to the previous hash, own hash) and then the
-    /// chain's end against the head file, and names the first broken entry.
+    /// Checks every entry in order (sequence without gaps, link to the previous hash, own hash, and the hash
+    /// recorded in the hash log when it was appended) and then the chain's end against the head file, and
+    /// names the first broken entry.
     /// </summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
     {
+        AuditHead? head = null;
+        string? headError = null;
+        try
+        {
+            head = HeadFile.Read();
+        }
+        catch (InvalidDataException error)
+        {
+            headError = error.Message;
+        }
+
+        // Hashes past the head file's count belong to appends that may not have committed.
+        var logged = HashLog.Read();
+        long loggedLimit = head is null ? 0 : Math.Max(head.Count, head.PendingCount ?? 0);
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         long count = 0;
         string lastHash = AuditHash.Genesis;
@@ -142,41 +164,41 @@ public sealed class AuditTrail(
             if (entry.Sequence != expected)
             {
                 return AuditVerification.Broken(count, lastHash, expected,
-                    $"Entry {expected} is missing: the entry after {count} is {entry.Sequence}.");
+                    $"Entry {expected} is missing: the entry after {count} is {entry.Sequence}.", head);
             }
 
             if (entry.PreviousHash != lastHash)
             {
                 return AuditVerification.Broken(count, lastHash, entry.Sequence,
-                    $"Entry {entry.Sequence} does not link to entry {count}: its previous hash is {entry.PreviousHash}, but entry {count} hashes to {lastHash}.");
+                    $"Entry {entry.Sequence} does not link to entry {count}: its previous hash is {entry.PreviousHash}, but entry {count} hashes to {lastHash}.", head);
             }
 
             string actual = AuditHash.Compute(entry);
             if (actual != entry.Hash)
             {
                 return AuditVerification.Broken(count, lastHash, entry.Sequence,
-                    $"Entry {entry.Sequence} was changed after it was written: its content hashes to {actual}, but its stored hash is {entry.Hash}.");
+                    $"Entry {entry.Sequence} was changed after it was written: its content hashes to {actual}, but its stored hash is {entry.Hash}.", head);
+            }
+
+            if (entry.Sequence <= Math.Min(loggedLimit, logged.Count) && logged[(int)entry.Sequence - 1] != entry.Hash)
+            {
+                return AuditVerification.Broken(count, lastHash, entry.Sequence,
+                    $"Entry {entry.Sequence} hashes to {entry.Hash}, but when it was appended its hash was recorded as {logged[(int)entry.Sequence - 1]} "
+                    + $"in {HashLog.Path}: the chain was rewritten and its hashes recomputed from entry {entry.Sequence} on.", head);
             }
 
             count = entry.Sequence;
             lastHash = entry.Hash;
         }
 
-        return CheckHead(count, lastHash);
+        return CheckHead(count, lastHash, head, headError);
     }
 
     /// <summary>Compares an internally consistent chain of <paramref name="count"/> entries with the head file.</summary>
-    private AuditVerification CheckHead(long count, string lastHash)
+    private AuditVerification CheckHead(long count, string lastHash, AuditHead? head, string? headError)
     {
-        AuditHead? head;
-        try
-        {
-            head = HeadFile.Read();
-        }
-        catch (InvalidDataException error)
-        {
-            return AuditVerification.Broken(count, lastHash, Math.Max(count, 1), error.Message);
-        }
+        if (headError is not null)
+            return AuditVerification.Broken(count, lastHash, Math.Max(count, 1), headError);
 
         if (head is null)
         {
@@ -202,8 +224,8 @@ public sealed class AuditTrail(
                 $"Entries {head.Count + 1} to {count} were added without passing through the server: the head file records {head.Count} entries, the table has {count}.", head);
         }
 
-        // Same length, different hash: the whole chain was recomputed after an edit. Only the head is recorded
-        // outside the table, so the last entry is the first one that can be shown to differ.
+        // Same length, different hash: the chain was recomputed after an edit, and the hash log did not name an
+        // earlier entry (it is missing or was rewritten too), so the last entry is the first shown to differ.
         return AuditVerification.Broken(count, lastHash, count,
             $"Entry {count} hashes to {lastHash}, but the head file records {head.Hash}: the chain was rewritten and its hashes recomputed at or before entry {count}.", head);
     }
@@ -225,13 +247,15 @@ public sealed class AuditTrail(
             return false;
         }
 
-        if (head is null ? lastSequence == 0 : head.Matches(lastSequence, lastHash))
+        long loggedCount = HashLog.Read().Count;
+        if (head is null ? lastSequence == 0 : (head.Matches(lastSequence, lastHash) && loggedCount >= lastSequence))
             return true;
 
         logger.AuditHeadMismatch(HeadFile.Path,
             head is null
                 ? $"the file is missing while the table has {lastSequence} entries"
-                : $"the file records {head.Count} entries ending in {head.Hash}, the table {lastSequence} ending in {lastHash}");
+                : $"the file records {head.Count} entries ending in {head.Hash}, the table {lastSequence} ending in {lastHash}, "
+                  + $"and the hash log {loggedCount}");
         return false;
     }
 

@@ -56,6 +56,9 @@ public sealed class ComputeOptions
     /// </summary>
     public string AuditHeadPath => Path.Combine(DataPath, "audit-head.json");
 
+    /// <summary>File outside the database that records every audit entry's hash, one line per entry.</summary>
+    public string AuditHashLogPath => Path.Combine(DataPath, "audit-hashes.log");
+
     /// <summary>Connection string of the configured provider: the SQLite default or <see cref="DatabaseOptions.ConnectionString"/>.</summary>
     public string DatabaseConnectionString =>
         Database.IsSqlite && string.IsNullOrWhiteSpace(Database.ConnectionString)
