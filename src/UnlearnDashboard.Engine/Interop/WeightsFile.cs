@@ -65,8 +65,8 @@ public static partial class WeightsFile
         if (bytes.Length >= 2 && bytes[0] == 0x80 && bytes[1] <= 5)
         {
             throw Invalid(source,
-                $"{source} is a bare pickle, the format torch.save wrote before PyTorch 1.6. Save it again with a current PyTorch, " +
-                "torch.save(model.state_dict(), path), or as safetensors.");
+                $"{source} is a bare pickle, torch.save's legacy format (PyTorch before 1.6, or _use_new_zipfile_serialization=False), " +
+                "which is not read. Save it again with torch.save(model.state_dict(), path) and the default zip format, or as safetensors.");
         }
 
         throw Invalid(source,
