@@ -26,13 +26,16 @@ public sealed class ArtifactStore(IOptions<ComputeOptions> options)
         return new StagedFile(Path.Combine(_options.StagingPath, $"{Guid.NewGuid():N}.part"));
     }
 
-    /// <summary>Moves a completed staged file into its content address; an existing identical artifact is kept.</summary>
+    /// <summary>
+    /// Moves a completed staged file into its content address. An existing artifact is kept when its content
+    /// still has that hash, and replaced by the staged file when it was damaged.
+    /// </summary>
     public void Commit(StagedFile file)
     {
         string sha256 = file.Sha256 ?? throw new InvalidOperationException("Complete the staged file before committing it.");
         string target = PathOf(sha256);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        if (File.Exists(target))
+        if (File.Exists(target) && HashFile(target) == sha256)
         {
             file.Dispose();
             return;
@@ -40,6 +43,12 @@ public sealed class ArtifactStore(IOptions<ComputeOptions> options)
 
         File.Move(file.Path, target, overwrite: true);
         file.MarkCommitted();
+    }
+
+    private static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>Writes bytes as an artifact and returns their SHA-256, lowercase hex.</summary>
