@@ -123,6 +123,23 @@ public abstract class InteropServiceTests(InteropServerFixture server)
     }
 
     [Fact]
+    public async Task ImportModel_PathAndData_IsRejected()
+    {
+        using var call = server.Interop.ImportModel();
+        await call.RequestStream.WriteAsync(new ImportModelChunk
+        {
+            Header = new ImportModelHeader { Dataset = InteropServerFixture.DatasetName, SpecJson = server.SpecJson, ImportPath = "adult_mlp.pt" },
+        });
+        await call.RequestStream.WriteAsync(new ImportModelChunk { Data = ByteString.CopyFromUtf8("weights") });
+        await call.RequestStream.CompleteAsync();
+
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["data"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
     public async Task ExportModel_ImportedVersion_ReimportsWithSameReport()
     {
         var imported = await ImportAsync(File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp.pt")), "adult_mlp.pt");

@@ -95,19 +95,24 @@ def main():
             return 2
         print(f"job: {job.id}", flush=True)
 
-        for event in jobs.WatchJob(jobs_pb2.WatchJobRequest(job_id=job.id)):
-            kind = event.WhichOneof("event")
-            if kind == "progress":
-                progress = event.progress
-                print(f"[{progress.fraction:4.0%}] {progress.phase}: {progress.message}", flush=True)
-            elif kind == "result":
-                print()
-                print_result(event.result.debias)
-                return 0
-            elif kind == "ended":
-                state = jobs_pb2.JobState.Name(event.ended.state)
-                print(f"error: job {job.id} ended as {state}: {event.ended.message}", file=sys.stderr)
-                return 1
+        try:
+            for event in jobs.WatchJob(jobs_pb2.WatchJobRequest(job_id=job.id)):
+                kind = event.WhichOneof("event")
+                if kind == "progress":
+                    progress = event.progress
+                    print(f"[{progress.fraction:4.0%}] {progress.phase}: {progress.message}", flush=True)
+                elif kind == "result":
+                    print()
+                    print_result(event.result.debias)
+                    return 0
+                elif kind == "ended":
+                    state = jobs_pb2.JobState.Name(event.ended.state)
+                    print(f"error: job {job.id} ended as {state}: {event.ended.message}", file=sys.stderr)
+                    return 1
+        except grpc.RpcError as error:
+            # The job keeps running on the server; `unlearn jobs watch JOB_ID` picks the stream up again.
+            print(f"error: watching job {job.id} failed ({error.code().name}): {error.details()}", file=sys.stderr)
+            return 1
     print(f"error: the event stream of job {job.id} closed before the job ended", file=sys.stderr)
     return 1
 
