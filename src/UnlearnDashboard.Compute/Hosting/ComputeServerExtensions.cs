@@ -33,6 +33,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<JobGrpcService>();
         app.MapGrpcService<CounterfactualGrpcService>();
         app.MapGrpcService<ComparisonGrpcService>();
+        app.MapGrpcService<ReportGrpcService>();
         app.MapGrpcService<InteropGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcHealthChecksService();
@@ -69,6 +70,7 @@ public static class ComputeServerExtensions
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<VersionLoader>();
+        services.AddSingleton<VersionComparisons>();
         services.AddSingleton<ModelTransfer>();
         services.AddSingleton<CounterfactualCatalog>();
 

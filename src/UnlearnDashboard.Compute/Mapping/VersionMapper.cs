@@ -4,9 +4,18 @@ using Proto = UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Mapping;
 
-/// <summary>Maps stored model versions to proto.</summary>
+/// <summary>Maps stored models and model versions to proto.</summary>
 internal static class VersionMapper
 {
+    public static Proto.Model ToProto(this ModelRow row) => new()
+    {
+        Id = row.Id,
+        Name = row.Name,
+        DatasetId = row.DatasetId,
+        Settings = Proto.ModelSettings.Parser.ParseFrom(row.Settings),
+        CreatedAt = row.CreatedAt.ToTimestamp(),
+    };
+
     public static Proto.ModelVersion ToProto(this ModelVersionRow row)
     {
         var version = new Proto.ModelVersion

@@ -28,6 +28,11 @@ public sealed class AuditGrpcService(AuditTrail audit) : AuditService.AuditServi
     public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
     {
         var result = await audit.VerifyAsync(context.CancellationToken);
+        return ToProto(result);
+    }
+
+    internal static VerifyAuditChainResponse ToProto(AuditVerification result)
+    {
         return new VerifyAuditChainResponse
         {
             Intact = result.IsIntact,
@@ -70,7 +75,7 @@ public sealed class AuditGrpcService(AuditTrail audit) : AuditService.AuditServi
 
     private static string? OrNull(string value) => value.Length == 0 ? null : value;
 
-    private static AuditEntry ToProto(AuditEntryRow row) => new()
+    internal static AuditEntry ToProto(AuditEntryRow row) => new()
     {
         Sequence = row.Sequence,
         Time = row.Time.ToTimestamp(),

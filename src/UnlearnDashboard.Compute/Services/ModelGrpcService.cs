@@ -23,7 +23,7 @@ public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog dataset
             datasetId = (await datasets.ResolveAsync(request.Dataset, "dataset", context.CancellationToken)).Id;
 
         var rows = await models.ListModelsAsync(datasetId, context.CancellationToken);
-        return new Proto.ListModelsResponse { Models = { rows.Select(ToProto) } };
+        return new Proto.ListModelsResponse { Models = { rows.Select(VersionMapper.ToProto) } };
     }
 
     public override async Task<Proto.ListVersionsResponse> ListVersions(Proto.ListVersionsRequest request, ServerCallContext context)
@@ -59,13 +59,4 @@ public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog dataset
         }, cancellationToken);
         return report.ToProto();
     }
-
-    private static Proto.Model ToProto(ModelRow row) => new()
-    {
-        Id = row.Id,
-        Name = row.Name,
-        DatasetId = row.DatasetId,
-        Settings = Proto.ModelSettings.Parser.ParseFrom(row.Settings),
-        CreatedAt = row.CreatedAt.ToTimestamp(),
-    };
 }

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Grpc.Core;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+public sealed class ReportServiceTests(JobServerFixture server) : IClassFixture<JobServerFixture>
+{
+    private ReportService.ReportServiceClient Reports => new(server.Channel);
+
+    [Fact]
+    public async Task MeetingPack_DebiasedChild_HoldsComparisonJobAndAudit()
+    {
+        var job = await server.Jobs.SubmitDebiasAsync(new DebiasRequest
+        {
+            Dataset = "adult",
+            SensitiveAttribute = "sex",
+            Method = DebiasMethod.InfluenceNewton,
+            RemoveFraction = 0.02,
+        });
+        var ended = await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
+        Assert.True(ended.State == JobState.Succeeded, $"The debias job ended {ended.State}: {ended.Error}");
+        var child = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = ended.Result.Debias.NewVersionId });
+
+        var pack = await Reports.GenerateMeetingPackAsync(new MeetingPackRequest
+        {
+            BaselineVersionId = child.ParentVersionId,
+            CandidateVersionId = child.Id,
+            IntersectionColumns = { "race" },
+        });
+
+        var comparison = await new ComparisonService.ComparisonServiceClient(server.Channel).CompareVersionsAsync(new CompareVersionsRequest
+        {
+            BaselineVersionId = child.ParentVersionId,
+            CandidateVersionId = child.Id,
+        });
+        Assert.Equal(comparison, pack.Comparison);
+        Assert.Equal([job.Id], pack.LineageJobs.Select(j => j.Id));
+        Assert.Equal(0.02, pack.LineageJobs[0].DebiasRequest.RemoveFraction);
+        Assert.Contains(pack.AuditExcerpt, e => e.Subject == $"job/{job.Id}" && e.Action == "job.end");
+        Assert.True(pack.AuditCheck.Intact, pack.AuditCheck.Reason);
+        Assert.Equal("adult", pack.Dataset.Spec.Name);
+
+        var female = pack.ImpactRows.Single(r => r.Grouping == "sex" && r.Group == "Female" && r.Version == "candidate");
+        var femaleReport = child.TestReport.Groups.Single(g => g.Group == "Female");
+        Assert.Equal(femaleReport.SelectionRate, female.SelectionRate, 12);
+        Assert.Contains(pack.ImpactRows, r => r.Grouping == "sex|race" && r.Group == "Female|White");
+        var dp = comparison.Metrics.Single(m => m.Metric == "demographic_parity_difference" && m.Group == "");
+        Assert.Contains($"<td class=\"number\" data-column=\"candidate\">{dp.Candidate.ToString("F4", CultureInfo.InvariantCulture)}</td>", pack.Html);
+        Assert.DoesNotContain("<script", pack.Html);
+        Assert.DoesNotContain("http://", pack.Html);
+    }
+
+    [Fact]
+    public async Task MeetingPack_UnknownColumn_InvalidArgumentNamingIt()
+    {
+        string version = server.Adult.DefaultModelVersionId;
+
+        var error = await RpcAssert.FailsAsync(() => Reports.GenerateMeetingPackAsync(new MeetingPackRequest
+        {
+            BaselineVersionId = version,
+            CandidateVersionId = version,
+            IntersectionColumns = { "no_such_column" },
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("no_such_column", error.Status.Detail);
+    }
+}
