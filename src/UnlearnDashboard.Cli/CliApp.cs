@@ -48,6 +48,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(VersionsCommand.Create(console));
         rootCommand.Subcommands.Add(ModelsCommand.Create(console));
         rootCommand.Subcommands.Add(CompareCommand.Create(console));
+        rootCommand.Subcommands.Add(ReportCommand.Create(console));
         rootCommand.Subcommands.Add(JobsCommand.Create(console));
         rootCommand.Subcommands.Add(BenchCommand.Create(console));
         rootCommand.Subcommands.Add(AuditCommand.Create(console));

@@ -83,6 +83,46 @@ public sealed class CompareBrowserTests(DashboardFixture fixture) : IClassFixtur
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task MeetingPack_OpensInChromiumWithGrpcNumbers()
+    {
+        var child = await DebiasAdultAsync();
+        var expected = await fixture.Comparisons.CompareVersionsAsync(new CompareVersionsRequest
+        {
+            BaselineVersionId = child.ParentVersionId,
+            CandidateVersionId = child.Id,
+        });
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
+        var page = await fixture.NewPageAsync(context);
+        await page.GotoAsync($"{fixture.WebUrl}/compare?baseline={child.ParentVersionId}&candidate={child.Id}");
+        await page.Locator("[data-testid=metric-cards]").WaitForAsync(new() { Timeout = 60_000 });
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=meeting-pack]").ClickAsync());
+        string file = Path.Combine(fixture.ScreenshotDirectory, "meeting-pack.html");
+        await download.SaveAsAsync(file);
+        var pack = await context.NewPageAsync();
+        await pack.GotoAsync(new Uri(file).AbsoluteUri);
+
+        foreach (string metric in HeadlineMetrics)
+        {
+            var delta = expected.Metrics.Single(m => m.Metric == metric && m.Group == "");
+            var row = pack.Locator($"table[data-table=metrics] tr[data-metric={metric}]");
+            Assert.Equal(Screen.Expected(delta.HasBaseline, delta.Baseline).Replace("—", "undefined"), await row.Locator("[data-column=baseline]").InnerTextAsync());
+            Assert.Equal(Screen.Expected(delta.HasCandidate, delta.Candidate).Replace("—", "undefined"), await row.Locator("[data-column=candidate]").InnerTextAsync());
+        }
+
+        foreach (var impact in expected.Impacts)
+        {
+            string shown = await pack.Locator($"table[data-grouping=sex] tr[data-group='{impact.Group}'] [data-column=candidate-ratio]").InnerTextAsync();
+            Assert.StartsWith(Screen.Expected(impact.HasCandidateRatio, impact.CandidateRatio), shown);
+        }
+
+        Assert.Contains($"{expected.Removed.Count} training rows were removed", await pack.Locator("[data-section=removed]").InnerTextAsync());
+        Assert.StartsWith("The audit chain is intact", await pack.Locator("[data-section=audit-check]").InnerTextAsync());
+        await pack.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.ScreenshotDirectory, "meeting-pack.png"), FullPage = true });
+        await context.CloseAsync();
+    }
+
     private static string ChangeText(MetricDelta delta)
     {
         if (!delta.HasDelta)

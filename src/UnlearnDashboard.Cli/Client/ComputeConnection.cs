@@ -19,6 +19,7 @@ internal sealed class ComputeConnection : IDisposable
         Jobs = new JobService.JobServiceClient(channel);
         Audit = new AuditService.AuditServiceClient(channel);
         Comparisons = new ComparisonService.ComparisonServiceClient(channel);
+        Reports = new ReportService.ReportServiceClient(channel);
         Interop = new InteropService.InteropServiceClient(channel);
     }
 
@@ -31,6 +32,8 @@ internal sealed class ComputeConnection : IDisposable
     public AuditService.AuditServiceClient Audit { get; }
 
     public ComparisonService.ComparisonServiceClient Comparisons { get; }
+
+    public ReportService.ReportServiceClient Reports { get; }
 
     public InteropService.InteropServiceClient Interop { get; }
 

@@ -21,6 +21,7 @@ public static class ComputeClientExtensions
         AddClient<JobService.JobServiceClient>(services);
         AddClient<ComparisonService.ComparisonServiceClient>(services);
         AddClient<CounterfactualService.CounterfactualServiceClient>(services);
+        AddClient<ReportService.ReportServiceClient>(services);
 
         services.AddScoped<IComputeCatalog, ComputeCatalog>();
         services.AddScoped<IComputeJobs, ComputeJobs>();

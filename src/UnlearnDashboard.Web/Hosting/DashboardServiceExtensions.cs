@@ -35,6 +35,7 @@ public static class DashboardServiceExtensions
         app.MapHealthChecks(DashboardDefaults.HealthPath);
         app.MapStaticAssets();
         app.MapJobStreams();
+        app.MapGet(MeetingPackEndpoint.Path, MeetingPackEndpoint.HandleAsync);
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         return app;
