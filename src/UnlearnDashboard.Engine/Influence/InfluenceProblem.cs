@@ -7,7 +7,7 @@ namespace UnlearnDashboard.Engine.Influence;
 /// The curvature side of influence functions for a <see cref="LinearStack"/>: the mean binary cross-entropy
 /// over the training rows, products with its curvature (the exact Hessian by double backpropagation, or the
 /// generalised Gauss-Newton matrix J^T diag(p (1 - p)) J / n), damped solves by conjugate gradients or LiSSA,
-/// and per-sample loss gradients in batched form. Everything is float64.
+/// per-sample loss gradients in batched form, and influence scores by forward tangents. Everything is float64.
 /// </summary>
 public sealed class InfluenceProblem : IDisposable
 {
@@ -375,33 +375,42 @@ public sealed class InfluenceProblem : IDisposable
             return (residuals * projected).neg().data<double>().ToArray();
         }
 
+        // grad L(z) = (p - y) J_z, with J_z the logit's gradient, so v^T grad L(z) = (p - y) (J_z v). One forward
+        // tangent pass gives J v for every row, with no [rows, parameters] matrix of per-sample gradients.
         long rows = prefix.shape[0];
-        long chunk = Math.Max(1, 16_000_000 / Math.Max(1, _stack.ParameterCount));
         var scores = new double[rows];
-        for (long start = 0; start < rows; start += chunk)
+        for (long start = 0; start < rows; start += ScoreChunkRows)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            long count = Math.Min(chunk, rows - start);
-            var gradients = PerSampleGradientsFromPrefix(prefix.narrow(0, start, count), labels.narrow(0, start, count));
-            gradients.matmul(solved).neg().data<double>().CopyTo(scores, (int)start);
+            long count = Math.Min(ScoreChunkRows, rows - start);
+            var rowsPrefix = prefix.narrow(0, start, count);
+            using var noGrad = no_grad();
+            var residuals = _stack.Logits(rowsPrefix).sigmoid() - labels.narrow(0, start, count).to(float64);
+            var directional = _stack.JacobianVectorProduct(rowsPrefix, solved);
+            (residuals * directional).neg().data<double>().CopyTo(scores, (int)start);
         }
 
         return scores;
     }
 
-    /// <summary>Returns the sum of the per-sample loss gradients of the given rows.</summary>
+    /// <summary>Rows per chunk of the scoring and gradient-sum passes, which bounds their memory.</summary>
+    private const long ScoreChunkRows = 65_536;
+
+    /// <summary>Returns the sum of the per-sample loss gradients of the given rows, by one backward pass per chunk.</summary>
     public Tensor SumOfGradients(Tensor inputs, Tensor labels, CancellationToken cancellationToken)
     {
         long rows = inputs.shape[0];
-        long chunk = Math.Max(1, 16_000_000 / Math.Max(1, _stack.ParameterCount));
         var sum = zeros(_stack.ParameterCount, float64);
-        for (long start = 0; start < rows; start += chunk)
+        for (long start = 0; start < rows; start += ScoreChunkRows)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            long count = Math.Min(chunk, rows - start);
-            sum.add_(PerSampleGradients(inputs.narrow(0, start, count), labels.narrow(0, start, count)).sum(dim: 0));
+            long count = Math.Min(ScoreChunkRows, rows - start);
+            var prefix = _stack.Prefix(inputs.narrow(0, start, count));
+            var loss = nn.functional.binary_cross_entropy_with_logits(
+                _stack.Logits(prefix), labels.narrow(0, start, count).to(float64), reduction: nn.Reduction.Sum);
+            sum.add_(LinearStack.Flatten(autograd.grad([loss], _stack.Parameters)).detach());
         }
 
         return sum;

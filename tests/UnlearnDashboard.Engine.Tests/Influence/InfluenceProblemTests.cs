@@ -1,5 +1,6 @@
 using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Pipeline;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Tests.Influence;
@@ -84,6 +85,25 @@ public sealed class InfluenceProblemTests
         var hessian = problem.ExplicitHessian(CancellationToken.None);
 
         Assert.True((hessian - hessian.t()).abs().max().item<double>() < 1e-12);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 1, 2 })]
+    [InlineData(new[] { 1 })]
+    public void Scores_HiddenLayers_EqualPerSampleGradients(int[] layers)
+    {
+        var (network, inputs, labels) = CreateProblem(rows: 30);
+        using var stack = new LinearStack(network, layers);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0.01, curvature: CurvatureKind.GaussNewton);
+        var solved = randn(stack.ParameterCount, float64);
+
+        double[] scores = problem.Scores(inputs, labels, solved, CancellationToken.None);
+        var sum = problem.SumOfGradients(inputs, labels, CancellationToken.None);
+
+        var gradients = problem.PerSampleGradients(inputs, labels);
+        var expected = gradients.matmul(solved).neg().data<double>().ToArray();
+        Assert.Equal(expected, scores, (a, b) => Math.Abs(a - b) < 1e-10);
+        Assert.True((sum - gradients.sum(dim: 0)).abs().max().item<double>() < 1e-10);
     }
 
     [Fact]
