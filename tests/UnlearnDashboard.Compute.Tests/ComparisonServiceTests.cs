@@ -3,7 +3,7 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-public sealed class ComparisonServiceTests(JobServerFixture server) : IClassFixture<JobServerFixture>
+public abstract class ComparisonServiceTests(JobServerFixture server)
 {
     private ComparisonService.ComparisonServiceClient Comparisons => new(server.Channel);
 
@@ -110,3 +110,7 @@ public sealed class ComparisonServiceTests(JobServerFixture server) : IClassFixt
         return await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = ended.Result.Debias.NewVersionId });
     }
 }
+
+public sealed class ComparisonServiceSqliteTests(JobServerFixture server) : ComparisonServiceTests(server), IClassFixture<JobServerFixture>;
+
+public sealed class ComparisonServicePostgresTests(PostgresJobServerFixture server) : ComparisonServiceTests(server), IClassFixture<PostgresJobServerFixture>;

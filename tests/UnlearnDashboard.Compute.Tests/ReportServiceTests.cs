@@ -4,7 +4,7 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-public sealed class ReportServiceTests(JobServerFixture server) : IClassFixture<JobServerFixture>
+public abstract class ReportServiceTests(JobServerFixture server)
 {
     private ReportService.ReportServiceClient Reports => new(server.Channel);
 
@@ -67,3 +67,7 @@ public sealed class ReportServiceTests(JobServerFixture server) : IClassFixture<
         Assert.Contains("no_such_column", error.Status.Detail);
     }
 }
+
+public sealed class ReportServiceSqliteTests(JobServerFixture server) : ReportServiceTests(server), IClassFixture<JobServerFixture>;
+
+public sealed class ReportServicePostgresTests(PostgresJobServerFixture server) : ReportServiceTests(server), IClassFixture<PostgresJobServerFixture>;
