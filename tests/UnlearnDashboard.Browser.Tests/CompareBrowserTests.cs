@@ -5,7 +5,8 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Browser.Tests;
 
 /// <summary>The compare page against real servers: every number on screen equals the CompareVersions response.</summary>
-public sealed class CompareBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+[Collection(DashboardCollection.Name)]
+public sealed class CompareBrowserTests(DashboardFixture fixture)
 {
     private static readonly string[] HeadlineMetrics =
     [

@@ -5,7 +5,8 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Browser.Tests;
 
 /// <summary>A counterfactual set generated, reviewed and used through the dashboard against real servers.</summary>
-public sealed class CounterfactualBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+[Collection(DashboardCollection.Name)]
+public sealed class CounterfactualBrowserTests(DashboardFixture fixture)
 {
     [Fact]
     public async Task GenerateReviewApprove_ThenUseInRequest()

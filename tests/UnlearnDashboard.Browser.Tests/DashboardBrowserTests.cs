@@ -5,7 +5,8 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Browser.Tests;
 
-public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+[Collection(DashboardCollection.Name)]
+public sealed class DashboardBrowserTests(DashboardFixture fixture)
 {
     private static readonly string[] MetricRows =
     [

@@ -150,3 +150,13 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>
+/// Shares one pair of servers and one browser among every test class of this project, because starting
+/// them takes seconds of demo training. The classes run one after another.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DashboardCollection : ICollectionFixture<DashboardFixture>
+{
+    public const string Name = "dashboard servers";
+}

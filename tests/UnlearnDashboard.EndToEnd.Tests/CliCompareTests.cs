@@ -6,7 +6,8 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.EndToEnd.Tests;
 
 /// <summary><c>unlearn compare</c> against a real Compute process, on a debiased child of the demo model.</summary>
-public sealed class CliCompareTests(ComputeFixture compute) : IClassFixture<ComputeFixture>
+[Collection(ComputeCollection.Name)]
+public sealed class CliCompareTests(ComputeFixture compute)
 {
     [Fact]
     public async Task Compare_ParentAndChild_PrintsTheGrpcNumbers()

@@ -5,7 +5,8 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.EndToEnd.Tests;
 
 /// <summary>The <c>unlearn</c> CLI against a real Compute process, on the shipped demo data.</summary>
-public sealed class CliDebiasTests(ComputeFixture compute) : IClassFixture<ComputeFixture>
+[Collection(ComputeCollection.Name)]
+public sealed class CliDebiasTests(ComputeFixture compute)
 {
     private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
     {

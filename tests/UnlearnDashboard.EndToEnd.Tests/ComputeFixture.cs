@@ -43,3 +43,13 @@ public sealed class ComputeFixture : IAsyncLifetime
             await _server.DisposeAsync();
     }
 }
+
+/// <summary>
+/// Shares one compute process, with its demo seeding, among every test class of this project, because
+/// starting one takes seconds of training. The classes run one after another.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ComputeCollection : ICollectionFixture<ComputeFixture>
+{
+    public const string Name = "compute process";
+}

@@ -10,7 +10,8 @@ namespace UnlearnDashboard.EndToEnd.Tests;
 /// Compute process. The Python client's stubs are generated with Debian's protoc and grpc_python_plugin and run
 /// by Debian's /usr/bin/python3 with python3-grpcio; .ci/run installs them.
 /// </summary>
-public sealed partial class InteropTests(ComputeFixture compute) : IClassFixture<ComputeFixture>
+[Collection(ComputeCollection.Name)]
+public sealed partial class InteropTests(ComputeFixture compute)
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(5);
 
