@@ -1,4 +1,9 @@
 using UnlearnDashboard.Compute.Hosting;
+using UnlearnDashboard.Compute.Jobs.Worker;
+
+// "UnlearnDashboard.Compute worker" runs one job for the server in a worker process (see WorkerJobRunner).
+if (args is [WorkerEntryPoint.Command, ..])
+    return WorkerEntryPoint.Run();
 
 // The content root is the build output, so appsettings.json (HTTP/2 only, defaults) applies from any working
 // directory. A relative DataDirectory still resolves against the working directory.
@@ -9,3 +14,4 @@ var app = builder.Build();
 app.MapComputeServer();
 
 app.Run();
+return 0;

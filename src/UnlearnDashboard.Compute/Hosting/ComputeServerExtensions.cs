@@ -6,6 +6,7 @@ using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Interop;
 using UnlearnDashboard.Compute.Jobs;
+using UnlearnDashboard.Compute.Jobs.Worker;
 using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Services;
 using UnlearnDashboard.Compute.Storage;
@@ -48,6 +49,9 @@ public static class ComputeServerExtensions
         services.AddSingleton<IValidateOptions<ComputeOptions>, ComputeOptionsValidator>();
         services.AddOptions<JobOptions>().Bind(configuration.GetSection(JobOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<JobOptions>, JobOptionsValidator>();
+        services.AddOptions<JobRunnerOptions>().Bind(configuration.GetSection(JobOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         return services;
     }
@@ -82,13 +86,22 @@ public static class ComputeServerExtensions
     private static string ConnectionString(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<ComputeOptions>>().Value.DatabaseConnectionString;
 
-    /// <summary>Adds the job store, the live event hub, the in-process runner, the scheduler and the demo seeder.</summary>
+    /// <summary>
+    /// Adds the job store, the live event hub, the runner that <see cref="JobRunnerOptions.Runner"/> chooses
+    /// (a worker process per job by default), the commit journal, the scheduler and the demo seeder.
+    /// </summary>
     public static IServiceCollection AddComputeJobs(this IServiceCollection services)
     {
         services.AddSingleton<JobEventHub>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<JobRequestValidator>();
-        services.AddSingleton<IJobRunner, InProcessJobRunner>();
+        services.AddSingleton<InProcessJobRunner>();
+        services.AddSingleton<WorkerJobRunner>();
+        services.AddSingleton<IJobRunner>(provider =>
+            provider.GetRequiredService<IOptions<JobRunnerOptions>>().Value.Runner == JobRunnerKind.InProcess
+                ? provider.GetRequiredService<InProcessJobRunner>()
+                : provider.GetRequiredService<WorkerJobRunner>());
+        services.AddSingleton<CommitJournal>();
         services.AddSingleton<JobScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<JobScheduler>());
         services.AddHostedService<DemoSeeder>();

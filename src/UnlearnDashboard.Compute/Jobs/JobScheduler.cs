@@ -8,6 +8,7 @@ using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Hosting;
+using UnlearnDashboard.Compute.Jobs.Worker;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Services;
@@ -20,7 +21,9 @@ namespace UnlearnDashboard.Compute.Jobs;
 
 /// <summary>
 /// Queues jobs and runs them on <see cref="JobOptions.MaxConcurrent"/> workers through the
-/// <see cref="IJobRunner"/>. At start it marks the jobs that a previous run left unfinished as interrupted.
+/// <see cref="IJobRunner"/>. At start it removes the weights of commits that a previous run left unfinished
+/// and marks that run's unfinished jobs as interrupted; such a job can be run again by submitting its
+/// request (<c>Job.train_request</c> or <c>Job.debias_request</c>) anew.
 /// </summary>
 public sealed class JobScheduler(
     JobStore store,
@@ -29,7 +32,9 @@ public sealed class JobScheduler(
     DatasetCatalog datasets,
     ModelCatalog models,
     CounterfactualCatalog counterfactuals,
+    CommitJournal journal,
     IOptions<JobOptions> options,
+    IOptions<FaultInjectionOptions> faults,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<JobScheduler> logger) : BackgroundService
@@ -46,6 +51,10 @@ public sealed class JobScheduler(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (faults.Value is { Dataset: { Length: > 0 } faultDataset } fault)
+            logger.FaultInjectionEnabled(faultDataset, fault.Action.ToString(), fault.Occurrence, fault.Phase ?? "");
+
+        await journal.RecoverAsync(cancellationToken);
         foreach (var job in await store.ListUnfinishedAsync(cancellationToken))
         {
             var ended = JobEvents.Ended(job.Id, job.LastSequence + 1, time.GetUtcNow(), Proto.JobState.Interrupted,
@@ -201,7 +210,7 @@ public sealed class JobScheduler(
 
             writer.Report(new ProgressUpdate("saving", 0.99, "Saving the new version"));
             long sequence = await writer.CompleteAsync();
-            string versionId = await CommitAsync(job, input, output, sequence);
+            string versionId = await CommitAsync(job, input, output, sequence, active.Token);
             logger.JobSucceeded(job.Id, watch.Elapsed.TotalSeconds, versionId);
         }
         catch (Exception error)
@@ -235,14 +244,20 @@ public sealed class JobScheduler(
 
     /// <summary>
     /// Writes the weights artifact, then commits the version, the job's result and its final event in one
-    /// transaction. Returns the new version's id.
+    /// transaction. Returns the new version's id. The commit journal covers the gap between the two.
     /// </summary>
-    private async Task<string> CommitAsync(JobRow job, JobRunInput input, JobRunOutput output, long sequence)
+    private async Task<string> CommitAsync(JobRow job, JobRunInput input, JobRunOutput output, long sequence, CancellationToken jobToken)
     {
-        // From here on the job is done: cancellation no longer applies, so nothing below takes its token.
+        // From here on the job is done: cancellation no longer applies, so nothing below takes its token
+        // (except a test fault's pause).
+        // NOTE: when the commit fails without a crash, the journal entry stays, so the artifact is removed at
+        // the next start if no version uses it.
+        await journal.BeginAsync(job.Id, output.WeightsSha256);
         string sha256 = await artifacts.WriteAsync(output.Weights, CancellationToken.None);
         if (sha256 != output.WeightsSha256)
             throw new InvalidOperationException($"Weights of job {job.Id} hash to {sha256}, but the runner reported {output.WeightsSha256}.");
+
+        await PauseIfFaultAsync(job.Id, input.Dataset, "saving", jobToken);
 
         var now = time.GetUtcNow();
         string versionId = Guid.CreateVersion7().ToString();
@@ -286,7 +301,19 @@ public sealed class JobScheduler(
         };
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
         await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train, CancellationToken.None);
+        journal.End(job.Id);
         return versionId;
+    }
+
+    /// <summary>Blocks a job at one of the server's own phases when the test fault asks for it; see <see cref="FaultInjectionOptions"/>.</summary>
+    private async Task PauseIfFaultAsync(string jobId, DatasetRow dataset, string phase, CancellationToken jobToken)
+    {
+        var fault = faults.Value;
+        if (!fault.AppliesTo(dataset.Id, dataset.Name) || fault.Phase != phase || fault.Action != FaultKind.Pause)
+            return;
+
+        logger.FaultPaused(jobId, phase);
+        await Task.Delay(Timeout.Infinite, jobToken);
     }
 
     internal static string DefaultModelName(string datasetName, Engine.Models.ModelSettings settings) =>
@@ -325,6 +352,13 @@ public sealed class JobScheduler(
         {
             logger.JobFailed(active.Id, engineError.Message);
             return (Proto.JobState.Failed, engineError.Message);
+        }
+
+        // The runner has logged the worker's details already.
+        if (error is WorkerFailedException workerError)
+        {
+            logger.JobFailed(active.Id, workerError.Message);
+            return (Proto.JobState.Failed, workerError.Message);
         }
 
         logger.JobCrashed(error, active.Id);

@@ -156,6 +156,13 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
 
     private static string Subject(string jobId) => $"job/{jobId}";
 
+    /// <summary>Returns true when a committed model version has weights with this SHA-256.</summary>
+    public async Task<bool> IsWeightsInUseAsync(string sha256, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ModelVersions.AnyAsync(v => v.WeightsSha256 == sha256, cancellationToken);
+    }
+
     private static JobEventRow ToRow(Proto.JobEvent jobEvent) => new()
     {
         JobId = jobEvent.JobId,

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using Wire = UnlearnDashboard.Protos.Worker.V1;
+
+namespace UnlearnDashboard.Compute.Jobs.Worker;
+
+/// <summary>
+/// One running <c>UnlearnDashboard.Compute worker</c> process: its protocol streams, the tail of its stderr
+/// and its exit. Disposing it kills a worker that is still running.
+/// </summary>
+internal sealed class WorkerProcess : IAsyncDisposable
+{
+    /// <summary>How long a worker may take to stop after Cancel before it is killed.</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(1);
+
+    private const int StderrTailLines = 20;
+
+    private readonly Process _process;
+    private readonly string _jobId;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _inputLock = new(1, 1);
+    private readonly Queue<string> _stderrTail = new();
+    private int _stopRequested;
+
+    private WorkerProcess(Process process, string jobId, ILogger logger)
+    {
+        _process = process;
+        _jobId = jobId;
+        _logger = logger;
+    }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The last lines the worker wrote to stderr, oldest first.</summary>
+    public string StderrTail
+    {
+        get
+        {
+            lock (_stderrTail)
+                return string.Join('\n', _stderrTail);
+        }
+    }
+
+    /// <summary>Starts a worker from this server's own executable (or <c>dotnet</c> with its assembly).</summary>
+    public static WorkerProcess Start(string jobId, ILogger logger)
+    {
+        string assembly = typeof(WorkerProcess).Assembly.Location;
+        string appHost = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (File.Exists(appHost))
+        {
+            start.FileName = appHost;
+        }
+        else
+        {
+            start.FileName = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            start.ArgumentList.Add(assembly);
+        }
+
+        // The job id is in the command line so that an operator (or a test) can tell workers apart.
+        start.ArgumentList.Add(WorkerEntryPoint.Command);
+        start.ArgumentList.Add("--job");
+        start.ArgumentList.Add(jobId);
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"The worker process of job {jobId} did not start.");
+        var worker = new WorkerProcess(process, jobId, logger);
+        process.ErrorDataReceived += (_, line) => worker.OnStderr(line.Data);
+        process.BeginErrorReadLine();
+        return worker;
+    }
+
+    public async Task SendAsync(Wire.ServerMessage message, CancellationToken cancellationToken)
+    {
+        await _inputLock.WaitAsync(cancellationToken);
+        try
+        {
+            await WorkerProtocol.WriteAsync(_process.StandardInput.BaseStream, message, cancellationToken);
+        }
+        finally
+        {
+            _inputLock.Release();
+        }
+    }
+
+    /// <summary>Reads the worker's next message, or returns null once it has closed stdout (usually by exiting).</summary>
+    public Task<Wire.WorkerMessage?> ReadAsync(CancellationToken cancellationToken) =>
+        WorkerProtocol.ReadAsync(_process.StandardOutput.BaseStream, Wire.WorkerMessage.Parser, cancellationToken);
+
+    /// <summary>Waits for the worker to exit and returns its exit code (128 + the signal number after a signal).</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync();
+        return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// Sends Cancel and kills the worker if it has not exited within <see cref="StopTimeout"/>. Returns at
+    /// once; only the first call acts.
+    /// </summary>
+    public void RequestStop()
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) == 0)
+            _ = StopAsync();
+    }
+
+    private async Task StopAsync()
+    {
+        try
+        {
+            using var sendTimeout = new CancellationTokenSource(StopTimeout);
+            await SendAsync(new Wire.ServerMessage { Cancel = new Wire.Cancel() }, sendTimeout.Token);
+        }
+        catch (Exception error) when (error is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The worker has exited or stopped reading; the wait below decides whether to kill it.
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(StopTimeout);
+        }
+        catch (TimeoutException)
+        {
+            _logger.WorkerKilled(_jobId, _process.Id, StopTimeout.TotalSeconds);
+            Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed meanwhile, which kills it.
+        }
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
+    }
+
+    private void OnStderr(string? line)
+    {
+        if (line is null)
+            return;
+
+        _logger.WorkerOutput(_jobId, _process.Id, line);
+        lock (_stderrTail)
+        {
+            _stderrTail.Enqueue(line);
+            if (_stderrTail.Count > StderrTailLines)
+                _stderrTail.Dequeue();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        _inputLock.Dispose();
+    }
+}
