@@ -3,10 +3,15 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 
-namespace UnlearnDashboard.Browser.Tests;
+namespace UnlearnDashboard.Tests.Shared;
 
-/// <summary>A server built by this solution, run with <c>dotnet</c> in its own process on a free loopback port.</summary>
+/// <summary>
+/// A server built by this solution, run with <c>dotnet</c> in its own process on a free loopback port, with
+/// its stdout and stderr captured. Linked into every test project that starts real server processes.
+/// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -23,6 +28,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    public int ProcessId => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the server wrote to stdout and stderr so far.</summary>
@@ -35,7 +42,10 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the assembly named by the test assembly's <paramref name="assemblyKey"/> metadata with <c>--urls</c> and the given arguments.</summary>
+    /// <summary>
+    /// Starts the assembly named by the test assembly's <paramref name="assemblyKey"/> metadata with
+    /// <c>--urls</c> and the given arguments.
+    /// </summary>
     public static ServerProcess Start(string assemblyKey, params string[] arguments)
     {
         string assembly = typeof(ServerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -65,11 +75,61 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Returns a channel to a gRPC server that accepts responses up to 64 MiB.</summary>
+    public GrpcChannel CreateChannel() =>
+        GrpcChannel.ForAddress(Url, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+
+    /// <summary>Waits until a gRPC server reports SERVING on the standard health service.</summary>
+    public async Task WaitUntilServingAsync(TimeSpan timeout)
+    {
+        using var channel = CreateChannel();
+        var health = new Health.HealthClient(channel);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            ThrowIfExited();
+            try
+            {
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                    return;
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{Name} did not report SERVING within {timeout.TotalSeconds} s:\n{Log}");
+    }
+
+    /// <summary>Waits until the server's output contains <paramref name="text"/>.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            ThrowIfExited();
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{Name} did not log '{text}' within {timeout.TotalSeconds} s:\n{Log}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Throws with the server's output when it has exited.</summary>
     public void ThrowIfExited()
     {
         if (_process.HasExited)
             throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Log}");
+    }
+
+    /// <summary>Kills the server alone with SIGKILL, as a crash would, and waits for it to exit; its child processes are left to notice.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
     }
 
     private void Append(string? line)
