@@ -57,7 +57,7 @@ public sealed class CounterfactualBrowserTests(DashboardFixture fixture)
         await page.Locator("[data-testid=next]").ClickAsync();
         await page.Locator("[data-testid=next]").ClickAsync();
         await page.Locator("[data-testid=counterfactual-set]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = setId[..8] }).ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = $"{setId[..8]}…{setId[^4..]}" }).ClickAsync();
         await page.Locator("[data-testid=next]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=summary]")).ToContainTextAsync(setId);
         await page.Locator("[data-testid=submit]").ClickAsync();
@@ -68,6 +68,14 @@ public sealed class CounterfactualBrowserTests(DashboardFixture fixture)
         Assert.Equal(JobState.Succeeded, job.State);
         Assert.Equal(DebiasMethod.CounterfactualReplacement, job.DebiasRequest.Method);
         Assert.Equal(setId, job.Result.Debias.CounterfactualSetId);
+
+        await page.GotoAsync(fixture.WebUrl + "/audit");
+        await page.Locator("[data-testid=subject-filter]").FillAsync($"counterfactual_set/{setId}");
+        await page.Locator("[data-testid=search]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=entries] tbody tr").Filter(new() { HasText = "counterfactual_set.approve" })).ToHaveCountAsync(1);
+        await page.Locator("[data-testid=verify]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=chain-status]")).ToHaveAttributeAsync("data-intact", "true");
+        await Screen.ScreenshotAsync(page, fixture, "audit-log");
         await page.Context.CloseAsync();
     }
 }

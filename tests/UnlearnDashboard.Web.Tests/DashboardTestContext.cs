@@ -19,6 +19,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IComputeJobs>(Jobs);
         Services.AddSingleton<IComputeComparisons>(Comparisons);
         Services.AddSingleton<IComputeCounterfactuals>(Counterfactuals);
+        Services.AddSingleton<IComputeAudit>(Audit);
         Services.AddSingleton<IJobEventSource>(Events);
         Services.AddSingleton(TimeProvider.System);
 
@@ -33,6 +34,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeComputeComparisons Comparisons { get; } = new();
 
     protected FakeComputeCounterfactuals Counterfactuals { get; } = new();
+
+    protected FakeComputeAudit Audit { get; } = new();
 
     protected FakeJobEventSource Events { get; } = new();
 

@@ -22,11 +22,13 @@ public static class ComputeClientExtensions
         AddClient<ComparisonService.ComparisonServiceClient>(services);
         AddClient<CounterfactualService.CounterfactualServiceClient>(services);
         AddClient<ReportService.ReportServiceClient>(services);
+        AddClient<AuditService.AuditServiceClient>(services);
 
         services.AddScoped<IComputeCatalog, ComputeCatalog>();
         services.AddScoped<IComputeJobs, ComputeJobs>();
         services.AddScoped<IComputeComparisons, ComputeComparisons>();
         services.AddScoped<IComputeCounterfactuals, ComputeCounterfactuals>();
+        services.AddScoped<IComputeAudit, ComputeAudit>();
         return services;
     }
 

@@ -31,7 +31,7 @@ public static class MeetingPackEndpoint
             var pack = await ComputeCall.RunAsync(
                 deadline => reports.GenerateMeetingPackAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync,
                 options.Value, loggers.CreateLogger(typeof(MeetingPackEndpoint)), "The meeting pack request", cancellationToken);
-            string fileName = $"meeting-pack-{Shorten(baseline)}-{Shorten(candidate)}.html";
+            string fileName = $"meeting-pack-{baseline}-{candidate}.html";
             return Results.File(System.Text.Encoding.UTF8.GetBytes(pack.Html), "text/html; charset=utf-8", fileName);
         }
         catch (ComputeUnavailableException exception)
@@ -39,6 +39,4 @@ public static class MeetingPackEndpoint
             return Results.Problem(exception.Message, statusCode: StatusCodes.Status502BadGateway);
         }
     }
-
-    private static string Shorten(string id) => id.Length <= 8 ? id : id[..8];
 }

@@ -47,7 +47,7 @@ public sealed class HomeTests : DashboardTestContext
         var page = Render<Home>();
 
         var row = page.WaitForElement($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])");
-        Assert.Contains("debiased from 0193a1b2, 1357 samples removed", row.TextContent);
+        Assert.Contains("debiased from 0193a1b2…ined, 1357 samples removed", row.TextContent);
     }
 
     [Fact]

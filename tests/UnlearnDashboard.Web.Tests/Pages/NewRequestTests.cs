@@ -22,7 +22,7 @@ public sealed class NewRequestTests : DashboardTestContext
 
         page.WaitForElement("[data-testid=next]");
         Assert.Equal("adult", page.Find("[data-testid=dataset]").TextContent);
-        Assert.StartsWith("0193a1b2 (default) · adult-mlp · trained", page.Find("[data-testid=version]").TextContent);
+        Assert.StartsWith("0193a1b2…ined (default) · adult-mlp · trained", page.Find("[data-testid=version]").TextContent);
     }
 
     [Fact]

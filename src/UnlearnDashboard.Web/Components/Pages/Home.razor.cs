@@ -46,8 +46,12 @@ public sealed partial class Home : ComponentBase, IDisposable
         }
     }
 
-    /// <summary>Returns the first 8 characters of an id, enough to tell versions apart on screen.</summary>
-    internal static string ShortId(string id) => id.Length <= 8 ? id : id[..8];
+    /// <summary>
+    /// Returns an id shortened for the screen: its first 8 and last 4 characters. Ids made by the server start
+    /// with their creation time, so ids made within a minute share the first 8 characters, and the random end
+    /// tells them apart.
+    /// </summary>
+    internal static string ShortId(string id) => id.Length <= 13 ? id : $"{id[..8]}…{id[^4..]}";
 
     private static string FormatTime(DateTimeOffset? time) =>
         time is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "-";
