@@ -102,6 +102,37 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.Equal(CounterfactualSetStatus.Pending, stored.Set.Status);
     }
 
+    [Theory]
+    [InlineData("ＥＮＧＩＮＥＥＲ")]
+    [InlineData("ENGİNEER")]
+    [InlineData("éngineer")]
+    public async Task Approve_RequesterNameInDisguise_IsFailedPrecondition(string disguised)
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.ApproveCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = disguised }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(CounterfactualSetStatus.Pending, (await GetAsync(set.Id)).Set.Status);
+    }
+
+    [Theory]
+    [InlineData("engi​neer", "U+200B at position 4")]
+    [InlineData("engi­neer", "U+00AD at position 4")]
+    [InlineData("engineer", "U+0007 at position 4")]
+    public async Task Approve_InvisibleCharacterInName_InvalidArgument(string reviewer, string named)
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.ApproveCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = reviewer }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["reviewer"], RpcAssert.ViolatedFields(error));
+        Assert.Contains(named, error.Status.Detail);
+    }
+
     [Fact]
     public async Task Approve_ByAnotherReviewer_Approves()
     {

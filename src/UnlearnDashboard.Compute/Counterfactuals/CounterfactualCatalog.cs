@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
@@ -132,7 +134,7 @@ public sealed class CounterfactualCatalog(
             throw RpcErrors.InvalidArgument("comment", "comment is empty; say why the set is rejected, so its requester can fix it.");
 
         var set = await GetAsync(setId, "set_id", cancellationToken);
-        if (string.Equals(set.RequestedBy, reviewerName, StringComparison.OrdinalIgnoreCase))
+        if (PersonKey(set.RequestedBy) == PersonKey(reviewerName))
         {
             throw RpcErrors.FailedPrecondition("reviewer",
                 $"Counterfactual set {set.Id} was requested by {set.RequestedBy}, who cannot also review it; ask another reviewer.");
@@ -249,6 +251,44 @@ public sealed class CounterfactualCatalog(
             throw RpcErrors.InvalidArgument(field, $"{field} is empty; pass the name of the person who acts.");
         if (trimmed.Length > 256)
             throw RpcErrors.InvalidArgument(field, $"{field} is {trimmed.Length} characters long; use at most 256.");
+
+        int hidden = trimmed.IndexOf(trimmed.FirstOrDefault(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format));
+        if (hidden >= 0)
+        {
+            throw RpcErrors.InvalidArgument(field,
+                $"{field} contains the invisible character U+{(int)trimmed[hidden]:X4} at position {hidden}; type the name without it.");
+        }
+
         return trimmed;
+    }
+
+    /// <summary>
+    /// Returns the form of a name that the four-eyes rule compares: full-width letters as ASCII, without
+    /// combining marks, dotted and dotless I as I, in upper case. The server runs with invariant globalization,
+    /// which has no Unicode normalization, so these folds are done here.
+    /// </summary>
+    /// <remarks>
+    /// NOTE: letters of other scripts that look Latin, such as Cyrillic "а", and precomposed accented letters
+    /// still count as different names. Only authenticated identities close that gap.
+    /// </remarks>
+    internal static string PersonKey(string name)
+    {
+        var key = new StringBuilder(name.Length);
+        foreach (char c in name)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
+                continue;
+
+            char folded = c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+                '\u0130' or '\u0131' => 'I',
+                _ => c,
+            };
+            key.Append(char.ToUpperInvariant(folded));
+        }
+
+        return key.ToString();
     }
 }

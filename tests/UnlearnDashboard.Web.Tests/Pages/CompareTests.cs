@@ -110,6 +110,27 @@ public sealed class CompareTests : DashboardTestContext
         Assert.NotEmpty(page.FindAll("[data-testid=metric-cards]"));
     }
 
+    [Fact]
+    public void Compare_CandidateApprovesNobody_Warns()
+    {
+        Comparisons.Comparison.CandidateReport = TestData.ApprovesNobodyReport();
+
+        var page = RenderComparison();
+
+        Assert.Contains("The candidate approves nobody", page.Find("[data-testid=approves-nobody]").TextContent);
+    }
+
+    [Fact]
+    public void Compare_MeetingValueNotTrue_ShowsNormalPage()
+    {
+        NavigateTo($"/compare?baseline={TestData.TrainedVersionId}&candidate={TestData.DebiasedVersionId}&meeting=abc");
+
+        var page = Render<Compare>();
+        page.WaitForElement("[data-testid=metric-cards]");
+
+        Assert.Equal("false", page.Find("[data-testid=compare-page]").GetAttribute("data-meeting"));
+    }
+
     private IRenderedComponent<Compare> RenderComparison(bool meeting = false, string waitFor = "[data-testid=metric-cards]")
     {
         NavigateTo($"/compare?baseline={TestData.TrainedVersionId}&candidate={TestData.DebiasedVersionId}" + (meeting ? "&meeting=true" : ""));

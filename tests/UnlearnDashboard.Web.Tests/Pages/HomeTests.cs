@@ -40,6 +40,19 @@ public sealed class HomeTests : DashboardTestContext
     }
 
     [Fact]
+    public void Home_ModelApprovingNobody_IsFlagged()
+    {
+        Catalog.Snapshot = TestData.Catalog();
+
+        var page = Render<Home>();
+
+        var debiased = page.WaitForElement($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])");
+        var trained = page.Find($"tr:has([data-version-id='{TestData.TrainedVersionId}'])");
+        Assert.Equal("approves nobody", debiased.QuerySelector("[data-testid=approves-nobody]")!.TextContent.Trim());
+        Assert.Null(trained.QuerySelector("[data-testid=approves-nobody]"));
+    }
+
+    [Fact]
     public void Home_ShowsDebiasedVersionLineage()
     {
         Catalog.Snapshot = TestData.Catalog();

@@ -54,7 +54,7 @@ public sealed class NewRequestTests : DashboardTestContext
 
         Input(page, "damping").Input("-1");
 
-        Assert.Contains("The damping λ must be a finite number ≥ 0.", page.Markup);
+        Assert.Contains("The damping λ must be a finite number ≥ 0, or empty to let the server choose it.", page.Markup);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class NewRequestTests : DashboardTestContext
         Assert.Equal(TestData.TrainedVersionId, request.ModelVersionId);
         Assert.Equal("sex", request.SensitiveAttribute);
         Assert.Equal(0.1, request.RemoveFraction);
-        Assert.Equal(0.001, request.Damping);
+        Assert.False(request.HasDamping);
         Assert.Empty(request.Layers);
         Assert.False(request.CompareRetrain);
         Assert.Equal(Protos.V1.DebiasMethod.CounterfactualReplacement, request.Method);

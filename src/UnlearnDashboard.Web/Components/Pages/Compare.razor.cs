@@ -48,9 +48,11 @@ public sealed partial class Compare : ComponentBase, IDisposable
     [SupplyParameterFromQuery(Name = "candidate")]
     public string? CandidateId { get; set; }
 
-    /// <summary>Large type and no editing controls, for a projector in a review meeting.</summary>
+    /// <summary>"true" turns on meeting mode: large type and no editing controls, for a projector.</summary>
     [SupplyParameterFromQuery(Name = "meeting")]
-    public bool Meeting { get; set; }
+    public string? MeetingParameter { get; set; }
+
+    private bool Meeting => string.Equals(MeetingParameter, "true", StringComparison.OrdinalIgnoreCase);
 
     private string MeetingToggleUrl => Navigation.GetUriWithQueryParameter("meeting", Meeting ? null : "true");
 
@@ -65,6 +67,20 @@ public sealed partial class Compare : ComponentBase, IDisposable
 
     private string? SelectionError =>
         BaselineId is not null && BaselineId == CandidateId ? "Pick a candidate other than the baseline." : null;
+
+    private IEnumerable<string> VersionsApprovingNobody
+    {
+        get
+        {
+            if (_comparison is null)
+                yield break;
+
+            if (_comparison.BaselineReport.ToSummary()?.ApprovesNobody == true)
+                yield return "baseline";
+            if (_comparison.CandidateReport.ToSummary()?.ApprovesNobody == true)
+                yield return "candidate";
+        }
+    }
 
     private long FlippedTotal => _comparison?.Flips.Sum(f => f.NowFavourable + f.NowUnfavourable) ?? 0;
 

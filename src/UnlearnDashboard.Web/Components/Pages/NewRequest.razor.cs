@@ -12,7 +12,6 @@ namespace UnlearnDashboard.Web.Components.Pages;
 public sealed partial class NewRequest : ComponentBase, IDisposable
 {
     public const double DefaultRemoveFraction = 0.05;
-    public const double DefaultDamping = 0.001;
     public const int MaxNewtonSteps = 50;
     private const int LastStep = 3;
 
@@ -96,12 +95,9 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
         _ => null,
     };
 
-    private string? DampingError => _form.Damping switch
-    {
-        null => "Enter the damping λ, a number ≥ 0 (default 0.001).",
-        { } damping when !(damping >= 0 && double.IsFinite(damping)) => "The damping λ must be a finite number ≥ 0.",
-        _ => null,
-    };
+    private string? DampingError => _form.Damping is { } damping && !(damping >= 0 && double.IsFinite(damping))
+        ? "The damping λ must be a finite number ≥ 0, or empty to let the server choose it."
+        : null;
 
     private string? NewtonStepsError => _form.NewtonSteps is < 1 or > MaxNewtonSteps
         ? $"Newton steps must be between 1 and {MaxNewtonSteps}."
@@ -263,7 +259,8 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
         public IReadOnlyCollection<string> Layers { get; set; } = [];
 
-        public double? Damping { get; set; } = DefaultDamping;
+        /// <summary>Null lets the server choose the damping by its rule.</summary>
+        public double? Damping { get; set; }
 
         public int NewtonSteps { get; set; } = 1;
 

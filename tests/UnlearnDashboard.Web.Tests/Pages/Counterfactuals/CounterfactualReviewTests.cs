@@ -57,6 +57,16 @@ public sealed class CounterfactualReviewTests : DashboardTestContext
     }
 
     [Fact]
+    public void Review_RequesterInOtherCase_CannotApprove()
+    {
+        var page = RenderReview();
+
+        page.Find("[data-testid=reviewer]").Input("Erin");
+
+        Assert.True(page.Find("[data-testid=approve]").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void Review_OtherReviewer_Approves()
     {
         var page = RenderReview();

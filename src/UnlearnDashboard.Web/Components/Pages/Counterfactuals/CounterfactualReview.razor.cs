@@ -38,7 +38,7 @@ public sealed partial class CounterfactualReview : ComponentBase, IDisposable
 
     private string? ReviewerError =>
         string.IsNullOrWhiteSpace(_reviewer) ? "Enter your name."
-        : _set is not null && _reviewer.Trim() == _set.RequestedBy ? $"{_set.RequestedBy} requested this set, so someone else must review it (four-eyes rule)."
+        : _set is not null && string.Equals(_reviewer.Trim(), _set.RequestedBy, StringComparison.OrdinalIgnoreCase) ? $"{_set.RequestedBy} requested this set, so someone else must review it (four-eyes rule)."
         : null;
 
     private IReadOnlyList<int> VisibleColumns
