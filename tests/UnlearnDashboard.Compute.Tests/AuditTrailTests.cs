@@ -84,6 +84,20 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Verify_DroppedTriggers_IsBroken()
+    {
+        await CreateEntriesAsync();
+        await using var db = await CreateDbContextAsync();
+        await DropTriggersAsync(db);
+
+        var verification = await server.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+        Assert.False(verification.Intact);
+        Assert.Contains("append-only triggers audit_entries_reject_update, audit_entries_reject_delete", verification.Reason);
+        Assert.Contains("are missing", verification.Reason);
+    }
+
+    [Fact]
     public async Task Verify_EditedEntry_NamesThatEntry()
     {
         await CreateEntriesAsync();

@@ -191,7 +191,31 @@ public sealed class AuditTrail(
             lastHash = entry.Hash;
         }
 
-        return CheckHead(count, lastHash, head, headError);
+        var result = CheckHead(count, lastHash, head, headError);
+        if (!result.IsIntact)
+            return result;
+
+        var missing = await MissingTriggersAsync(db, cancellationToken);
+        return missing.Count == 0
+            ? result
+            : AuditVerification.Broken(count, lastHash, 0,
+                $"The append-only triggers {string.Join(", ", missing)} are missing from the database, so entries could be "
+                + "changed without the database rejecting it. Someone with direct access dropped them; restore them from "
+                + "the migration and find out who did.", head);
+    }
+
+    /// <summary>Returns the append-only triggers the migrations create that the database no longer has.</summary>
+    private static async Task<List<string>> MissingTriggersAsync(ComputeDbContext db, CancellationToken cancellationToken)
+    {
+        bool postgres = db.Database.IsNpgsql();
+        string sql = postgres
+            ? "SELECT tgname AS \"Value\" FROM pg_trigger WHERE tgrelid = 'audit_entries'::regclass AND NOT tgisinternal"
+            : "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entries'";
+        var present = await db.Database.SqlQueryRaw<string>(sql).ToListAsync(cancellationToken);
+        string[] expected = postgres
+            ? [AuditTriggers.UpdateTrigger, AuditTriggers.DeleteTrigger, AuditTriggers.TruncateTrigger]
+            : [AuditTriggers.UpdateTrigger, AuditTriggers.DeleteTrigger];
+        return expected.Where(name => !present.Contains(name)).ToList();
     }
 
     /// <summary>Compares an internally consistent chain of <paramref name="count"/> entries with the head file.</summary>
