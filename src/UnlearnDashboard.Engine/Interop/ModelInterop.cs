@@ -37,7 +37,9 @@ public static class ModelInterop
                 }
 
                 network.eval();
-                return new TrainedModel(modelSpec, network);
+                var model = new TrainedModel(modelSpec, network);
+                CheckFiniteOutputs(model, data, source);
+                return model;
             }
             catch
             {
@@ -49,6 +51,23 @@ public static class ModelInterop
         {
             WeightsFile.DisposeAll(tensors.Values);
         }
+    }
+
+    /// <summary>
+    /// Rejects a model whose logits on the validation split are not all finite, as happens with weights near
+    /// float32's limit or a spec whose standard deviations are tiny: every metric of such a model is meaningless.
+    /// </summary>
+    private static void CheckFiniteOutputs(TrainedModel model, PreparedDataset data, string source)
+    {
+        float[] logits = model.PredictLogits(data.Validation);
+        int bad = logits.Count(l => !float.IsFinite(l));
+        if (bad == 0)
+            return;
+
+        int first = Array.FindIndex(logits, l => !float.IsFinite(l));
+        throw EngineException.Invalid("weights",
+            $"The model from {source} gives non-finite outputs on {bad} of {logits.Length} validation rows (first: row {data.Validation.RowIds[first]}, "
+            + $"output {logits[first]}). Check the weights and the spec's means and standard deviations.");
     }
 
     /// <summary>Exports a model as float32 safetensors (names <c>fc1.weight</c>, <c>fc1.bias</c>, ...) and its spec.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -141,6 +142,7 @@ public static partial class WeightsFile
                 $"{source} is not a valid safetensors file: its header length is {headerLength} bytes, but the file has {bytes.Length} bytes.");
         }
 
+        CheckSafetensorsEntries(bytes, (int)headerLength, source);
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
@@ -148,9 +150,78 @@ public static partial class WeightsFile
         }
         catch (Exception error)
         {
-            throw Invalid(source, $"{source} could not be read as a safetensors file ({bytes.Length} bytes): {error.Message}");
+            // Native errors carry a C++ stack trace after their first line; the caller needs only the message.
+            string message = error.Message.Split('\n', 2)[0].Trim();
+            throw Invalid(source, $"{source} could not be read as a safetensors file ({bytes.Length} bytes): {message}");
         }
     }
+
+    /// <summary>
+    /// Checks every tensor entry of a safetensors header before anything is allocated: a known dtype, a shape of
+    /// non-negative sizes, and data offsets inside the file whose length matches the shape. A header that claims
+    /// a [100000,100000] tensor over a few kilobytes is rejected here, naming the tensor.
+    /// </summary>
+    private static void CheckSafetensorsEntries(byte[] bytes, int headerLength, string source)
+    {
+        long dataLength = bytes.Length - 8L - headerLength;
+        JsonDocument header;
+        try
+        {
+            header = JsonDocument.Parse(bytes.AsMemory(8, headerLength));
+        }
+        catch (JsonException error)
+        {
+            throw Invalid(source, $"{source} is not a valid safetensors file: its header is not JSON ({error.Message}).");
+        }
+
+        using (header)
+        {
+            if (header.RootElement.ValueKind != JsonValueKind.Object)
+                throw Invalid(source, $"{source} is not a valid safetensors file: its header is not a JSON object.");
+
+            foreach (var entry in header.RootElement.EnumerateObject())
+            {
+                if (entry.Name == "__metadata__")
+                    continue;
+
+                long itemSize = entry.Value.TryGetProperty("dtype", out var dtype) ? ItemSize(dtype.GetString()) : 0;
+                if (itemSize == 0)
+                    throw Invalid(source, $"Tensor {entry.Name} in {source} has dtype {(dtype.ValueKind == JsonValueKind.String ? dtype.GetString() : "(none)")}, which is not supported.");
+
+                long elements = 1;
+                if (!entry.Value.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array)
+                    throw Invalid(source, $"Tensor {entry.Name} in {source} has no shape.");
+                foreach (var size in shape.EnumerateArray())
+                {
+                    if (!size.TryGetInt64(out long value) || value < 0 || (value > 0 && elements > long.MaxValue / value / itemSize))
+                        throw Invalid(source, $"Tensor {entry.Name} in {source} has shape {shape.GetRawText()}, which is not a list of sizes that fits in memory.");
+                    elements *= value;
+                }
+
+                if (!entry.Value.TryGetProperty("data_offsets", out var offsets) || offsets.GetArrayLength() != 2
+                    || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end)
+                    || begin < 0 || end < begin || end > dataLength)
+                {
+                    throw Invalid(source, $"Tensor {entry.Name} in {source} has data offsets outside the file's {dataLength} bytes of data.");
+                }
+
+                if (end - begin != elements * itemSize)
+                {
+                    throw Invalid(source,
+                        $"Tensor {entry.Name} in {source} has shape {shape.GetRawText()}, which needs {elements * itemSize} bytes, but its data has {end - begin}.");
+                }
+            }
+        }
+    }
+
+    private static long ItemSize(string? dtype) => dtype switch
+    {
+        "F64" or "I64" or "U64" => 8,
+        "F32" or "I32" or "U32" => 4,
+        "F16" or "BF16" or "I16" or "U16" => 2,
+        "I8" or "U8" or "BOOL" => 1,
+        _ => 0,
+    };
 
     /// <summary>
     /// Lists the Python globals that the archive's pickle refers to and rejects any that a state dict does not

@@ -121,6 +121,23 @@ public sealed class ModelImportTests(InteropFixtures fixtures) : IClassFixture<I
         Assert.Contains("hiden", error.Message);
     }
 
+    [Theory]
+    [InlineData("[100000,100000]", "needs 40000000000 bytes, but its data has 16")]
+    [InlineData("[-2,2]", "is not a list of sizes")]
+    [InlineData("[4611686018427387904,4]", "is not a list of sizes")]
+    public void Read_SafetensorsShapeBeyondData_NamesTensorWithoutAllocating(string shape, string expected)
+    {
+        string header = $"{{\"fc1.weight\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":[0,16]}}}}";
+        byte[] headerBytes = System.Text.Encoding.UTF8.GetBytes(header);
+        byte[] bytes = [.. BitConverter.GetBytes((ulong)headerBytes.Length), .. headerBytes, .. new byte[16]];
+
+        var error = Assert.Throws<EngineException>(() => WeightsFile.Read(bytes, "forged.safetensors"));
+
+        Assert.Contains("Tensor fc1.weight in forged.safetensors", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain("frame #", error.Message);
+    }
+
     [Fact]
     public void Import_TruncatedSafetensors_IsRejected()
     {
@@ -220,6 +237,22 @@ public sealed class ModelImportTests(InteropFixtures fixtures) : IClassFixture<I
         using var reimported = ModelInterop.Import(InteropSpec.Parse(fixtures.SpecJson), bytes, "f64.safetensors", fixtures.Data);
 
         AssertClose(fixtures.TorchLogits, reimported.PredictLogits(fixtures.Rows));
+    }
+
+    [Fact]
+    public void Import_WeightsOverflowingFloat32_IsRejected()
+    {
+        using var imported = fixtures.Import("adult_mlp.pt");
+        var tensors = imported.Network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        tensors["fc3.weight"].fill_(3e38f);
+        byte[] bytes = WeightsFile.WriteSafetensors(tensors);
+        WeightsFile.DisposeAll(tensors.Values);
+
+        var error = Assert.Throws<EngineException>(() => ModelInterop.Import(InteropSpec.Parse(fixtures.SpecJson), bytes, "huge.safetensors", fixtures.Data));
+
+        Assert.Equal("weights", error.Field);
+        Assert.Contains("gives non-finite outputs on", error.Message);
+        Assert.Contains("huge.safetensors", error.Message);
     }
 
     [Fact]
