@@ -40,8 +40,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a worker from this server's own executable (or <c>dotnet</c> with its assembly).</summary>
-    public static WorkerProcess Start(string jobId, ILogger logger)
+    /// <summary>
+    /// Starts a worker from this server's own executable (or <c>dotnet</c> with its assembly), with
+    /// <c>OMP_NUM_THREADS</c> set to <paramref name="threads"/> unless the server's environment sets it.
+    /// </summary>
+    public static WorkerProcess Start(string jobId, int threads, ILogger logger)
     {
         string assembly = typeof(WorkerProcess).Assembly.Location;
         string appHost = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
@@ -61,6 +64,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
             start.FileName = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
             start.ArgumentList.Add(assembly);
         }
+
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")))
+            start.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // The job id is in the command line so that an operator (or a test) can tell workers apart.
         start.ArgumentList.Add(WorkerEntryPoint.Command);
