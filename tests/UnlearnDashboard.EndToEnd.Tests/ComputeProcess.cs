@@ -18,7 +18,7 @@ public sealed class ComputeProcess : IAsyncDisposable
         DataDirectory = dataDirectory;
     }
 
-    /// <summary>Path of the built UnlearnDashboard.Compute.dll; its folder also holds the shipped CSVs under Datasets/.</summary>
+    /// <summary>Path of the built UnlearnDashboard.Compute.dll; its folder also contains the shipped CSVs under Datasets/.</summary>
     public static string ComputeAssembly =>
         typeof(ComputeProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ComputeAssembly").Value!;
 

@@ -41,6 +41,7 @@ public sealed class CrashRecoveryTests
         string committedPath = Path.Combine(compute.ArtifactDirectory, committed.WeightsSha256[..2], committed.WeightsSha256);
         string committedHash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(committedPath)));
         var evaluation = await compute.Models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = committed.Id });
+        var audit = await compute.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
         var rerun = await compute.Jobs.SubmitDebiasAsync(interrupted.DebiasRequest);
         var rerunEnd = await compute.WaitForEndAsync(rerun.Id);
 
@@ -50,6 +51,7 @@ public sealed class CrashRecoveryTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(compute.StagingDirectory));
         Assert.Equal(committed.WeightsSha256, committedHash);
         Assert.Equal(committed.TestReport.Accuracy, evaluation.Accuracy);
+        Assert.True(audit.Intact, audit.Reason);
         Assert.Equal(JobState.Succeeded, rerunEnd.State);
         Assert.Equal(committed.Id, rerunEnd.Result.Debias.BaseVersionId);
     }

@@ -5,7 +5,7 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.EndToEnd.Tests;
 
 /// <summary>
-/// A Compute process on its own data folder, without demo seeding, whose import folder holds the shipped
+/// A Compute process on its own data folder, without demo seeding, whose import folder contains the shipped
 /// CSV files. The server can be killed and started again on the same folder, with other arguments.
 /// </summary>
 public sealed class IsolatedCompute : IAsyncDisposable
@@ -33,6 +33,8 @@ public sealed class IsolatedCompute : IAsyncDisposable
     public ModelService.ModelServiceClient Models => new(Channel);
 
     public JobService.JobServiceClient Jobs => new(Channel);
+
+    public AuditService.AuditServiceClient Audit => new(Channel);
 
     private GrpcChannel Channel => _channel ?? throw new InvalidOperationException("Compute is not running.");
 
