@@ -5,6 +5,7 @@ using UnlearnDashboard.Cli.Commands.Audit;
 using UnlearnDashboard.Cli.Commands.Bench;
 using UnlearnDashboard.Cli.Commands.Debias;
 using UnlearnDashboard.Cli.Commands.Jobs;
+using UnlearnDashboard.Cli.Commands.Soak;
 using UnlearnDashboard.Cli.Commands.Train;
 
 namespace UnlearnDashboard.Cli;
@@ -52,6 +53,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(JobsCommand.Create(console));
         rootCommand.Subcommands.Add(BenchCommand.Create(console));
         rootCommand.Subcommands.Add(AuditCommand.Create(console));
+        rootCommand.Subcommands.Add(SoakCommand.Create(console));
         return rootCommand;
     }
 
