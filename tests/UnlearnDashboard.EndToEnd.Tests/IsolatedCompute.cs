@@ -86,11 +86,14 @@ public sealed class IsolatedCompute : IAsyncDisposable
             TrainPath = "german-credit.csv",
         });
 
-    /// <summary>Trains a one-epoch model on the dataset and returns its finished job.</summary>
+    /// <summary>Trains a one-epoch model on the dataset and returns its finished job; throws with the server log when it fails.</summary>
     public async Task<Job> TrainAsync(string dataset)
     {
         var job = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = dataset, Settings = new ModelSettings { Epochs = 1 } });
-        return await WaitForEndAsync(job.Id);
+        var finished = await WaitForEndAsync(job.Id);
+        if (finished.State != JobState.Succeeded)
+            throw new InvalidOperationException($"Training on {dataset} ended as {finished.State}: {finished.Error}\n{Server.Log}");
+        return finished;
     }
 
     /// <summary>Waits for the job's final event and returns the job.</summary>
