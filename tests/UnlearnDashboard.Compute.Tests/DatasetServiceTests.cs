@@ -93,6 +93,45 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         Assert.Equal(["train_path"], RpcAssert.ViolatedFields(error));
     }
 
+    [Theory]
+    [InlineData("file")]
+    [InlineData("folder")]
+    public async Task RegisterDataset_SymbolicLinkOut_IsInvalidArgument(string linked)
+    {
+        string outside = Directory.CreateTempSubdirectory("unlearn-outside-").FullName;
+        File.Copy(Path.Combine(server.ImportDirectory, "adult.csv"), Path.Combine(outside, "adult.csv"));
+        string link = Path.Combine(server.ImportDirectory, $"link-{linked}-{Guid.NewGuid():N}");
+        string trainPath = Path.GetFileName(link);
+        if (linked == "file")
+        {
+            File.CreateSymbolicLink(link, Path.Combine(outside, "adult.csv"));
+        }
+        else
+        {
+            Directory.CreateSymbolicLink(link, outside);
+            trainPath += "/adult.csv";
+        }
+
+        var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult($"symlink-{linked}"), TrainPath = trainPath };
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["train_path"], RpcAssert.ViolatedFields(error));
+        Assert.Contains("symbolic link", error.Status.Detail);
+        Directory.Delete(outside, recursive: true);
+    }
+
+    [Fact]
+    public async Task RegisterDataset_NullCharacterInPath_IsInvalidArgument()
+    {
+        var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("null-char"), TrainPath = "adult\0.csv" };
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("U+0000 at position 5", error.Status.Detail);
+    }
+
     [Fact]
     public async Task RegisterDataset_TakenName_IsAlreadyExists()
     {

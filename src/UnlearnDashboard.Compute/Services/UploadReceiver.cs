@@ -33,13 +33,21 @@ internal static class UploadReceiver
     }
 
     /// <summary>
-    /// Resolves a path relative to the import folder. Absolute paths and '..' segments are rejected with
-    /// INVALID_ARGUMENT naming the field; a missing file is NOT_FOUND.
+    /// Resolves a path relative to the import folder. Absolute paths, '..' segments, control characters and
+    /// symbolic links (which could point outside the folder) are rejected with INVALID_ARGUMENT naming the
+    /// field; a missing file is NOT_FOUND.
     /// </summary>
     public static string ResolveImportPath(ComputeOptions options, string relativePath, string field)
     {
         if (string.IsNullOrWhiteSpace(relativePath))
             throw RpcErrors.InvalidArgument(field, $"{field} is empty; pass a path relative to the import folder.");
+        if (relativePath.Any(char.IsControl))
+        {
+            int position = relativePath.IndexOf(relativePath.First(char.IsControl));
+            throw RpcErrors.InvalidArgument(field,
+                $"{field} contains the control character U+{(int)relativePath[position]:X4} at position {position}; pass a plain file path.");
+        }
+
         if (Path.IsPathRooted(relativePath) || relativePath.StartsWith('~'))
         {
             throw RpcErrors.InvalidArgument(field,
@@ -56,6 +64,18 @@ internal static class UploadReceiver
             throw RpcErrors.InvalidArgument(field, $"{field} '{relativePath}' is outside the import folder; pass a path inside it.");
         if (!File.Exists(fullPath))
             throw RpcErrors.NotFound($"{field} '{relativePath}' was not found in the import folder {options.ImportPath}.");
+
+        string current = root;
+        foreach (string segment in fullPath[root.Length..].Split(Path.DirectorySeparatorChar))
+        {
+            current = Path.Combine(current, segment);
+            if (new FileInfo(current).LinkTarget is not null)
+            {
+                throw RpcErrors.InvalidArgument(field,
+                    $"{field} '{relativePath}' goes through the symbolic link {current}, which could lead outside the import folder; "
+                    + "copy the file into the folder instead.");
+            }
+        }
 
         return fullPath;
     }
