@@ -241,6 +241,22 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         Assert.Equal(["page_size"], RpcAssert.ViolatedFields(error));
     }
 
+    [Theory]
+    [InlineData("since", -62135596801L, 0)]
+    [InlineData("until", 4611686018427387904L, 0)]
+    [InlineData("since", 0L, -5)]
+    public async Task ListAuditEntries_TimeOutOfRange_IsInvalidArgument(string field, long seconds, int nanos)
+    {
+        var time = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = seconds, Nanos = nanos };
+        var request = field == "since" ? new ListAuditEntriesRequest { Since = time } : new ListAuditEntriesRequest { Until = time };
+
+        var error = await RpcAssert.FailsAsync(() => server.Audit.ListAuditEntriesAsync(request).ResponseAsync);
+
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([field], RpcAssert.ViolatedFields(error));
+        Assert.Contains(seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Status.Detail);
+    }
+
     /// <summary>Registers German Credit and generates a counterfactual set; returns the number of entries.</summary>
     private async Task<int> CreateEntriesAsync()
     {

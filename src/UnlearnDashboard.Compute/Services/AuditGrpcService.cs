@@ -58,8 +58,8 @@ public sealed class AuditGrpcService(AuditTrail audit) : AuditService.AuditServi
                 $"page_token '{request.PageToken}' is not a token this server returned; pass next_page_token of the previous page, or nothing.");
         }
 
-        DateTime? since = request.Since?.ToDateTime();
-        DateTime? until = request.Until?.ToDateTime();
+        DateTime? since = ToTime(request.Since, "since");
+        DateTime? until = ToTime(request.Until, "until");
         if (since is not null && until is not null && until <= since)
             throw RpcErrors.InvalidArgument("until", $"until ({until:O}) is not after since ({since:O}); pass a later until or leave it unset.");
 
@@ -74,6 +74,23 @@ public sealed class AuditGrpcService(AuditTrail audit) : AuditService.AuditServi
     }
 
     private static string? OrNull(string value) => value.Length == 0 ? null : value;
+
+    /// <summary>Converts a timestamp, rejecting one outside 0001-01-01 to 9999-12-31 or with nanos outside 0 to 999,999,999.</summary>
+    private static DateTime? ToTime(Google.Protobuf.WellKnownTypes.Timestamp? timestamp, string field)
+    {
+        if (timestamp is null)
+            return null;
+
+        try
+        {
+            return timestamp.ToDateTime();
+        }
+        catch (InvalidOperationException)
+        {
+            throw RpcErrors.InvalidArgument(field,
+                $"{field} ({timestamp.Seconds} s, {timestamp.Nanos} ns) is not a valid time; use a time between 0001-01-01 and 9999-12-31 UTC.");
+        }
+    }
 
     internal static AuditEntry ToProto(AuditEntryRow row) => new()
     {
