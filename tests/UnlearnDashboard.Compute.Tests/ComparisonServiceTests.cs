@@ -8,7 +8,7 @@ public abstract class ComparisonServiceTests(JobServerFixture server)
     private ComparisonService.ComparisonServiceClient Comparisons => new(server.Channel);
 
     [Fact]
-    public async Task CompareVersions_DebiasedChild_MatchesStoredReportsAndRemovedRows()
+    public async Task CompareVersions_DebiasedChild_MatchesStoredReports()
     {
         var child = await DebiasAdultAsync();
         var parent = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = child.ParentVersionId });

@@ -122,7 +122,7 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     }
 
     [Fact]
-    public async Task RegisterDataset_NullCharacterInPath_IsInvalidArgument()
+    public async Task RegisterDataset_NulInPath_IsInvalid()
     {
         var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("null-char"), TrainPath = "adult\0.csv" };
 

@@ -9,7 +9,7 @@ public abstract class ReportServiceTests(JobServerFixture server)
     private ReportService.ReportServiceClient Reports => new(server.Channel);
 
     [Fact]
-    public async Task MeetingPack_DebiasedChild_HoldsComparisonJobAndAudit()
+    public async Task MeetingPack_DebiasedChild_GathersEvidence()
     {
         var job = await server.Jobs.SubmitDebiasAsync(new DebiasRequest
         {

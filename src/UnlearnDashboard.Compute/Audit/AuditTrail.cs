@@ -34,7 +34,7 @@ public sealed class AuditTrail(
     public AuditHashLog HashLog { get; } = new(options.Value.AuditHashLogPath);
 
     /// <summary>
-    /// Appends an entry and returns it. <paramref name="details"/> holds ids, hashes and counts, never row data;
+    /// Appends an entry and returns it. <paramref name="details"/> contains ids, hashes and counts, never row data;
     /// its keys are written in ordinal order so the same details always give the same JSON.
     /// </summary>
     public async Task<AuditEntryRow> AppendAsync(

@@ -31,8 +31,8 @@ internal sealed class DatabaseInitializer(
         await LegacySqliteDatabase.AdoptAsync(db, logger, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
 
-        // Write-ahead logging lets readers (event streams, listings) run while a job or the audit trail writes;
-        // with SQLite's default rollback journal a reader blocks every writer, which then fails with
+        // Write-ahead logging lets readers (event streams, listings) run while a job or the audit trail writes.
+        // With SQLite's default rollback journal a reader blocks every writer, which then fails with
         // "database is locked" once the busy timeout passes. The mode is stored in the database file.
         if (db.Database.IsSqlite())
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -35,7 +35,7 @@ internal static class UploadReceiver
     /// <summary>
     /// Resolves a path relative to the import folder. Absolute paths, '..' segments, control characters and
     /// symbolic links (which could point outside the folder) are rejected with INVALID_ARGUMENT naming the
-    /// field; a missing file is NOT_FOUND.
+    /// field. A missing file is NOT_FOUND.
     /// </summary>
     public static string ResolveImportPath(ComputeOptions options, string relativePath, string field)
     {

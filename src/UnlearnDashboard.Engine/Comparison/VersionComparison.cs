@@ -41,7 +41,7 @@ public sealed record VersionComparison
 
 /// <summary>
 /// One metric of both versions. <see cref="Group"/> is null for a gap or ratio of the whole split. The delta
-/// is candidate minus baseline; its bounds come from resampling rows once for both versions, so they
+/// is candidate minus baseline. Its bounds come from resampling rows once for both versions, so they
 /// reflect the change itself rather than two independent intervals. Null values are undefined and
 /// <see cref="UndefinedReason"/> says why.
 /// </summary>

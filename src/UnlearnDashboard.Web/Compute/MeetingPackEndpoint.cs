@@ -4,8 +4,8 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Web.Compute;
 
 /// <summary>
-/// <c>GET /reports/meeting-pack?baseline=ID&amp;candidate=ID</c>: asks the compute server for the meeting pack
-/// of two versions and returns its HTML page as a download.
+/// <c>GET /reports/meeting-pack?baseline=ID&amp;candidate=ID</c>: requests the meeting pack of two versions from
+/// the compute server and returns its HTML page as a download.
 /// </summary>
 public static class MeetingPackEndpoint
 {

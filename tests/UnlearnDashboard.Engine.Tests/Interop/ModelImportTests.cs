@@ -1,10 +1,11 @@
 using UnlearnDashboard.Engine.Interop;
 using UnlearnDashboard.Engine.Models;
 using UnlearnDashboard.Engine.Pipeline;
+using Xunit.Abstractions;
 
 namespace UnlearnDashboard.Engine.Tests.Interop;
 
-public sealed class ModelImportTests(InteropFixtures fixtures) : IClassFixture<InteropFixtures>
+public sealed class ModelImportTests(InteropFixtures fixtures, ITestOutputHelper output) : IClassFixture<InteropFixtures>
 {
     /// <summary>Largest difference allowed between PyTorch's logits and the engine's, in logit units.</summary>
     private const double Tolerance = 1e-5;
@@ -25,6 +26,8 @@ public sealed class ModelImportTests(InteropFixtures fixtures) : IClassFixture<I
         float[] logits = model.PredictLogits(fixtures.Rows);
 
         Assert.Equal(fixtures.TorchLogits.Length, logits.Length);
+        double largest = fixtures.TorchLogits.Zip(logits, (torch, engine) => Math.Abs(torch - engine)).Max();
+        output.WriteLine($"{file}: largest difference from PyTorch's logits {largest:E2}");
         AssertClose(fixtures.TorchLogits, logits);
         Assert.Equal(["fc1", "fc2", "fc3"], model.Network.LayerNames);
         Assert.Equal(104, model.Network.InputCount);

@@ -5,7 +5,7 @@ namespace UnlearnDashboard.Web.Tests.Fakes;
 
 /// <summary>
 /// Keeps counterfactual sets in memory in place of the compute server, including its four-eyes rule, so
-/// pages can be tested against the server's answers; a set error makes every call fail with it.
+/// pages can be tested against the server's responses. When <see cref="Error"/> is set, every call fails with it.
 /// </summary>
 public sealed class FakeComputeCounterfactuals : IComputeCounterfactuals
 {

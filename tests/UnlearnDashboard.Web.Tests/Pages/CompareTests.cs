@@ -66,7 +66,7 @@ public sealed class CompareTests : DashboardTestContext
     }
 
     [Fact]
-    public void Compare_SameVersionTwice_ExplainsAndDoesNotCall()
+    public void Compare_SameVersionTwice_IsRefused()
     {
         NavigateTo($"/compare?baseline={TestData.TrainedVersionId}&candidate={TestData.TrainedVersionId}");
 

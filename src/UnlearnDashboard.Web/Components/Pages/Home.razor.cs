@@ -48,8 +48,8 @@ public sealed partial class Home : ComponentBase, IDisposable
 
     /// <summary>
     /// Returns an id shortened for the screen: its first 8 and last 4 characters. Ids made by the server start
-    /// with their creation time, so ids made within a minute share the first 8 characters, and the random end
-    /// tells them apart.
+    /// with their creation time, so ids made within a minute share the first 8 characters. The random end
+    /// distinguishes them.
     /// </summary>
     internal static string ShortId(string id) => id.Length <= 13 ? id : $"{id[..8]}…{id[^4..]}";
 

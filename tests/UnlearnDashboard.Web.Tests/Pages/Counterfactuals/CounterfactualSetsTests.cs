@@ -32,7 +32,7 @@ public sealed class CounterfactualSetsTests : DashboardTestContext
     }
 
     [Fact]
-    public void Generate_DefaultMap_SendsSwappedGroupsAndOpensReview()
+    public void Generate_DefaultMap_SwapsGroups()
     {
         var page = Render<CounterfactualSets>();
         page.WaitForElement("[data-testid=generate]");
@@ -77,7 +77,7 @@ public sealed class CounterfactualSetsTests : DashboardTestContext
     }
 
     [Fact]
-    public void DefaultSensitiveMap_ThreeGroups_MapsEachToNext()
+    public void DefaultMap_ThreeGroups_Cycles()
     {
         Assert.Equal("A=B, B=C, C=A", ValueMapText.DefaultSensitiveMap(["A", "B", "C"]));
     }
