@@ -44,6 +44,8 @@ public abstract class ReportServiceTests(JobServerFixture server)
         var female = pack.ImpactRows.Single(r => r.Grouping == "sex" && r.Group == "Female" && r.Version == "candidate");
         var femaleReport = child.TestReport.Groups.Single(g => g.Group == "Female");
         Assert.Equal(femaleReport.SelectionRate, female.SelectionRate, 12);
+        Assert.Equal(comparison.Impacts.Single(i => i.Group == "Female").CandidateRatio, female.ImpactRatio);
+        Assert.True(female.BelowFourFifths, $"Female's impact ratio {female.ImpactRatio:F3}");
         Assert.Contains(pack.ImpactRows, r => r.Grouping == "sex|race" && r.Group == "Female|White");
         var dp = comparison.Metrics.Single(m => m.Metric == "demographic_parity_difference" && m.Group == "");
         Assert.Contains($"<td class=\"number\" data-column=\"candidate\">{dp.Candidate.ToString("F4", CultureInfo.InvariantCulture)}</td>", pack.Html);

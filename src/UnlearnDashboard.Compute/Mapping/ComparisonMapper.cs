@@ -74,7 +74,7 @@ internal static class ComparisonMapper
         return message;
     }
 
-    private static Proto.GroupImpact ToProto(GroupImpact impact)
+    public static Proto.GroupImpact ToProto(GroupImpact impact)
     {
         var message = new Proto.GroupImpact
         {

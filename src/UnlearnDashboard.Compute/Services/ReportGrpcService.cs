@@ -91,7 +91,8 @@ public sealed class ReportGrpcService(
         CancellationToken cancellationToken)
     {
         string sensitive = compared.Data.Definition.SensitiveColumn;
-        var rows = ToImpactRows(sensitive, compared.Message.BaselineReport, compared.Message.CandidateReport, []);
+        var message = compared.Message;
+        var rows = ToImpactRows(sensitive, message.BaselineReport, message.CandidateReport, message.Impacts, []);
         foreach (string column in intersectionColumns)
         {
             var options = new DetailedFairnessOptions { GroupColumns = [sensitive, column] };
@@ -102,31 +103,35 @@ public sealed class ReportGrpcService(
                 return (FairnessEvaluator.EvaluateDetailed(before, compared.Data, "test", options).Report,
                     FairnessEvaluator.EvaluateDetailed(after, compared.Data, "test", options).Report);
             }, cancellationToken);
-            rows.AddRange(ToImpactRows(baseline.SensitiveAttribute, baseline.ToProto(), candidate.ToProto(), baseline.TooSmallGroups));
+            var impacts = VersionComparer.Impacts(baseline, candidate).Select(ComparisonMapper.ToProto).ToList();
+            rows.AddRange(ToImpactRows(baseline.SensitiveAttribute, baseline.ToProto(), candidate.ToProto(), impacts, baseline.TooSmallGroups));
         }
 
         return rows;
     }
 
+    /// <summary>Turns both versions' group rates and their impact ratios into table rows, one per group and version.</summary>
     private static List<Proto.ImpactRow> ToImpactRows(
         string grouping,
         Proto.FairnessReport baseline,
         Proto.FairnessReport candidate,
+        IReadOnlyList<Proto.GroupImpact> impacts,
         IReadOnlyList<TooSmallGroup> tooSmall)
     {
         var rows = new List<Proto.ImpactRow>();
-        foreach (var (name, report) in new[] { ("baseline", baseline), ("candidate", candidate) })
+        foreach (var (name, report, isBaseline) in new[] { ("baseline", baseline, true), ("candidate", candidate, false) })
         {
-            double highest = report.Groups.Max(g => g.HasSelectionRate ? g.SelectionRate : 0);
             foreach (var group in report.Groups)
             {
                 var row = new Proto.ImpactRow { Grouping = grouping, Group = group.Group, Version = name, Count = group.Count };
                 if (group.HasSelectionRate)
                     row.SelectionRate = group.SelectionRate;
-                if (group.HasSelectionRate && highest > 0)
+
+                var impact = impacts.FirstOrDefault(i => i.Group == group.Group);
+                if (impact is not null && (isBaseline ? impact.HasBaselineRatio : impact.HasCandidateRatio))
                 {
-                    row.ImpactRatio = group.SelectionRate / highest;
-                    row.BelowFourFifths = row.ImpactRatio < GroupImpact.FourFifths;
+                    row.ImpactRatio = isBaseline ? impact.BaselineRatio : impact.CandidateRatio;
+                    row.BelowFourFifths = isBaseline ? impact.BaselineBelowFourFifths : impact.CandidateBelowFourFifths;
                 }
 
                 rows.Add(row);

@@ -52,8 +52,8 @@ public static class VersionComparer
         };
     }
 
-    /// <summary>Each group's selection rate over the highest rate among the groups of the same report.</summary>
-    internal static IReadOnlyList<GroupImpact> Impacts(FairnessReport baseline, FairnessReport candidate)
+    /// <summary>Returns each group's selection rate over the highest rate among the groups of the same report.</summary>
+    public static IReadOnlyList<GroupImpact> Impacts(FairnessReport baseline, FairnessReport candidate)
     {
         static double? Ratio(FairnessReport report, string group)
         {
