@@ -130,9 +130,11 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         await Screen.ScreenshotAsync(page, fixture, "job-running");
 
         await page.ReloadAsync();
-        await page.Locator("[data-testid=result]").WaitForAsync(new() { Timeout = 180_000 });
-
         var events = await Screen.WatchAllAsync(fixture.Jobs, job.Id);
+        var ended = await fixture.Jobs.GetJobAsync(new GetJobRequest { JobId = job.Id });
+        Assert.True(ended.State == JobState.Succeeded, $"the job ended {ended.State}: {ended.Error}");
+        await page.Locator("[data-testid=result]").WaitForAsync(new() { Timeout = 60_000 });
+
         Assert.Equal(0, finalBeforeReload);
         Assert.Equal(events.Select(Screen.Describe), await Screen.EventLogAsync(page));
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
