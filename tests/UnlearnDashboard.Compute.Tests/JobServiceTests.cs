@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace UnlearnDashboard.Compute.Tests;
 
-public abstract class JobServiceTests(JobServerFixture server, ITestOutputHelper output)
+public abstract partial class JobServiceTests(JobServerFixture server, ITestOutputHelper output)
 {
     private JobService.JobServiceClient Jobs => server.Jobs;
 
