@@ -36,6 +36,10 @@ public class ComputeServerFixture : IAsyncLifetime
 
     public AuditService.AuditServiceClient Audit => new(Channel);
 
+    public VersionService.VersionServiceClient Versions => new(Channel);
+
+    public ErasureService.ErasureServiceClient Erasures => new(Channel);
+
     /// <summary>True to store the rows in a fresh PostgreSQL database; false for SQLite in the data folder.</summary>
     public virtual bool UsesPostgres => false;
 

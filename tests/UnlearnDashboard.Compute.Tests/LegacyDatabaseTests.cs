@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Protos.V1;
 
@@ -43,7 +46,9 @@ public sealed class LegacyDatabaseTests : IDisposable
         Assert.Equal(2, versions.Versions.Count);
         Assert.Equal(debiased.TestReport.Accuracy, report.Accuracy, 6);
         Assert.True(verification.Intact, verification.Reason);
-        Assert.Equal(["20261204225220_InitialCreate", "20261204225413_AddAuditTrail"], await AppliedMigrationsAsync());
+        var applied = await AppliedMigrationsAsync();
+        Assert.Equal(["20261204225220_InitialCreate", "20261204225413_AddAuditTrail"], applied[..2]);
+        Assert.Equal(KnownMigrations(app), applied);
     }
 
     [Fact]
@@ -132,6 +137,13 @@ public sealed class LegacyDatabaseTests : IDisposable
             if (skipping && line.StartsWith(");", StringComparison.Ordinal))
                 skipping = false;
         }
+    }
+
+    /// <summary>Returns every SQLite migration the server's assembly contains, in order.</summary>
+    private static List<string> KnownMigrations(Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        using var db = app.Services.GetRequiredService<IDbContextFactory<SqliteComputeDbContext>>().CreateDbContext();
+        return db.Database.GetMigrations().ToList();
     }
 
     private async Task<List<string>> AppliedMigrationsAsync() =>

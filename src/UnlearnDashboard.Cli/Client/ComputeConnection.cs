@@ -21,6 +21,8 @@ internal sealed class ComputeConnection : IDisposable
         Comparisons = new ComparisonService.ComparisonServiceClient(channel);
         Reports = new ReportService.ReportServiceClient(channel);
         Interop = new InteropService.InteropServiceClient(channel);
+        Versions = new VersionService.VersionServiceClient(channel);
+        Erasures = new ErasureService.ErasureServiceClient(channel);
     }
 
     public DatasetService.DatasetServiceClient Datasets { get; }
@@ -36,6 +38,10 @@ internal sealed class ComputeConnection : IDisposable
     public ReportService.ReportServiceClient Reports { get; }
 
     public InteropService.InteropServiceClient Interop { get; }
+
+    public VersionService.VersionServiceClient Versions { get; }
+
+    public ErasureService.ErasureServiceClient Erasures { get; }
 
     /// <summary>Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL.</summary>
     /// <exception cref="UsageException">The URL is not an absolute http or https URL.</exception>

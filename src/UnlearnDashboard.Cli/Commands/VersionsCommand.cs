@@ -5,7 +5,10 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Commands;
 
-/// <summary><c>unlearn versions list</c>: lists model versions with their test-split fairness.</summary>
+/// <summary>
+/// <c>unlearn versions list|lineage|promote|gate</c>: lists model versions with their test-split fairness and
+/// aliases, shows a version's lineage, promotes versions and sets the release gate.
+/// </summary>
 internal static class VersionsCommand
 {
     public static Command Create(CliConsole console)
@@ -27,7 +30,13 @@ internal static class VersionsCommand
             return ExitCodes.Success;
         }, cancellationToken));
 
-        return new Command("versions", "Work with model versions on the server.") { list };
+        return new Command("versions", "Work with model versions on the server.")
+        {
+            list,
+            VersionPromotionCommands.CreateLineage(console),
+            VersionPromotionCommands.CreatePromote(console),
+            VersionPromotionCommands.CreateGate(console),
+        };
     }
 
     private static void WriteTable(ListVersionsResponse response, TextWriter writer)
@@ -38,8 +47,8 @@ internal static class VersionsCommand
             return;
         }
 
-        var table = new TextTable("version", "model", "parent", "accuracy", "DP diff", "EO diff", "DI ratio", "removed", "created")
-            .AlignRight(3, 4, 5, 6, 7);
+        var table = new TextTable("version", "model", "parent", "aliases", "accuracy", "DP diff", "EO diff", "DI ratio", "removed", "created")
+            .AlignRight(4, 5, 6, 7, 8);
         foreach (var version in response.Versions)
         {
             var report = version.TestReport ?? new FairnessReport();
@@ -47,6 +56,7 @@ internal static class VersionsCommand
                 version.Id,
                 version.ModelId,
                 Formats.OrDash(version.ParentVersionId),
+                Formats.OrDash(string.Join(",", version.Aliases)),
                 Formats.Metric(report.HasAccuracy ? report.Accuracy : null),
                 Formats.Metric(report.HasDemographicParityDifference ? report.DemographicParityDifference : null),
                 Formats.Metric(report.HasEqualizedOddsDifference ? report.EqualizedOddsDifference : null),

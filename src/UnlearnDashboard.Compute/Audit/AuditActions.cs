@@ -26,13 +26,16 @@ public static class AuditActions
     /// <summary>Rows of data returned to a caller, such as a page of a counterfactual set's row pairs.</summary>
     public const string RowsView = "rows.view";
 
-    /// <summary>Not recorded yet: promotion of a model version to an alias such as champion.</summary>
+    /// <summary>Promotion of a model version to an alias such as champion, with the release gate's verdict; also recorded when the gate rejects it.</summary>
     public const string VersionPromote = "version.promote";
+
+    /// <summary>A model's release gate set or replaced.</summary>
+    public const string ReleaseGateSet = "release_gate.set";
 
     /// <summary>A report, data or model export; only model exports (ExportModel) are recorded yet.</summary>
     public const string Export = "export";
 
-    /// <summary>Not recorded yet: an erasure request and its certificate.</summary>
+    /// <summary>An erasure job's commit: its certificate, with the erased rows' ids and hashes.</summary>
     public const string Erasure = "erasure";
 
     /// <summary>Not recorded yet: a failed login or a rejected API key.</summary>

@@ -10,6 +10,7 @@ using UnlearnDashboard.Compute.Jobs.Worker;
 using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Services;
 using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Compute.Versions;
 
 namespace UnlearnDashboard.Compute.Hosting;
 
@@ -37,6 +38,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<ReportGrpcService>();
         app.MapGrpcService<InteropGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcService<VersionGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -77,6 +79,8 @@ public static class ComputeServerExtensions
         services.AddSingleton<VersionComparisons>();
         services.AddSingleton<ModelTransfer>();
         services.AddSingleton<CounterfactualCatalog>();
+        services.AddSingleton<VersionPromotions>();
+        services.AddSingleton<LineageReader>();
 
         // Hosted services start in registration order: the schema exists before the scheduler reads jobs.
         services.AddHostedService<DatabaseInitializer>();

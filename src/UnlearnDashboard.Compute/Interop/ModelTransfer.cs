@@ -91,6 +91,7 @@ public sealed class ModelTransfer(
             RemovedSampleCount = 0,
             CreatedAt = now,
         };
+        LineageStamp.Apply(versionRow, dataset, counterfactualSetId: null);
 
         // The artifact is in place, so the rows are inserted even if the caller goes away now.
         await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))

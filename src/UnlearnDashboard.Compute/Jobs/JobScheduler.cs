@@ -299,6 +299,7 @@ public sealed class JobScheduler(
             RemovedSampleCount = output.RemovedRowIds.Count,
             CreatedAt = now.UtcDateTime,
         };
+        LineageStamp.Apply(version, input.Dataset, output.Result.Debias?.CounterfactualSetId);
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
         await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train, CancellationToken.None);
         journal.End(job.Id);

@@ -3,6 +3,7 @@ using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Compute.Versions;
 using UnlearnDashboard.Engine;
 using UnlearnDashboard.Engine.Fairness;
 using UnlearnDashboard.Engine.Models;
@@ -11,7 +12,7 @@ using Proto = UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Services;
 
 /// <summary>Lists models and versions and evaluates a version's fairness.</summary>
-public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog datasets, VersionLoader versions)
+public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog datasets, VersionLoader versions, VersionPromotions promotions)
     : Proto.ModelService.ModelServiceBase
 {
     private static readonly string[] Splits = ["train", "validation", "test"];
@@ -33,13 +34,22 @@ public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog dataset
             throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels shows the existing ones.");
 
         var rows = await models.ListVersionsAsync(modelId, context.CancellationToken);
-        return new Proto.ListVersionsResponse { Versions = { rows.Select(VersionMapper.ToProto) } };
+        var aliases = await promotions.AliasesByVersionAsync(rows.Select(v => v.Id).ToList(), context.CancellationToken);
+        return new Proto.ListVersionsResponse { Versions = { rows.Select(v => WithAliases(v.ToProto(), aliases)) } };
     }
 
     public override async Task<Proto.ModelVersion> GetVersion(Proto.GetVersionRequest request, ServerCallContext context)
     {
         var version = await models.GetVersionAsync(request.VersionId, "version_id", context.CancellationToken);
-        return version.ToProto();
+        var aliases = await promotions.AliasesByVersionAsync([version.Id], context.CancellationToken);
+        return WithAliases(version.ToProto(), aliases);
+    }
+
+    private static Proto.ModelVersion WithAliases(Proto.ModelVersion version, IReadOnlyDictionary<string, List<string>> aliases)
+    {
+        if (aliases.TryGetValue(version.Id, out var names))
+            version.Aliases.AddRange(names);
+        return version;
     }
 
     /// <summary>Loads the version's weights (hash-checked) and evaluates them on one split of its dataset.</summary>

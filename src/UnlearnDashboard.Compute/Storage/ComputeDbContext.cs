@@ -25,6 +25,10 @@ public abstract class ComputeDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<AuditEntryRow> AuditEntries => Set<AuditEntryRow>();
 
+    public DbSet<ModelAliasRow> ModelAliases => Set<ModelAliasRow>();
+
+    public DbSet<ReleaseGateRow> ReleaseGates => Set<ReleaseGateRow>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         TruncateTimesToMicroseconds();
@@ -80,6 +84,24 @@ public abstract class ComputeDbContext(DbContextOptions options) : DbContext(opt
             version.HasKey(v => v.Id);
             version.HasIndex(v => v.ModelId);
             version.HasOne<ModelRow>().WithMany().HasForeignKey(v => v.ModelId).OnDelete(DeleteBehavior.Restrict);
+            version.Property(v => v.DatasetTrainSha256).HasMaxLength(64);
+            version.Property(v => v.DatasetTestSha256).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<ModelAliasRow>(alias =>
+        {
+            alias.ToTable("model_aliases");
+            alias.HasKey(a => new { a.ModelId, a.Alias });
+            alias.Property(a => a.Alias).HasMaxLength(32);
+            alias.HasOne<ModelRow>().WithMany().HasForeignKey(a => a.ModelId).OnDelete(DeleteBehavior.Restrict);
+            alias.HasOne<ModelVersionRow>().WithMany().HasForeignKey(a => a.VersionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<ReleaseGateRow>(gate =>
+        {
+            gate.ToTable("release_gates");
+            gate.HasKey(g => g.ModelId);
+            gate.HasOne<ModelRow>().WithMany().HasForeignKey(g => g.ModelId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<JobRow>(job =>

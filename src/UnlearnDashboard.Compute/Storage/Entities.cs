@@ -35,6 +35,9 @@ public sealed class DatasetRow
 
     public string? DefaultModelVersionId { get; set; }
 
+    /// <summary>1 at registration, one more each time an erasure purges rows from the training file.</summary>
+    public int Version { get; set; } = 1;
+
     public DateTime CreatedAt { get; set; }
 }
 
@@ -78,6 +81,56 @@ public sealed class ModelVersionRow
     public long RemovedSampleCount { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    // Lineage: what the version was made from. Null (0 for the dataset version) on versions made before the
+    // server recorded lineage.
+
+    /// <summary>SHA-256 of the dataset's training file when the version was made.</summary>
+    public string? DatasetTrainSha256 { get; set; }
+
+    public string? DatasetTestSha256 { get; set; }
+
+    /// <summary>The dataset's <see cref="DatasetRow.Version"/> when the version was made; 0 when unknown.</summary>
+    public int DatasetVersion { get; set; }
+
+    public string? CounterfactualSetId { get; set; }
+
+    /// <summary>Informational version of the compute server that made the version, without the commit.</summary>
+    public string? ProductVersion { get; set; }
+
+    /// <summary>Git commit the compute server was built from.</summary>
+    public string? SourceRevision { get; set; }
+
+    /// <summary>The proto <c>GateVerdict</c> of the latest promotion of the version to champion.</summary>
+    public byte[]? GateVerdict { get; set; }
+}
+
+/// <summary>A named pointer of a model to one of its versions, such as "champion"; (ModelId, Alias) is the key.</summary>
+public sealed class ModelAliasRow
+{
+    public required string ModelId { get; set; }
+
+    public required string Alias { get; set; }
+
+    public required string VersionId { get; set; }
+
+    public required string UpdatedBy { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>The release gate of a model: the rules a version passes to become champion. Null rules are not checked.</summary>
+public sealed class ReleaseGateRow
+{
+    public required string ModelId { get; set; }
+
+    public double? MinDisparateImpactRatio { get; set; }
+
+    public double? MaxAccuracyDrop { get; set; }
+
+    public required string UpdatedBy { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
 }
 
 /// <summary>A training or bias-removal job.</summary>

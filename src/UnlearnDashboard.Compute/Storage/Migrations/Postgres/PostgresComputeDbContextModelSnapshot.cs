@@ -178,6 +178,9 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.Property<long>("ValidationRows")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")
@@ -255,6 +258,33 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.ToTable("jobs", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelAliasRow", b =>
+                {
+                    b.Property<string>("ModelId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Alias")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VersionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ModelId", "Alias");
+
+                    b.HasIndex("VersionId");
+
+                    b.ToTable("model_aliases", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelRow", b =>
                 {
                     b.Property<string>("Id")
@@ -287,8 +317,25 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
+                    b.Property<string>("CounterfactualSetId")
+                        .HasColumnType("text");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DatasetTestSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DatasetTrainSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("DatasetVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("GateVerdict")
+                        .HasColumnType("bytea");
 
                     b.Property<string>("JobId")
                         .IsRequired()
@@ -301,12 +348,18 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.Property<string>("ParentVersionId")
                         .HasColumnType("text");
 
+                    b.Property<string>("ProductVersion")
+                        .HasColumnType("text");
+
                     b.Property<string>("RemovedRowIdsJson")
                         .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<long>("RemovedSampleCount")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("SourceRevision")
+                        .HasColumnType("text");
 
                     b.Property<string>("SpecJson")
                         .IsRequired()
@@ -327,6 +380,29 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.ToTable("model_versions", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ReleaseGateRow", b =>
+                {
+                    b.Property<string>("ModelId")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("MaxAccuracyDrop")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("MinDisparateImpactRatio")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ModelId");
+
+                    b.ToTable("release_gates", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.CounterfactualSetRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
@@ -345,6 +421,21 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelAliasRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.ModelRow", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("UnlearnDashboard.Compute.Storage.ModelVersionRow", null)
+                        .WithMany()
+                        .HasForeignKey("VersionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
@@ -355,6 +446,15 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                 });
 
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelVersionRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.ModelRow", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ReleaseGateRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.ModelRow", null)
                         .WithMany()

@@ -173,6 +173,9 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.Property<long>("ValidationRows")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")
@@ -250,6 +253,33 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.ToTable("jobs", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelAliasRow", b =>
+                {
+                    b.Property<string>("ModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Alias")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VersionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ModelId", "Alias");
+
+                    b.HasIndex("VersionId");
+
+                    b.ToTable("model_aliases", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelRow", b =>
                 {
                     b.Property<string>("Id")
@@ -282,8 +312,25 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CounterfactualSetId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("DatasetTestSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DatasetTrainSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DatasetVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("GateVerdict")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("JobId")
                         .IsRequired()
@@ -296,12 +343,18 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.Property<string>("ParentVersionId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProductVersion")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RemovedRowIdsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RemovedSampleCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceRevision")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("SpecJson")
                         .IsRequired()
@@ -322,6 +375,29 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.ToTable("model_versions", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ReleaseGateRow", b =>
+                {
+                    b.Property<string>("ModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("MaxAccuracyDrop")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("MinDisparateImpactRatio")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ModelId");
+
+                    b.ToTable("release_gates", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.CounterfactualSetRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
@@ -340,6 +416,21 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelAliasRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.ModelRow", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("UnlearnDashboard.Compute.Storage.ModelVersionRow", null)
+                        .WithMany()
+                        .HasForeignKey("VersionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
@@ -350,6 +441,15 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ModelVersionRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.ModelRow", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ReleaseGateRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.ModelRow", null)
                         .WithMany()

@@ -1,0 +1,163 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class AddVersionLineageAndAliases : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "CounterfactualSetId",
+                table: "model_versions",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DatasetTestSha256",
+                table: "model_versions",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DatasetTrainSha256",
+                table: "model_versions",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "DatasetVersion",
+                table: "model_versions",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<byte[]>(
+                name: "GateVerdict",
+                table: "model_versions",
+                type: "bytea",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ProductVersion",
+                table: "model_versions",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SourceRevision",
+                table: "model_versions",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "datasets",
+                type: "integer",
+                nullable: false,
+                // Datasets registered before versions existed are at their first version.
+                defaultValue: 1);
+
+            migrationBuilder.CreateTable(
+                name: "model_aliases",
+                columns: table => new
+                {
+                    ModelId = table.Column<string>(type: "text", nullable: false),
+                    Alias = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    VersionId = table.Column<string>(type: "text", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "text", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_model_aliases", x => new { x.ModelId, x.Alias });
+                    table.ForeignKey(
+                        name: "FK_model_aliases_model_versions_VersionId",
+                        column: x => x.VersionId,
+                        principalTable: "model_versions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_model_aliases_models_ModelId",
+                        column: x => x.ModelId,
+                        principalTable: "models",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "release_gates",
+                columns: table => new
+                {
+                    ModelId = table.Column<string>(type: "text", nullable: false),
+                    MinDisparateImpactRatio = table.Column<double>(type: "double precision", nullable: true),
+                    MaxAccuracyDrop = table.Column<double>(type: "double precision", nullable: true),
+                    UpdatedBy = table.Column<string>(type: "text", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_release_gates", x => x.ModelId);
+                    table.ForeignKey(
+                        name: "FK_release_gates_models_ModelId",
+                        column: x => x.ModelId,
+                        principalTable: "models",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_model_aliases_VersionId",
+                table: "model_aliases",
+                column: "VersionId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "model_aliases");
+
+            migrationBuilder.DropTable(
+                name: "release_gates");
+
+            migrationBuilder.DropColumn(
+                name: "CounterfactualSetId",
+                table: "model_versions");
+
+            migrationBuilder.DropColumn(
+                name: "DatasetTestSha256",
+                table: "model_versions");
+
+            migrationBuilder.DropColumn(
+                name: "DatasetTrainSha256",
+                table: "model_versions");
+
+            migrationBuilder.DropColumn(
+                name: "DatasetVersion",
+                table: "model_versions");
+
+            migrationBuilder.DropColumn(
+                name: "GateVerdict",
+                table: "model_versions");
+
+            migrationBuilder.DropColumn(
+                name: "ProductVersion",
+                table: "model_versions");
+
+            migrationBuilder.DropColumn(
+                name: "SourceRevision",
+                table: "model_versions");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "datasets");
+        }
+    }
+}

@@ -1,0 +1,244 @@
+using System.Globalization;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using UnlearnDashboard.Compute.Audit;
+using UnlearnDashboard.Compute.Diagnostics;
+using UnlearnDashboard.Compute.Mapping;
+using UnlearnDashboard.Compute.Models;
+using UnlearnDashboard.Compute.Services;
+using UnlearnDashboard.Compute.Storage;
+using Proto = UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Versions;
+
+/// <summary>
+/// Keeps the aliases of models (champion, candidate) and their release gates. Promotion to champion checks the
+/// model's gate against the current champion, or the candidate's lineage root when there is none, and stores the
+/// verdict with the version and in the audit trail whether it passes or not.
+/// </summary>
+public sealed class VersionPromotions(
+    IDbContextFactory<ComputeDbContext> dbFactory,
+    ModelCatalog models,
+    AuditTrail audit,
+    TimeProvider time,
+    ILogger<VersionPromotions> logger)
+{
+    public const string Champion = "champion";
+
+    public const string Candidate = "candidate";
+
+    private static readonly string[] Aliases = [Champion, Candidate];
+
+    /// <summary>Returns the model's gate, or the default gate when none was set; NOT_FOUND for an unknown model.</summary>
+    public async Task<Proto.ReleaseGate> GetGateAsync(string modelId, CancellationToken cancellationToken)
+    {
+        await RequireModelAsync(modelId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.ReleaseGates.AsNoTracking().FirstOrDefaultAsync(g => g.ModelId == modelId, cancellationToken);
+        return row is null ? ReleaseGateRules.Default(modelId) : ToProto(row);
+    }
+
+    /// <summary>Replaces the model's gate. Thresholds must lie in [0, 1]; an unset one turns its rule off.</summary>
+    public async Task<Proto.ReleaseGate> SetGateAsync(string actor, Proto.SetReleaseGateRequest request, CancellationToken cancellationToken)
+    {
+        if (request.HasMinDisparateImpactRatio)
+            RequireFraction(request.MinDisparateImpactRatio, "min_disparate_impact_ratio");
+        if (request.HasMaxAccuracyDrop)
+            RequireFraction(request.MaxAccuracyDrop, "max_accuracy_drop");
+        await RequireModelAsync(request.ModelId, cancellationToken);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.ReleaseGates.FirstOrDefaultAsync(g => g.ModelId == request.ModelId, cancellationToken);
+        if (row is null)
+        {
+            row = new ReleaseGateRow { ModelId = request.ModelId, UpdatedBy = actor };
+            db.ReleaseGates.Add(row);
+        }
+
+        row.MinDisparateImpactRatio = request.HasMinDisparateImpactRatio ? request.MinDisparateImpactRatio : null;
+        row.MaxAccuracyDrop = request.HasMaxAccuracyDrop ? request.MaxAccuracyDrop : null;
+        row.UpdatedBy = actor;
+        row.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(CancellationToken.None);
+
+        string minRatio = Describe(row.MinDisparateImpactRatio);
+        string maxDrop = Describe(row.MaxAccuracyDrop);
+        logger.ReleaseGateSet(row.ModelId, minRatio, maxDrop);
+        await audit.TryAppendAsync(actor, AuditActions.ReleaseGateSet, $"model/{row.ModelId}", new Dictionary<string, object?>
+        {
+            ["min_disparate_impact_ratio"] = row.MinDisparateImpactRatio,
+            ["max_accuracy_drop"] = row.MaxAccuracyDrop,
+        });
+        return ToProto(row);
+    }
+
+    /// <summary>
+    /// Points an alias at a version. For champion, checks the gate first: a failed rule stores the verdict and
+    /// throws FAILED_PRECONDITION naming the rule.
+    /// </summary>
+    public async Task<Proto.PromoteVersionResponse> PromoteAsync(string actor, Proto.PromoteVersionRequest request, CancellationToken cancellationToken)
+    {
+        string alias = string.IsNullOrEmpty(request.Alias) ? Champion : request.Alias;
+        if (!Aliases.Contains(alias))
+            throw RpcErrors.InvalidArgument("alias", $"alias '{alias}' is unknown; use champion or candidate.");
+
+        var version = await models.GetVersionAsync(request.VersionId, "version_id", cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var current = await db.ModelAliases.FirstOrDefaultAsync(a => a.ModelId == version.ModelId && a.Alias == alias, cancellationToken);
+        string previous = current?.VersionId ?? "";
+        var now = time.GetUtcNow().UtcDateTime;
+
+        Proto.GateVerdict? verdict = null;
+        if (alias == Champion)
+        {
+            verdict = await JudgeAsync(db, actor, version, current?.VersionId, now, cancellationToken);
+            var stored = await db.ModelVersions.FirstAsync(v => v.Id == version.Id, cancellationToken);
+            stored.GateVerdict = verdict.ToByteArray();
+            if (!verdict.Passed)
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                await transaction.CommitAsync(CancellationToken.None);
+                await AuditPromotionAsync(actor, version, alias, previous, verdict, request.Reason);
+                var failed = verdict.Rules.Where(r => !r.Passed).ToList();
+                logger.PromotionRejected(version.Id, string.Join(", ", failed.Select(r => r.Rule)));
+                throw RpcErrors.FailedPrecondition($"release_gate.{failed[0].Rule}",
+                    $"Version {version.Id} did not pass the release gate of model {version.ModelId}: " +
+                    string.Join(" ", failed.Select(r => r.Message)) +
+                    " Change the model's gate (SetReleaseGate) or promote another version.");
+            }
+        }
+
+        if (current is null)
+        {
+            current = new ModelAliasRow { ModelId = version.ModelId, Alias = alias, VersionId = version.Id, UpdatedBy = actor };
+            db.ModelAliases.Add(current);
+        }
+
+        current.VersionId = version.Id;
+        current.UpdatedBy = actor;
+        current.UpdatedAt = now;
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+
+        logger.VersionPromoted(version.Id, alias, version.ModelId, previous);
+        await AuditPromotionAsync(actor, version, alias, previous, verdict, request.Reason);
+        var response = new Proto.PromoteVersionResponse { Alias = ToProto(current), PreviousVersionId = previous };
+        if (verdict is not null)
+            response.Verdict = verdict;
+        return response;
+    }
+
+    /// <summary>Lists aliases, of one model or of all, by model and then alias.</summary>
+    public async Task<IReadOnlyList<Proto.ModelAlias>> ListAliasesAsync(string? modelId, CancellationToken cancellationToken)
+    {
+        if (modelId is not null)
+            await RequireModelAsync(modelId, cancellationToken);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.ModelAliases.AsNoTracking();
+        if (modelId is not null)
+            query = query.Where(a => a.ModelId == modelId);
+        var rows = await query.OrderBy(a => a.ModelId).ThenBy(a => a.Alias).ToListAsync(cancellationToken);
+        return rows.Select(ToProto).ToList();
+    }
+
+    /// <summary>Returns the aliases that point at each of the given versions; versions without one are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, List<string>>> AliasesByVersionAsync(IReadOnlyCollection<string> versionIds, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.ModelAliases.AsNoTracking().Where(a => versionIds.Contains(a.VersionId)).ToListAsync(cancellationToken);
+        return rows.GroupBy(a => a.VersionId).ToDictionary(g => g.Key, g => g.Select(a => a.Alias).Order(StringComparer.Ordinal).ToList());
+    }
+
+    private async Task<Proto.GateVerdict> JudgeAsync(
+        ComputeDbContext db,
+        string actor,
+        ModelVersionRow candidate,
+        string? championId,
+        DateTime now,
+        CancellationToken cancellationToken)
+    {
+        var gateRow = await db.ReleaseGates.AsNoTracking().FirstOrDefaultAsync(g => g.ModelId == candidate.ModelId, cancellationToken);
+        var gate = gateRow is null ? ReleaseGateRules.Default(candidate.ModelId) : ToProto(gateRow);
+
+        // Against the champion the candidate would replace; without one, against the version its lineage starts from.
+        var (reference, kind) = championId is not null && championId != candidate.Id
+            ? (await models.GetVersionAsync(championId, "version_id", cancellationToken), Champion)
+            : (await LineageRootAsync(candidate, cancellationToken), "lineage root");
+        var rules = ReleaseGateRules.Check(gate,
+            Proto.FairnessReport.Parser.ParseFrom(candidate.TestReport),
+            Proto.FairnessReport.Parser.ParseFrom(reference.TestReport));
+        return new Proto.GateVerdict
+        {
+            Passed = rules.All(r => r.Passed),
+            Rules = { rules },
+            Gate = gate,
+            ReferenceVersionId = reference.Id,
+            ReferenceKind = kind,
+            DecidedAt = now.ToTimestamp(),
+            DecidedBy = actor,
+        };
+    }
+
+    private async Task<ModelVersionRow> LineageRootAsync(ModelVersionRow version, CancellationToken cancellationToken)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal) { version.Id };
+        var current = version;
+        while (current.ParentVersionId is { } parentId && visited.Add(parentId)
+               && await models.FindVersionAsync(parentId, cancellationToken) is { } parent)
+        {
+            current = parent;
+        }
+
+        return current;
+    }
+
+    private Task AuditPromotionAsync(string actor, ModelVersionRow version, string alias, string previous, Proto.GateVerdict? verdict, string reason) =>
+        audit.TryAppendAsync(actor, AuditActions.VersionPromote, $"version/{version.Id}", new Dictionary<string, object?>
+        {
+            ["model_id"] = version.ModelId,
+            ["alias"] = alias,
+            ["previous_version_id"] = previous,
+            ["promoted"] = verdict?.Passed ?? true,
+            ["gate_passed"] = verdict?.Passed,
+            ["failed_rules"] = verdict is null ? null : string.Join(",", verdict.Rules.Where(r => !r.Passed).Select(r => r.Rule)),
+            ["reference_version_id"] = verdict?.ReferenceVersionId,
+            ["reason"] = reason,
+        });
+
+    private async Task RequireModelAsync(string modelId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(modelId))
+            throw RpcErrors.InvalidArgument("model_id", "model_id is empty; pass a model id (ListModels shows them).");
+        if (await models.FindModelAsync(modelId, cancellationToken) is null)
+            throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels shows the existing ones.");
+    }
+
+    private static void RequireFraction(double value, string field)
+    {
+        if (!(value is >= 0 and <= 1))
+            throw RpcErrors.InvalidArgument(field, $"{field} {value.ToString(CultureInfo.InvariantCulture)} is out of range; use a value in [0, 1].");
+    }
+
+    private static string Describe(double? threshold) => threshold?.ToString(CultureInfo.InvariantCulture) ?? "not checked";
+
+    private static Proto.ReleaseGate ToProto(ReleaseGateRow row)
+    {
+        var gate = new Proto.ReleaseGate { ModelId = row.ModelId, UpdatedBy = row.UpdatedBy, UpdatedAt = row.UpdatedAt.ToTimestamp() };
+        if (row.MinDisparateImpactRatio is { } ratio)
+            gate.MinDisparateImpactRatio = ratio;
+        if (row.MaxAccuracyDrop is { } drop)
+            gate.MaxAccuracyDrop = drop;
+        return gate;
+    }
+
+    private static Proto.ModelAlias ToProto(ModelAliasRow row) => new()
+    {
+        ModelId = row.ModelId,
+        Alias = row.Alias,
+        VersionId = row.VersionId,
+        UpdatedBy = row.UpdatedBy,
+        UpdatedAt = row.UpdatedAt.ToTimestamp(),
+    };
+}
