@@ -5,6 +5,7 @@ using UnlearnDashboard.Cli.Commands.Audit;
 using UnlearnDashboard.Cli.Commands.Bench;
 using UnlearnDashboard.Cli.Commands.Debias;
 using UnlearnDashboard.Cli.Commands.Jobs;
+using UnlearnDashboard.Cli.Commands.Load;
 using UnlearnDashboard.Cli.Commands.Soak;
 using UnlearnDashboard.Cli.Commands.Train;
 
@@ -54,6 +55,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(BenchCommand.Create(console));
         rootCommand.Subcommands.Add(AuditCommand.Create(console));
         rootCommand.Subcommands.Add(SoakCommand.Create(console));
+        rootCommand.Subcommands.Add(LoadCommand.Create(console));
         return rootCommand;
     }
 

@@ -24,7 +24,7 @@ public sealed class CliAuditTests : IAsyncLifetime
     {
         var dataset = await RegisterGermanAsync();
 
-        var (exitCode, output, error) = await RunCliAsync("audit", "list", "--server", Server.Url, "--action", "dataset.register");
+        var (exitCode, output, error) = await CliRun.RunAsync("audit", "list", "--server", Server.Url, "--action", "dataset.register");
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
         Assert.Contains("dataset.register", output);
@@ -37,7 +37,7 @@ public sealed class CliAuditTests : IAsyncLifetime
     {
         await RegisterGermanAsync();
 
-        var (exitCode, output, error) = await RunCliAsync("audit", "verify", "--server", Server.Url);
+        var (exitCode, output, error) = await CliRun.RunAsync("audit", "verify", "--server", Server.Url);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
         Assert.Contains("intact", output);
@@ -53,7 +53,7 @@ public sealed class CliAuditTests : IAsyncLifetime
         // As if entries 2 and 3 had been deleted from the table after the head file recorded them.
         head["count"] = 3;
         await File.WriteAllTextAsync(headPath, head.ToJsonString());
-        var (exitCode, output, error) = await RunCliAsync("audit", "verify", "--server", Server.Url);
+        var (exitCode, output, error) = await CliRun.RunAsync("audit", "verify", "--server", Server.Url);
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains("BROKEN", output);
@@ -63,7 +63,7 @@ public sealed class CliAuditTests : IAsyncLifetime
     [Fact]
     public async Task AuditList_BadSince_IsUsageError()
     {
-        var (exitCode, _, error) = await RunCliAsync("audit", "list", "--server", Server.Url, "--since", "yesterday");
+        var (exitCode, _, error) = await CliRun.RunAsync("audit", "list", "--server", Server.Url, "--since", "yesterday");
 
         Assert.Equal(ExitCodes.UsageError, exitCode);
         Assert.Contains("--since 'yesterday'", error);
@@ -89,11 +89,4 @@ public sealed class CliAuditTests : IAsyncLifetime
         });
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int exitCode = await CliApp.RunAsync(args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
 }

@@ -56,6 +56,9 @@ internal sealed class ComputeConnection : IDisposable
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = MaxReceiveMessageBytes,
+
+            // A server allows 100 concurrent streams per HTTP/2 connection by default; unlearn load holds more.
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
         });
         return new ComputeConnection(channel);
     }
