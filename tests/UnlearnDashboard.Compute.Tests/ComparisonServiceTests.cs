@@ -42,6 +42,24 @@ public abstract class ComparisonServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task CompareVersions_Repeated_LeavesNoLiveTensors()
+    {
+        var child = await DebiasAdultAsync();
+        var request = new CompareVersionsRequest { BaselineVersionId = child.ParentVersionId, CandidateVersionId = child.Id, BootstrapResamples = 10 };
+        var diagnostics = new DiagnosticsService.DiagnosticsServiceClient(server.Channel);
+
+        // The first comparison may fill caches; the second must leave as many tensors as it found.
+        await Comparisons.CompareVersionsAsync(request);
+        var before = await diagnostics.GetServerStatsAsync(new GetServerStatsRequest());
+        await Comparisons.CompareVersionsAsync(request);
+        var after = await diagnostics.GetServerStatsAsync(new GetServerStatsRequest());
+
+        Assert.True(after.LiveTensors <= before.LiveTensors, $"live tensors {before.LiveTensors} -> {after.LiveTensors}");
+        Assert.True(after.ResidentBytes > 0);
+        Assert.True(after.PeakResidentBytes >= after.ResidentBytes);
+    }
+
+    [Fact]
     public async Task CompareVersions_ChildAsBaseline_CountsRestoredRows()
     {
         var child = await DebiasAdultAsync();

@@ -21,6 +21,7 @@ internal sealed class ComputeConnection : IDisposable
         Comparisons = new ComparisonService.ComparisonServiceClient(channel);
         Reports = new ReportService.ReportServiceClient(channel);
         Interop = new InteropService.InteropServiceClient(channel);
+        Diagnostics = new DiagnosticsService.DiagnosticsServiceClient(channel);
         Versions = new VersionService.VersionServiceClient(channel);
         Erasures = new ErasureService.ErasureServiceClient(channel);
     }
@@ -38,6 +39,8 @@ internal sealed class ComputeConnection : IDisposable
     public ReportService.ReportServiceClient Reports { get; }
 
     public InteropService.InteropServiceClient Interop { get; }
+
+    public DiagnosticsService.DiagnosticsServiceClient Diagnostics { get; }
 
     public VersionService.VersionServiceClient Versions { get; }
 

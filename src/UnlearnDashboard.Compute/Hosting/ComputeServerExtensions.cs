@@ -38,6 +38,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<ReportGrpcService>();
         app.MapGrpcService<InteropGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcService<DiagnosticsGrpcService>();
         app.MapGrpcService<VersionGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -49,6 +49,9 @@ public sealed class JobScheduler(
     private readonly ConcurrentDictionary<string, ActiveJob> _active = new();
     private int _queuedCount;
 
+    /// <summary>Jobs this server has queued or is running.</summary>
+    public int ActiveCount => _active.Count;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (faults.Value is { Dataset: { Length: > 0 } faultDataset } fault)

@@ -10,6 +10,8 @@ namespace UnlearnDashboard.Engine.Models;
 /// </summary>
 public sealed class TabularModel : nn.Module<Tensor, Tensor>
 {
+    private static long s_parametersCreated;
+
     private readonly List<Linear> _layers = [];
 
     public TabularModel(int inputCount, IReadOnlyList<int> hidden)
@@ -19,6 +21,7 @@ public sealed class TabularModel : nn.Module<Tensor, Tensor>
         foreach (int next in hidden.Append(1))
         {
             var layer = nn.Linear(width, next, hasBias: true, dtype: float32);
+            Interlocked.Add(ref s_parametersCreated, 2);
             _layers.Add(layer);
             register_module($"fc{_layers.Count}", layer);
             width = next;
@@ -26,6 +29,19 @@ public sealed class TabularModel : nn.Module<Tensor, Tensor>
 
         InputCount = inputCount;
     }
+
+    /// <summary>
+    /// Parameters (a weight and a bias per layer) that every model built in this process has created. Each takes
+    /// over the handle of a tensor that TorchSharp's <c>Tensor.TotalCount</c> then never counts down, so
+    /// <see cref="LiveTensors"/> subtracts them.
+    /// </summary>
+    public static long ParametersCreated => Interlocked.Read(ref s_parametersCreated);
+
+    /// <summary>
+    /// TorchSharp tensors alive in this process: <c>Tensor.TotalCount</c> (created minus disposed) without the
+    /// source tensors of the parameters models have created, which TorchSharp leaves in that count.
+    /// </summary>
+    public static long LiveTensors => torch.Tensor.TotalCount - ParametersCreated;
 
     public int InputCount { get; }
 

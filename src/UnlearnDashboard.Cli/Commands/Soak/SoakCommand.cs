@@ -28,12 +28,6 @@ internal static class SoakCommand
             DefaultValueFactory = _ => "influence-newton",
         };
         method.AcceptOnlyFromAmong([.. DebiasMethodOptions.Methods.Keys]);
-        var pid = new Option<int?>("--pid")
-        {
-            Description = "Process id of the compute server (default: the process listening on the --server port of this machine).",
-            HelpName = "PID",
-            CustomParser = NumberParsers.NullableInt32("--pid", "a positive process id", value => value > 0),
-        };
         var maxGrowth = new Option<double?>("--max-growth-mib")
         {
             Description = "Largest allowed growth of the server's resident memory after job 10, in MiB; more fails the command (default: 50).",
@@ -42,10 +36,11 @@ internal static class SoakCommand
         };
 
         var command = new Command("soak",
-            "Run debias jobs one after another against a compute server on this machine, print the server's resident memory " +
-            "(VmRSS) after each, and fail when it grows by more than --max-growth-mib after job 10.")
+            "Run debias jobs one after another against a compute server, print the server's resident memory (VmRSS) and " +
+            "live TorchSharp tensors after each, and fail when memory grows by more than --max-growth-mib after job 10 or " +
+            "the tensor count ends above its count after job 10.")
         {
-            server, jobs, dataset, method, pid, maxGrowth,
+            server, jobs, dataset, method, maxGrowth,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -54,7 +49,6 @@ internal static class SoakCommand
                 parseResult.GetValue(jobs) ?? 100,
                 parseResult.GetRequiredValue(dataset),
                 DebiasMethodOptions.Methods[parseResult.GetRequiredValue(method)],
-                parseResult.GetValue(pid),
                 parseResult.GetValue(maxGrowth) ?? 50);
             return CommandRunner.RunAsync(console, token => SoakRunner.RunAsync(settings, console, token), cancellationToken);
         });

@@ -8,12 +8,12 @@ using UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Cli.Commands.Soak;
 
 /// <summary>Parsed <c>unlearn soak</c> options.</summary>
-internal sealed record SoakSettings(string Server, int Jobs, string Dataset, DebiasMethod Method, int? ProcessId, double MaxGrowthMib);
+internal sealed record SoakSettings(string Server, int Jobs, string Dataset, DebiasMethod Method, double MaxGrowthMib);
 
 /// <summary>
-/// Runs debias jobs one at a time, each to its end, and records the server's resident memory after each.
-/// Memory after job 10 is the baseline, so that start-up allocations (caches, the first database
-/// connections, JIT) do not count as growth.
+/// Runs debias jobs one at a time, each to its end, and records the server's resident memory and live tensors
+/// after each (from <c>GetServerStats</c>). The state after job 10 is the baseline, so that start-up allocations
+/// (caches, the first database connections, JIT) do not count as growth.
 /// </summary>
 internal static class SoakRunner
 {
@@ -24,12 +24,13 @@ internal static class SoakRunner
     public static async Task<int> RunAsync(SoakSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         using var connection = ComputeConnection.Open(settings.Server);
-        int processId = settings.ProcessId ?? ServerMemory.FindListener(new Uri(settings.Server).Port);
-        console.Error.WriteLine($"Soaking the server (process {processId}) with {settings.Jobs} debias jobs on {settings.Dataset}.");
+        console.Error.WriteLine($"Soaking the server at {settings.Server} with {settings.Jobs} debias jobs on {settings.Dataset}.");
 
-        var table = new TextTable("job", "state", "seconds", "server RSS MiB", "growth since job 10 MiB").AlignRight(0, 2, 3, 4);
-        long startBytes = ServerMemory.ResidentBytes(processId);
-        long? baselineBytes = null;
+        var table = new TextTable("job", "state", "seconds", "server RSS MiB", "growth since job 10 MiB", "live tensors")
+            .AlignRight(0, 2, 3, 4, 5);
+        var start = await StatsAsync(connection, cancellationToken);
+        ServerStats? baseline = null;
+        ServerStats last = start;
         double maxGrowthMib = 0;
         int failed = 0;
         var seconds = new List<double>();
@@ -38,11 +39,11 @@ internal static class SoakRunner
             var watch = Stopwatch.StartNew();
             var job = await RunJobAsync(connection, settings, cancellationToken);
             seconds.Add(watch.Elapsed.TotalSeconds);
-            long bytes = ServerMemory.ResidentBytes(processId);
+            last = await StatsAsync(connection, cancellationToken);
             if (number == BaselineJob)
-                baselineBytes = bytes;
+                baseline = last;
 
-            double? growthMib = baselineBytes is { } baseline ? (bytes - baseline) / Mebibyte : null;
+            double? growthMib = baseline is null ? null : (last.ResidentBytes - baseline.ResidentBytes) / Mebibyte;
             maxGrowthMib = Math.Max(maxGrowthMib, growthMib ?? 0);
             if (job.State != JobState.Succeeded)
             {
@@ -54,21 +55,31 @@ internal static class SoakRunner
                 number.ToString(CultureInfo.InvariantCulture),
                 job.State.ToString(),
                 watch.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                (bytes / Mebibyte).ToString("F1", CultureInfo.InvariantCulture),
-                growthMib is { } growth ? growth.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "");
+                (last.ResidentBytes / Mebibyte).ToString("F1", CultureInfo.InvariantCulture),
+                growthMib is { } growth ? growth.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "",
+                last.LiveTensors.ToString(CultureInfo.InvariantCulture));
         }
 
+        var reference = baseline!;
         table.Write(console.Out);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"server RSS before the first job: {startBytes / Mebibyte:F1} MiB; after job {BaselineJob}: {baselineBytes!.Value / Mebibyte:F1} MiB; " +
+            $"server RSS before the first job: {start.ResidentBytes / Mebibyte:F1} MiB; after job {BaselineJob}: {reference.ResidentBytes / Mebibyte:F1} MiB; " +
             $"largest growth after job {BaselineJob}: {maxGrowthMib:F1} MiB (limit {settings.MaxGrowthMib:F1} MiB)"));
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"live tensors before the first job: {start.LiveTensors}; after job {BaselineJob}: {reference.LiveTensors}; after the last job: {last.LiveTensors}"));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"job seconds: mean {seconds.Average():F2}, median {Median(seconds):F2}, max {seconds.Max():F2}; failed jobs: {failed}"));
 
-        if (failed > 0 || maxGrowthMib > settings.MaxGrowthMib)
+        bool tensorsLeaked = last.LiveTensors > reference.LiveTensors;
+        if (tensorsLeaked)
+            console.Error.WriteLine($"Tensor leak: the server has {last.LiveTensors - reference.LiveTensors} more live tensors than after job {BaselineJob}.");
+        if (failed > 0 || maxGrowthMib > settings.MaxGrowthMib || tensorsLeaked)
             return ExitCodes.Failure;
         return ExitCodes.Success;
     }
+
+    private static async Task<ServerStats> StatsAsync(ComputeConnection connection, CancellationToken cancellationToken) =>
+        await connection.Diagnostics.GetServerStatsAsync(new GetServerStatsRequest(), cancellationToken: cancellationToken);
 
     private static async Task<Job> RunJobAsync(ComputeConnection connection, SoakSettings settings, CancellationToken cancellationToken)
     {
