@@ -122,6 +122,40 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     }
 
     [Fact]
+    public async Task RegisterDataset_Fifo_IsInvalidWithoutBlocking()
+    {
+        string fifo = $"fifo-{Guid.NewGuid():N}.csv";
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(server.ImportDirectory, fifo)))
+            await mkfifo.WaitForExitAsync();
+        var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("fifo"), TrainPath = fifo };
+
+        // Opening a FIFO blocks until a writer opens it, so a server that opened it would not answer in time.
+        var error = await RpcAssert.FailsAsync(
+            () => server.Datasets.RegisterDatasetAsync(request, deadline: DateTime.UtcNow.AddSeconds(20)).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["train_path"], RpcAssert.ViolatedFields(error));
+        Assert.Contains("not a regular file", error.Status.Detail);
+    }
+
+    [Theory]
+    [InlineData("dataset")]
+    [InlineData("train_path")]
+    public async Task LongValue_EchoedInError_IsCut(string field)
+    {
+        string value = new('x', 5000);
+
+        var error = field == "dataset"
+            ? await RpcAssert.FailsAsync(() => server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = value }).ResponseAsync)
+            : await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(
+                new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("long-path"), TrainPath = value }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.InRange(error.Status.Detail.Length, 900, 1000);
+        Assert.EndsWith("characters in all)", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task RegisterDataset_NulInPath_IsInvalid()
     {
         var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("null-char"), TrainPath = "adult\0.csv" };

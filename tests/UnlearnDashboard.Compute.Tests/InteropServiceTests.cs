@@ -224,6 +224,22 @@ public abstract class InteropServiceTests(InteropServerFixture server)
         Assert.Equal(17, age.Min);
     }
 
+    [Theory]
+    [InlineData(300)]
+    [InlineData(0)]
+    public async Task ImportModel_InvalidName_IsInvalidArgument(int length)
+    {
+        string name = length > 0 ? new string('m', length) : "my model";
+        byte[] weights = File.ReadAllBytes(InteropServerFixture.FixturePath("adult_mlp.safetensors"));
+        int modelsBefore = (await server.Models.ListModelsAsync(new ListModelsRequest())).Models.Count;
+
+        var error = await RpcAssert.FailsAsync(() => ImportAsync(weights, "adult_mlp.safetensors", name));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["header.name"], RpcAssert.ViolatedFields(error));
+        Assert.Equal(modelsBefore, (await server.Models.ListModelsAsync(new ListModelsRequest())).Models.Count);
+    }
+
     [Fact]
     public async Task PreviewDataset_Empty_NamesDataField()
     {

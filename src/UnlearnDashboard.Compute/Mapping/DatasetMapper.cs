@@ -20,6 +20,12 @@ internal static partial class DatasetMapper
     [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
     private static partial Regex NamePattern();
 
+    /// <summary>The rule for dataset and model names, as error messages state it.</summary>
+    public const string NameRule = "use 1 to 128 letters, digits, '-', '_' or '.'";
+
+    /// <summary>Returns whether a dataset or model name follows <see cref="NameRule"/>.</summary>
+    public static bool IsValidName(string name) => NamePattern().IsMatch(name);
+
     /// <summary>Checks a proto spec and converts it; errors name the proto field under <c>spec.</c>.</summary>
     public static DatasetDefinition ToDefinition(this Proto.DatasetSpec? spec)
     {
@@ -28,7 +34,7 @@ internal static partial class DatasetMapper
         if (!NamePattern().IsMatch(spec.Name))
         {
             throw EngineException.Invalid("spec.name",
-                $"spec.name '{spec.Name}' is invalid; use 1 to 128 letters, digits, '-', '_' or '.'.", spec.Name);
+                $"spec.name '{spec.Name}' is invalid; {NameRule}.", spec.Name);
         }
 
         RequireText(spec.LabelColumn, "spec.label_column");

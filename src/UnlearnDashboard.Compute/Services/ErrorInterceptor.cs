@@ -8,7 +8,8 @@ namespace UnlearnDashboard.Compute.Services;
 /// <summary>
 /// Turns failures of every service method into gRPC statuses: an <see cref="EngineException"/> becomes
 /// INVALID_ARGUMENT, FAILED_PRECONDITION or DATA_LOSS with a field violation, and any other exception is
-/// logged and reaches the client as a generic INTERNAL without its text.
+/// logged and reaches the client as a generic INTERNAL without its text. Messages longer than
+/// <see cref="RpcErrors.MaxMessageLength"/> are cut.
 /// </summary>
 internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
@@ -58,9 +59,10 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
         {
             case RpcException rpcError:
                 logger.CallRejected(context.Method, rpcError.StatusCode.ToString(), rpcError.Status.Detail);
-                return null;
+                var shortened = RpcErrors.Shorten(rpcError);
+                return ReferenceEquals(shortened, rpcError) ? null : shortened;
             case EngineException engineError:
-                var status = RpcErrors.FromEngine(engineError);
+                var status = RpcErrors.Shorten(RpcErrors.FromEngine(engineError));
                 logger.CallRejected(context.Method, status.StatusCode.ToString(), engineError.Message);
                 return status;
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Interop;
+using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Storage;
 using Proto = UnlearnDashboard.Protos.V1;
 
@@ -24,6 +25,8 @@ public sealed class InteropGrpcService(ModelTransfer transfer, ArtifactStore art
             throw RpcErrors.InvalidArgument("header", "The first message of an import must carry the header; send it before any data.");
 
         var header = requestStream.Current.Header;
+        if (!string.IsNullOrWhiteSpace(header.Name) && !DatasetMapper.IsValidName(header.Name.Trim()))
+            throw RpcErrors.InvalidArgument("header.name", $"header.name '{header.Name}' is invalid; {DatasetMapper.NameRule}.");
         if (string.IsNullOrWhiteSpace(header.SpecJson))
             throw RpcErrors.InvalidArgument("header.spec_json", "header.spec_json is empty; pass the JSON spec that describes the layers and the preprocessing.");
 

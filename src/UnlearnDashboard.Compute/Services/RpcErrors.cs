@@ -12,6 +12,12 @@ namespace UnlearnDashboard.Compute.Services;
 /// </summary>
 internal static class RpcErrors
 {
+    /// <summary>
+    /// Longest status message sent. A longer one, such as a message that quotes a 4,000-character id, is cut,
+    /// because the message travels in the trailers, whose size the client limits.
+    /// </summary>
+    public const int MaxMessageLength = 1000;
+
     public static RpcException InvalidArgument(string field, string message) =>
         WithFieldViolation(Code.InvalidArgument, field, message);
 
@@ -40,6 +46,42 @@ internal static class RpcErrors
     /// <summary>Returns the status an unexpected failure reaches the client with: no exception text.</summary>
     public static RpcException Internal() =>
         Plain(Code.Internal, "The server failed unexpectedly; the error is in its log.");
+
+    /// <summary>Returns <paramref name="error"/>, or a copy whose message and field descriptions are cut to <see cref="MaxMessageLength"/>.</summary>
+    public static RpcException Shorten(RpcException error)
+    {
+        if (error.GetRpcStatus() is not { } status)
+        {
+            return error.Status.Detail.Length <= MaxMessageLength
+                ? error
+                : new RpcException(new Grpc.Core.Status(error.StatusCode, Cut(error.Status.Detail)));
+        }
+
+        var badRequest = status.GetDetail<BadRequest>();
+        bool tooLong = status.Message.Length > MaxMessageLength
+            || badRequest?.FieldViolations.Any(v => v.Description.Length > MaxMessageLength || v.Field.Length > MaxMessageLength) == true;
+        if (!tooLong)
+            return error;
+
+        var shortened = new Status { Code = status.Code, Message = Cut(status.Message) };
+        if (badRequest is not null)
+        {
+            foreach (var violation in badRequest.FieldViolations)
+            {
+                violation.Field = Cut(violation.Field);
+                violation.Description = Cut(violation.Description);
+            }
+
+            shortened.Details.Add(Any.Pack(badRequest));
+        }
+
+        return shortened.ToRpcException();
+    }
+
+    private static string Cut(string text) =>
+        text.Length <= MaxMessageLength
+            ? text
+            : string.Concat(text.AsSpan(0, MaxMessageLength - 50), $"… (cut; {text.Length} characters in all)");
 
     private static RpcException WithFieldViolation(Code code, string field, string message)
     {

@@ -35,7 +35,7 @@ internal static class UploadReceiver
     /// <summary>
     /// Resolves a path relative to the import folder. Absolute paths, '..' segments, control characters and
     /// symbolic links (which could point outside the folder) are rejected with INVALID_ARGUMENT naming the
-    /// field. A missing file is NOT_FOUND.
+    /// field, and so are empty files, FIFOs and devices. A missing file is NOT_FOUND.
     /// </summary>
     public static string ResolveImportPath(ComputeOptions options, string relativePath, string field)
     {
@@ -75,6 +75,13 @@ internal static class UploadReceiver
                     $"{field} '{relativePath}' goes through the symbolic link {current}, which could lead outside the import folder; "
                     + "copy the file into the folder instead.");
             }
+        }
+
+        // A FIFO or device file reports length 0, and opening a FIFO blocks until something writes to it.
+        if (new FileInfo(fullPath).Length == 0)
+        {
+            throw RpcErrors.InvalidArgument(field,
+                $"{field} '{relativePath}' is empty (0 bytes) or not a regular file; pass a CSV, Parquet or weights file.");
         }
 
         return fullPath;
