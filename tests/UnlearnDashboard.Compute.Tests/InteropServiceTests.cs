@@ -241,6 +241,35 @@ public abstract class InteropServiceTests(InteropServerFixture server)
     }
 
     [Fact]
+    public async Task PreviewDataset_HugeValues_CutsThem()
+    {
+        // Ten distinct values of 1 MiB each: the top values alone would be 10 MiB, over gRPC's 4 MiB message limit.
+        var csv = new StringBuilder("note,sex,y\n");
+        for (int row = 0; row < 10; row++)
+            csv.Append(new string((char)('a' + row), 1024 * 1024)).Append(row % 2 == 0 ? ",Male,1\n" : ",Female,0\n");
+
+        var preview = await PreviewAsync(Encoding.UTF8.GetBytes(csv.ToString()), "huge.csv");
+
+        var note = preview.Columns.Single(c => c.Name == "note");
+        Assert.Equal(10, note.DistinctCount);
+        Assert.All(note.TopValues, value => Assert.Equal(201, value.Value.Length));
+        Assert.All(note.TopValues, value => Assert.EndsWith("…", value.Value));
+    }
+
+    [Fact]
+    public async Task PreviewDataset_1500Columns_Lists1000()
+    {
+        var names = Enumerable.Range(1, 1500).Select(i => $"c{i}");
+        string csv = string.Join(",", names) + "\n" + string.Join(",", names.Select((_, i) => i.ToString())) + "\n";
+
+        var preview = await PreviewAsync(Encoding.UTF8.GetBytes(csv), "wide.csv");
+
+        Assert.Equal(1000, preview.Columns.Count);
+        Assert.Equal(500, preview.OmittedColumnCount);
+        Assert.Equal("c1000", preview.Columns[^1].Name);
+    }
+
+    [Fact]
     public async Task PreviewDataset_Empty_NamesDataField()
     {
         var error = await RpcAssert.FailsAsync(() => PreviewAsync([], "empty.csv"));

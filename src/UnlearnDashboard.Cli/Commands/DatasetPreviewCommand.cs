@@ -44,7 +44,8 @@ internal static class DatasetPreviewCommand
     /// <summary>Writes the column table, then the sensitive and label candidates with their reasons.</summary>
     internal static void Write(DatasetPreview preview, TextWriter writer)
     {
-        writer.WriteLine($"{preview.FileName}: {preview.Format}, {Formats.Count(preview.RowCount)} rows, {preview.Columns.Count} columns");
+        int columnCount = preview.Columns.Count + preview.OmittedColumnCount;
+        writer.WriteLine($"{preview.FileName}: {preview.Format}, {Formats.Count(preview.RowCount)} rows, {Formats.Count(columnCount)} columns");
         writer.WriteLine();
         var table = new TextTable("column", "kind", "stored as", "missing", "distinct", "min", "max", "frequent values")
             .AlignRight(3, 4, 5, 6);
@@ -62,6 +63,8 @@ internal static class DatasetPreviewCommand
         }
 
         table.Write(writer);
+        if (preview.OmittedColumnCount > 0)
+            writer.WriteLine($"The server lists the first {Formats.Count(preview.Columns.Count)} columns; {Formats.Count(preview.OmittedColumnCount)} more are not shown.");
 
         var sensitive = preview.Columns.Where(c => c.SensitiveReason.Length > 0).ToList();
         writer.WriteLine();
