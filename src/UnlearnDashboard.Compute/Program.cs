@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Jobs.Worker;
 
@@ -13,5 +14,18 @@ builder.AddComputeServer();
 var app = builder.Build();
 app.MapComputeServer();
 
-app.Run();
+// Options are validated and the database opened before the host starts. An invalid setting, a bad connection
+// string or a damaged database file then ends the process with one line that names it, not a stack trace.
+try
+{
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+    await app.Services.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
+}
+catch (Exception error) when (error is StartupException or OptionsValidationException)
+{
+    Console.Error.WriteLine($"UnlearnDashboard.Compute did not start: {error.Message}");
+    return 1;
+}
+
+await app.RunAsync();
 return 0;

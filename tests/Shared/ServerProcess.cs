@@ -119,6 +119,22 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Throws with the server's output when it has exited.</summary>
+    /// <summary>Waits for the process to exit by itself and returns its exit code; throws when it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} was still running after {timeout.TotalSeconds} s:\n{Log}");
+        }
+
+        return _process.ExitCode;
+    }
+
     public void ThrowIfExited()
     {
         if (_process.HasExited)

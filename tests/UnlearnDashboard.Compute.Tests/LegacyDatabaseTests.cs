@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Protos.V1;
@@ -93,7 +94,7 @@ public sealed class LegacyDatabaseTests : IDisposable
         await CreateLegacyDataAsync(dump => dump + "\nALTER TABLE jobs DROP COLUMN \"Error\";\n");
         await using var app = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: false);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+        var error = await Assert.ThrowsAsync<StartupException>(() => app.StartAsync());
 
         Assert.Contains("table jobs lacks the column(s) Error", error.Message);
         Assert.Contains("Move the file away", error.Message);

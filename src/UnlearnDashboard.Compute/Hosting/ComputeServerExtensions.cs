@@ -84,7 +84,8 @@ public static class ComputeServerExtensions
         services.AddSingleton<LineageReader>();
 
         // Hosted services start in registration order: the schema exists before the scheduler reads jobs.
-        services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<DatabaseInitializer>();
+        services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
         return services;
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Storage;
@@ -7,14 +8,23 @@ namespace UnlearnDashboard.Compute.Hosting;
 /// <summary>
 /// Creates the data folders and applies the database migrations before the other services start. A SQLite
 /// database from a server that predates migrations is adopted first (see <see cref="LegacySqliteDatabase"/>).
+/// Program.cs runs it before starting the host, so a database that cannot be opened ends the process with one
+/// line. Started again as a hosted service, it does nothing.
 /// </summary>
 internal sealed class DatabaseInitializer(
     IDbContextFactory<ComputeDbContext> dbFactory,
     IOptions<ComputeOptions> options,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
+    private bool _initialized;
+
+    /// <summary>Initializes the folders and the database once; later calls return at once.</summary>
+    /// <exception cref="StartupException">The database cannot be opened or migrated.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_initialized)
+            return;
+
         var settings = options.Value;
         Directory.CreateDirectory(settings.DataPath);
         Directory.CreateDirectory(settings.ArtifactPath);
@@ -28,14 +38,34 @@ internal sealed class DatabaseInitializer(
         // EF Core takes a database lock while it migrates, so several servers starting on one PostgreSQL
         // database apply each migration once.
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await LegacySqliteDatabase.AdoptAsync(db, logger, cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        try
+        {
+            await LegacySqliteDatabase.AdoptAsync(db, logger, cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
 
-        // Write-ahead logging lets readers (event streams, listings) run while a job or the audit trail writes.
-        // With SQLite's default rollback journal a reader blocks every writer, which then fails with
-        // "database is locked" once the busy timeout passes. The mode is stored in the database file.
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            // Write-ahead logging lets readers (event streams, listings) run while a job or the audit trail writes.
+            // With SQLite's default rollback journal a reader blocks every writer, which then fails with
+            // "database is locked" once the busy timeout passes. The mode is stored in the database file.
+            if (db.Database.IsSqlite())
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        catch (Exception error) when (error is DbException or InvalidOperationException or TimeoutException)
+        {
+            throw new StartupException(Describe(settings, error), error);
+        }
+
+        _initialized = true;
+    }
+
+    /// <summary>Names the database that failed and the settings that choose it.</summary>
+    private static string Describe(ComputeOptions settings, Exception error)
+    {
+        string reason = error.GetBaseException().Message.TrimEnd('.');
+        return settings.Database.IsPostgres
+            ? $"The PostgreSQL database of Database:ConnectionString could not be opened or migrated: {reason}. " +
+              "Check the connection string (host, port, database, user, password) and that the server is running."
+            : $"The SQLite database {Path.Combine(settings.DataPath, "unlearn.db")} could not be opened or migrated: {reason}. " +
+              "If the file is damaged, restore it from a backup or move it away to start with an empty database.";
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -51,7 +51,7 @@ internal static class LegacySqliteDatabase
                 var missingColumns = create.Columns.Select(c => c.Name).Where(c => !columns.Contains(c)).ToList();
                 if (missingColumns.Count > 0)
                 {
-                    throw new InvalidOperationException(
+                    throw new Hosting.StartupException(
                         $"The SQLite database {connection.DataSource} has no migration history and its table {create.Name} lacks the "
                         + $"column(s) {string.Join(", ", missingColumns)}, so it was not made by an earlier version of this server and "
                         + "cannot be migrated. Move the file away to start with an empty database, or point Database:ConnectionString at another file.");

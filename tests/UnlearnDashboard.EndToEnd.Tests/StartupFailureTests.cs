@@ -1,0 +1,55 @@
+namespace UnlearnDashboard.EndToEnd.Tests;
+
+/// <summary>A Compute process that cannot start exits with status 1 and one line naming the setting or file, without a stack trace.</summary>
+public sealed class StartupFailureTests : IDisposable
+{
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("unlearn-startup-").FullName;
+
+    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
+
+    [Fact]
+    public async Task Start_DamagedSqliteFile_NamesTheFile()
+    {
+        byte[] garbage = new byte[20_000];
+        new Random(7).NextBytes(garbage);
+        string database = Path.Combine(_dataDirectory, "unlearn.db");
+        await File.WriteAllBytesAsync(database, garbage);
+
+        string log = await FailedStartLogAsync("--DataDirectory", _dataDirectory);
+
+        Assert.Contains($"The SQLite database {database} could not be opened", log);
+        Assert.Contains("file is not a database", log);
+    }
+
+    [Fact]
+    public async Task Start_UnreachablePostgres_NamesTheSetting()
+    {
+        string log = await FailedStartLogAsync(
+            "--DataDirectory", _dataDirectory, "--Database:Provider", "Postgres",
+            "--Database:ConnectionString", "Host=127.0.0.1;Port=1;Database=unlearn;Username=unlearn;Password=unlearn");
+
+        Assert.Contains("Database:ConnectionString could not be opened", log);
+    }
+
+    [Fact]
+    public async Task Start_InvalidOption_NamesTheOption()
+    {
+        string log = await FailedStartLogAsync("--DataDirectory", _dataDirectory, "--Jobs:MaxConcurrent", "0");
+
+        Assert.Contains("Jobs:MaxConcurrent", log);
+    }
+
+    /// <summary>Starts Compute, expects exit status 1, and returns its output after checking that it has no stack trace.</summary>
+    private static async Task<string> FailedStartLogAsync(params string[] arguments)
+    {
+        await using var server = ServerProcess.Start("ComputeAssembly", arguments);
+
+        int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        string log = server.Log;
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{log}");
+        Assert.Contains("UnlearnDashboard.Compute did not start: ", log);
+        Assert.DoesNotContain("   at ", log);
+        return log;
+    }
+}
