@@ -64,6 +64,17 @@ public static class CounterfactualGenerator
                 spec.SensitiveColumn);
         }
 
+        // A proxy value may stay as it is, but a sensitive value mapped to itself makes no counterfactual.
+        foreach (var (key, value) in spec.SensitiveMap)
+        {
+            if (key == value)
+            {
+                throw EngineException.Invalid("sensitive_map",
+                    $"The sensitive map maps '{key}' to itself, so its rows would not change; map it to another value of '{spec.SensitiveColumn}' " +
+                    "or leave it out.", key);
+            }
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var map in spec.AllMaps)
         {

@@ -153,6 +153,18 @@ public sealed class CounterfactualGeneratorTests(DemoDataFixture fixture) : ICla
     }
 
     [Fact]
+    public void Validate_SensitiveValueToItself_NamesValue()
+    {
+        var spec = AdultSpec() with { SensitiveMap = new Dictionary<string, string> { ["Male"] = "Female", ["Female"] = "Female" } };
+
+        var error = Assert.Throws<EngineException>(() => CounterfactualGenerator.FromTraining(spec, fixture.Adult, CancellationToken.None));
+
+        Assert.Equal("sensitive_map", error.Field);
+        Assert.Equal("Female", error.Value);
+        Assert.Contains("to itself", error.Message);
+    }
+
+    [Fact]
     public void Validate_ProxyValueNotALevel_NamesValue()
     {
         var spec = AdultSpec() with { ProxyMaps = [new ColumnValueMap("relationship", new Dictionary<string, string> { ["Husband"] = "Spouse" })] };
