@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using UnlearnDashboard.Cli.Commands;
+using UnlearnDashboard.Cli.Commands.Access;
 using UnlearnDashboard.Cli.Commands.Audit;
 using UnlearnDashboard.Cli.Commands.Bench;
 using UnlearnDashboard.Cli.Commands.Debias;
@@ -23,13 +24,19 @@ public static class CliApp
     /// <summary>Runs the CLI. Cancelling <paramref name="cancellationToken"/> acts like Ctrl+C.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
+        var apiKey = CommonOptions.ApiKey();
         var rootCommand = BuildRootCommand(console);
+        rootCommand.Options.Add(apiKey);
         var parseResult = rootCommand.Parse(args);
 
         if (parseResult.Errors.Count > 0)
         {
             return WriteUsageErrors(parseResult, console.Error);
         }
+
+        console.ApiKey = parseResult.GetValue(apiKey) is { Length: > 0 } key
+            ? key
+            : console.GetEnvironmentVariable(CommonOptions.ApiKeyEnvironmentVariable) is { Length: > 0 } environmentKey ? environmentKey : null;
 
         var configuration = new InvocationConfiguration
         {
@@ -56,6 +63,9 @@ public static class CliApp
         rootCommand.Subcommands.Add(AuditCommand.Create(console));
         rootCommand.Subcommands.Add(SoakCommand.Create(console));
         rootCommand.Subcommands.Add(LoadCommand.Create(console));
+        rootCommand.Subcommands.Add(AccessCommands.CreateWhoAmI(console));
+        rootCommand.Subcommands.Add(AccessCommands.CreateUsers(console));
+        rootCommand.Subcommands.Add(AccessCommands.CreateKeys(console));
         return rootCommand;
     }
 

@@ -14,6 +14,12 @@ public sealed record CliConsole(
     bool ErrorIsTerminal,
     Func<string, string?> GetEnvironmentVariable)
 {
+    /// <summary>
+    /// The API key that every server call sends: --api-key, else $UNLEARN_API_KEY, else null. <see cref="CliApp"/> sets
+    /// it after parsing and before the command runs.
+    /// </summary>
+    public string? ApiKey { get; internal set; }
+
     public static CliConsole FromSystemConsole() => new(
         Console.Out,
         Console.Error,

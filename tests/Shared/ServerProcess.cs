@@ -17,11 +17,12 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private ServerProcess(Process process, string name, string url)
+    private ServerProcess(Process process, string name, string url, string? dataDirectory)
     {
         _process = process;
         Name = name;
         Url = url;
+        DataDirectory = dataDirectory;
     }
 
     public string Name { get; }
@@ -29,6 +30,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Url { get; }
 
     public int ProcessId => _process.Id;
+
+    /// <summary>The value of the server's <c>--DataDirectory</c> argument, or null when it has none.</summary>
+    public string? DataDirectory { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -67,7 +71,9 @@ public sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"dotnet did not start {assembly}");
-        var server = new ServerProcess(process, Path.GetFileNameWithoutExtension(assembly), url);
+        int dataArgument = Array.IndexOf(arguments, "--DataDirectory");
+        string? dataDirectory = dataArgument >= 0 && dataArgument + 1 < arguments.Length ? arguments[dataArgument + 1] : null;
+        var server = new ServerProcess(process, Path.GetFileNameWithoutExtension(assembly), url, dataDirectory);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -75,14 +81,25 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Returns a channel to a gRPC server that accepts responses up to 64 MiB.</summary>
-    public GrpcChannel CreateChannel() =>
-        GrpcChannel.ForAddress(Url, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+    /// <summary>
+    /// Returns a channel to a gRPC server that accepts responses up to 64 MiB and sends the API key of
+    /// <paramref name="role"/> from the server's credentials.json. Call it once the server serves, because the
+    /// server writes that file on its first start before it listens.
+    /// </summary>
+    public GrpcChannel CreateChannel(string role = ComputeCredentials.DefaultRole) =>
+        ComputeCredentials.CreateChannel(Url, ApiKey(role));
+
+    /// <summary>Returns a channel that sends no credential, for the anonymous health check and for access tests.</summary>
+    public GrpcChannel CreateAnonymousChannel() => ComputeCredentials.CreateChannel(Url, null);
+
+    /// <summary>Returns the secret of a role's API key from credentials.json in the server's data folder.</summary>
+    public string ApiKey(string role = ComputeCredentials.DefaultRole) =>
+        ComputeCredentials.ReadSecret(DataDirectory ?? throw new InvalidOperationException($"{Name} was started without --DataDirectory."), role);
 
     /// <summary>Waits until a gRPC server reports SERVING on the standard health service.</summary>
     public async Task WaitUntilServingAsync(TimeSpan timeout)
     {
-        using var channel = CreateChannel();
+        using var channel = CreateAnonymousChannel();
         var health = new Health.HealthClient(channel);
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)

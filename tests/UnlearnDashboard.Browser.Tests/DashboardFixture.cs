@@ -49,12 +49,17 @@ public sealed class DashboardFixture : IAsyncLifetime
 
         Directory.CreateDirectory(ScreenshotDirectory);
         _compute = ServerProcess.Start("ComputeAssembly", "--DataDirectory", _dataDirectory);
-        _channel = GrpcChannel.ForAddress(_compute.Url, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+
+        // The server writes credentials.json before it listens, so the keys exist once it serves.
+        await _compute.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        _channel = _compute.CreateChannel();
         await WaitForComputeAsync(TimeSpan.FromMinutes(3));
 
         // Development serves the static web assets (blazor.web.js, MudBlazor) from the build output, as with
-        // dotnet run; other environments expect the published output.
-        _web = ServerProcess.Start("WebAssembly", "--ComputeUrl", _compute.Url, "--environment", "Development");
+        // dotnet run; other environments expect the published output. The dashboard calls Compute with the key
+        // of the "dashboard" service user.
+        _web = ServerProcess.Start("WebAssembly", "--ComputeUrl", _compute.Url, "--environment", "Development",
+            "--Compute:ApiKey", _compute.ApiKey("dashboard"));
         await WaitForWebAsync(TimeSpan.FromSeconds(60));
 
         _playwright = await Playwright.CreateAsync();

@@ -12,7 +12,15 @@ namespace UnlearnDashboard.Compute.Tests;
 /// </summary>
 public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifetime
 {
-    public Task InitializeAsync() => server.InitializeAsync();
+    /// <summary>Entries written on the server's first start: the first users and their keys.</summary>
+    private int _startEntries;
+
+    public async Task InitializeAsync()
+    {
+        await server.InitializeAsync();
+        await using var db = await CreateDbContextAsync();
+        _startEntries = await db.AuditEntries.CountAsync();
+    }
 
     public Task DisposeAsync() => server.DisposeAsync();
 
@@ -21,31 +29,33 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
     {
         var dataset = await RegisterGermanAsync();
         var set = await server.Counterfactuals.GenerateCounterfactualSetAsync(GermanSetRequest());
-        await server.Counterfactuals.RejectCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance", Comment = "Too few rows." });
+        await server.ComplianceCounterfactuals.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Comment = "Too few rows." });
         await server.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = set.Id, PageSize = 10 });
         var job = await server.Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german", Settings = new ModelSettings { Epochs = 1 } });
         var finished = await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
 
-        var entries = (await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest())).Entries;
+        var all = (await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest())).Entries;
+        var entries = all.Skip(_startEntries).ToList();
         var verification = await server.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
 
         Assert.Equal(JobState.Succeeded, finished.State);
         Assert.Equal(
             ["dataset.register", "counterfactual_set.generate", "counterfactual_set.reject", "rows.view", "job.submit", "job.start", "job.end"],
             entries.Select(e => e.Action));
-        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence));
+        Assert.Equal(["engineer", "engineer", "compliance", "engineer", "engineer", "system", "system"], entries.Select(e => e.Actor));
+        Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(e => e.Sequence));
         Assert.Equal($"dataset/{dataset.Id}", entries[0].Subject);
         Assert.Contains(dataset.TrainSha256, entries[0].DetailsJson);
         Assert.Contains(set.ArtifactSha256, entries[1].DetailsJson);
         Assert.DoesNotContain("Too few rows", entries[2].DetailsJson);
         Assert.Equal($"job/{job.Id}", entries[^1].Subject);
         Assert.Contains(finished.Result.Train.VersionId, entries[^1].DetailsJson);
-        Assert.All(entries.Skip(1).Zip(entries), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
-        Assert.Equal(AuditHash.Genesis, entries[0].PreviousHash);
+        Assert.All(all.Skip(1).Zip(all), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
+        Assert.Equal(AuditHash.Genesis, all[0].PreviousHash);
         Assert.True(verification.Intact, verification.Reason);
-        Assert.Equal(entries.Count, verification.EntryCount);
-        Assert.Equal(entries[^1].Hash, verification.RecordedHash);
+        Assert.Equal(all.Count, verification.EntryCount);
+        Assert.Equal(all[^1].Hash, verification.RecordedHash);
     }
 
     [Fact]
@@ -57,13 +67,14 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
 
         var byAction = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "rows.view" });
         var bySubject = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"counterfactual_set/{set.Id}" });
-        var firstPage = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { PageSize = 2 });
-        var secondPage = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { PageSize = 2, PageToken = firstPage.NextPageToken });
+        var firstPage = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Actor = "engineer", PageSize = 2 });
+        var secondPage = await server.Audit.ListAuditEntriesAsync(
+            new ListAuditEntriesRequest { Actor = "engineer", PageSize = 2, PageToken = firstPage.NextPageToken });
 
         Assert.Equal(["rows.view"], byAction.Entries.Select(e => e.Action));
         Assert.Equal(["counterfactual_set.generate", "rows.view"], bySubject.Entries.Select(e => e.Action));
-        Assert.Equal([1L, 2L], firstPage.Entries.Select(e => e.Sequence));
-        Assert.Equal([3L], secondPage.Entries.Select(e => e.Sequence));
+        Assert.Equal([_startEntries + 1L, _startEntries + 2L], firstPage.Entries.Select(e => e.Sequence));
+        Assert.Equal([_startEntries + 3L], secondPage.Entries.Select(e => e.Sequence));
         Assert.Equal("", secondPage.NextPageToken);
     }
 
@@ -80,7 +91,7 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
             : db.AuditEntries.ExecuteDeleteAsync());
 
         Assert.Contains("append-only", error.Message);
-        Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.Actor == AuditActors.Anonymous));
+        Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.Actor == "engineer"));
     }
 
     [Fact]
@@ -104,12 +115,13 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         await using var db = await CreateDbContextAsync();
         await DropTriggersAsync(db);
 
-        await db.AuditEntries.Where(e => e.Sequence == 2).ExecuteUpdateAsync(update => update.SetProperty(e => e.Actor, "mallory"));
+        long edited = _startEntries + 2;
+        await db.AuditEntries.Where(e => e.Sequence == edited).ExecuteUpdateAsync(update => update.SetProperty(e => e.Actor, "mallory"));
         var verification = await server.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
 
         Assert.False(verification.Intact);
-        Assert.Equal(2, verification.FirstBrokenSequence);
-        Assert.Equal(1, verification.EntryCount);
+        Assert.Equal(edited, verification.FirstBrokenSequence);
+        Assert.Equal(edited - 1, verification.EntryCount);
         Assert.Contains("changed after it was written", verification.Reason);
     }
 
@@ -120,10 +132,12 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         await using var db = await CreateDbContextAsync();
         await DropTriggersAsync(db);
 
-        // Edit entry 2 and recompute every hash from there on, so that each entry checks out on its own.
+        // Edit the second entry after the start's and recompute every hash from there on, so that each entry checks
+        // out on its own.
         var entries = await db.AuditEntries.OrderBy(e => e.Sequence).ToListAsync();
-        entries[1].Actor = "mallory";
-        for (int i = 1; i < entries.Count; i++)
+        int edited = _startEntries + 1;
+        entries[edited].Actor = "mallory";
+        for (int i = edited; i < entries.Count; i++)
         {
             entries[i].PreviousHash = entries[i - 1].Hash;
             entries[i].Hash = AuditHash.Compute(entries[i]);
@@ -133,9 +147,9 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         var verification = await server.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
 
         Assert.False(verification.Intact);
-        Assert.Equal(1, verification.EntryCount);
-        Assert.Equal(2, verification.FirstBrokenSequence);
-        Assert.Contains("recomputed from entry 2", verification.Reason);
+        Assert.Equal(edited, verification.EntryCount);
+        Assert.Equal(edited + 1, verification.FirstBrokenSequence);
+        Assert.Contains($"recomputed from entry {edited + 1}", verification.Reason);
         Assert.Equal(count, verification.RecordedCount);
         Assert.NotEqual(entries[^1].Hash, verification.RecordedHash);
     }
@@ -147,8 +161,9 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         await using var db = await CreateDbContextAsync();
         await DropTriggersAsync(db);
         var entries = await db.AuditEntries.OrderBy(e => e.Sequence).ToListAsync();
-        entries[1].Actor = "mallory";
-        for (int i = 1; i < entries.Count; i++)
+        int edited = _startEntries + 1;
+        entries[edited].Actor = "mallory";
+        for (int i = edited; i < entries.Count; i++)
         {
             entries[i].PreviousHash = entries[i - 1].Hash;
             entries[i].Hash = AuditHash.Compute(entries[i]);
@@ -227,8 +242,8 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         await second.StopAsync();
 
         Assert.True(verification.Intact, verification.Reason);
-        Assert.Equal(2 * AppendsPerServer, verification.EntryCount);
-        Assert.Equal(2 * AppendsPerServer, verification.RecordedCount);
+        Assert.Equal(_startEntries + 2 * AppendsPerServer, verification.EntryCount);
+        Assert.Equal(_startEntries + 2 * AppendsPerServer, verification.RecordedCount);
     }
 
     [Fact]
@@ -257,14 +272,14 @@ public abstract class AuditTrailTests(ComputeServerFixture server) : IAsyncLifet
         Assert.Contains(seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Status.Detail);
     }
 
-    /// <summary>Registers German Credit and generates a counterfactual set; returns the number of entries.</summary>
+    /// <summary>Registers German Credit and generates, approves and reads a counterfactual set; returns the number of entries.</summary>
     private async Task<int> CreateEntriesAsync()
     {
         await RegisterGermanAsync();
         var set = await server.Counterfactuals.GenerateCounterfactualSetAsync(GermanSetRequest());
-        await server.Counterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance" });
+        await server.ComplianceCounterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = set.Id });
         await server.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = set.Id });
-        return 4;
+        return _startEntries + 4;
     }
 
     private async Task<Dataset> RegisterGermanAsync() =>

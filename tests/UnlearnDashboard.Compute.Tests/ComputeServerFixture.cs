@@ -11,11 +11,14 @@ namespace UnlearnDashboard.Compute.Tests;
 /// Starts the real compute server (the registration Program.cs uses, Kestrel on a free loopback port,
 /// HTTP/2, SQLite and TorchSharp) in a temporary data folder whose import folder contains the shipped CSVs.
 /// Subclasses with <see cref="UsesPostgres"/> set store the rows in a fresh PostgreSQL database instead.
+/// <see cref="Channel"/> sends the engineer's API key from the server's credentials.json; <see cref="ChannelAs"/>
+/// sends another role's.
 /// </summary>
 public class ComputeServerFixture : IAsyncLifetime
 {
     private WebApplication? _app;
-    private GrpcChannel? _channel;
+    private readonly Dictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private string? _url;
     private PostgresTestDatabase? _postgres;
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("unlearn-compute-tests-").FullName;
@@ -24,7 +27,8 @@ public class ComputeServerFixture : IAsyncLifetime
 
     public string ArtifactDirectory => Path.Combine(DataDirectory, "artifacts");
 
-    public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("The server has not started.");
+    /// <summary>A channel that sends the engineer's key.</summary>
+    public GrpcChannel Channel => ChannelAs(ComputeCredentials.DefaultRole);
 
     public DatasetService.DatasetServiceClient Datasets => new(Channel);
 
@@ -39,6 +43,32 @@ public class ComputeServerFixture : IAsyncLifetime
     public VersionService.VersionServiceClient Versions => new(Channel);
 
     public ErasureService.ErasureServiceClient Erasures => new(Channel);
+
+    /// <summary>The counterfactual service as the compliance user, who may approve and reject sets.</summary>
+    public CounterfactualService.CounterfactualServiceClient ComplianceCounterfactuals => new(ChannelAs("compliance"));
+
+    /// <summary>The access service as the admin, who may manage users and keys.</summary>
+    public AccessService.AccessServiceClient AdminAccess => new(ChannelAs("admin"));
+
+    /// <summary>
+    /// Returns a channel that sends the key of <paramref name="role"/> ("viewer", "engineer", "compliance", "admin" or
+    /// "dashboard") from credentials.json, or no credential for null.
+    /// </summary>
+    public GrpcChannel ChannelAs(string? role)
+    {
+        string url = _url ?? throw new InvalidOperationException("The server has not started.");
+        string key = role ?? "";
+        lock (_channels)
+        {
+            if (!_channels.TryGetValue(key, out var channel))
+            {
+                string? secret = role is null ? null : ComputeCredentials.ReadSecret(DataDirectory, role);
+                _channels[key] = channel = ComputeCredentials.CreateChannel(url, secret);
+            }
+
+            return channel;
+        }
+    }
 
     /// <summary>True to store the rows in a fresh PostgreSQL database; false for SQLite in the data folder.</summary>
     public virtual bool UsesPostgres => false;
@@ -79,14 +109,20 @@ public class ComputeServerFixture : IAsyncLifetime
     {
         _app = CreateServer(DataDirectory, SeedDemo, [.. DatabaseArgs(), .. ExtraArgs]);
         await _app.StartAsync();
-        _channel = GrpcChannel.ForAddress(_app.Urls.Single());
+        _url = _app.Urls.Single();
     }
 
     /// <summary>Stops the server the way a shutdown signal does, leaving the data folder in place.</summary>
     public async Task StopServerAsync()
     {
-        _channel?.Dispose();
-        _channel = null;
+        lock (_channels)
+        {
+            foreach (var channel in _channels.Values)
+                channel.Dispose();
+            _channels.Clear();
+        }
+
+        _url = null;
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -123,6 +159,13 @@ public class ComputeServerFixture : IAsyncLifetime
         app.MapComputeServer();
         return app;
     }
+
+    /// <summary>
+    /// Returns a channel to a server from <see cref="CreateServer"/> that sends the key of <paramref name="role"/> from
+    /// credentials.json in its data folder.
+    /// </summary>
+    public static GrpcChannel CreateChannel(WebApplication app, string dataDirectory, string role = ComputeCredentials.DefaultRole) =>
+        ComputeCredentials.CreateChannel(app.Urls.Single(), ComputeCredentials.ReadSecret(dataDirectory, role));
 
     /// <summary>Returns the number of artifact files stored so far.</summary>
     public int CountArtifacts() =>

@@ -9,7 +9,9 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
 {
     private const string Requester = "engineer";
 
-    private CounterfactualService.CounterfactualServiceClient Counterfactuals => server.Counterfactuals;
+    // These tests name the requester and the reviewer in the requests, which only the dashboard's service account
+    // may do; AccessTests covers the requester and reviewer taken from the caller's identity.
+    private CounterfactualService.CounterfactualServiceClient Counterfactuals => new(server.ChannelAs("dashboard"));
 
     [Fact]
     public async Task Generate_TrainingRows_StoresPendingSet()

@@ -33,7 +33,7 @@ public sealed class LegacyDatabaseTests : IDisposable
         await using var app = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: false);
 
         await app.StartAsync();
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(app.Urls.Single());
+        using var channel = ComputeServerFixture.CreateChannel(app, _dataDirectory);
         var datasets = await new DatasetService.DatasetServiceClient(channel).ListDatasetsAsync(new ListDatasetsRequest());
         var jobs = await new JobService.JobServiceClient(channel).ListJobsAsync(new ListJobsRequest());
         var models = new ModelService.ModelServiceClient(channel);
@@ -59,12 +59,12 @@ public sealed class LegacyDatabaseTests : IDisposable
         await using var app = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: false);
 
         await app.StartAsync();
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(app.Urls.Single());
+        using var channel = ComputeServerFixture.CreateChannel(app, _dataDirectory);
         var jobs = new JobService.JobServiceClient(channel);
         var job = await jobs.TrainModelAsync(new TrainModelRequest { Dataset = LegacyDatasetName, Settings = new ModelSettings { Epochs = 1 } });
         var finished = await JobWatcher.WaitForEndAsync(jobs, job.Id);
         var audit = new AuditService.AuditServiceClient(channel);
-        var entries = await audit.ListAuditEntriesAsync(new ListAuditEntriesRequest());
+        var entries = await audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"job/{job.Id}" });
         var verification = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
 
         Assert.Equal(JobState.Succeeded, finished.State);
@@ -80,7 +80,7 @@ public sealed class LegacyDatabaseTests : IDisposable
         await using var app = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: false);
 
         await app.StartAsync();
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(app.Urls.Single());
+        using var channel = ComputeServerFixture.CreateChannel(app, _dataDirectory);
         var sets = await new CounterfactualService.CounterfactualServiceClient(channel)
             .ListCounterfactualSetsAsync(new ListCounterfactualSetsRequest());
 

@@ -29,7 +29,8 @@ public sealed class CliCompareTests(ComputeFixture compute)
         using var output = new StringWriter();
         using var error = new StringWriter();
         int exitCode = await CliApp.RunAsync(
-            ["compare", "--server", compute.Server.Url, child.ParentVersionId, child.Id, "--resamples", "200", "--json", json], output, error);
+            ["compare", "--server", compute.Server.Url, "--api-key", compute.Server.ApiKey(), child.ParentVersionId, child.Id, "--resamples", "200",
+                "--json", json], output, error);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
         var fromCli = JsonParser.Default.Parse<VersionComparison>(await File.ReadAllTextAsync(json));
@@ -57,7 +58,8 @@ public sealed class CliCompareTests(ComputeFixture compute)
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        int exitCode = await CliApp.RunAsync(["compare", "--server", compute.Server.Url, "missing-a", "missing-b"], output, error);
+        int exitCode = await CliApp.RunAsync(["compare", "--server", compute.Server.Url, "--api-key", compute.Server.ApiKey(), "missing-a", "missing-b"],
+            output, error);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("missing-a", error.ToString());

@@ -48,7 +48,11 @@ public sealed class ComputeProcess : IAsyncDisposable
         return compute;
     }
 
-    public GrpcChannel CreateChannel() => _server.CreateChannel();
+    /// <summary>Returns a channel that sends the API key of <paramref name="role"/> from the server's credentials.json.</summary>
+    public GrpcChannel CreateChannel(string role = ComputeCredentials.DefaultRole) => _server.CreateChannel(role);
+
+    /// <summary>Returns the secret of a role's API key, for example to pass to the CLI as --api-key.</summary>
+    public string ApiKey(string role = ComputeCredentials.DefaultRole) => _server.ApiKey(role);
 
     public async ValueTask DisposeAsync()
     {

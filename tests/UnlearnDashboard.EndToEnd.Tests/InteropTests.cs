@@ -37,7 +37,7 @@ public sealed partial class InteropTests(ComputeFixture compute)
 
         string server = new Uri(compute.Server.Url).Authority;
         var python = await RunAsync("/usr/bin/python3", Path.Combine(ClientFolder, "debias_example.py"),
-            "--stubs", stubs, "--server", server, "--dataset", "adult", "--sensitive", "sex",
+            "--stubs", stubs, "--server", server, "--api-key", compute.Server.ApiKey(), "--dataset", "adult", "--sensitive", "sex",
             "--method", "influence-newton", "--remove-fraction", "0.05");
         Assert.True(python.ExitCode == 0, $"debias_example.py exited with {python.ExitCode}:\n{python.Output}\n{python.Error}");
 
@@ -45,7 +45,7 @@ public sealed partial class InteropTests(ComputeFixture compute)
         Assert.False(string.IsNullOrEmpty(jobId), $"no 'job: ID' line in:\n{python.Output}");
         using var cliOutput = new StringWriter();
         using var cliError = new StringWriter();
-        int cliExit = await CliApp.RunAsync(["jobs", "get", jobId, "--server", compute.Server.Url], cliOutput, cliError);
+        int cliExit = await CliApp.RunAsync(["jobs", "get", jobId, "--server", compute.Server.Url, "--api-key", compute.Server.ApiKey()], cliOutput, cliError);
         Assert.True(cliExit == 0, $"unlearn jobs get exited with {cliExit}:\n{cliError}");
 
         Assert.Matches(@"\] ranking: ", python.Output);

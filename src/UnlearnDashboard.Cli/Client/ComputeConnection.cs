@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Net.Client;
 using UnlearnDashboard.Protos.V1;
 
@@ -24,6 +25,7 @@ internal sealed class ComputeConnection : IDisposable
         Diagnostics = new DiagnosticsService.DiagnosticsServiceClient(channel);
         Versions = new VersionService.VersionServiceClient(channel);
         Erasures = new ErasureService.ErasureServiceClient(channel);
+        Access = new AccessService.AccessServiceClient(channel);
     }
 
     public DatasetService.DatasetServiceClient Datasets { get; }
@@ -46,9 +48,15 @@ internal sealed class ComputeConnection : IDisposable
 
     public ErasureService.ErasureServiceClient Erasures { get; }
 
-    /// <summary>Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL.</summary>
+
+    public AccessService.AccessServiceClient Access { get; }
+
+    /// <summary>
+    /// Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL that sends <paramref name="apiKey"/>,
+    /// when set, as "authorization: Bearer KEY" on every call.
+    /// </summary>
     /// <exception cref="UsageException">The URL is not an absolute http or https URL.</exception>
-    public static ComputeConnection Open(string serverUrl)
+    public static ComputeConnection Open(string serverUrl, string? apiKey)
     {
         if (!Uri.TryCreate(serverUrl, UriKind.Absolute, out var address)
             || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
@@ -56,13 +64,29 @@ internal sealed class ComputeConnection : IDisposable
             throw new UsageException($"invalid --server URL '{serverUrl}': expected http://HOST:PORT or https://HOST:PORT.");
         }
 
-        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        var options = new GrpcChannelOptions
         {
             MaxReceiveMessageSize = MaxReceiveMessageBytes,
 
             // A server allows 100 concurrent streams per HTTP/2 connection by default; unlearn load holds more.
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-        });
+        };
+        if (apiKey is not null)
+        {
+            var bearer = CallCredentials.FromInterceptor((_, metadata) =>
+            {
+                metadata.Add("authorization", $"Bearer {apiKey}");
+                return Task.CompletedTask;
+            });
+
+            // NOTE: over http:// the key travels unencrypted; that is acceptable on loopback, and a remote server
+            // should be reached through https://.
+            options.Credentials = ChannelCredentials.Create(
+                address.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, bearer);
+            options.UnsafeUseInsecureChannelCallCredentials = address.Scheme == Uri.UriSchemeHttp;
+        }
+
+        var channel = GrpcChannel.ForAddress(address, options);
         return new ComputeConnection(channel);
     }
 

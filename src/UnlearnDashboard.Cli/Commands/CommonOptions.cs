@@ -7,6 +7,19 @@ internal static class CommonOptions
 {
     public const string DefaultServer = "http://127.0.0.1:5001";
     public const string ServerEnvironmentVariable = "UNLEARN_SERVER";
+    public const string ApiKeyEnvironmentVariable = "UNLEARN_API_KEY";
+
+    /// <summary>
+    /// <c>--api-key</c>, on the root command and every subcommand. Its value is read by <see cref="CliApp"/>, because
+    /// the key is sent on every call of every command.
+    /// </summary>
+    public static Option<string?> ApiKey() => new("--api-key")
+    {
+        HelpName = "SECRET",
+        Description = $"API key sent to the compute server (default: ${ApiKeyEnvironmentVariable}). The server's first start writes "
+            + "one key per role to credentials.json in its data folder.",
+        Recursive = true,
+    };
 
     public static Option<string> Server(CliConsole console) => new("--server")
     {

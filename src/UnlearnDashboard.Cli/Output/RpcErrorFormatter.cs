@@ -25,9 +25,19 @@ internal static class RpcErrorFormatter
             }
         }
 
-        if (exception.StatusCode == StatusCode.Unavailable)
+        switch (exception.StatusCode)
         {
-            error.WriteLine("Check that the compute server is running and that --server points to it.");
+            case StatusCode.Unavailable:
+                error.WriteLine("Check that the compute server is running and that --server points to it.");
+                break;
+            case StatusCode.Unauthenticated:
+                error.WriteLine("Pass an API key with --api-key or UNLEARN_API_KEY. The server's first start writes one key per role to "
+                    + "credentials.json in its data folder; an admin creates more with 'unlearn keys create USER'.");
+                break;
+            case StatusCode.PermissionDenied:
+                error.WriteLine("The key's user has a role that may not do this; 'unlearn whoami' shows the role. Ask an admin for a key "
+                    + "of a user with one of the roles named above.");
+                break;
         }
     }
 

@@ -17,6 +17,9 @@ public static class AuditActions
 
     public const string JobEnd = "job.end";
 
+    /// <summary>A CancelJob call; the job's own end is recorded as <see cref="JobEnd"/>.</summary>
+    public const string JobCancel = "job.cancel";
+
     public const string CounterfactualGenerate = "counterfactual_set.generate";
 
     public const string CounterfactualApprove = "counterfactual_set.approve";
@@ -38,14 +41,28 @@ public static class AuditActions
     /// <summary>An erasure job's commit: its certificate, with the erased rows' ids and hashes.</summary>
     public const string Erasure = "erasure";
 
-    /// <summary>Not recorded yet: a failed login or a rejected API key.</summary>
-    public const string LoginFailure = "login.failure";
+    /// <summary>A SignIn with an unknown user name or a wrong password; the details name the user tried, never the password.</summary>
+    public const string LoginFailure = "login.fail";
+
+    /// <summary>A successful SignIn; the details name the session's expiry.</summary>
+    public const string Login = "login";
+
+    public const string UserCreate = "user.create";
+
+    public const string UserRevoke = "user.revoke";
+
+    public const string ApiKeyCreate = "api_key.create";
+
+    public const string ApiKeyRevoke = "api_key.revoke";
+
+    /// <summary>An API key replaced by a new one; the subject is the old key, the details name the new one.</summary>
+    public const string ApiKeyRotate = "api_key.rotate";
 }
 
-/// <summary>Actors recorded before users and API keys exist.</summary>
+/// <summary>Actors that are not users.</summary>
 public static class AuditActors
 {
-    /// <summary>A gRPC call; the server does not authenticate callers yet.</summary>
+    /// <summary>An unauthenticated call, such as a failed SignIn.</summary>
     public const string Anonymous = "anonymous";
 
     /// <summary>The server acting on its own, such as the scheduler starting a job or the demo seeder.</summary>

@@ -4,7 +4,7 @@ namespace UnlearnDashboard.Compute.Diagnostics;
 
 /// <summary>
 /// Log messages of the compute server with stable event ids: 1xx hosting, 2xx datasets, 3xx jobs,
-/// 4xx gRPC calls, 5xx counterfactual sets, 6xx the audit trail. Job lifecycle is at Information, per-step detail at Debug, failures at Error.
+/// 4xx gRPC calls, 5xx counterfactual sets, 6xx the audit trail, 7xx users and keys. Job lifecycle is at Information, per-step detail at Debug, failures at Error.
 /// </summary>
 internal static partial class ComputeLog
 {
@@ -79,4 +79,11 @@ internal static partial class ComputeLog
 
     [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "The audit head file {HeadPath} does not match the audit table, so it is left as evidence and not advanced: {Mismatch}")]
     public static partial void AuditHeadMismatch(this ILogger logger, string headPath, string mismatch);
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "No users existed, so users {UserNames} were created with one API key each, written to {CredentialsPath} (mode 0600). "
+        + "The dashboard password of user {AdminName}, shown only this once: {AdminPassword}")]
+    public static partial void AccessBootstrapped(this ILogger logger, string userNames, string credentialsPath, string adminName, string adminPassword);
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "Users exist already, so no first users were created")]
+    public static partial void AccessBootstrapSkipped(this ILogger logger);
 }

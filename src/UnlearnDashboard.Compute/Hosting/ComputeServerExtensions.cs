@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
@@ -22,6 +23,7 @@ public static class ComputeServerExtensions
     {
         builder.Services.AddComputeOptions(builder.Configuration);
         builder.Services.AddComputeStorage();
+        builder.Services.AddComputeAccess(builder.Configuration);
         builder.Services.AddComputeJobs();
         builder.Services.AddComputeGrpc(builder.Environment);
         return builder;
@@ -40,6 +42,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<DiagnosticsGrpcService>();
         app.MapGrpcService<VersionGrpcService>();
+        app.MapGrpcService<AccessGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -93,6 +96,18 @@ public static class ComputeServerExtensions
         provider.GetRequiredService<IOptions<ComputeOptions>>().Value.DatabaseConnectionString;
 
     /// <summary>
+    /// Adds the user and key store, the first-start bootstrap of one user per role (a hosted service that runs
+    /// after the database is migrated and before the demo is seeded) and <see cref="AccessOptions"/> from <c>Access</c>.
+    /// </summary>
+    public static IServiceCollection AddComputeAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AccessStore>();
+        services.AddHostedService<AccessBootstrapper>();
+        return services;
+    }
+
+    /// <summary>
     /// Adds the job store, the live event hub, the runner that <see cref="JobRunnerOptions.Runner"/> chooses
     /// (a worker process per job by default), the commit journal, the scheduler and the demo seeder.
     /// </summary>
@@ -115,13 +130,17 @@ public static class ComputeServerExtensions
         return services;
     }
 
-    /// <summary>Adds gRPC with the error interceptor, health checking and reflection.</summary>
+    /// <summary>
+    /// Adds gRPC with the error interceptor and, inside it, the interceptor that authenticates and authorises every
+    /// call, plus health checking and reflection.
+    /// </summary>
     public static IServiceCollection AddComputeGrpc(this IServiceCollection services, IHostEnvironment environment)
     {
         services.AddGrpc(grpc =>
         {
             grpc.EnableDetailedErrors = environment.IsDevelopment();
             grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<AuthInterceptor>();
         });
         services.AddGrpcHealthChecks().AddCheck("compute", () => HealthCheckResult.Healthy());
         services.AddGrpcReflection();

@@ -17,9 +17,9 @@ namespace UnlearnDashboard.Compute.Hosting;
 /// On a first start (no datasets) with <see cref="ComputeOptions.SeedDemo"/> on, registers the shipped demo
 /// datasets through the same path as RegisterDataset and queues training of each profile's demo model. The
 /// first training job to finish on a dataset becomes its default model version. Each dataset then gets the
-/// engine's default counterfactual set, requested by <see cref="DemoRequester"/> and approved by
-/// <see cref="DemoReviewer"/> through the same path as the review RPCs, so that the default debias method
-/// runs on the demo data without further steps.
+/// engine's default counterfactual set, requested by the first engineer user and approved by the first compliance
+/// user (see <see cref="Access.AccessBootstrapper"/>) through the same path as the review RPCs, and recorded in the
+/// audit trail as done by them, so that the default debias method runs on the demo data without further steps.
 /// </summary>
 internal sealed class DemoSeeder(
     DatasetCatalog catalog,
@@ -80,8 +80,8 @@ internal sealed class DemoSeeder(
         {
             var data = await catalog.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
             var spec = CounterfactualDefaults.For(data);
-            var set = await counterfactuals.GenerateAsync(AuditActors.System, dataset, spec, DemoRequester, cancellationToken);
-            await counterfactuals.ReviewAsync(AuditActors.System, set.Id, DemoReviewer, "Default demo counterfactual set.",
+            var set = await counterfactuals.GenerateAsync(DemoRequester, dataset, spec, DemoRequester, cancellationToken);
+            await counterfactuals.ReviewAsync(DemoReviewer, set.Id, DemoReviewer, "Default demo counterfactual set.",
                 Proto.CounterfactualSetStatus.Approved, cancellationToken);
             logger.DemoCounterfactualSetSeeded(set.Id, dataset.Name);
         }

@@ -36,6 +36,7 @@ public sealed class ModelTransfer(
     /// <paramref name="specField"/> or <paramref name="weightsField"/>.
     /// </summary>
     public async Task<Proto.ImportModelResponse> ImportAsync(
+        string actor,
         Proto.ImportModelHeader header,
         byte[] weights,
         string source,
@@ -103,7 +104,7 @@ public sealed class ModelTransfer(
 
         string formatName = imported.Format == WeightsFormat.Safetensors ? "safetensors" : "pytorch-state-dict";
         logger.ModelImported(modelRow.Id, modelRow.Name, source, formatName, dataset.Id, versionRow.Id);
-        await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.ModelImport, $"version/{versionRow.Id}", new Dictionary<string, object?>
+        await audit.TryAppendAsync(actor, AuditActions.ModelImport, $"version/{versionRow.Id}", new Dictionary<string, object?>
         {
             ["model_id"] = modelRow.Id,
             ["dataset_id"] = dataset.Id,
@@ -126,7 +127,7 @@ public sealed class ModelTransfer(
     }
 
     /// <summary>Loads a version (hash-checked) and writes it as safetensors with its spec and the dataset's label.</summary>
-    public async Task<ExportedVersion> ExportAsync(string versionId, CancellationToken cancellationToken)
+    public async Task<ExportedVersion> ExportAsync(string actor, string versionId, CancellationToken cancellationToken)
     {
         var loaded = await versions.LoadAsync(versionId, "version_id", cancellationToken);
         var definition = DatasetMapper.DefinitionFromJson(loaded.Dataset.DefinitionJson);
@@ -138,7 +139,7 @@ public sealed class ModelTransfer(
 
         string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(export.Safetensors));
         logger.VersionExported(loaded.Version.Id, export.Safetensors.Length);
-        await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.Export, $"version/{loaded.Version.Id}", new Dictionary<string, object?>
+        await audit.TryAppendAsync(actor, AuditActions.Export, $"version/{loaded.Version.Id}", new Dictionary<string, object?>
         {
             ["format"] = "safetensors",
             ["sha256"] = sha256,

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
@@ -7,14 +8,20 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Services;
 
-/// <summary>Generates counterfactual sets, pages through their rows and records their review.</summary>
+/// <summary>
+/// Generates counterfactual sets, pages through their rows and records their review. The requester and the reviewer
+/// are the authenticated callers, so the four-eyes rule compares users; only the dashboard's service account names
+/// the person it acts for in the request.
+/// </summary>
 public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, DatasetCatalog datasets, AuditTrail audit)
     : CounterfactualService.CounterfactualServiceBase
 {
     public override async Task<CounterfactualSet> GenerateCounterfactualSet(GenerateCounterfactualSetRequest request, ServerCallContext context)
     {
+        var caller = context.Caller();
+        request.RequestedBy = ActingPerson(caller, request.RequestedBy, "requested_by");
         var dataset = await datasets.ResolveAsync(request.Dataset, "dataset", context.CancellationToken);
-        var row = await catalog.GenerateAsync(AuditActors.Anonymous, dataset, request, context.CancellationToken);
+        var row = await catalog.GenerateAsync(caller.UserName, dataset, request, context.CancellationToken);
         return row.ToProto();
     }
 
@@ -27,7 +34,7 @@ public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, Dat
 
         // The page carries training rows, so who saw which rows is recorded: the set's artifact and the page's
         // position, not the rows.
-        await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.RowsView, CounterfactualCatalog.Subject(row.Id), new Dictionary<string, object?>
+        await audit.TryAppendAsync(context.Caller().UserName, AuditActions.RowsView, CounterfactualCatalog.Subject(row.Id), new Dictionary<string, object?>
         {
             ["artifact_sha256"] = row.ArtifactSha256,
             ["page_token"] = request.PageToken,
@@ -55,15 +62,36 @@ public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, Dat
 
     public override async Task<CounterfactualSet> ApproveCounterfactualSet(ReviewCounterfactualSetRequest request, ServerCallContext context)
     {
-        var row = await catalog.ReviewAsync(AuditActors.Anonymous, request.SetId, request.Reviewer, request.Comment, CounterfactualSetStatus.Approved,
-            context.CancellationToken);
+        var caller = context.Caller();
+        var row = await catalog.ReviewAsync(caller.UserName, request.SetId, ActingPerson(caller, request.Reviewer, "reviewer"), request.Comment,
+            CounterfactualSetStatus.Approved, context.CancellationToken);
         return row.ToProto();
     }
 
     public override async Task<CounterfactualSet> RejectCounterfactualSet(ReviewCounterfactualSetRequest request, ServerCallContext context)
     {
-        var row = await catalog.ReviewAsync(AuditActors.Anonymous, request.SetId, request.Reviewer, request.Comment, CounterfactualSetStatus.Rejected,
-            context.CancellationToken);
+        var caller = context.Caller();
+        var row = await catalog.ReviewAsync(caller.UserName, request.SetId, ActingPerson(caller, request.Reviewer, "reviewer"), request.Comment,
+            CounterfactualSetStatus.Rejected, context.CancellationToken);
         return row.ToProto();
+    }
+
+    /// <summary>
+    /// Returns who requests or reviews: the caller, or for the dashboard's service account the person named in
+    /// <paramref name="field"/>. Throws INVALID_ARGUMENT when another caller names someone else.
+    /// </summary>
+    private static string ActingPerson(CallerIdentity caller, string named, string field)
+    {
+        if (caller.Role == Role.Dashboard)
+            return named;
+
+        string trimmed = named.Trim();
+        if (trimmed.Length > 0 && !string.Equals(trimmed, caller.UserName, StringComparison.OrdinalIgnoreCase))
+        {
+            throw RpcErrors.InvalidArgument(field,
+                $"{field} is '{trimmed}', but the caller is '{caller.UserName}'. The server records the authenticated caller, so leave {field} empty.");
+        }
+
+        return caller.UserName;
     }
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Audit;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Datasets;
@@ -23,7 +24,7 @@ public sealed class DatasetGrpcService(DatasetCatalog catalog, IOptions<ComputeO
 
         using var train = await catalog.StageAsync(trainPath, context.CancellationToken);
         using var test = testPath is null ? null : await catalog.StageAsync(testPath, context.CancellationToken);
-        var row = await catalog.RegisterAsync(AuditActors.Anonymous, definition, train, request.TrainPath, test, testPath is null ? null : request.TestPath,
+        var row = await catalog.RegisterAsync(context.Caller().UserName, definition, train, request.TrainPath, test, testPath is null ? null : request.TestPath,
             context.CancellationToken);
         return row.ToProto();
     }
@@ -64,7 +65,7 @@ public sealed class DatasetGrpcService(DatasetCatalog catalog, IOptions<ComputeO
             if (test is not null)
                 await test.CompleteAsync(cancellationToken);
 
-            var row = await catalog.RegisterAsync(AuditActors.Anonymous, definition, train, "uploaded training file", test,
+            var row = await catalog.RegisterAsync(context.Caller().UserName, definition, train, "uploaded training file", test,
                 test is null ? null : "uploaded test file", cancellationToken);
             return row.ToProto();
         }

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using UnlearnDashboard.Compute.Access;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Interop;
@@ -66,13 +67,13 @@ public sealed class InteropGrpcService(ModelTransfer transfer, ArtifactStore art
             weightsField = "data";
         }
 
-        return await transfer.ImportAsync(header, weights, source, "header.spec_json", weightsField, cancellationToken);
+        return await transfer.ImportAsync(context.Caller().UserName, header, weights, source, "header.spec_json", weightsField, cancellationToken);
     }
 
     public override async Task ExportModel(Proto.ExportModelRequest request, IServerStreamWriter<Proto.ExportModelChunk> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var export = await transfer.ExportAsync(request.VersionId, cancellationToken);
+        var export = await transfer.ExportAsync(context.Caller().UserName, request.VersionId, cancellationToken);
 
         await responseStream.WriteAsync(new Proto.ExportModelChunk { Header = export.Header }, cancellationToken);
         for (int offset = 0; offset < export.Safetensors.Length; offset += ExportChunkBytes)

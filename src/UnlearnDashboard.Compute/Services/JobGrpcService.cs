@@ -1,4 +1,5 @@
 using Grpc.Core;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Jobs;
 using UnlearnDashboard.Compute.Mapping;
@@ -12,14 +13,15 @@ public sealed class JobGrpcService(
     JobRequestValidator validator,
     JobScheduler scheduler,
     JobStore store,
-    JobEventHub hub) : JobService.JobServiceBase
+    JobEventHub hub,
+    AuditTrail audit) : JobService.JobServiceBase
 {
     public override async Task<Job> TrainModel(TrainModelRequest request, ServerCallContext context)
     {
         var validated = await validator.ValidateAsync(request, context.CancellationToken);
 
         var job = scheduler.CreateJob(JobKind.Train, request, validated.Dataset.Id, modelVersionId: null);
-        await scheduler.SubmitAsync(job, deadlineSeconds: null, AuditActors.Anonymous, context.CancellationToken);
+        await scheduler.SubmitAsync(job, deadlineSeconds: null, context.Caller().UserName, context.CancellationToken);
         return job.ToProto();
     }
 
@@ -31,7 +33,7 @@ public sealed class JobGrpcService(
         var stored = request.Clone();
         stored.CounterfactualSetId = validated.CounterfactualSet?.Id ?? "";
         var job = scheduler.CreateJob(JobKind.Debias, stored, validated.Dataset.Id, validated.BaseVersion!.Id);
-        await scheduler.SubmitAsync(job, validated.DeadlineSeconds, AuditActors.Anonymous, context.CancellationToken);
+        await scheduler.SubmitAsync(job, validated.DeadlineSeconds, context.Caller().UserName, context.CancellationToken);
         return job.ToProto();
     }
 
@@ -95,6 +97,10 @@ public sealed class JobGrpcService(
             throw RpcErrors.InvalidArgument("job_id", "job_id is empty; pass the id that TrainModel or SubmitDebias returned.");
 
         var job = await scheduler.CancelAsync(request.JobId, context.CancellationToken);
+        await audit.TryAppendAsync(context.Caller().UserName, AuditActions.JobCancel, $"job/{job.Id}", new Dictionary<string, object?>
+        {
+            ["state"] = job.State.ToString(),
+        });
         return job.ToProto();
     }
 

@@ -28,6 +28,11 @@ public abstract class ComputeDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<ModelAliasRow> ModelAliases => Set<ModelAliasRow>();
 
     public DbSet<ReleaseGateRow> ReleaseGates => Set<ReleaseGateRow>();
+    public DbSet<UserRow> Users => Set<UserRow>();
+
+    public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
+
+    public DbSet<SessionTokenRow> SessionTokens => Set<SessionTokenRow>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -140,6 +145,32 @@ public abstract class ComputeDbContext(DbContextOptions options) : DbContext(opt
             entry.Property(e => e.Hash).HasMaxLength(64);
             entry.HasIndex(e => e.Subject);
             entry.HasIndex(e => new { e.Action, e.Time });
+        });
+
+        modelBuilder.Entity<UserRow>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Name);
+            user.Property(u => u.Name).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<ApiKeyRow>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasMaxLength(32);
+            key.Property(k => k.Description).HasMaxLength(200);
+            key.HasIndex(k => k.UserName);
+            key.HasOne<UserRow>().WithMany().HasForeignKey(k => k.UserName).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<SessionTokenRow>(token =>
+        {
+            token.ToTable("session_tokens");
+            token.HasKey(t => t.TokenHash);
+            token.HasIndex(t => t.UserName);
+            token.HasIndex(t => t.ExpiresAt);
+            token.HasOne<UserRow>().WithMany().HasForeignKey(t => t.UserName).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -39,6 +39,20 @@ public static class ComputeClientExtensions
             {
                 options.Address = new Uri(provider.GetRequiredService<IOptions<ComputeClientOptions>>().Value.ComputeUrl);
             })
-            .ConfigureChannel(channel => channel.MaxReceiveMessageSize = MaxReceiveMessageBytes);
+            .AddCallCredentials((_, metadata, provider) =>
+            {
+                string apiKey = provider.GetRequiredService<IOptions<ComputeClientOptions>>().Value.ApiKey;
+                if (apiKey.Length > 0)
+                    metadata.Add("authorization", $"Bearer {apiKey}");
+                return Task.CompletedTask;
+            })
+            .ConfigureChannel(channel =>
+            {
+                channel.MaxReceiveMessageSize = MaxReceiveMessageBytes;
+
+                // The compute server is reached over plain HTTP/2 on loopback by default, where gRPC refuses call
+                // credentials unless this allows them.
+                channel.UnsafeUseInsecureChannelCallCredentials = true;
+            });
     }
 }

@@ -6,6 +6,7 @@ Python stubs generated from the repository's protos/ folder with Debian's protob
 protobuf-compiler-grpc (see README.md beside this file):
 
     ./generate_stubs.sh /tmp/unlearn-stubs
+    export UNLEARN_API_KEY=...   # an engineer's key, for example from the server's credentials.json
     /usr/bin/python3 debias_example.py --stubs /tmp/unlearn-stubs --server 127.0.0.1:5001 \
         --dataset adult --sensitive sex --method influence-newton --remove-fraction 0.05
 
@@ -15,6 +16,7 @@ the job failed or was cancelled, and 2 when the server rejected the request.
 """
 
 import argparse
+import os
 import sys
 
 METHODS = {
@@ -40,6 +42,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description="Submit a bias-removal job and print its result.")
     parser.add_argument("--stubs", required=True, help="folder with the stubs that generate_stubs.sh wrote")
     parser.add_argument("--server", default="127.0.0.1:5001", help="HOST:PORT of the compute server (plain HTTP/2)")
+    parser.add_argument("--api-key", default=os.environ.get("UNLEARN_API_KEY", ""),
+                        help="API key of a user with the engineer role (default: $UNLEARN_API_KEY)")
     parser.add_argument("--dataset", default="adult", help="dataset id or name")
     parser.add_argument("--sensitive", default="sex", help="sensitive attribute; must be the dataset's sensitive column")
     parser.add_argument("--model-version", default="", help="version to debias (default: the dataset's default version)")
@@ -72,6 +76,12 @@ def print_result(result):
 
 def main():
     args = parse_args()
+    if not args.api_key:
+        print("error: no API key; pass --api-key or set UNLEARN_API_KEY. The server's first start writes one key per role "
+              "to credentials.json in its data folder.", file=sys.stderr)
+        return 2
+    # gRPC metadata keys are lowercase; the server expects "authorization: Bearer <key>" on every call.
+    metadata = [("authorization", f"Bearer {args.api_key}")]
     sys.path.insert(0, args.stubs)
     import grpc
     from unlearn.v1 import jobs_pb2, jobs_pb2_grpc
@@ -89,14 +99,14 @@ def main():
     with grpc.insecure_channel(args.server) as channel:
         jobs = jobs_pb2_grpc.JobServiceStub(channel)
         try:
-            job = jobs.SubmitDebias(request)
+            job = jobs.SubmitDebias(request, metadata=metadata)
         except grpc.RpcError as error:
             print(f"error: the server rejected the request ({error.code().name}): {error.details()}", file=sys.stderr)
             return 2
         print(f"job: {job.id}", flush=True)
 
         try:
-            for event in jobs.WatchJob(jobs_pb2.WatchJobRequest(job_id=job.id)):
+            for event in jobs.WatchJob(jobs_pb2.WatchJobRequest(job_id=job.id), metadata=metadata):
                 kind = event.WhichOneof("event")
                 if kind == "progress":
                     progress = event.progress
