@@ -27,6 +27,9 @@ public class ComputeServerFixture : IAsyncLifetime
 
     public string ArtifactDirectory => Path.Combine(DataDirectory, "artifacts");
 
+    /// <summary>The server's base address, for example http://127.0.0.1:40123.</summary>
+    public string Url => _url ?? throw new InvalidOperationException("The server has not started.");
+
     /// <summary>A channel that sends the engineer's key.</summary>
     public GrpcChannel Channel => ChannelAs(ComputeCredentials.DefaultRole);
 

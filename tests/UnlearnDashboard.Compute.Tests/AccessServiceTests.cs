@@ -1,0 +1,318 @@
+using System.Text.Json;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using UnlearnDashboard.Compute.Access;
+using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+/// <summary>
+/// Users, API keys and sessions through AccessService on a real server: the first start's users and keys, sign-in,
+/// revocation and rotation, and the caller's identity as the actor of audit entries and counterfactual reviews.
+/// </summary>
+public abstract class AccessServiceTests(JobServerFixture server)
+{
+    private AccessService.AccessServiceClient Admin => server.AdminAccess;
+
+    [Fact]
+    public void FirstStart_WritesOneKeyPerRole_ReadableByOwnerOnly()
+    {
+        string path = Path.Combine(server.DataDirectory, CredentialsFile.FileName);
+
+        var secrets = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path))!;
+
+        Assert.Equal(["admin", "compliance", "dashboard", "engineer", "viewer"], secrets.Keys.Order());
+        Assert.All(secrets.Values, secret => Assert.StartsWith(Secrets.ApiKeyPrefix, secret));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Theory]
+    [InlineData("viewer", Role.Viewer)]
+    [InlineData("engineer", Role.Engineer)]
+    [InlineData("compliance", Role.Compliance)]
+    [InlineData("admin", Role.Admin)]
+    [InlineData("dashboard", Role.Dashboard)]
+    public async Task WhoAmI_FirstKey_IsUserOfRole(string role, Role expected)
+    {
+        var identity = await new AccessService.AccessServiceClient(server.ChannelAs(role)).WhoAmIAsync(new WhoAmIRequest());
+
+        Assert.Equal(role, identity.UserName);
+        Assert.Equal(expected, identity.Role);
+        Assert.StartsWith(Secrets.ApiKeyPrefix, identity.ApiKeyId);
+    }
+
+    [Fact]
+    public async Task FirstStart_SecretsStoredOnlyAsHashes()
+    {
+        var secrets = JsonSerializer.Deserialize<Dictionary<string, string>>(
+            File.ReadAllText(Path.Combine(server.DataDirectory, CredentialsFile.FileName)))!;
+        await using var db = await CreateDbContextAsync();
+
+        var keys = await db.ApiKeys.AsNoTracking().ToListAsync();
+        var users = await db.Users.AsNoTracking().ToListAsync();
+
+        Assert.All(secrets, pair => Assert.Contains(keys, k => k.UserName == pair.Key && k.SecretHash.SequenceEqual(Secrets.HashSecret(pair.Value))));
+        Assert.DoesNotContain(keys, k => secrets.Values.Any(secret => System.Text.Encoding.UTF8.GetString(k.SecretHash).Contains(secret)));
+        Assert.Equal(Secrets.PasswordIterations, users.Single(u => u.Name == "admin").PasswordIterations);
+        Assert.All(users.Where(u => u.Name != "admin" && secrets.ContainsKey(u.Name)), u => Assert.Equal(0, u.PasswordIterations));
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("unknown key")]
+    [InlineData("unknown token")]
+    [InlineData("not bearer")]
+    public async Task Call_BadCredential_IsUnauthenticated(string credential)
+    {
+        var metadata = credential switch
+        {
+            "none" => new Metadata(),
+            "unknown key" => new Metadata { { "authorization", "Bearer uk_000000000000_abcdefghijklmnopqrstuvwxyz" } },
+            "unknown token" => new Metadata { { "authorization", "Bearer us_abcdefghijklmnopqrstuvwxyz" } },
+            _ => new Metadata { { "authorization", "Basic dXNlcjpwYXNz" } },
+        };
+        var anonymous = new DatasetService.DatasetServiceClient(server.ChannelAs(null));
+
+        var error = await RpcAssert.FailsAsync(() => anonymous.ListDatasetsAsync(new ListDatasetsRequest(), metadata).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task CreateKey_NewUser_KeyActsAsThatUser()
+    {
+        var user = await Admin.CreateUserAsync(new CreateUserRequest { Name = "vera", Role = Role.Viewer });
+        var key = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { UserName = "vera", Description = "laptop" });
+        using var channel = ChannelWith(key.Secret);
+
+        var identity = await new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest());
+        var listed = await Admin.ListApiKeysAsync(new ListApiKeysRequest { UserName = "vera" });
+
+        Assert.Equal(Role.Viewer, user.User.Role);
+        Assert.Equal(24, user.GeneratedPassword.Length);
+        Assert.Equal("vera", identity.UserName);
+        Assert.StartsWith(key.Key.Id + "_", key.Secret);
+        Assert.Equal([key.Key.Id], listed.Keys.Select(k => k.Id));
+        Assert.Equal("laptop", listed.Keys[0].Description);
+        Assert.NotNull(listed.Keys[0].LastUsedAt);
+    }
+
+    [Fact]
+    public async Task RevokeKey_KeyStopsWorking()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "rita", Role = Role.Engineer });
+        var key = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { UserName = "rita" });
+        using var channel = ChannelWith(key.Secret);
+        var access = new AccessService.AccessServiceClient(channel);
+        await access.WhoAmIAsync(new WhoAmIRequest());
+
+        var revoked = await Admin.RevokeApiKeyAsync(new RevokeApiKeyRequest { Id = key.Key.Id });
+        var error = await RpcAssert.FailsAsync(() => access.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+
+        Assert.NotNull(revoked.RevokedAt);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task RotateKey_OldFailsNewWorks()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "otto", Role = Role.Compliance });
+        var old = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { UserName = "otto", Description = "ci" });
+
+        var rotated = await Admin.RotateApiKeyAsync(new RotateApiKeyRequest { Id = old.Key.Id });
+        using var oldChannel = ChannelWith(old.Secret);
+        using var newChannel = ChannelWith(rotated.Secret);
+        var error = await RpcAssert.FailsAsync(() => new AccessService.AccessServiceClient(oldChannel).WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        var identity = await new AccessService.AccessServiceClient(newChannel).WhoAmIAsync(new WhoAmIRequest());
+        var again = await RpcAssert.FailsAsync(() => Admin.RotateApiKeyAsync(new RotateApiKeyRequest { Id = old.Key.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("otto", identity.UserName);
+        Assert.Equal(rotated.Key.Id, identity.ApiKeyId);
+        Assert.Equal("ci", rotated.Key.Description);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokeUser_KeysAndSessionsStopWorking()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "ursula", Role = Role.Viewer, Password = "correct horse battery" });
+        var key = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { UserName = "ursula" });
+        var session = await Anonymous().SignInAsync(new SignInRequest { UserName = "ursula", Password = "correct horse battery" });
+        using var keyChannel = ChannelWith(key.Secret);
+        using var tokenChannel = ChannelWith(session.Token);
+
+        await Admin.RevokeUserAsync(new RevokeUserRequest { Name = "ursula" });
+        var keyError = await RpcAssert.FailsAsync(() => new AccessService.AccessServiceClient(keyChannel).WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        var tokenError = await RpcAssert.FailsAsync(() => new AccessService.AccessServiceClient(tokenChannel).WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        var signInError = await RpcAssert.FailsAsync(() =>
+            Anonymous().SignInAsync(new SignInRequest { UserName = "ursula", Password = "correct horse battery" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, keyError.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, tokenError.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, signInError.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokeUser_Self_IsFailedPrecondition()
+    {
+        var error = await RpcAssert.FailsAsync(() => Admin.RevokeUserAsync(new RevokeUserRequest { Name = "admin" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["name"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task SignIn_RightPassword_TokenActsAsUser()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "sam", Role = Role.Compliance, Password = "a long passphrase" });
+
+        var session = await Anonymous().SignInAsync(new SignInRequest { UserName = "sam", Password = "a long passphrase" });
+        using var channel = ChannelWith(session.Token);
+        var identity = await new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest());
+
+        Assert.StartsWith(Secrets.SessionTokenPrefix, session.Token);
+        Assert.Equal("sam", identity.UserName);
+        Assert.Equal(Role.Compliance, identity.Role);
+        Assert.Empty(identity.ApiKeyId);
+        Assert.InRange(session.ExpiresAt.ToDateTime(), DateTime.UtcNow.AddHours(7), DateTime.UtcNow.AddHours(9));
+    }
+
+    [Fact]
+    public async Task SignIn_ExpiredToken_IsUnauthenticated()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "ezra", Role = Role.Viewer, Password = "a long passphrase" });
+        var session = await Anonymous().SignInAsync(new SignInRequest { UserName = "ezra", Password = "a long passphrase" });
+        await using var db = await CreateDbContextAsync();
+        byte[] hash = Secrets.HashSecret(session.Token);
+
+        await db.SessionTokens.Where(t => t.TokenHash == hash).ExecuteUpdateAsync(t => t.SetProperty(r => r.ExpiresAt, DateTime.UtcNow.AddSeconds(-1)));
+        using var channel = ChannelWith(session.Token);
+        var error = await RpcAssert.FailsAsync(() => new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("admin", "wrong password 1")]
+    [InlineData("nobody", "wrong password 2")]
+    [InlineData("viewer", "wrong password 3")]
+    public async Task SignIn_WrongCredentials_AuditsUserNameNotPassword(string userName, string password)
+    {
+        var error = await RpcAssert.FailsAsync(() => Anonymous().SignInAsync(new SignInRequest { UserName = userName, Password = password }).ResponseAsync);
+        var entries = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "login.fail", Subject = $"user/{userName}" });
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Contains("user name or password is wrong", error.Status.Detail);
+        Assert.Contains(entries.Entries, e => e.Actor == "anonymous" && e.DetailsJson.Contains(userName));
+        Assert.DoesNotContain(entries.Entries, e => e.DetailsJson.Contains(password));
+    }
+
+    [Theory]
+    [InlineData("", Role.Viewer, "", "name")]
+    [InlineData("has space", Role.Viewer, "", "name")]
+    [InlineData("newuser", Role.Unspecified, "", "role")]
+    [InlineData("newuser", Role.Viewer, "short", "password")]
+    public async Task CreateUser_InvalidRequest_NamesField(string name, Role role, string password, string field)
+    {
+        var error = await RpcAssert.FailsAsync(() =>
+            Admin.CreateUserAsync(new CreateUserRequest { Name = name, Role = role, Password = password }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([field], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task CreateUser_NameTakenInOtherCase_IsAlreadyExists()
+    {
+        var error = await RpcAssert.FailsAsync(() => Admin.CreateUserAsync(new CreateUserRequest { Name = "Engineer", Role = Role.Viewer }).ResponseAsync);
+
+        Assert.Equal(StatusCode.AlreadyExists, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Audit_ActorIsCaller()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "amy", Role = Role.Viewer });
+        var job = await server.Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german-credit", Settings = new ModelSettings { Epochs = 1 } });
+        await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
+
+        var created = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = "user/amy" });
+        var submitted = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"job/{job.Id}", Action = "job.submit" });
+
+        Assert.Equal(["admin"], created.Entries.Select(e => e.Actor));
+        Assert.Equal(["engineer"], submitted.Entries.Select(e => e.Actor));
+    }
+
+    [Fact]
+    public async Task CounterfactualReview_RequesterAndReviewerAreCallers()
+    {
+        var set = await server.Counterfactuals.GenerateCounterfactualSetAsync(GermanSetRequest(requestedBy: ""));
+
+        var approved = await server.ComplianceCounterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = set.Id });
+        var entries = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"counterfactual_set/{set.Id}" });
+
+        Assert.Equal("engineer", set.RequestedBy);
+        Assert.Equal("compliance", approved.ReviewedBy);
+        Assert.Equal(["engineer", "compliance"], entries.Entries.Select(e => e.Actor));
+    }
+
+    [Fact]
+    public async Task CounterfactualGenerate_NamingSomeoneElse_IsInvalidArgument()
+    {
+        var error = await RpcAssert.FailsAsync(() => server.Counterfactuals.GenerateCounterfactualSetAsync(GermanSetRequest(requestedBy: "mallory")).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["requested_by"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task CounterfactualApprove_ByRequesterIdentity_IsFailedPrecondition()
+    {
+        // The dashboard's service account names the compliance user as the requester; that user then cannot approve.
+        var dashboard = new CounterfactualService.CounterfactualServiceClient(server.ChannelAs("dashboard"));
+        var set = await dashboard.GenerateCounterfactualSetAsync(GermanSetRequest(requestedBy: "compliance"));
+
+        var error = await RpcAssert.FailsAsync(() =>
+            server.ComplianceCounterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = set.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["reviewer"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task CounterfactualApprove_ByEngineer_IsPermissionDenied()
+    {
+        var set = await server.Counterfactuals.GenerateCounterfactualSetAsync(GermanSetRequest(requestedBy: ""));
+
+        var error = await RpcAssert.FailsAsync(() =>
+            server.Counterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = set.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Contains("compliance or dashboard", error.Status.Detail);
+    }
+
+    private AccessService.AccessServiceClient Anonymous() => new(server.ChannelAs(null));
+
+    private Grpc.Net.Client.GrpcChannel ChannelWith(string secret) =>
+        ComputeCredentials.CreateChannel(server.Url, secret);
+
+    private static GenerateCounterfactualSetRequest GermanSetRequest(string requestedBy) => new()
+    {
+        Dataset = "german-credit",
+        SensitiveValueMap = { ["A201"] = "A202", ["A202"] = "A201" },
+        MaxRows = 30,
+        Seed = 5,
+        RequestedBy = requestedBy,
+    };
+
+    private async Task<ComputeDbContext> CreateDbContextAsync() =>
+        await server.Services.GetRequiredService<IDbContextFactory<ComputeDbContext>>().CreateDbContextAsync();
+}
+
+public sealed class AccessServiceSqliteTests(JobServerFixture server) : AccessServiceTests(server), IClassFixture<JobServerFixture>;
+
+public sealed class AccessServicePostgresTests(PostgresJobServerFixture server) : AccessServiceTests(server), IClassFixture<PostgresJobServerFixture>;
