@@ -35,6 +35,20 @@ public sealed class RpcErrorFormatterTests
         Assert.Equal("  layers[0]: no linear layer named fc9", lines[2]);
     }
 
+    [Theory]
+    [InlineData(StatusCode.Unauthenticated, "UNAUTHENTICATED", "--api-key or UNLEARN_API_KEY")]
+    [InlineData(StatusCode.PermissionDenied, "PERMISSION_DENIED", "'unlearn whoami' shows the role")]
+    public void Write_AccessFailure_SaysHowToGetKey(StatusCode code, string name, string hint)
+    {
+        var error = new StringWriter();
+
+        RpcErrorFormatter.Write(new RpcException(new Grpc.Core.Status(code, "denied")), error);
+
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"error: {name}: denied", lines[0]);
+        Assert.Contains(hint, lines[1]);
+    }
+
     [Fact]
     public void Write_ViolationRepeatingDetail_NamesOnlyTheField()
     {

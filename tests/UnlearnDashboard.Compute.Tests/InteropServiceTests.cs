@@ -319,7 +319,8 @@ public abstract class InteropServiceTests(InteropServerFixture server)
 
     private async Task<(ExportModelHeader Header, byte[] Bytes)> ExportAsync(string versionId)
     {
-        using var call = server.Interop.ExportModel(new ExportModelRequest { VersionId = versionId });
+        // An export needs the compliance role.
+        using var call = new InteropService.InteropServiceClient(server.ChannelAs("compliance")).ExportModel(new ExportModelRequest { VersionId = versionId });
         ExportModelHeader? header = null;
         using var bytes = new MemoryStream();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync())
