@@ -43,9 +43,11 @@ public class ComputeServerFixture : IAsyncLifetime
 
     public AuditService.AuditServiceClient Audit => new(Channel);
 
-    public VersionService.VersionServiceClient Versions => new(Channel);
+    /// <summary>The version service as the compliance user, who may promote versions and set release gates.</summary>
+    public VersionService.VersionServiceClient Versions => new(ChannelAs("compliance"));
 
-    public ErasureService.ErasureServiceClient Erasures => new(Channel);
+    /// <summary>The erasure service as the compliance user, who may request erasures.</summary>
+    public ErasureService.ErasureServiceClient Erasures => new(ChannelAs("compliance"));
 
     /// <summary>The counterfactual service as the compliance user, who may approve and reject sets.</summary>
     public CounterfactualService.CounterfactualServiceClient ComplianceCounterfactuals => new(ChannelAs("compliance"));

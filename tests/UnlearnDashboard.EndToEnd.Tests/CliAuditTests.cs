@@ -24,7 +24,7 @@ public sealed class CliAuditTests : IAsyncLifetime
     {
         var dataset = await RegisterGermanAsync();
 
-        var (exitCode, output, error) = await CliRun.RunAsync("audit", "list", "--server", Server.Url, "--action", "dataset.register");
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(Server.ApiKey(), "audit", "list", "--server", Server.Url, "--action", "dataset.register");
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
         Assert.Contains("dataset.register", output);
@@ -37,7 +37,7 @@ public sealed class CliAuditTests : IAsyncLifetime
     {
         await RegisterGermanAsync();
 
-        var (exitCode, output, error) = await CliRun.RunAsync("audit", "verify", "--server", Server.Url);
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(Server.ApiKey(), "audit", "verify", "--server", Server.Url);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
         Assert.Contains("intact", output);
@@ -54,7 +54,7 @@ public sealed class CliAuditTests : IAsyncLifetime
         long count = head["count"]!.GetValue<long>();
         head["count"] = count + 2;
         await File.WriteAllTextAsync(headPath, head.ToJsonString());
-        var (exitCode, output, error) = await CliRun.RunAsync("audit", "verify", "--server", Server.Url);
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(Server.ApiKey(), "audit", "verify", "--server", Server.Url);
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains("BROKEN", output);
@@ -64,7 +64,7 @@ public sealed class CliAuditTests : IAsyncLifetime
     [Fact]
     public async Task AuditList_BadSince_IsUsageError()
     {
-        var (exitCode, _, error) = await CliRun.RunAsync("audit", "list", "--server", Server.Url, "--since", "yesterday");
+        var (exitCode, _, error) = await CliRun.RunWithKeyAsync(Server.ApiKey(), "audit", "list", "--server", Server.Url, "--since", "yesterday");
 
         Assert.Equal(ExitCodes.UsageError, exitCode);
         Assert.Contains("--since 'yesterday'", error);

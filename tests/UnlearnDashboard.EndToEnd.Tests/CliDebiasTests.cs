@@ -13,7 +13,7 @@ public sealed class CliDebiasTests(ComputeFixture compute)
     {
         string json = Path.Combine(compute.Server.DataDirectory, "r.json");
 
-        var (exitCode, output, error) = await CliRun.RunAsync(
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), 
             "debias", "--server", compute.Server.Url, "--dataset", "adult", "--sensitive", "sex",
             "--method", "influence-newton", "--remove-fraction", "0.05", "--compare-retrain", "--json", json);
 
@@ -38,7 +38,7 @@ public sealed class CliDebiasTests(ComputeFixture compute)
         var sets = await new CounterfactualService.CounterfactualServiceClient(channel).ListCounterfactualSetsAsync(
             new ListCounterfactualSetsRequest { Dataset = "adult", Status = CounterfactualSetStatus.Approved });
 
-        var (exitCode, output, error) = await CliRun.RunAsync(
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), 
             "debias", "--server", compute.Server.Url, "--dataset", "adult", "--sensitive", "sex", "--json", json);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
@@ -61,7 +61,7 @@ public sealed class CliDebiasTests(ComputeFixture compute)
     {
         string json = Path.Combine(compute.Server.DataDirectory, "same.json");
 
-        var (exitCode, output, error) = await CliRun.RunAsync(
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), 
             "debias", "--server", compute.Server.Url, "--dataset", "adult", "--sensitive", "sex",
             "--remove-fraction", "0.05", "--json", json);
 
@@ -94,7 +94,7 @@ public sealed class CliDebiasTests(ComputeFixture compute)
         var datasets = new DatasetService.DatasetServiceClient(channel);
         int before = (await datasets.ListDatasetsAsync(new ListDatasetsRequest())).Datasets.Count;
 
-        var (exitCode, _, error) = await CliRun.RunAsync(
+        var (exitCode, _, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), 
             "debias", "--server", compute.Server.Url, "--data", path, "--label", "income", "--positive", "1", "--sensitive", "sex");
 
         Assert.NotEqual(0, exitCode);

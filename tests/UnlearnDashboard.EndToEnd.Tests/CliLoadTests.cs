@@ -13,7 +13,7 @@ public sealed class CliLoadTests(ComputeFixture compute)
     public async Task Load_150Streams_NoErrors()
     {
         // More streams than one HTTP/2 connection carries by default (100), so some use a second connection.
-        var (exitCode, output, error) = await CliRun.RunAsync(
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), 
             "load", "--server", compute.Server.Url, "--streams", "150", "--rate", "10", "--seconds", "8", "--dataset", "german-credit");
 
         Assert.True(exitCode == ExitCodes.Success, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");

@@ -9,7 +9,7 @@ public sealed class CliSoakTests(ComputeFixture compute)
     [Fact]
     public async Task Soak_11Jobs_ReportsMemoryAndTensors()
     {
-        var (exitCode, output, error) = await CliRun.RunAsync(
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), 
             "soak", "--server", compute.Server.Url, "--jobs", "11", "--dataset", "german-credit");
 
         Assert.True(exitCode == ExitCodes.Success, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");

@@ -44,11 +44,7 @@ public sealed class CliVersionsTests(ComputeFixture compute)
         Assert.Equal(dataset.TrainSha256, fromCli.DatasetTrainSha256);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int exitCode = await CliApp.RunAsync(args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    /// <summary>Runs the CLI as the compliance user, who may set release gates and promote versions.</summary>
+    private Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args) =>
+        CliRun.RunWithKeyAsync(compute.Server.ApiKey("compliance"), args);
 }

@@ -63,7 +63,7 @@ public sealed partial class InteropTests(ComputeFixture compute)
     [Fact]
     public async Task DatasetsPreview_Parquet_ListsCandidates()
     {
-        var (exitCode, output, error) = await CliRun.RunAsync("datasets", "preview", FixturePath("adult_2000.parquet"), "--server", compute.Server.Url);
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), "datasets", "preview", FixturePath("adult_2000.parquet"), "--server", compute.Server.Url);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
         Assert.Contains("adult_2000.parquet: parquet, 2000 rows, 15 columns", output);
@@ -76,15 +76,16 @@ public sealed partial class InteropTests(ComputeFixture compute)
     {
         string exportFolder = Directory.CreateDirectory(Path.Combine(compute.Server.DataDirectory, "export")).FullName;
 
-        var imported = await CliRun.RunAsync("models", "import", FixturePath("adult_mlp.pt"), "--spec", FixturePath("adult_mlp.spec.json"),
+        var imported = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), "models", "import", FixturePath("adult_mlp.pt"), "--spec", FixturePath("adult_mlp.spec.json"),
             "--dataset", "adult", "--name", "torch-mlp", "--server", compute.Server.Url);
         Assert.True(imported.ExitCode == 0, $"import exit code {imported.ExitCode}\nstderr:\n{imported.Error}");
         string versionId = LineStartingWith(imported.Output, "version:")["version:".Length..].Trim();
-        var exported = await CliRun.RunAsync("models", "export", versionId, "--output", exportFolder, "--server", compute.Server.Url);
+        // An export needs the compliance role.
+        var exported = await CliRun.RunWithKeyAsync(compute.Server.ApiKey("compliance"), "models", "export", versionId, "--output", exportFolder, "--server", compute.Server.Url);
         Assert.True(exported.ExitCode == 0, $"export exit code {exported.ExitCode}\nstderr:\n{exported.Error}");
         string weights = Directory.GetFiles(exportFolder, "*.safetensors").Single();
         string spec = Directory.GetFiles(exportFolder, "*.spec.json").Single();
-        var reimported = await CliRun.RunAsync("models", "import", weights, "--spec", spec, "--dataset", "adult", "--server", compute.Server.Url);
+        var reimported = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), "models", "import", weights, "--spec", spec, "--dataset", "adult", "--server", compute.Server.Url);
 
         Assert.True(reimported.ExitCode == 0, $"reimport exit code {reimported.ExitCode}\nstderr:\n{reimported.Error}");
         Assert.Contains("format:   pytorch-state-dict", imported.Output);
@@ -96,7 +97,7 @@ public sealed partial class InteropTests(ComputeFixture compute)
     [Fact]
     public async Task ModelsImport_WholePickledModel_Fails()
     {
-        var (exitCode, _, error) = await CliRun.RunAsync("models", "import", FixturePath("adult_mlp_whole.pt"),
+        var (exitCode, _, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), "models", "import", FixturePath("adult_mlp_whole.pt"),
             "--spec", FixturePath("adult_mlp.spec.json"), "--dataset", "adult", "--server", compute.Server.Url);
 
         Assert.NotEqual(0, exitCode);
@@ -108,7 +109,7 @@ public sealed partial class InteropTests(ComputeFixture compute)
     {
         string json = Path.Combine(compute.Server.DataDirectory, "parquet-result.json");
 
-        var (exitCode, output, error) = await CliRun.RunAsync("debias", "--server", compute.Server.Url, "--data", FixturePath("adult_2000.parquet"),
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), "debias", "--server", compute.Server.Url, "--data", FixturePath("adult_2000.parquet"),
             "--label", "income", "--positive", ">50K", "--sensitive", "sex", "--method", "influence-newton", "--json", json);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");

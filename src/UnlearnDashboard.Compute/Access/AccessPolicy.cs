@@ -85,6 +85,19 @@ public static class AccessPolicy
         Add(rules, AuditService.Descriptor, "ListAuditEntries", Readers);
         Add(rules, AuditService.Descriptor, "VerifyAuditChain", Readers);
 
+        Add(rules, DiagnosticsService.Descriptor, "GetServerStats", Readers);
+
+        Add(rules, VersionService.Descriptor, "GetLineage", Readers);
+        Add(rules, VersionService.Descriptor, "PromoteVersion", ComplianceOfficers);
+        // The gate decides what may be promoted, so setting it is a compliance decision as well.
+        Add(rules, VersionService.Descriptor, "SetReleaseGate", ComplianceOfficers);
+        Add(rules, VersionService.Descriptor, "GetReleaseGate", Readers);
+        Add(rules, VersionService.Descriptor, "ListAliases", Readers);
+
+        Add(rules, ErasureService.Descriptor, "SubmitErasure", ComplianceOfficers);
+        Add(rules, ErasureService.Descriptor, "GetErasureCertificate", Readers);
+        Add(rules, ErasureService.Descriptor, "ListErasures", Readers);
+
         return rules.ToFrozenDictionary(StringComparer.Ordinal);
     }
 

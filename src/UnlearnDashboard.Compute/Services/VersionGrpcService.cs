@@ -1,5 +1,5 @@
 using Grpc.Core;
-using UnlearnDashboard.Compute.Audit;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Versions;
 using Proto = UnlearnDashboard.Protos.V1;
 
@@ -12,10 +12,10 @@ public sealed class VersionGrpcService(LineageReader lineage, VersionPromotions 
         lineage.GetAsync(request.VersionId, "version_id", context.CancellationToken);
 
     public override Task<Proto.PromoteVersionResponse> PromoteVersion(Proto.PromoteVersionRequest request, ServerCallContext context) =>
-        promotions.PromoteAsync(AuditActors.Anonymous, request, context.CancellationToken);
+        promotions.PromoteAsync(context.Caller().UserName, request, context.CancellationToken);
 
     public override Task<Proto.ReleaseGate> SetReleaseGate(Proto.SetReleaseGateRequest request, ServerCallContext context) =>
-        promotions.SetGateAsync(AuditActors.Anonymous, request, context.CancellationToken);
+        promotions.SetGateAsync(context.Caller().UserName, request, context.CancellationToken);
 
     public override Task<Proto.ReleaseGate> GetReleaseGate(Proto.GetReleaseGateRequest request, ServerCallContext context) =>
         promotions.GetGateAsync(request.ModelId, context.CancellationToken);

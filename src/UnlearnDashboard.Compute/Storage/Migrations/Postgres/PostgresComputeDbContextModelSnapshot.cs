@@ -22,6 +22,41 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ApiKeyRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.AuditEntryRow", b =>
                 {
                     b.Property<long>("Sequence")
@@ -403,6 +438,70 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.ToTable("release_gates", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.SessionTokenRow", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("TokenHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserName");
+
+                    b.ToTable("session_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.UserRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("PasswordHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("PasswordIterations")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("PasswordSalt")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Role")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ApiKeyRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserName")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.CounterfactualSetRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
@@ -460,6 +559,15 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ModelId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.SessionTokenRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserName")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

@@ -17,6 +17,41 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ApiKeyRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.AuditEntryRow", b =>
                 {
                     b.Property<long>("Sequence")
@@ -398,6 +433,70 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.ToTable("release_gates", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.SessionTokenRow", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TokenHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserName");
+
+                    b.ToTable("session_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.UserRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PasswordHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("PasswordIterations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PasswordSalt")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Role")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ApiKeyRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserName")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.CounterfactualSetRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
@@ -455,6 +554,15 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ModelId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.SessionTokenRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserName")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618
