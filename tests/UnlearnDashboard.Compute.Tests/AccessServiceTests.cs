@@ -17,7 +17,7 @@ public abstract class AccessServiceTests(JobServerFixture server)
     private AccessService.AccessServiceClient Admin => server.AdminAccess;
 
     [Fact]
-    public void FirstStart_WritesOneKeyPerRole_ReadableByOwnerOnly()
+    public void FirstStart_WritesKeysOwnerOnly()
     {
         string path = Path.Combine(server.DataDirectory, CredentialsFile.FileName);
 
@@ -82,7 +82,7 @@ public abstract class AccessServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task CreateKey_NewUser_KeyActsAsThatUser()
+    public async Task CreateKey_ActsAsItsUser()
     {
         var user = await Admin.CreateUserAsync(new CreateUserRequest { Name = "vera", Role = Role.Viewer });
         var key = await Admin.CreateApiKeyAsync(new CreateApiKeyRequest { UserName = "vera", Description = "laptop" });
@@ -226,7 +226,7 @@ public abstract class AccessServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task CreateUser_NameTakenInOtherCase_IsAlreadyExists()
+    public async Task CreateUser_TakenName_AlreadyExists()
     {
         var error = await RpcAssert.FailsAsync(() => Admin.CreateUserAsync(new CreateUserRequest { Name = "Engineer", Role = Role.Viewer }).ResponseAsync);
 
@@ -272,7 +272,7 @@ public abstract class AccessServiceTests(JobServerFixture server)
     [Fact]
     public async Task CounterfactualApprove_ByRequesterIdentity_IsFailedPrecondition()
     {
-        // The dashboard's service account names the compliance user as the requester; that user then cannot approve.
+        // The dashboard's service account names the compliance user as the requester, so that user cannot approve.
         var dashboard = new CounterfactualService.CounterfactualServiceClient(server.ChannelAs("dashboard"));
         var set = await dashboard.GenerateCounterfactualSetAsync(GermanSetRequest(requestedBy: "compliance"));
 

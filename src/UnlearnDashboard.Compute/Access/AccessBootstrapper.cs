@@ -60,8 +60,8 @@ internal sealed class AccessBootstrapper(
 
         await db.SaveChangesAsync(cancellationToken);
 
-        // The file is written before the commit, so a crash between the two leaves keys nobody can use rather
-        // than users whose keys are lost; the next start finds no users and bootstraps again.
+        // The file is written before the commit, so a crash between the two leaves a file of unused keys rather
+        // than users whose keys are lost. The next start then finds no users and bootstraps again.
         string path = Path.Combine(computeOptions.Value.DataPath, CredentialsFile.FileName);
         CredentialsFile.Write(path, secrets);
         await transaction.CommitAsync(cancellationToken);

@@ -4,8 +4,8 @@ using System.Text;
 namespace UnlearnDashboard.Compute.Access;
 
 /// <summary>
-/// Makes and checks the server's secrets. API keys and session tokens carry 256 random bits, so a plain SHA-256
-/// of them is safe to store; passwords are chosen by people and get PBKDF2-SHA256 with a per-user salt.
+/// Makes and checks the server's secrets. API keys and session tokens carry 256 random bits, so storing a plain
+/// SHA-256 of them is safe. Passwords are chosen by people, so they get PBKDF2-SHA256 with a per-user salt.
 /// </summary>
 public static class Secrets
 {
