@@ -77,6 +77,27 @@ public sealed class CliAccessTests : IAsyncLifetime
         Assert.Matches(@"(?m)^alice\s+compliance\s+\S+ \S+\s+\d{4}-", users.Output);
     }
 
+    [Fact]
+    public async Task Log_HasNoKeysOrPasswords()
+    {
+        const string Password = "a password for the log test";
+        string admin = Server.ApiKey("admin");
+        var environment = new Dictionary<string, string> { ["TEST_PASSWORD"] = Password };
+        await RunCliAsync(environment, "users", "create", "logan", "--role", "engineer", "--password-env", "TEST_PASSWORD",
+            "--server", Server.Url, "--api-key", admin);
+        var key = await RunCliAsync([], "keys", "create", "logan", "--server", Server.Url, "--api-key", admin);
+        await RunCliAsync([], "whoami", "--server", Server.Url, "--api-key", "uk_000000000000_wrong");
+        var secrets = new[] { "viewer", "engineer", "compliance", "admin", "dashboard" }.Select(role => Server.ApiKey(role))
+            .Append(key.Output.Split('\n').Single(l => l.StartsWith("secret: ", StringComparison.Ordinal)).Split(' ')[1])
+            .Append("uk_000000000000_wrong");
+
+        string log = Server.Log;
+
+        Assert.All(secrets, secret => Assert.DoesNotContain(secret, log));
+        Assert.DoesNotContain(Password, log);
+        Assert.Single(log.Split('\n'), line => line.Contains("The dashboard password of user admin", StringComparison.Ordinal));
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(Dictionary<string, string> environment, params string[] args)
     {
         using var output = new StringWriter();
