@@ -92,4 +92,12 @@ public sealed class JobOptions
     /// <summary>Jobs that may wait in the queue; a submission beyond it fails with RESOURCE_EXHAUSTED. Default 64.</summary>
     [Range(1, 100_000)]
     public int MaxQueued { get; set; } = 64;
+
+    /// <summary>
+    /// Length of a running job's lease in the PostgreSQL job queue, in seconds. Default 30. The server that
+    /// runs a job renews the lease every third of this; when the server dies, another takes the job over once
+    /// the lease has expired. SQLite, with its single server, has no leases.
+    /// </summary>
+    [Range(2, 3600)]
+    public int LeaseSeconds { get; set; } = 30;
 }

@@ -109,7 +109,8 @@ public static class ComputeServerExtensions
 
     /// <summary>
     /// Adds the job store, the live event hub, the runner that <see cref="JobRunnerOptions.Runner"/> chooses
-    /// (a worker process per job by default), the commit journal, the scheduler and the demo seeder.
+    /// (a worker process per job by default), the commit journal, the scheduler with the PostgreSQL queue and its
+    /// notification listener (idle on SQLite) and the demo seeder.
     /// </summary>
     public static IServiceCollection AddComputeJobs(this IServiceCollection services)
     {
@@ -123,8 +124,10 @@ public static class ComputeServerExtensions
                 ? provider.GetRequiredService<InProcessJobRunner>()
                 : provider.GetRequiredService<WorkerJobRunner>());
         services.AddSingleton<CommitJournal>();
+        services.AddSingleton<PostgresJobQueue>();
         services.AddSingleton<JobScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<JobScheduler>());
+        services.AddHostedService<JobNotificationListener>();
         services.AddHostedService<DemoSeeder>();
         services.AddHostedService<StartupLogger>();
         return services;

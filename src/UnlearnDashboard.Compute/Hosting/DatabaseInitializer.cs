@@ -16,6 +16,10 @@ internal sealed class DatabaseInitializer(
     IOptions<ComputeOptions> options,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
+    // Far longer than a staged file stays untouched while in use: uploads write to theirs chunk by chunk, and a
+    // job's weights file lives for seconds.
+    private static readonly TimeSpan StaleStagingAge = TimeSpan.FromHours(1);
+
     private bool _initialized;
 
     /// <summary>Initializes the folders and the database once; later calls return at once.</summary>
@@ -31,9 +35,14 @@ internal sealed class DatabaseInitializer(
         Directory.CreateDirectory(settings.ImportPath);
         Directory.CreateDirectory(settings.StagingPath);
 
-        // Files left in staging by a crash were never committed.
+        // Files left in staging by a crash were never committed. Servers that share a PostgreSQL database share
+        // the data folder too, so there only files untouched for StaleStagingAge go: the others may be in use.
+        var cutoff = settings.Database.IsPostgres ? DateTime.UtcNow - StaleStagingAge : DateTime.MaxValue;
         foreach (string leftover in Directory.EnumerateFiles(settings.StagingPath))
-            File.Delete(leftover);
+        {
+            if (File.GetLastWriteTimeUtc(leftover) < cutoff)
+                File.Delete(leftover);
+        }
 
         // EF Core takes a database lock while it migrates, so several servers starting on one PostgreSQL
         // database apply each migration once.

@@ -50,6 +50,20 @@ public sealed class JobEventHub
         }
     }
 
+    /// <summary>Returns true when at least one watcher follows the job.</summary>
+    public bool HasWatchers(string jobId)
+    {
+        lock (_lock)
+            return _watchers.ContainsKey(jobId);
+    }
+
+    /// <summary>Returns the ids of the jobs that watchers follow.</summary>
+    public IReadOnlyList<string> WatchedJobIds()
+    {
+        lock (_lock)
+            return [.. _watchers.Keys];
+    }
+
     public static bool IsTerminal(JobEvent jobEvent) =>
         jobEvent.EventCase is JobEvent.EventOneofCase.Result or JobEvent.EventOneofCase.Ended;
 

@@ -18,6 +18,7 @@ internal sealed class JobEventWriter : IProgress<ProgressUpdate>
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationToken _jobToken;
+    private readonly JobLease? _lease;
     private readonly Channel<Proto.JobEvent> _pending = Channel.CreateUnbounded<Proto.JobEvent>(
         new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _sequenceLock = new();
@@ -25,8 +26,9 @@ internal sealed class JobEventWriter : IProgress<ProgressUpdate>
     private long _lastSequence;
     private bool _completed;
 
-    public JobEventWriter(string jobId, long lastSequence, JobStore store, TimeProvider time, ILogger logger, CancellationToken jobToken)
+    public JobEventWriter(string jobId, long lastSequence, JobStore store, TimeProvider time, ILogger logger, CancellationToken jobToken, JobLease? lease = null)
     {
+        _lease = lease;
         _jobId = jobId;
         _lastSequence = lastSequence;
         _store = store;
@@ -83,7 +85,7 @@ internal sealed class JobEventWriter : IProgress<ProgressUpdate>
             // Stored with CancellationToken.None: a cancelled job still keeps the events it reported before.
             try
             {
-                await _store.AppendAsync(_jobId, batch, CancellationToken.None);
+                await _store.AppendAsync(_jobId, batch, CancellationToken.None, _lease);
             }
             catch (Exception error)
             {

@@ -21,12 +21,14 @@ namespace UnlearnDashboard.Compute.Jobs;
 
 /// <summary>
 /// Queues jobs and runs them on <see cref="JobOptions.MaxConcurrent"/> workers through the
-/// <see cref="IJobRunner"/>. At start it removes the weights of commits that a previous run left unfinished
-/// and marks that run's unfinished jobs as interrupted; such a job can be run again by submitting its
-/// request (<c>Job.train_request</c> or <c>Job.debias_request</c>) anew.
+/// <see cref="IJobRunner"/>. On SQLite the queue is in this process: at start the scheduler removes the weights
+/// of commits that a previous run left unfinished and marks that run's unfinished jobs as interrupted; such a
+/// job can be run again by submitting its request (<c>Job.train_request</c> or <c>Job.debias_request</c>) anew.
+/// On PostgreSQL the queue is the jobs table that several servers share (see <c>JobScheduler.Shared.cs</c>).
 /// </summary>
-public sealed class JobScheduler(
+public sealed partial class JobScheduler(
     JobStore store,
+    PostgresJobQueue sharedQueue,
     IJobRunner runner,
     ArtifactStore artifacts,
     DatasetCatalog datasets,
@@ -56,6 +58,13 @@ public sealed class JobScheduler(
     {
         if (faults.Value is { Dataset: { Length: > 0 } faultDataset } fault)
             logger.FaultInjectionEnabled(faultDataset, fault.Action.ToString(), fault.Occurrence, fault.Phase ?? "");
+
+        if (store.IsShared)
+        {
+            await StartSharedAsync(cancellationToken);
+            await base.StartAsync(cancellationToken);
+            return;
+        }
 
         await journal.RecoverAsync(cancellationToken);
         foreach (var job in await store.ListUnfinishedAsync(cancellationToken))
@@ -87,11 +96,14 @@ public sealed class JobScheduler(
     /// </summary>
     public async Task<JobRow> SubmitAsync(JobRow job, double? deadlineSeconds, string actor, CancellationToken cancellationToken)
     {
+        job.DeadlineSeconds = deadlineSeconds;
+        if (store.IsShared)
+            return await SubmitSharedAsync(job, actor, cancellationToken);
+
         if (Interlocked.Increment(ref _queuedCount) > _options.MaxQueued)
         {
             Interlocked.Decrement(ref _queuedCount);
-            throw RpcErrors.ResourceExhausted(
-                $"The job queue is full ({_options.MaxQueued} jobs wait); retry when a job has finished or raise Jobs:MaxQueued.");
+            throw QueueFull();
         }
 
         // Registered before the row is stored, so a CancelJob that follows the insert at once finds it.
@@ -122,7 +134,10 @@ public sealed class JobScheduler(
     /// </summary>
     public async Task<JobRow> CancelAsync(string jobId, CancellationToken cancellationToken)
     {
-        if (!_active.TryGetValue(jobId, out var active))
+        if (!_active.TryGetValue(jobId, out var active) && store.IsShared)
+            return await CancelSharedAsync(jobId, cancellationToken);
+
+        if (active is null)
         {
             var stored = await store.FindAsync(jobId, cancellationToken)
                          ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; ListJobs shows the existing ones.");
@@ -161,7 +176,11 @@ public sealed class JobScheduler(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrent).Select(_ => WorkAsync(stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrent)
+            .Select(_ => store.IsShared ? ClaimLoopAsync(stoppingToken) : WorkAsync(stoppingToken)));
+
+    private Grpc.Core.RpcException QueueFull() => RpcErrors.ResourceExhausted(
+        $"The job queue is full ({_options.MaxQueued} jobs wait); retry when a job has finished or raise Jobs:MaxQueued.");
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
@@ -204,16 +223,18 @@ public sealed class JobScheduler(
         {
             var job = await store.FindAsync(active.Id, CancellationToken.None)
                       ?? throw new InvalidOperationException($"Job {active.Id} is queued but not stored.");
-            await store.MarkRunningAsync(job.Id, time.GetUtcNow().UtcDateTime, CancellationToken.None);
+            await store.MarkRunningAsync(job.Id, time.GetUtcNow().UtcDateTime, CancellationToken.None, active.Lease);
             logger.JobStarted(job.Id, ((Proto.JobKind)job.Kind).ToString());
-            writer = new JobEventWriter(job.Id, job.LastSequence, store, time, logger, active.Token);
+            writer = new JobEventWriter(job.Id, job.LastSequence, store, time, logger, active.Token, active.Lease);
+            if (active.Lease is { Attempt: > 1 } lease)
+                writer.Report(new ProgressUpdate("queued", 0, $"Attempt {lease.Attempt}: running again from the start, because the previous attempt's server stopped before the job finished"));
 
             var input = await BuildInputAsync(job, active.Token);
             var output = await runner.RunAsync(input, writer, active.Token);
 
             writer.Report(new ProgressUpdate("saving", 0.99, "Saving the new version"));
             long sequence = await writer.CompleteAsync();
-            string versionId = await CommitAsync(job, input, output, sequence, active.Token);
+            string versionId = await CommitAsync(job, input, output, sequence, active);
             logger.JobSucceeded(job.Id, watch.Elapsed.TotalSeconds, versionId);
         }
         catch (Exception error)
@@ -249,13 +270,15 @@ public sealed class JobScheduler(
     /// Writes the weights artifact, then commits the version, the job's result and its final event in one
     /// transaction. Returns the new version's id. The commit journal covers the gap between the two.
     /// </summary>
-    private async Task<string> CommitAsync(JobRow job, JobRunInput input, JobRunOutput output, long sequence, CancellationToken jobToken)
+    private async Task<string> CommitAsync(JobRow job, JobRunInput input, JobRunOutput output, long sequence, ActiveJob active)
     {
+        var jobToken = active.Token;
+        string journalEntry = CommitJournal.EntryName(job.Id, active.Lease);
         // From here on the job is done: cancellation no longer applies, so nothing below takes its token
         // (except a test fault's pause).
         // NOTE: when the commit fails without a crash, the journal entry stays, so the artifact is removed at
         // the next start if no version uses it.
-        await journal.BeginAsync(job.Id, output.WeightsSha256);
+        await journal.BeginAsync(journalEntry, output.WeightsSha256);
         string sha256 = await artifacts.WriteAsync(output.Weights, CancellationToken.None);
         if (sha256 != output.WeightsSha256)
             throw new InvalidOperationException($"Weights of job {job.Id} hash to {sha256}, but the runner reported {output.WeightsSha256}.");
@@ -304,8 +327,19 @@ public sealed class JobScheduler(
         };
         LineageStamp.Apply(version, input.Dataset, output.Result.Debias?.CounterfactualSetId);
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
-        await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train, CancellationToken.None);
-        journal.End(job.Id);
+        try
+        {
+            await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train,
+                CancellationToken.None, active.Lease);
+        }
+        catch (JobLeaseLostException)
+        {
+            // Another server runs the job now and commits its own version, so this attempt's weights are not kept.
+            await journal.AbandonAsync(journalEntry, CancellationToken.None);
+            throw;
+        }
+
+        journal.End(journalEntry);
         return versionId;
     }
 
@@ -325,11 +359,29 @@ public sealed class JobScheduler(
 
     private async Task EndFailedAsync(ActiveJob active, JobEventWriter? writer, Exception error)
     {
+        if (active.LeaseLost || error is JobLeaseLostException)
+        {
+            logger.LeaseLost(active.Id);
+            if (writer is not null)
+                await writer.CompleteAsync();
+            return;
+        }
+
         var (state, message) = Classify(active, error);
         try
         {
             long sequence = writer is null ? await NextSequenceAsync(active.Id) : await writer.CompleteAsync();
-            await store.EndAsync(active.Id, JobEvents.Ended(active.Id, sequence, time.GetUtcNow(), state, message), CancellationToken.None);
+            if (state == Proto.JobState.Interrupted && active.Lease is { } lease)
+            {
+                await ReleaseAsync(active.Id, lease);
+                return;
+            }
+
+            await store.EndAsync(active.Id, JobEvents.Ended(active.Id, sequence, time.GetUtcNow(), state, message), CancellationToken.None, active.Lease);
+        }
+        catch (JobLeaseLostException)
+        {
+            logger.LeaseLost(active.Id);
         }
         catch (Exception storeError)
         {

@@ -1,6 +1,9 @@
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Audit;
+using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Storage;
 using Proto = UnlearnDashboard.Protos.V1;
 
@@ -12,15 +15,52 @@ namespace UnlearnDashboard.Compute.Jobs;
 /// the audit trail after they are stored and before watchers hear of them, so a client that has seen a job
 /// end finds its audit entry.
 /// </summary>
-public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobEventHub hub, AuditTrail audit)
+/// <remarks>
+/// On SQLite the events go straight to this process's <see cref="JobEventHub"/>. On PostgreSQL, where several
+/// servers share the jobs, the store sends a notification on <see cref="EventsChannel"/> instead, and every
+/// server's <see cref="JobNotificationListener"/> reads the new events back and publishes them, so a watcher on
+/// any server sees them. Methods that take a <see cref="JobLease"/> write only while that lease still holds the
+/// job, and throw <see cref="JobLeaseLostException"/> once another server has taken it over.
+/// </remarks>
+public sealed class JobStore(
+    IDbContextFactory<ComputeDbContext> dbFactory,
+    JobEventHub hub,
+    AuditTrail audit,
+    IOptions<ComputeOptions> options,
+    ILogger<JobStore> logger)
 {
-    public async Task InsertAsync(JobRow job, Proto.JobEvent firstEvent, string actor, CancellationToken cancellationToken)
+    /// <summary>PostgreSQL notification channel whose payload is the id of a job with new stored events.</summary>
+    public const string EventsChannel = "unlearn_job_events";
+
+    /// <summary>Key of the PostgreSQL advisory lock that makes counting the queue and adding to it one step.</summary>
+    private const long QueueLockKey = 0x756E_6C65_6172_6E02;
+
+    /// <summary>True when jobs live in a PostgreSQL database that several compute servers may share.</summary>
+    public bool IsShared { get; } = options.Value.Database.IsPostgres;
+
+    /// <summary>
+    /// Stores a new queued job with its first event. With <paramref name="queueLimit"/> set, the job is stored
+    /// only while fewer than that many jobs of any server are queued, and false is returned otherwise.
+    /// </summary>
+    public async Task<bool> InsertAsync(JobRow job, Proto.JobEvent firstEvent, string actor, CancellationToken cancellationToken, int? queueLimit = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
+        if (queueLimit is { } limit)
+        {
+            // The transaction-scoped lock serialises submissions on every server until the insert commits.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({QueueLockKey})", cancellationToken);
+            int queued = await db.Jobs.CountAsync(j => j.State == (int)Proto.JobState.Queued, cancellationToken);
+            if (queued >= limit)
+                return false;
+        }
+
         job.LastSequence = firstEvent.Sequence;
         db.Jobs.Add(job);
         db.JobEvents.Add(ToRow(firstEvent));
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
         await audit.TryAppendAsync(actor, AuditActions.JobSubmit, Subject(job.Id), new Dictionary<string, object?>
         {
             ["kind"] = ((Proto.JobKind)job.Kind).ToString(),
@@ -28,18 +68,22 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
             ["model_version_id"] = job.ModelVersionId,
             ["request_sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(job.Request)),
         });
-        hub.Publish(job.Id, [firstEvent]);
+        await PublishAsync(job.Id, [firstEvent]);
+        return true;
     }
 
     /// <summary>Stores progress events in one transaction and advances the job's last sequence.</summary>
-    public async Task AppendAsync(string jobId, IReadOnlyList<Proto.JobEvent> events, CancellationToken cancellationToken)
+    public async Task AppendAsync(string jobId, IReadOnlyList<Proto.JobEvent> events, CancellationToken cancellationToken, JobLease? lease = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var job = await db.Jobs.FirstAsync(j => j.Id == jobId, cancellationToken);
+        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
+        var job = await FindForUpdateAsync(db, jobId, lease, cancellationToken);
         db.JobEvents.AddRange(events.Select(ToRow));
         job.LastSequence = events[^1].Sequence;
         await db.SaveChangesAsync(cancellationToken);
-        hub.Publish(jobId, events);
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
+        await PublishAsync(jobId, events);
     }
 
     public async Task<JobRow?> FindAsync(string jobId, CancellationToken cancellationToken)
@@ -69,37 +113,104 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
         return payloads.Select(Proto.JobEvent.Parser.ParseFrom).ToList();
     }
 
-    public async Task MarkRunningAsync(string jobId, DateTime startedAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks a job as running and records its start in the audit trail, with the lease's server and attempt
+    /// when the job came from the shared queue.
+    /// </summary>
+    public async Task MarkRunningAsync(string jobId, DateTime startedAt, CancellationToken cancellationToken, JobLease? lease = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var job = await db.Jobs.FirstAsync(j => j.Id == jobId, cancellationToken);
+        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
+        var job = await FindForUpdateAsync(db, jobId, lease, cancellationToken);
         job.State = (int)Proto.JobState.Running;
         job.StartedAt = startedAt;
         await db.SaveChangesAsync(cancellationToken);
-        await audit.TryAppendAsync(AuditActors.System, AuditActions.JobStart, Subject(jobId), new Dictionary<string, object?>
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
+        var details = new Dictionary<string, object?> { ["kind"] = ((Proto.JobKind)job.Kind).ToString() };
+        if (lease is not null)
         {
-            ["kind"] = ((Proto.JobKind)job.Kind).ToString(),
-        });
+            details["lease_owner"] = lease.Owner;
+            details["attempt"] = lease.Attempt;
+        }
+
+        await audit.TryAppendAsync(AuditActors.System, AuditActions.JobStart, Subject(jobId), details);
     }
 
     /// <summary>Ends a job that did not succeed, storing its <c>ended</c> event in the same transaction.</summary>
-    public async Task EndAsync(string jobId, Proto.JobEvent endedEvent, CancellationToken cancellationToken)
+    public async Task EndAsync(string jobId, Proto.JobEvent endedEvent, CancellationToken cancellationToken, JobLease? lease = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var job = await db.Jobs.FirstAsync(j => j.Id == jobId, cancellationToken);
+        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
+        var job = await FindForUpdateAsync(db, jobId, lease, cancellationToken);
+        job.State = (int)endedEvent.Ended.State;
+        job.Error = endedEvent.Ended.Message;
+        job.FinishedAt = endedEvent.Time.ToDateTime();
+        job.LastSequence = endedEvent.Sequence;
+        job.LeaseOwner = null;
+        job.LeaseExpiresAt = null;
+        db.JobEvents.Add(ToRow(endedEvent));
+        await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
+        await AuditEndAsync(jobId, endedEvent);
+        await PublishAsync(jobId, [endedEvent]);
+    }
+
+    /// <summary>
+    /// Ends a job as <paramref name="makeEvent"/> describes if it is still queued, locking its row so that no
+    /// server takes it meanwhile. Returns false, storing nothing, when the job is not queued.
+    /// </summary>
+    public async Task<bool> EndIfQueuedAsync(string jobId, Func<long, Proto.JobEvent> makeEvent, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
+        var job = await FindForUpdateAsync(db, jobId, lease: null, cancellationToken);
+        if (job.State != (int)Proto.JobState.Queued)
+            return false;
+
+        var endedEvent = makeEvent(job.LastSequence + 1);
         job.State = (int)endedEvent.Ended.State;
         job.Error = endedEvent.Ended.Message;
         job.FinishedAt = endedEvent.Time.ToDateTime();
         job.LastSequence = endedEvent.Sequence;
         db.JobEvents.Add(ToRow(endedEvent));
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
+        await AuditEndAsync(jobId, endedEvent);
+        await PublishAsync(jobId, [endedEvent]);
+        return true;
+    }
+
+    /// <summary>
+    /// Puts a running job back in the shared queue, with the progress event that <paramref name="makeEvent"/>
+    /// builds, so that any server runs it again from the start. Used when a server stops while it runs a job.
+    /// </summary>
+    public async Task ReleaseAsync(string jobId, JobLease lease, Func<long, Proto.JobEvent> makeEvent, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
+        var job = await FindForUpdateAsync(db, jobId, lease, cancellationToken);
+        var queuedEvent = makeEvent(job.LastSequence + 1);
+        job.State = (int)Proto.JobState.Queued;
+        job.StartedAt = null;
+        job.LeaseOwner = null;
+        job.LeaseExpiresAt = null;
+        job.LastSequence = queuedEvent.Sequence;
+        db.JobEvents.Add(ToRow(queuedEvent));
+        await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
+        await PublishAsync(jobId, [queuedEvent]);
+    }
+
+    private async Task AuditEndAsync(string jobId, Proto.JobEvent endedEvent) =>
         await audit.TryAppendAsync(AuditActors.System, AuditActions.JobEnd, Subject(jobId), new Dictionary<string, object?>
         {
             ["state"] = endedEvent.Ended.State.ToString(),
             ["message"] = endedEvent.Ended.Message,
         });
-        hub.Publish(jobId, [endedEvent]);
-    }
 
     /// <summary>
     /// Commits a successful job in one transaction: the new model (for training), the new version, the job's
@@ -111,11 +222,12 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
         ModelVersionRow version,
         Proto.JobEvent resultEvent,
         bool setDatasetDefault,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        JobLease? lease = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var job = await db.Jobs.FirstAsync(j => j.Id == jobId, cancellationToken);
+        var job = await FindForUpdateAsync(db, jobId, lease, cancellationToken);
         if (newModel is not null)
             db.Models.Add(newModel);
         db.ModelVersions.Add(version);
@@ -125,6 +237,8 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
         job.Result = resultEvent.Result.ToByteArray();
         job.FinishedAt = resultEvent.Time.ToDateTime();
         job.LastSequence = resultEvent.Sequence;
+        job.LeaseOwner = null;
+        job.LeaseExpiresAt = null;
         db.JobEvents.Add(ToRow(resultEvent));
         if (setDatasetDefault)
         {
@@ -142,7 +256,7 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
             ["weights_sha256"] = version.WeightsSha256,
             ["removed_sample_count"] = version.RemovedSampleCount,
         });
-        hub.Publish(jobId, [resultEvent]);
+        await PublishAsync(jobId, [resultEvent]);
     }
 
     /// <summary>Returns the jobs that a previous run of the server left queued or running.</summary>
@@ -161,6 +275,50 @@ public sealed class JobStore(IDbContextFactory<ComputeDbContext> dbFactory, JobE
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.ModelVersions.AnyAsync(v => v.WeightsSha256 == sha256, cancellationToken);
+    }
+
+    /// <summary>
+    /// Loads a job's row to change it. On PostgreSQL the row stays locked until the caller's transaction ends, and
+    /// a <paramref name="lease"/> that no longer holds the job throws <see cref="JobLeaseLostException"/>.
+    /// </summary>
+    private static async Task<JobRow> FindForUpdateAsync(ComputeDbContext db, string jobId, JobLease? lease, CancellationToken cancellationToken)
+    {
+        // FromSql is not composed with another operator, because PostgreSQL rejects FOR UPDATE in a subquery here.
+        var job = db.Database.IsNpgsql()
+            ? (await db.Jobs.FromSql($"SELECT * FROM jobs WHERE \"Id\" = {jobId} FOR UPDATE").ToListAsync(cancellationToken)).Single()
+            : await db.Jobs.FirstAsync(j => j.Id == jobId, cancellationToken);
+        if (lease is not null && (job.LeaseOwner != lease.Owner || job.Attempts != lease.Attempt))
+            throw new JobLeaseLostException(jobId);
+        return job;
+    }
+
+    /// <summary>
+    /// Begins a transaction on PostgreSQL, so that a row lock lasts until the write. SQLite gets none: there a
+    /// read that later writes inside one transaction fails at once when another writer got in between.
+    /// </summary>
+    private static async Task<IDbContextTransaction?> BeginIfSharedAsync(ComputeDbContext db, CancellationToken cancellationToken) =>
+        db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+
+    /// <summary>Hands stored events to watchers: directly on SQLite, through a PostgreSQL notification when shared.</summary>
+    private async Task PublishAsync(string jobId, IReadOnlyList<Proto.JobEvent> events)
+    {
+        if (!IsShared)
+        {
+            hub.Publish(jobId, events);
+            return;
+        }
+
+        // The events are stored already, so a failed notification must not fail the caller. The listeners also
+        // read the stored events of watched jobs every few seconds, so watchers get them after a short delay.
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({EventsChannel}, {jobId})", CancellationToken.None);
+        }
+        catch (Exception error) when (error is Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            logger.JobNotificationFailed(error, jobId);
+        }
     }
 
     private static JobEventRow ToRow(Proto.JobEvent jobEvent) => new()

@@ -164,6 +164,24 @@ public sealed class JobRow
     public byte[]? Result { get; set; }
 
     public long LastSequence { get; set; }
+
+    /// <summary>Seconds from <see cref="CreatedAt"/> after which the job is cancelled; null for no deadline.</summary>
+    public double? DeadlineSeconds { get; set; }
+
+    /// <summary>
+    /// Id of the compute server that holds the job's lease while it runs; null while the job waits. Used only
+    /// by the PostgreSQL job queue, where several servers share the jobs.
+    /// </summary>
+    public string? LeaseOwner { get; set; }
+
+    /// <summary>Database time after which another compute server may take the running job over.</summary>
+    public DateTime? LeaseExpiresAt { get; set; }
+
+    /// <summary>How many times a compute server has started the job; more than 1 after a reclaim.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Set by a CancelJob call on a server that does not run the job; the running server stops it.</summary>
+    public bool CancelRequested { get; set; }
 }
 
 /// <summary>One event of a job; (JobId, Sequence) is the key.</summary>

@@ -249,12 +249,21 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DatasetId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<double?>("DeadlineSeconds")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("Error")
                         .HasColumnType("text");
@@ -267,6 +276,12 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
 
                     b.Property<long>("LastSequence")
                         .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("text");
 
                     b.Property<string>("ModelVersionId")
                         .HasColumnType("text");

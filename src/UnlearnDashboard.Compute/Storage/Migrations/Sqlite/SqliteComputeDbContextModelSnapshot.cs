@@ -244,12 +244,21 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DatasetId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("DeadlineSeconds")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
@@ -262,6 +271,12 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
 
                     b.Property<long>("LastSequence")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ModelVersionId")
                         .HasColumnType("TEXT");

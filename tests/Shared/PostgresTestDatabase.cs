@@ -1,10 +1,10 @@
 using Npgsql;
 
-namespace UnlearnDashboard.Compute.Tests;
+namespace UnlearnDashboard.Tests.Shared;
 
 /// <summary>
 /// A fresh PostgreSQL database for one fixture, created through the server that <see cref="EnvironmentVariable"/>
-/// names and dropped on dispose.
+/// names and dropped on dispose. Linked into the test projects that run the compute server on PostgreSQL.
 /// </summary>
 public sealed class PostgresTestDatabase : IAsyncDisposable
 {
