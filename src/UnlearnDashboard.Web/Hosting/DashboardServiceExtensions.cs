@@ -16,6 +16,7 @@ public static class DashboardServiceExtensions
         services.AddHealthChecks();
         services.AddComputeClient(configuration);
         services.AddJobStreams(configuration);
+        services.AddDashboardScaleOut(configuration);
         return services;
     }
 
