@@ -6,6 +6,10 @@ using UnlearnDashboard.Compute.Jobs.Worker;
 if (args is [WorkerEntryPoint.Command, ..])
     return WorkerEntryPoint.Run();
 
+// "UnlearnDashboard.Compute healthcheck [URL]" checks a running server, for container health checks.
+if (args is [HealthCheckCommand.Name, .. var healthCheckArguments])
+    return await HealthCheckCommand.RunAsync(healthCheckArguments);
+
 // The content root is the build output, so appsettings.json (HTTP/2 only, defaults) applies from any working
 // directory. A relative DataDirectory still resolves against the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
