@@ -9,6 +9,8 @@ namespace UnlearnDashboard.EndToEnd.Tests.ScaleOut;
 /// </summary>
 public sealed class ComposeFileTests
 {
+    private const string Password = "compose-test";
+
     private static readonly string ComposeFile = Path.Combine(
         typeof(ComposeFileTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!,
         "docker", "compose.scale-out.yaml");
@@ -16,7 +18,7 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task ComposeFile_IsValid_WithEveryService()
     {
-        var (exitCode, services, errors) = await RunComposeAsync("config", "--services");
+        var (exitCode, services, errors) = await RunComposeAsync(Password, "config", "--services");
 
         Assert.True(exitCode == 0, errors);
         Assert.Equal(
@@ -27,11 +29,11 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task ComposeFile_Resolved_SharesDatabaseAndRedis()
     {
-        var (exitCode, resolved, errors) = await RunComposeAsync("config");
+        var (exitCode, resolved, errors) = await RunComposeAsync(Password, "config");
 
         Assert.True(exitCode == 0, errors);
         Assert.Equal(2, Count(resolved, "Database__Provider: postgres"));
-        Assert.Equal(2, Count(resolved, "Password=compose-test"));
+        Assert.Equal(2, Count(resolved, $"Password={Password}"));
         Assert.Equal(2, Count(resolved, "Redis__ConnectionString: redis:6379"));
         Assert.Equal(2, Count(resolved, "- shared-data:/data"));
         Assert.Contains("ComputeUrl: http://compute-1:8080", resolved, StringComparison.Ordinal);
@@ -46,9 +48,6 @@ public sealed class ComposeFileTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("set POSTGRES_PASSWORD", errors, StringComparison.Ordinal);
     }
-
-    private static Task<(int ExitCode, string Output, string Errors)> RunComposeAsync(params string[] arguments) =>
-        RunComposeAsync("compose-test", arguments);
 
     private static async Task<(int ExitCode, string Output, string Errors)> RunComposeAsync(string? password, params string[] arguments)
     {
