@@ -42,11 +42,13 @@ public sealed class DashboardProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a dashboard on a compute server with the Redis backplane and waits until it serves a page.</summary>
-    public static async Task<DashboardProcess> StartAsync(string computeUrl, string redis)
+    public static async Task<DashboardProcess> StartAsync(ServerProcess compute, string redis)
     {
-        // Development serves the static web assets from the build output, as dotnet run does.
+        // Development serves the static web assets from the build output, as dotnet run does. The dashboard calls
+        // its compute server with the key of the "dashboard" service user.
         var process = ServerProcess.Start("WebAssembly",
-            "--ComputeUrl", computeUrl,
+            "--ComputeUrl", compute.Url,
+            "--Compute:ApiKey", compute.ApiKey("dashboard"),
             "--Redis:ConnectionString", redis,
             "--environment", "Development");
         var dashboard = new DashboardProcess(process);

@@ -23,13 +23,13 @@ public sealed class TopologyTests
             "--Testing:FaultInjection:Dataset", "german-paused",
             "--Testing:FaultInjection:Phase", "training",
             "--Testing:FaultInjection:Action", "Pause");
-        await using var firstDashboard = await DashboardProcess.StartAsync(doomed.Process.Url, redis);
+        await using var firstDashboard = await DashboardProcess.StartAsync(doomed.Process, redis);
         await doomed.RegisterGermanCreditAsync("german");
         await doomed.RegisterGermanCreditAsync("german-paused");
         var paused = await doomed.Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german-paused", Settings = new ModelSettings { Epochs = 1 } });
         await doomed.Process.WaitForLogAsync($"Fault injection paused job {paused.Id} at phase training", ClusterServer.JobTimeout);
         var survivor = await cluster.StartServerAsync();
-        await using var secondDashboard = await DashboardProcess.StartAsync(survivor.Process.Url, redis);
+        await using var secondDashboard = await DashboardProcess.StartAsync(survivor.Process, redis);
 
         // One job's progress on both dashboards, each reading it through its own compute server.
         string token = DashboardProcess.IssueHubToken(redis, "topology-test");
