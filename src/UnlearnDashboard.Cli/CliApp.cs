@@ -5,6 +5,7 @@ using UnlearnDashboard.Cli.Commands.Access;
 using UnlearnDashboard.Cli.Commands.Audit;
 using UnlearnDashboard.Cli.Commands.Bench;
 using UnlearnDashboard.Cli.Commands.Debias;
+using UnlearnDashboard.Cli.Commands.Erasure;
 using UnlearnDashboard.Cli.Commands.Jobs;
 using UnlearnDashboard.Cli.Commands.Load;
 using UnlearnDashboard.Cli.Commands.Soak;
@@ -66,6 +67,8 @@ public static class CliApp
         rootCommand.Subcommands.Add(AccessCommands.CreateWhoAmI(console));
         rootCommand.Subcommands.Add(AccessCommands.CreateUsers(console));
         rootCommand.Subcommands.Add(AccessCommands.CreateKeys(console));
+        rootCommand.Subcommands.Add(EraseCommand.Create(console));
+        rootCommand.Subcommands.Add(EraseCommand.CreateErasures(console));
         return rootCommand;
     }
 

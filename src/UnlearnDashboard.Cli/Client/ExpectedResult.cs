@@ -13,6 +13,10 @@ internal static class ExpectedResult
     public static DebiasResult? Debias(JobOutcome outcome, TextWriter error) =>
         outcome.Result?.Debias ?? Mismatch<DebiasResult>(outcome, JobResult.ResultOneofCase.Debias, error);
 
+    /// <summary>Returns the erasure result, or null after writing an error when the job returned another kind.</summary>
+    public static ErasureResult? Erasure(JobOutcome outcome, TextWriter error) =>
+        outcome.Result?.Erasure ?? Mismatch<ErasureResult>(outcome, JobResult.ResultOneofCase.Erasure, error);
+
     private static T? Mismatch<T>(JobOutcome outcome, JobResult.ResultOneofCase expected, TextWriter error)
         where T : class
     {

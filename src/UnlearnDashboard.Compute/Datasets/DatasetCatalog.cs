@@ -24,7 +24,8 @@ public sealed class DatasetCatalog(
     TimeProvider time,
     ILogger<DatasetCatalog> logger)
 {
-    // Prepared datasets are immutable, so one instance serves every job and request.
+    // Prepared datasets are immutable, so one instance serves every job and request. The key is the id and the
+    // training file's SHA-256, because an erasure gives a dataset a new training file.
     private readonly ConcurrentDictionary<string, Lazy<Task<PreparedDataset>>> _prepared = new();
 
     /// <summary>Creates an empty staged file for an upload.</summary>
@@ -115,7 +116,7 @@ public sealed class DatasetCatalog(
             }
         }
 
-        _prepared[row.Id] = new Lazy<Task<PreparedDataset>>(Task.FromResult(prepared));
+        _prepared[CacheKey(row)] = new Lazy<Task<PreparedDataset>>(Task.FromResult(prepared));
         logger.DatasetRegistered(row.Id, row.Name, row.TrainRows, row.ValidationRows, row.TestRows);
         await audit.TryAppendAsync(actor, AuditActions.DatasetRegister, $"dataset/{row.Id}", new Dictionary<string, object?>
         {
@@ -156,10 +157,11 @@ public sealed class DatasetCatalog(
     /// <summary>Returns the loaded dataset, reading its artifacts (hash-checked) on first use.</summary>
     public Task<PreparedDataset> GetPreparedAsync(DatasetRow row)
     {
-        var lazy = _prepared.GetOrAdd(row.Id, _ => new Lazy<Task<PreparedDataset>>(() => LoadStoredAsync(row)));
+        string key = CacheKey(row);
+        var lazy = _prepared.GetOrAdd(key, _ => new Lazy<Task<PreparedDataset>>(() => LoadStoredAsync(row)));
         var task = lazy.Value;
         if (task.IsFaulted)
-            _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedDataset>>>(row.Id, lazy));
+            _prepared.TryRemove(new KeyValuePair<string, Lazy<Task<PreparedDataset>>>(key, lazy));
         return task;
     }
 
@@ -218,6 +220,16 @@ public sealed class DatasetCatalog(
         var columns = ModelTrainer.InputColumns(data, new ModelSettings());
         return FeatureEncoder.Fit(data.Train, columns, data.NumericColumns).FeatureCount;
     }
+
+    /// <summary>Keeps a dataset's loaded new version, so the first job after an erasure does not read it again.</summary>
+    internal void CachePrepared(DatasetRow row, PreparedDataset prepared)
+    {
+        foreach (string stale in _prepared.Keys.Where(k => k.StartsWith(row.Id + ":", StringComparison.Ordinal)))
+            _prepared.TryRemove(stale, out _);
+        _prepared[CacheKey(row)] = new Lazy<Task<PreparedDataset>>(Task.FromResult(prepared));
+    }
+
+    private static string CacheKey(DatasetRow row) => $"{row.Id}:{row.TrainSha256}";
 
     private async Task<bool> NameExistsAsync(string name, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Erasures;
 using UnlearnDashboard.Compute.Interop;
 using UnlearnDashboard.Compute.Jobs;
 using UnlearnDashboard.Compute.Jobs.Worker;
@@ -43,6 +44,7 @@ public static class ComputeServerExtensions
         app.MapGrpcService<DiagnosticsGrpcService>();
         app.MapGrpcService<VersionGrpcService>();
         app.MapGrpcService<AccessGrpcService>();
+        app.MapGrpcService<ErasureGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -125,6 +127,8 @@ public static class ComputeServerExtensions
                 : provider.GetRequiredService<WorkerJobRunner>());
         services.AddSingleton<CommitJournal>();
         services.AddSingleton<PostgresJobQueue>();
+        services.AddSingleton<ErasureCommitter>();
+        services.AddSingleton<ErasureCatalog>();
         services.AddSingleton<JobScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<JobScheduler>());
         services.AddHostedService<JobNotificationListener>();

@@ -30,7 +30,8 @@ public sealed record JobRunInput(
     Proto.DebiasRequest? DebiasRequest,
     DatasetRow Dataset,
     ModelVersionRow? BaseVersion,
-    CounterfactualSetRow? CounterfactualSet = null);
+    CounterfactualSetRow? CounterfactualSet = null,
+    Proto.ErasureRequest? ErasureRequest = null);
 
 /// <summary>
 /// A finished job's new weights and result. The result's model and version ids are empty; the scheduler

@@ -32,6 +32,7 @@ public sealed class InProcessJobRunner(DatasetCatalog catalog, ArtifactStore art
         {
             Proto.JobKind.Train => JobEngine.Train(data, input.TrainRequest!, progress, cancellationToken),
             Proto.JobKind.Debias => JobEngine.Debias(data, input.DebiasRequest!, baseVersion!, counterfactualSet, progress, cancellationToken),
+            Proto.JobKind.Erase => JobEngine.Erase(data, input.ErasureRequest!, baseVersion!, progress, cancellationToken),
             _ => throw new InvalidOperationException($"Job {input.JobId} has unknown kind {input.Kind}."),
         });
     }

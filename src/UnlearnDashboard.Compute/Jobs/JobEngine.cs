@@ -69,6 +69,24 @@ internal static class JobEngine
         return new JobRunOutput(weights, sha256, outcome.UpdatedModel.Spec.ToJson(), debias.After, outcome.RemovedRowIds, result);
     }
 
+    /// <summary>Runs an erasure job: Newton removal of the request's rows, then the membership-inference check.</summary>
+    public static JobRunOutput Erase(
+        PreparedDataset data,
+        Proto.ErasureRequest request,
+        DebiasBase baseVersion,
+        IProgress<ProgressUpdate> progress,
+        CancellationToken cancellationToken)
+    {
+        var spec = ModelSpec.FromJson(baseVersion.SpecJson);
+        using var model = TrainedModel.Load(spec, baseVersion.Weights, baseVersion.WeightsSha256, $"of version {baseVersion.Id}");
+        using var outcome = ErasurePipeline.Run(model, data, request.RowIds, request.ToOptions(), progress, cancellationToken);
+
+        var (weights, sha256) = SaveWeights(outcome.UpdatedModel);
+        var erasure = outcome.ToProto(baseVersion.Id, request.RowIds.Count);
+        return new JobRunOutput(weights, sha256, outcome.UpdatedModel.Spec.ToJson(), erasure.After, outcome.TrainedRowIds,
+            new Proto.JobResult { Erasure = erasure });
+    }
+
     private static (byte[] Weights, string Sha256) SaveWeights(TrainedModel model)
     {
         using var buffer = new MemoryStream();

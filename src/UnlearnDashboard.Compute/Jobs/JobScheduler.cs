@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Diagnostics;
+using UnlearnDashboard.Compute.Erasures;
 using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Jobs.Worker;
 using UnlearnDashboard.Compute.Mapping;
@@ -35,6 +36,7 @@ public sealed partial class JobScheduler(
     ModelCatalog models,
     CounterfactualCatalog counterfactuals,
     CommitJournal journal,
+    ErasureCommitter erasures,
     IOptions<JobOptions> options,
     IOptions<FaultInjectionOptions> faults,
     IHostApplicationLifetime lifetime,
@@ -258,6 +260,13 @@ public sealed partial class JobScheduler(
             return new JobRunInput(job.Id, Proto.JobKind.Train, trainRequest, null, dataset, null);
         }
 
+        if (job.Kind == (int)Proto.JobKind.Erase)
+        {
+            var erasureRequest = Proto.ErasureRequest.Parser.ParseFrom(job.Request);
+            var erased = await models.GetVersionAsync(job.ModelVersionId!, "model_version_id", cancellationToken);
+            return new JobRunInput(job.Id, Proto.JobKind.Erase, null, null, dataset, erased, ErasureRequest: erasureRequest);
+        }
+
         var debiasRequest = Proto.DebiasRequest.Parser.ParseFrom(job.Request);
         var baseVersion = await models.GetVersionAsync(job.ModelVersionId!, "model_version_id", cancellationToken);
         var counterfactualSet = string.IsNullOrEmpty(debiasRequest.CounterfactualSetId)
@@ -306,6 +315,11 @@ public sealed partial class JobScheduler(
             result.Train.ModelId = modelId;
             result.Train.VersionId = versionId;
         }
+        else if (input.Kind == Proto.JobKind.Erase)
+        {
+            modelId = input.BaseVersion!.ModelId;
+            result.Erasure.NewVersionId = versionId;
+        }
         else
         {
             modelId = input.BaseVersion!.ModelId;
@@ -326,6 +340,13 @@ public sealed partial class JobScheduler(
             CreatedAt = now.UtcDateTime,
         };
         LineageStamp.Apply(version, input.Dataset, output.Result.Debias?.CounterfactualSetId);
+        if (input.Kind == Proto.JobKind.Erase)
+        {
+            await erasures.CommitAsync(job, input, version, result, sequence, now);
+            journal.End(job.Id);
+            return versionId;
+        }
+
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
         try
         {

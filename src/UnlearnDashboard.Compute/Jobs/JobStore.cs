@@ -214,7 +214,10 @@ public sealed class JobStore(
 
     /// <summary>
     /// Commits a successful job in one transaction: the new model (for training), the new version, the job's
-    /// result and its final event, and the dataset's default version when it has none yet.
+    /// result and its final event, the dataset's default version when it has none yet, and whatever
+    /// <paramref name="alsoInTransaction"/> changes (an erasure's dataset version and certificate).
+    /// <paramref name="beforePublish"/> runs after the commit and before watchers hear of the end, so what it
+    /// records is in place for a client that has seen the job end.
     /// </summary>
     public async Task SucceedAsync(
         string jobId,
@@ -223,7 +226,9 @@ public sealed class JobStore(
         Proto.JobEvent resultEvent,
         bool setDatasetDefault,
         CancellationToken cancellationToken,
-        JobLease? lease = null)
+        JobLease? lease = null,
+        Func<ComputeDbContext, CancellationToken, Task>? alsoInTransaction = null,
+        Func<Task>? beforePublish = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -246,6 +251,8 @@ public sealed class JobStore(
             dataset.DefaultModelVersionId ??= version.Id;
         }
 
+        if (alsoInTransaction is not null)
+            await alsoInTransaction(db, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await audit.TryAppendAsync(AuditActors.System, AuditActions.JobEnd, Subject(jobId), new Dictionary<string, object?>
@@ -256,6 +263,8 @@ public sealed class JobStore(
             ["weights_sha256"] = version.WeightsSha256,
             ["removed_sample_count"] = version.RemovedSampleCount,
         });
+        if (beforePublish is not null)
+            await beforePublish();
         await PublishAsync(jobId, [resultEvent]);
     }
 

@@ -26,6 +26,8 @@ internal static class JobMapper
             job.TrainRequest = Proto.TrainModelRequest.Parser.ParseFrom(row.Request);
         else if (job.Kind == Proto.JobKind.Debias)
             job.DebiasRequest = Proto.DebiasRequest.Parser.ParseFrom(row.Request);
+        else if (job.Kind == Proto.JobKind.Erase)
+            job.ErasureRequest = Proto.ErasureRequest.Parser.ParseFrom(row.Request);
         return job;
     }
 }

@@ -34,6 +34,8 @@ public abstract class ComputeDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<SessionTokenRow> SessionTokens => Set<SessionTokenRow>();
 
+    public DbSet<ErasureRow> Erasures => Set<ErasureRow>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         TruncateTimesToMicroseconds();
@@ -100,6 +102,15 @@ public abstract class ComputeDbContext(DbContextOptions options) : DbContext(opt
             alias.Property(a => a.Alias).HasMaxLength(32);
             alias.HasOne<ModelRow>().WithMany().HasForeignKey(a => a.ModelId).OnDelete(DeleteBehavior.Restrict);
             alias.HasOne<ModelVersionRow>().WithMany().HasForeignKey(a => a.VersionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<ErasureRow>(erasure =>
+        {
+            erasure.ToTable("erasures");
+            erasure.HasKey(e => e.Id);
+            erasure.HasIndex(e => e.JobId).IsUnique();
+            erasure.HasIndex(e => e.DatasetId);
+            erasure.HasOne<DatasetRow>().WithMany().HasForeignKey(e => e.DatasetId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<ReleaseGateRow>(gate =>

@@ -119,6 +119,27 @@ public sealed class ModelAliasRow
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>An erasure: the certificate of the job that removed named rows from a version and purged them from the dataset.</summary>
+public sealed class ErasureRow
+{
+    public required string Id { get; set; }
+
+    public required string JobId { get; set; }
+
+    public required string DatasetId { get; set; }
+
+    public required string BaseVersionId { get; set; }
+
+    public required string NewVersionId { get; set; }
+
+    public required string RequestedBy { get; set; }
+
+    public DateTime IssuedAt { get; set; }
+
+    /// <summary>The proto <c>ErasureCertificate</c>; it contains row ids and hashes, never row values.</summary>
+    public required byte[] Certificate { get; set; }
+}
+
 /// <summary>The release gate of a model: the rules a version passes to become champion. Null rules are not checked.</summary>
 public sealed class ReleaseGateRow
 {

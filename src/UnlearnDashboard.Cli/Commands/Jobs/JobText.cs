@@ -11,6 +11,7 @@ internal static class JobText
     {
         JobKind.Train => "train",
         JobKind.Debias => "debias",
+        JobKind.Erase => "erase",
         _ => "unspecified",
     };
 

@@ -55,6 +55,10 @@ internal static class JobsGetCommand
                 writer.WriteLine();
                 ResultPrinter.WriteDebias(job.Result.Debias, writer);
                 break;
+            case JobResult.ResultOneofCase.Erasure:
+                writer.WriteLine();
+                Erasure.CertificatePrinter.WriteResult(job.Result.Erasure, writer);
+                break;
         }
     }
 }

@@ -53,6 +53,9 @@ internal static class JobsWatchCommand
             case JobResult.ResultOneofCase.Debias:
                 ResultPrinter.WriteDebias(result.Debias, summaryWriter);
                 break;
+            case JobResult.ResultOneofCase.Erasure:
+                Erasure.CertificatePrinter.WriteResult(result.Erasure, summaryWriter);
+                break;
         }
 
         if (jsonPath is not null)

@@ -81,6 +81,12 @@ internal static class WorkerEntryPoint
         {
             outcome = JobEngine.Train(data, job.TrainRequest, progress, cancellationToken);
         }
+        else if (job.Kind == Proto.JobKind.Erase)
+        {
+            var version = job.BaseVersion;
+            var baseVersion = new DebiasBase(version.Id, version.SpecJson, ReadVerified(version.Weights, "weights"), version.Weights.Sha256);
+            outcome = JobEngine.Erase(data, job.ErasureRequest, baseVersion, progress, cancellationToken);
+        }
         else
         {
             var version = job.BaseVersion;

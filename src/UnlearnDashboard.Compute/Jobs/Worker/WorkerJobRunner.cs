@@ -144,6 +144,8 @@ public sealed class WorkerJobRunner(
             job.TrainRequest = input.TrainRequest;
         if (input.DebiasRequest is not null)
             job.DebiasRequest = input.DebiasRequest;
+        if (input.ErasureRequest is not null)
+            job.ErasureRequest = input.ErasureRequest;
         if (input.BaseVersion is { } version)
             job.BaseVersion = new Wire.WorkerBaseVersion { Id = version.Id, SpecJson = version.SpecJson, Weights = ArtifactFileOf(version.WeightsSha256) };
         if (input.CounterfactualSet is { } set)

@@ -224,6 +224,48 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                     b.ToTable("datasets", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ErasureRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("BaseVersionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("Certificate")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("DatasetId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("NewVersionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.ToTable("erasures", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.JobEventRow", b =>
                 {
                     b.Property<string>("JobId")
@@ -518,6 +560,15 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                 });
 
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.CounterfactualSetRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ErasureRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
                         .WithMany()

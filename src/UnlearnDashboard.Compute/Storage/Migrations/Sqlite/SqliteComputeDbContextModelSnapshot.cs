@@ -219,6 +219,48 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                     b.ToTable("datasets", (string)null);
                 });
 
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ErasureRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BaseVersionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Certificate")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("DatasetId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NewVersionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.ToTable("erasures", (string)null);
+                });
+
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.JobEventRow", b =>
                 {
                     b.Property<string>("JobId")
@@ -513,6 +555,15 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("UnlearnDashboard.Compute.Storage.CounterfactualSetRow", b =>
+                {
+                    b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UnlearnDashboard.Compute.Storage.ErasureRow", b =>
                 {
                     b.HasOne("UnlearnDashboard.Compute.Storage.DatasetRow", null)
                         .WithMany()

@@ -1,0 +1,63 @@
+using UnlearnDashboard.Cli.Output;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Commands.Erasure;
+
+/// <summary>Text forms of erasure certificates.</summary>
+internal static class CertificatePrinter
+{
+    public static void Write(ErasureCertificate certificate, TextWriter writer)
+    {
+        var check = certificate.Verification ?? new MembershipCheck();
+        writer.WriteLine($"erasure:          {certificate.Id}");
+        writer.WriteLine($"job:              {certificate.JobId}");
+        writer.WriteLine($"issued:           {Formats.Time(certificate.IssuedAt)} to {certificate.RequestedBy}");
+        writer.WriteLine($"reason:           {Formats.OrDash(certificate.Reason)}");
+        writer.WriteLine($"dataset:          {certificate.DatasetId} version {certificate.PreviousDatasetVersion} -> {certificate.NewDatasetVersion}");
+        writer.WriteLine($"training file:    {certificate.PreviousTrainSha256} -> {certificate.NewTrainSha256} (previous {(certificate.PreviousFileDeleted ? "deleted" : "kept: another dataset uses it")})");
+        writer.WriteLine($"versions:         {certificate.BaseVersionId} -> {certificate.NewVersionId}");
+        writer.WriteLine($"still affected:   {Formats.OrDash(string.Join(", ", certificate.VersionsAffected))}");
+        var method = certificate.Method ?? new ErasureMethod();
+        writer.WriteLine($"method:           {method.Name} on {string.Join(", ", method.Layers)}, damping {method.Damping:G3}{(method.DampingChosenByRule ? " (rule)" : "")}, {method.NewtonSteps} step(s)");
+        writer.WriteLine($"verification:     {(check.Passed ? "passed" : "FAILED")}: {check.Message}");
+        writer.WriteLine($"rows:             {certificate.Rows.Count}");
+
+        var table = new TextTable("row id", "split", "sha256").AlignRight(0);
+        foreach (var row in certificate.Rows)
+            table.AddRow(Formats.Count(row.RowId), Formats.OrDash(row.Split), row.Sha256);
+        table.Write(writer);
+    }
+
+    /// <summary>Writes an erasure job's result; <c>unlearn erasures show</c> prints the whole certificate.</summary>
+    public static void WriteResult(ErasureResult result, TextWriter writer)
+    {
+        writer.WriteLine($"erasure:      {result.ErasureId}");
+        writer.WriteLine($"versions:     {result.BaseVersionId} -> {result.NewVersionId}");
+        writer.WriteLine($"rows:         {result.ErasedRowCount} erased, {result.TrainedRowCount} of them in the training split");
+        writer.WriteLine($"verification: {(result.Verification?.Passed == true ? "passed" : "FAILED")}: {result.Verification?.Message}");
+    }
+
+    public static void WriteList(ListErasuresResponse response, TextWriter writer)
+    {
+        if (response.Certificates.Count == 0)
+        {
+            writer.WriteLine("No erasures.");
+            return;
+        }
+
+        var table = new TextTable("erasure", "issued", "dataset", "rows", "base version", "new version", "verified").AlignRight(3);
+        foreach (var certificate in response.Certificates)
+        {
+            table.AddRow(
+                certificate.Id,
+                Formats.Time(certificate.IssuedAt),
+                certificate.DatasetId,
+                Formats.Count(certificate.Rows.Count),
+                certificate.BaseVersionId,
+                certificate.NewVersionId,
+                certificate.Verification?.Passed == true ? "yes" : "no");
+        }
+
+        table.Write(writer);
+    }
+}

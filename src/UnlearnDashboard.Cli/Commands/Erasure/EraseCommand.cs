@@ -1,0 +1,151 @@
+using System.CommandLine;
+using UnlearnDashboard.Cli.Client;
+using UnlearnDashboard.Cli.Output;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Cli.Commands.Erasure;
+
+/// <summary>
+/// <c>unlearn erase</c>: removes named training rows from a model version and the dataset, and prints the certificate;
+/// <c>unlearn erasures show|list</c>: reads certificates.
+/// </summary>
+internal static class EraseCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var server = CommonOptions.Server(console);
+        var version = new Option<string>("--version")
+        {
+            Description = "Model version to erase the rows from; it must have been made on the dataset's current version.",
+            Required = true,
+            HelpName = "VERSION_ID",
+        };
+        var rows = new Option<long[]>("--rows")
+        {
+            Description = "Row ids to erase: record positions in the dataset's training file, from 0, separated by commas or spaces.",
+            AllowMultipleArgumentsPerToken = true,
+            CustomParser = result => result.Tokens
+                .SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Select(text => long.TryParse(text, out long id) && id >= 0 ? id : Invalid(result, text))
+                .ToArray(),
+            HelpName = "ID,...",
+        };
+        var keyColumn = new Option<string?>("--key-column") { Description = "Erase the rows whose value in this training-file column is one of --key-values.", HelpName = "COLUMN" };
+        var keyValues = new Option<string[]>("--key-values")
+        {
+            Description = "Values of --key-column whose rows to erase, separated by commas.",
+            CustomParser = result => result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "VALUE,...",
+        };
+        var layers = new Option<string[]>("--layers")
+        {
+            Description = "Linear layers to update, for example fc2,fc3; by default the last layer.",
+            CustomParser = result => result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+            HelpName = "LAYER,...",
+        };
+        var newtonSteps = new Option<int?>("--newton-steps")
+        {
+            Description = "Newton steps, 1 to 50; default 1, the influence-function removal step.",
+            CustomParser = NumberParsers.NullableInt32("--newton-steps", "from 1 to 50", v => v is >= 1 and <= 50),
+            HelpName = "N",
+        };
+        var skipRetrain = new Option<bool>("--skip-retrain")
+        {
+            Description = "Skip the retrain without the rows that the membership-inference check compares against; it then compares against 0.5.",
+        };
+        var reason = new Option<string?>("--reason") { Description = "Why the rows are erased, for the certificate and the audit trail." };
+        var json = CommonOptions.Json("the certificate");
+        var command = new Command("erase",
+            "Remove named training rows' influence from a model version by Newton removal, check it by membership inference, " +
+            "purge the rows from the dataset's training file (a new dataset version) and print the erasure certificate.")
+        {
+            server, version, rows, keyColumn, keyValues, layers, newtonSteps, skipRetrain, reason, json,
+        };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
+        {
+            var jsonPath = parseResult.GetValue(json);
+            ProtoJson.ValidateOutputPath(jsonPath);
+            var request = new ErasureRequest
+            {
+                ModelVersionId = parseResult.GetRequiredValue(version),
+                RowIds = { parseResult.GetValue(rows) ?? [] },
+                KeyColumn = parseResult.GetValue(keyColumn) ?? "",
+                KeyValues = { parseResult.GetValue(keyValues) ?? [] },
+                Layers = { parseResult.GetValue(layers) ?? [] },
+                SkipRetrain = parseResult.GetValue(skipRetrain),
+                Reason = parseResult.GetValue(reason) ?? "",
+            };
+            if (parseResult.GetValue(newtonSteps) is { } steps)
+                request.NewtonSteps = steps;
+            if (request.RowIds.Count == 0 && request.KeyColumn.Length == 0)
+                throw new UsageException("no rows named: pass --rows, or --key-column with --key-values.");
+
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server));
+            var job = await connection.Erasures.SubmitErasureAsync(request, cancellationToken: token);
+            console.Error.WriteLine($"Submitted erasure job {job.Id} for {job.ErasureRequest.RowIds.Count} rows.");
+            var outcome = await JobFollower.FollowAsync(connection, console, job.Id, afterSequence: 0, token);
+            if (outcome is not { Succeeded: true })
+                return JobFollower.ExitCodeFor(outcome);
+            if (ExpectedResult.Erasure(outcome, console.Error) is null)
+                return ExitCodes.Failure;
+
+            var certificate = await connection.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id }, cancellationToken: token);
+            await ListOutput.WriteAsync(certificate, jsonPath, console, token, writer => CertificatePrinter.Write(certificate, writer));
+            return ExitCodes.Success;
+        }, cancellationToken));
+        return command;
+    }
+
+    public static Command CreateErasures(CliConsole console) => new("erasures", "Read erasure certificates.")
+    {
+        CreateShow(console),
+        CreateList(console),
+    };
+
+    private static Command CreateShow(CliConsole console)
+    {
+        var server = CommonOptions.Server(console);
+        var id = new Argument<string>("ID") { Description = "Erasure id, or the id of the erasure job." };
+        var json = CommonOptions.Json("the certificate");
+        var command = new Command("show", "Show an erasure certificate: rows by id and hash, method, verification and versions affected.") { server, id, json };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
+        {
+            var jsonPath = parseResult.GetValue(json);
+            ProtoJson.ValidateOutputPath(jsonPath);
+
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server));
+            var certificate = await connection.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = parseResult.GetRequiredValue(id) }, cancellationToken: token);
+
+            await ListOutput.WriteAsync(certificate, jsonPath, console, token, writer => CertificatePrinter.Write(certificate, writer));
+            return ExitCodes.Success;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command CreateList(CliConsole console)
+    {
+        var server = CommonOptions.Server(console);
+        var dataset = new Option<string?>("--dataset") { Description = "List only the erasures of this dataset id or name." };
+        var json = CommonOptions.Json("the certificates");
+        var command = new Command("list", "List erasure certificates, newest first.") { server, dataset, json };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
+        {
+            var jsonPath = parseResult.GetValue(json);
+            ProtoJson.ValidateOutputPath(jsonPath);
+
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server));
+            var response = await connection.Erasures.ListErasuresAsync(new ListErasuresRequest { Dataset = parseResult.GetValue(dataset) ?? "" }, cancellationToken: token);
+
+            await ListOutput.WriteAsync(response, jsonPath, console, token, writer => CertificatePrinter.WriteList(response, writer));
+            return ExitCodes.Success;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static long Invalid(System.CommandLine.Parsing.ArgumentResult result, string text)
+    {
+        result.AddError($"Invalid row id '{text}' for option '--rows': expected a whole number of 0 or more.");
+        return 0;
+    }
+}

@@ -1,0 +1,231 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using UnlearnDashboard.Engine.Data;
+using UnlearnDashboard.Protos.V1;
+
+namespace UnlearnDashboard.Compute.Tests;
+
+/// <summary>
+/// Erasure requests on the fixture's adult and German Credit datasets. Each erasure purges rows and so gives the
+/// dataset a new version, so every test erases from a model it trains first on the dataset's current version.
+/// </summary>
+public abstract class ErasureServiceTests(JobServerFixture server)
+{
+    [Fact]
+    public async Task Erase_FiftyAdultRows_MatchesRetrainedMembershipAuc()
+    {
+        string versionId = await TrainAsync("adult");
+        var before = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult" });
+        long[] named = Enumerable.Range(1000, 50).Select(i => (long)i).ToArray();
+        // The file's records are its lines after the header; the reader skips the blank line at its end.
+        string[] records = File.ReadAllLines(Path.Combine(DatasetProfiles.DataFolder, "adult.csv")).Skip(1).Where(l => l.Trim().Length > 0).ToArray();
+
+        var job = await EraseAsync(new ErasureRequest { ModelVersionId = versionId, RowIds = { named }, Reason = "request 17" });
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Result.Erasure.ErasureId });
+        var byJob = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id });
+        var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult" });
+        var lineage = await server.Versions.GetLineageAsync(new GetLineageRequest { VersionId = certificate.NewVersionId });
+        var audit = (await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"erasure/{certificate.Id}" })).Entries.Single();
+        var verification = await server.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+
+        // The acceptance check: the erased model's attack AUC on the rows is within 0.05 of a retrain's.
+        var check = certificate.Verification;
+        Assert.True(check.HasErasedAuc && check.HasRetrainedAuc, check.Message);
+        Assert.True(Math.Abs(check.ErasedAuc - check.RetrainedAuc) <= 0.05, check.Message);
+        Assert.True(check.Passed, check.Message);
+        Assert.Equal(check.RetrainedAuc, check.ReferenceAuc);
+        Assert.True(check.NonMemberCount >= 1000, $"{check.NonMemberCount} non-members");
+
+        Assert.Equal(certificate, byJob);
+        Assert.Equal(named, certificate.Rows.Select(r => r.RowId));
+        for (int i = 0; i < named.Length; i++)
+            Assert.Equal(Sha256OfRecord(records[named[i]]), certificate.Rows[i].Sha256);
+        long trained = certificate.Rows.Count(r => r.Split == "train");
+        Assert.True(trained >= 30, $"{trained} of the 50 rows were in the training split");
+        Assert.Equal(trained, check.MemberCount);
+
+        // A record with a missing value ('?') is dropped by the loader, so it was in no split.
+        for (int i = 0; i < named.Length; i++)
+        {
+            bool dropped = records[named[i]].Split(',').Any(v => v.Trim() == "?");
+            string[] splits = dropped ? [""] : ["train", "validation"];
+            Assert.Contains(certificate.Rows[i].Split, splits);
+        }
+
+        Assert.Equal("newton_removal", certificate.Method.Name);
+        Assert.Equal(["fc3"], certificate.Method.Layers);
+        Assert.Equal("request 17", certificate.Reason);
+        Assert.Equal("anonymous", certificate.RequestedBy);
+        Assert.Equal(versionId, certificate.BaseVersionId);
+        Assert.Contains(versionId, certificate.VersionsAffected);
+        Assert.Contains(server.Adult.DefaultModelVersionId, certificate.VersionsAffected);
+        Assert.DoesNotContain(certificate.NewVersionId, certificate.VersionsAffected);
+
+        Assert.Equal(before.TrainSha256, certificate.PreviousTrainSha256);
+        Assert.Equal(after.TrainSha256, certificate.NewTrainSha256);
+        Assert.NotEqual(before.TrainSha256, after.TrainSha256);
+        Assert.Equal(certificate.PreviousDatasetVersion + 1, certificate.NewDatasetVersion);
+        Assert.True(certificate.PreviousFileDeleted);
+        Assert.False(File.Exists(ArtifactPath(certificate.PreviousTrainSha256)));
+        string purged = await File.ReadAllTextAsync(ArtifactPath(certificate.NewTrainSha256));
+        Assert.Equal(records.Length - named.Length, purged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
+        Assert.Equal(before.TrainRows + before.ValidationRows - certificate.Rows.Count(r => r.Split != ""), after.TrainRows + after.ValidationRows);
+
+        Assert.Equal(versionId, lineage.ParentVersionId);
+        Assert.Equal(VersionLineage.RequestOneofCase.ErasureRequest, lineage.RequestCase);
+        Assert.Equal(named, lineage.ErasureRequest.RowIds);
+        Assert.Equal(certificate.Rows.Where(r => r.Split == "train").Select(r => r.RowId), lineage.RemovedRowIds);
+        Assert.Equal(after.TrainSha256, lineage.DatasetTrainSha256);
+        Assert.Equal(certificate.NewDatasetVersion, lineage.DatasetVersion);
+
+        // The audit trail keeps ids and hashes, never the rows' values.
+        Assert.Contains(certificate.Rows[0].Sha256, audit.DetailsJson);
+        Assert.DoesNotContain(records[named[0]].Split(',')[2].Trim(), audit.DetailsJson);
+        Assert.True(verification.Intact, verification.Reason);
+    }
+
+    [Fact]
+    public async Task Erase_ByKeyColumn_PurgesMatchingRows()
+    {
+        string versionId = await TrainAsync("german-credit");
+        string[] lines = File.ReadAllLines(Path.Combine(DatasetProfiles.DataFolder, "german-credit.csv"));
+        int purpose = Array.IndexOf(lines[0].Split(','), "purpose");
+        long[] expected = lines.Skip(1).Select((line, i) => (line, i))
+            .Where(p => p.line.Split(',')[purpose] is "A48" or "A44")
+            .Select(p => (long)p.i)
+            .ToArray();
+
+        var job = await EraseAsync(new ErasureRequest
+        {
+            ModelVersionId = versionId,
+            KeyColumn = "purpose",
+            KeyValues = { "A48", " A44 " },
+            Layers = { "fc3" },
+            SkipRetrain = true,
+        });
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id });
+        var listed = await server.Erasures.ListErasuresAsync(new ListErasuresRequest { Dataset = "german-credit" });
+        var again = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(new ErasureRequest
+        {
+            ModelVersionId = versionId,
+            RowIds = { 0 },
+        }).ResponseAsync);
+
+        Assert.Equal(21, expected.Length);
+        Assert.Equal(expected, certificate.Rows.Select(r => r.RowId));
+        Assert.Equal(["fc3"], certificate.Method.Layers);
+        Assert.False(certificate.Verification.HasRetrainedAuc);
+        Assert.Equal(0.5, certificate.Verification.ReferenceAuc);
+        Assert.Equal([certificate.Id], listed.Certificates.Select(c => c.Id));
+
+        // The version was made on the file before the purge, whose row ids no longer apply.
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(again));
+    }
+
+    [Theory]
+    [InlineData("row_ids", "99999999")]
+    [InlineData("key_column", "no_such_column")]
+    [InlineData("key_values", "Atlantis")]
+    [InlineData("layers", "fc9")]
+    [InlineData("newton_steps", "0")]
+    public async Task Submit_BadValue_InvalidArgumentNamingIt(string field, string value)
+    {
+        var request = new ErasureRequest { ModelVersionId = await CurrentAdultVersionAsync(), RowIds = { 5 } };
+        switch (field)
+        {
+            case "row_ids":
+                request.RowIds.Add(long.Parse(value));
+                break;
+            case "key_column":
+                request.KeyColumn = value;
+                request.KeyValues.Add("x");
+                break;
+            case "key_values":
+                request.KeyColumn = "native-country";
+                request.KeyValues.Add(value);
+                break;
+            case "layers":
+                request.Layers.Add(value);
+                break;
+            case "newton_steps":
+                request.NewtonSteps = int.Parse(value);
+                break;
+        }
+
+        int jobsBefore = (await server.Jobs.ListJobsAsync(new ListJobsRequest())).Jobs.Count;
+        var error = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(request).ResponseAsync);
+        int jobsAfter = (await server.Jobs.ListJobsAsync(new ListJobsRequest())).Jobs.Count;
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([field], RpcAssert.ViolatedFields(error));
+        Assert.Contains(value, error.Status.Detail);
+        Assert.Equal(jobsBefore, jobsAfter);
+    }
+
+    [Fact]
+    public async Task Submit_NoRows_InvalidArgument()
+    {
+        var error = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(new ErasureRequest
+        {
+            ModelVersionId = "",
+        }).ResponseAsync);
+        string current = await CurrentAdultVersionAsync();
+        var noRows = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(new ErasureRequest { ModelVersionId = current }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(error));
+        Assert.Equal(StatusCode.InvalidArgument, noRows.StatusCode);
+        Assert.Equal(["row_ids"], RpcAssert.ViolatedFields(noRows));
+    }
+
+    [Fact]
+    public async Task GetCertificate_Unknown_NotFound()
+    {
+        var error = await RpcAssert.FailsAsync(() => server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = "no-such-erasure" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains("no-such-erasure", error.Status.Detail);
+    }
+
+    private async Task<Job> EraseAsync(ErasureRequest request)
+    {
+        var submitted = await server.Erasures.SubmitErasureAsync(request);
+        var job = await JobWatcher.WaitForEndAsync(server.Jobs, submitted.Id);
+        Assert.True(job.State == JobState.Succeeded, $"The erasure job ended {job.State}: {job.Error}");
+        Assert.Equal(JobKind.Erase, job.Kind);
+        return job;
+    }
+
+    private async Task<string> TrainAsync(string dataset)
+    {
+        var submitted = await server.Jobs.TrainModelAsync(new TrainModelRequest { Dataset = dataset, Name = $"{dataset}-{Guid.NewGuid():N}", Settings = new ModelSettings { Epochs = 2 } });
+        var job = await JobWatcher.WaitForEndAsync(server.Jobs, submitted.Id);
+        Assert.True(job.State == JobState.Succeeded, $"The training job ended {job.State}: {job.Error}");
+        return job.Result.Train.VersionId;
+    }
+
+    /// <summary>Returns a version made on adult's current training file, training one when the erasure test has purged it.</summary>
+    private async Task<string> CurrentAdultVersionAsync()
+    {
+        var adult = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult" });
+        foreach (var version in (await server.Models.ListVersionsAsync(new ListVersionsRequest())).Versions)
+        {
+            var lineage = await server.Versions.GetLineageAsync(new GetLineageRequest { VersionId = version.Id });
+            if (lineage.DatasetId == adult.Id && lineage.DatasetTrainSha256 == adult.TrainSha256)
+                return version.Id;
+        }
+
+        return await TrainAsync("adult");
+    }
+
+    private string ArtifactPath(string sha256) => Path.Combine(server.ArtifactDirectory, sha256[..2], sha256);
+
+    private static string Sha256OfRecord(string line) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', line.Split(',').Select(v => v.Trim())))));
+}
+
+public sealed class ErasureServiceSqliteTests(JobServerFixture server) : ErasureServiceTests(server), IClassFixture<JobServerFixture>;
+
+public sealed class ErasureServicePostgresTests(PostgresJobServerFixture server) : ErasureServiceTests(server), IClassFixture<PostgresJobServerFixture>;
