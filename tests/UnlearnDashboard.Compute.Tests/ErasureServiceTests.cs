@@ -106,6 +106,11 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         });
         var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id });
         var listed = await server.Erasures.ListErasuresAsync(new ListErasuresRequest { Dataset = "german-credit" });
+        var pack = await new ReportService.ReportServiceClient(server.Channel).GenerateMeetingPackAsync(new MeetingPackRequest
+        {
+            BaselineVersionId = versionId,
+            CandidateVersionId = certificate.NewVersionId,
+        });
         var again = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(new ErasureRequest
         {
             ModelVersionId = versionId,
@@ -118,6 +123,9 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.False(certificate.Verification.HasRetrainedAuc);
         Assert.Equal(0.5, certificate.Verification.ReferenceAuc);
         Assert.Equal([certificate.Id], listed.Certificates.Select(c => c.Id));
+        Assert.Equal([certificate], pack.Erasures);
+        Assert.Contains(pack.AuditExcerpt, e => e.Subject == $"erasure/{certificate.Id}" && e.Action == "erasure");
+        Assert.Contains($"<td class=\"hash\">{certificate.Id}</td>", pack.Html);
 
         // The version was made on the file before the purge, whose row ids no longer apply.
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);

@@ -49,6 +49,13 @@ public abstract class ReportServiceTests(JobServerFixture server)
         Assert.Contains(pack.ImpactRows, r => r.Grouping == "sex|race" && r.Group == "Female|White");
         var dp = comparison.Metrics.Single(m => m.Metric == "demographic_parity_difference" && m.Group == "");
         Assert.Contains($"<td class=\"number\" data-column=\"candidate\">{dp.Candidate.ToString("F4", CultureInfo.InvariantCulture)}</td>", pack.Html);
+        Assert.True(pack.ReleaseGateCheckedNow);
+        Assert.True(pack.ReleaseGate.Gate.IsDefault);
+        Assert.Equal(["min_disparate_impact_ratio", "max_accuracy_drop"], pack.ReleaseGate.Rules.Select(r => r.Rule));
+        Assert.Equal(child.TestReport.DisparateImpactRatio, pack.ReleaseGate.Rules[0].Value, 12);
+        Assert.Equal(pack.ReleaseGate.Passed, pack.ReleaseGate.Rules.All(r => r.Passed));
+        Assert.Contains($"data-verdict=\"{(pack.ReleaseGate.Passed ? "passed" : "failed")}\"", pack.Html);
+        Assert.Contains("<table data-table=\"gate\">", pack.Html);
         Assert.DoesNotContain("<script", pack.Html);
         Assert.DoesNotContain("http://", pack.Html);
     }

@@ -50,7 +50,7 @@ public static class MeetingPackHtml
         AppendPurpose(html, pack);
         AppendMetrics(html, comparison);
         AppendImpacts(html, pack);
-        AppendGate(html);
+        AppendGate(html, pack);
         AppendApprovals(html, pack);
         AppendRemoved(html, pack);
         AppendSettings(html, pack);
@@ -133,10 +133,30 @@ public static class MeetingPackHtml
         html.Append($"<td class=\"number\" data-column=\"{version}-ratio\">{Metric(row.HasImpactRatio, row.ImpactRatio)}{flag}</td>");
     }
 
-    private static void AppendGate(StringBuilder html)
+    private static void AppendGate(StringBuilder html, Proto.MeetingPack pack)
     {
         html.Append("<h2>Release gate</h2>\n");
-        html.Append("<p data-section=\"gate\">No release gate is configured for this model, so there is no verdict to report.</p>\n");
+        var verdict = pack.ReleaseGate;
+        if (verdict is null)
+        {
+            html.Append("<p data-section=\"gate\">No release-gate verdict is available for the candidate.</p>\n");
+            return;
+        }
+
+        string when = pack.ReleaseGateCheckedNow
+            ? "The candidate was never promoted to champion, so the model's gate was checked for this pack"
+            : $"Verdict of the candidate's latest promotion to champion, requested by {HtmlEncode(verdict.DecidedBy)} on {Time(verdict.DecidedAt)} UTC";
+        html.Append($"<p data-section=\"gate\">{when}: <strong data-verdict=\"{(verdict.Passed ? "passed" : "failed")}\">{(verdict.Passed ? "passed" : "failed")}</strong>, ");
+        html.Append($"against the {HtmlEncode(verdict.ReferenceKind)} <span class=\"hash\">{HtmlEncode(verdict.ReferenceVersionId)}</span>");
+        html.Append(verdict.Gate?.IsDefault == true ? " (the default gate).</p>\n" : ".</p>\n");
+        html.Append("<table data-table=\"gate\">\n<tr><th>Rule</th><th>Threshold</th><th>Value</th><th>Result</th></tr>\n");
+        foreach (var rule in verdict.Rules)
+        {
+            html.Append($"<tr><td>{HtmlEncode(rule.Rule)}</td><td class=\"number\">{Metric(true, rule.Threshold)}</td>");
+            html.Append($"<td class=\"number\">{Metric(rule.HasValue, rule.Value)}</td><td>{(rule.Passed ? "pass" : "fail")}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
     }
 
     private static void AppendApprovals(StringBuilder html, Proto.MeetingPack pack)
@@ -159,7 +179,30 @@ public static class MeetingPackHtml
             html.Append("</table>\n");
         }
 
-        html.Append("<p>No erasure request is recorded for these versions.</p>\n");
+        AppendErasures(html, pack);
+    }
+
+    private static void AppendErasures(StringBuilder html, Proto.MeetingPack pack)
+    {
+        if (pack.Erasures.Count == 0)
+        {
+            html.Append("<p data-section=\"erasures\">No erasure request is recorded for this dataset.</p>\n");
+            return;
+        }
+
+        html.Append("<p>Erasures of the dataset; every version listed as affected still carries the erased rows' influence.</p>\n");
+        html.Append("<table data-table=\"erasures\">\n<tr><th>Erasure</th><th>Issued</th><th>Rows</th><th>From version</th><th>To version</th>");
+        html.Append("<th>Membership-inference check</th><th>Still affected</th></tr>\n");
+        foreach (var erasure in pack.Erasures)
+        {
+            var check = erasure.Verification ?? new Proto.MembershipCheck();
+            html.Append($"<tr><td class=\"hash\">{HtmlEncode(erasure.Id)}</td><td>{Time(erasure.IssuedAt)}</td><td class=\"number\">{erasure.Rows.Count}</td>");
+            html.Append($"<td class=\"hash\">{HtmlEncode(erasure.BaseVersionId)}</td><td class=\"hash\">{HtmlEncode(erasure.NewVersionId)}</td>");
+            html.Append($"<td>{(check.Passed ? "passed" : "failed")}: AUC {Metric(check.HasErasedAuc, check.ErasedAuc)} against {Metric(true, check.ReferenceAuc)}</td>");
+            html.Append($"<td>{erasure.VersionsAffected.Count}</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
     }
 
     private static void AppendRemoved(StringBuilder html, Proto.MeetingPack pack)
@@ -213,7 +256,12 @@ public static class MeetingPackHtml
         var formatter = new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation());
         foreach (var job in pack.LineageJobs)
         {
-            IMessage request = job.DebiasRequest is not null ? job.DebiasRequest : job.TrainRequest;
+            IMessage request = job.RequestCase switch
+            {
+                Proto.Job.RequestOneofCase.DebiasRequest => job.DebiasRequest,
+                Proto.Job.RequestOneofCase.ErasureRequest => job.ErasureRequest,
+                _ => job.TrainRequest,
+            };
             html.Append($"<p>Job <span class=\"hash\">{HtmlEncode(job.Id)}</span>, finished {Time(job.FinishedAt)} UTC, request:</p>\n");
             html.Append($"<pre data-job=\"{HtmlEncode(job.Id)}\">{HtmlEncode(formatter.Format(request))}</pre>\n");
         }

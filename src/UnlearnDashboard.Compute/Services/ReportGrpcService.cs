@@ -1,10 +1,12 @@
 using Grpc.Core;
 using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
+using UnlearnDashboard.Compute.Erasures;
 using UnlearnDashboard.Compute.Jobs;
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Reports;
+using UnlearnDashboard.Compute.Versions;
 using UnlearnDashboard.Engine.Comparison;
 using UnlearnDashboard.Engine.Fairness;
 using Proto = UnlearnDashboard.Protos.V1;
@@ -18,6 +20,8 @@ public sealed class ReportGrpcService(
     JobStore jobs,
     CounterfactualCatalog counterfactuals,
     AuditTrail audit,
+    VersionPromotions promotions,
+    ErasureCatalog erasures,
     TimeProvider time) : Proto.ReportService.ReportServiceBase
 {
     /// <summary>Largest number of audit entries read for each subject of the pack.</summary>
@@ -56,9 +60,15 @@ public sealed class ReportGrpcService(
         foreach (string setId in setIds)
             pack.Approvals.Add((await counterfactuals.GetAsync(setId, "counterfactual_set_id", cancellationToken)).ToProto());
 
+        var (verdict, checkedNow) = await promotions.VerdictOfAsync(compared.Candidate.Version.Id, AuditActors.Anonymous, cancellationToken);
+        pack.ReleaseGate = verdict;
+        pack.ReleaseGateCheckedNow = checkedNow;
+        pack.Erasures.AddRange(await erasures.ListAsync(compared.Candidate.Dataset.Id, cancellationToken));
+
         var subjects = new[] { $"version/{compared.Baseline.Version.Id}", $"version/{compared.Candidate.Version.Id}" }
             .Concat(pack.LineageJobs.Select(job => $"job/{job.Id}"))
             .Concat(pack.Approvals.Select(set => CounterfactualCatalog.Subject(set.Id)))
+            .Concat(pack.Erasures.Select(erasure => $"erasure/{erasure.Id}"))
             .Distinct();
         var entries = new List<Storage.AuditEntryRow>();
         foreach (string subject in subjects)

@@ -129,6 +129,22 @@ public sealed class VersionPromotions(
         return response;
     }
 
+    /// <summary>
+    /// Returns the version's gate verdict: the one stored by its latest promotion to champion, or the model's gate
+    /// checked now against the current champion (nothing stored). The flag is true for a verdict checked now.
+    /// </summary>
+    public async Task<(Proto.GateVerdict Verdict, bool CheckedNow)> VerdictOfAsync(string versionId, string actor, CancellationToken cancellationToken)
+    {
+        var version = await models.GetVersionAsync(versionId, "version_id", cancellationToken);
+        if (version.GateVerdict is not null)
+            return (Proto.GateVerdict.Parser.ParseFrom(version.GateVerdict), false);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var champion = await db.ModelAliases.AsNoTracking().FirstOrDefaultAsync(a => a.ModelId == version.ModelId && a.Alias == Champion, cancellationToken);
+        var verdict = await JudgeAsync(db, actor, version, champion?.VersionId, time.GetUtcNow().UtcDateTime, cancellationToken);
+        return (verdict, true);
+    }
+
     /// <summary>Lists aliases, of one model or of all, by model and then alias.</summary>
     public async Task<IReadOnlyList<Proto.ModelAlias>> ListAliasesAsync(string? modelId, CancellationToken cancellationToken)
     {
