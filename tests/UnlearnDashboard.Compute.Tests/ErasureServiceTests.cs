@@ -56,7 +56,9 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal("newton_removal", certificate.Method.Name);
         Assert.Equal(["fc3"], certificate.Method.Layers);
         Assert.Equal("request 17", certificate.Reason);
-        Assert.Equal("anonymous", certificate.RequestedBy);
+        var submitted = (await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"job/{job.Id}", Action = "job.submit" })).Entries.Single();
+        Assert.Equal(submitted.Actor, certificate.RequestedBy);
+        Assert.NotEqual("anonymous", certificate.RequestedBy);
         Assert.Equal(versionId, certificate.BaseVersionId);
         Assert.Contains(versionId, certificate.VersionsAffected);
         Assert.Contains(server.Adult.DefaultModelVersionId, certificate.VersionsAffected);

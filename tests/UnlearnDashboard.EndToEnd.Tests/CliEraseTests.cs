@@ -90,11 +90,6 @@ public sealed class CliEraseTests : IAsyncLifetime
         return job.Result.Train.VersionId;
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int exitCode = await CliApp.RunAsync(args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args) =>
+        CliRun.RunWithKeyAsync(Server.ApiKey("compliance"), args);
 }

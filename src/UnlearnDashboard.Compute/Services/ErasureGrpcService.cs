@@ -1,5 +1,5 @@
 using Grpc.Core;
-using UnlearnDashboard.Compute.Audit;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Erasures;
 using UnlearnDashboard.Compute.Mapping;
 using Proto = UnlearnDashboard.Protos.V1;
@@ -11,7 +11,7 @@ public sealed class ErasureGrpcService(ErasureCatalog erasures) : Proto.ErasureS
 {
     public override async Task<Proto.Job> SubmitErasure(Proto.ErasureRequest request, ServerCallContext context)
     {
-        var job = await erasures.SubmitAsync(AuditActors.Anonymous, request, context.CancellationToken);
+        var job = await erasures.SubmitAsync(context.Caller().UserName, request, context.CancellationToken);
         return job.ToProto();
     }
 

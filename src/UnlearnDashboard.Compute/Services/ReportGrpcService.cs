@@ -1,4 +1,5 @@
 using Grpc.Core;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Erasures;
@@ -60,7 +61,7 @@ public sealed class ReportGrpcService(
         foreach (string setId in setIds)
             pack.Approvals.Add((await counterfactuals.GetAsync(setId, "counterfactual_set_id", cancellationToken)).ToProto());
 
-        var (verdict, checkedNow) = await promotions.VerdictOfAsync(compared.Candidate.Version.Id, AuditActors.Anonymous, cancellationToken);
+        var (verdict, checkedNow) = await promotions.VerdictOfAsync(compared.Candidate.Version.Id, context.Caller().UserName, cancellationToken);
         pack.ReleaseGate = verdict;
         pack.ReleaseGateCheckedNow = checkedNow;
         pack.Erasures.AddRange(await erasures.ListAsync(compared.Candidate.Dataset.Id, cancellationToken));
