@@ -33,7 +33,7 @@ public sealed class ErasureCommitter(
     /// NOTE: the purged file is stored before the transaction, so a crash between the two leaves an unused artifact.
     /// The commit journal covers weights only and does not remove it.
     /// </remarks>
-    public async Task CommitAsync(JobRow job, JobRunInput input, ModelVersionRow version, Proto.JobResult result, long sequence, DateTimeOffset now)
+    public async Task CommitAsync(JobRow job, JobRunInput input, ModelVersionRow version, Proto.JobResult result, long sequence, DateTimeOffset now, JobLease? lease)
     {
         var previous = input.Dataset;
         string previousSha256 = previous.TrainSha256;
@@ -83,7 +83,7 @@ public sealed class ErasureCommitter(
         };
 
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
-        await store.SucceedAsync(job.Id, null, version, resultEvent, setDatasetDefault: false, CancellationToken.None, async (db, token) =>
+        await store.SucceedAsync(job.Id, null, version, resultEvent, setDatasetDefault: false, CancellationToken.None, lease, alsoInTransaction: async (db, token) =>
         {
             var dataset = await db.Datasets.FirstAsync(d => d.Id == previous.Id, token);
             if (dataset.TrainSha256 != previousSha256)
@@ -114,7 +114,7 @@ public sealed class ErasureCommitter(
                 IssuedAt = now.UtcDateTime,
                 Certificate = certificate.ToByteArray(),
             });
-        }, () => AfterCommitAsync(previous, prepared, certificate));
+        }, beforePublish: () => AfterCommitAsync(previous, prepared, certificate));
     }
 
     /// <summary>Caches the new dataset version, deletes the previous file and records the erasure in the audit trail.</summary>

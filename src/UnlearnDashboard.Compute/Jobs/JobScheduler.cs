@@ -340,18 +340,14 @@ public sealed partial class JobScheduler(
             CreatedAt = now.UtcDateTime,
         };
         LineageStamp.Apply(version, input.Dataset, output.Result.Debias?.CounterfactualSetId);
-        if (input.Kind == Proto.JobKind.Erase)
-        {
-            await erasures.CommitAsync(job, input, version, result, sequence, now);
-            journal.End(job.Id);
-            return versionId;
-        }
-
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
         try
         {
-            await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train,
-                CancellationToken.None, active.Lease);
+            if (input.Kind == Proto.JobKind.Erase)
+                await erasures.CommitAsync(job, input, version, result, sequence, now, active.Lease);
+            else
+                await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train,
+                    CancellationToken.None, active.Lease);
         }
         catch (JobLeaseLostException)
         {
