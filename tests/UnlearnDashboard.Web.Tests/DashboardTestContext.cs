@@ -1,14 +1,21 @@
+using System.Security.Claims;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
+using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 using UnlearnDashboard.Web.Compute;
 using UnlearnDashboard.Web.Jobs;
 using UnlearnDashboard.Web.Tests.Fakes;
 
 namespace UnlearnDashboard.Web.Tests;
 
-/// <summary>A bUnit context with MudBlazor and fakes for the compute server and the jobs hub, which need a network.</summary>
+/// <summary>
+/// A bUnit context with MudBlazor and fakes for the compute server and the jobs hub, which need a network. The
+/// user is signed in as the ML engineer "erin" unless a test calls <see cref="SignInAs"/>.
+/// </summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
     protected DashboardTestContext()
@@ -20,12 +27,30 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IComputeComparisons>(Comparisons);
         Services.AddSingleton<IComputeCounterfactuals>(Counterfactuals);
         Services.AddSingleton<IComputeAudit>(Audit);
+        Services.AddSingleton<IComputeAccess>(Access);
         Services.AddSingleton<IJobEventSource>(Events);
         Services.AddSingleton(TimeProvider.System);
+
+        _authorization = AddAuthorization();
+        SignInAs("erin", Role.Engineer);
 
         // Popovers (selects, tooltips) render into the provider.
         Render<MudPopoverProvider>();
     }
+
+    private readonly BunitAuthorizationContext _authorization;
+
+    /// <summary>Signs the rendered pages' user in as <paramref name="name"/> with <paramref name="role"/>, as the sign-in page does.</summary>
+    protected void SignInAs(string name, Role role)
+    {
+        var principal = TestUsers.SignedIn(name, role);
+        _authorization.SetAuthorized(name);
+        _authorization.SetRoles(DashboardRoles.NameOf(role));
+        _authorization.SetClaims(principal.Claims.Where(claim => claim.Type is not (ClaimTypes.Name or ClaimTypes.Role)).ToArray());
+    }
+
+    /// <summary>Renders pages for nobody signed in.</summary>
+    protected void SignOut() => _authorization.SetNotAuthorized();
 
     protected FakeComputeCatalog Catalog { get; } = new();
 
@@ -36,6 +61,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeComputeCounterfactuals Counterfactuals { get; } = new();
 
     protected FakeComputeAudit Audit { get; } = new();
+
+    protected FakeComputeAccess Access { get; } = new();
 
     protected FakeJobEventSource Events { get; } = new();
 

@@ -1,5 +1,7 @@
+using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 
 namespace UnlearnDashboard.Web.Compute;
 
@@ -23,12 +25,16 @@ public static class ComputeClientExtensions
         AddClient<CounterfactualService.CounterfactualServiceClient>(services);
         AddClient<ReportService.ReportServiceClient>(services);
         AddClient<AuditService.AuditServiceClient>(services);
+        AddClient<AccessService.AccessServiceClient>(services);
+
+        services.AddScoped<UserSession>();
 
         services.AddScoped<IComputeCatalog, ComputeCatalog>();
         services.AddScoped<IComputeJobs, ComputeJobs>();
         services.AddScoped<IComputeComparisons, ComputeComparisons>();
         services.AddScoped<IComputeCounterfactuals, ComputeCounterfactuals>();
         services.AddScoped<IComputeAudit, ComputeAudit>();
+        services.AddScoped<IComputeAccess, ComputeAccess>();
         return services;
     }
 
@@ -39,20 +45,9 @@ public static class ComputeClientExtensions
             {
                 options.Address = new Uri(provider.GetRequiredService<IOptions<ComputeClientOptions>>().Value.ComputeUrl);
             })
-            .AddCallCredentials((_, metadata, provider) =>
-            {
-                string apiKey = provider.GetRequiredService<IOptions<ComputeClientOptions>>().Value.ApiKey;
-                if (apiKey.Length > 0)
-                    metadata.Add("authorization", $"Bearer {apiKey}");
-                return Task.CompletedTask;
-            })
-            .ConfigureChannel(channel =>
-            {
-                channel.MaxReceiveMessageSize = MaxReceiveMessageBytes;
-
-                // The compute server is reached over plain HTTP/2 on loopback by default, where gRPC refuses call
-                // credentials unless this allows them.
-                channel.UnsafeUseInsecureChannelCallCredentials = true;
-            });
+            .ConfigureChannel(channel => channel.MaxReceiveMessageSize = MaxReceiveMessageBytes)
+            // One interceptor per client, created in the scope that resolves the client, so it reads that
+            // circuit's or request's user.
+            .AddInterceptor(InterceptorScope.Client, provider => new SessionTokenInterceptor(provider.GetRequiredService<UserSession>()));
     }
 }

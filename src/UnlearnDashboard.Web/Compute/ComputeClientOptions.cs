@@ -12,14 +12,6 @@ public sealed class ComputeClientOptions
     [Url]
     public string ComputeUrl { get; set; } = DefaultComputeUrl;
 
-    /// <summary>
-    /// API key that every call to the compute server sends, from <c>Compute:ApiKey</c> (environment variable
-    /// <c>Compute__ApiKey</c>); the AppHost passes the key of the "dashboard" user from the server's credentials.json.
-    /// Empty sends no key, and the server then rejects every call but health checks.
-    /// </summary>
-    [ConfigurationKeyName("Compute:ApiKey")]
-    public string ApiKey { get; set; } = "";
-
     /// <summary>Deadline of one unary call (catalog, submit, get or cancel a job), in seconds. Default 10.</summary>
     [Range(1, 600)]
     public double CallTimeoutSeconds { get; set; } = 10;

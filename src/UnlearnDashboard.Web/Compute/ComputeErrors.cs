@@ -12,7 +12,7 @@ public static class ComputeErrors
             "or set ComputeUrl, then retry.",
         StatusCode.DeadlineExceeded => $"The compute server at {computeUrl} did not respond in time. Retry in a moment.",
         StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.NotFound or StatusCode.ResourceExhausted
-            or StatusCode.AlreadyExists => exception.Status.Detail,
+            or StatusCode.AlreadyExists or StatusCode.PermissionDenied or StatusCode.Unauthenticated => exception.Status.Detail,
         _ => $"The compute server at {computeUrl} returned {exception.StatusCode}: {exception.Status.Detail}",
     };
 }

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 
 namespace UnlearnDashboard.Web.Compute;
 
 /// <summary>
 /// <c>GET /reports/meeting-pack?baseline=ID&amp;candidate=ID</c>: requests the meeting pack of two versions from
-/// the compute server and returns its HTML page as a download.
+/// the compute server with the signed-in user's session token and returns its HTML page as a download. Like
+/// every endpoint, it needs a signed-in user.
 /// </summary>
 public static class MeetingPackEndpoint
 {
@@ -17,6 +19,8 @@ public static class MeetingPackEndpoint
     public static async Task<IResult> HandleAsync(
         string? baseline,
         string? candidate,
+        HttpContext context,
+        UserSession session,
         ReportService.ReportServiceClient reports,
         IOptions<ComputeClientOptions> options,
         ILoggerFactory loggers,
@@ -25,6 +29,7 @@ public static class MeetingPackEndpoint
         if (string.IsNullOrWhiteSpace(baseline) || string.IsNullOrWhiteSpace(candidate))
             return Results.BadRequest("Pass both version ids: ?baseline=ID&candidate=ID.");
 
+        session.User = context.User;
         var request = new MeetingPackRequest { BaselineVersionId = baseline, CandidateVersionId = candidate };
         try
         {
@@ -33,6 +38,14 @@ public static class MeetingPackEndpoint
                 options.Value, loggers.CreateLogger(typeof(MeetingPackEndpoint)), "The meeting pack request", cancellationToken);
             string fileName = $"meeting-pack-{baseline}-{candidate}.html";
             return Results.File(System.Text.Encoding.UTF8.GetBytes(pack.Html), "text/html; charset=utf-8", fileName);
+        }
+        catch (ComputeUnavailableException exception) when (exception.StatusCode == Grpc.Core.StatusCode.PermissionDenied)
+        {
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status403Forbidden);
+        }
+        catch (ComputeUnavailableException exception) when (exception.StatusCode == Grpc.Core.StatusCode.Unauthenticated)
+        {
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status401Unauthorized);
         }
         catch (ComputeUnavailableException exception)
         {

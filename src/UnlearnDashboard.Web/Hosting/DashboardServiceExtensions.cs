@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using UnlearnDashboard.Web.Access;
 using UnlearnDashboard.Web.Components;
 using UnlearnDashboard.Web.Compute;
 using UnlearnDashboard.Web.Jobs;
@@ -16,6 +17,8 @@ public static class DashboardServiceExtensions
         services.AddHealthChecks();
         services.AddComputeClient(configuration);
         services.AddJobStreams(configuration);
+        services.AddDashboardAccess(configuration);
+        // After the access services, so that with Redis configured the key ring in Redis replaces the data folder's.
         services.AddDashboardScaleOut(configuration);
         return services;
     }
@@ -33,9 +36,10 @@ public static class DashboardServiceExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapHealthChecks(DashboardDefaults.HealthPath);
-        app.MapStaticAssets();
+        app.MapHealthChecks(DashboardDefaults.HealthPath).AllowAnonymous();
+        app.MapStaticAssets().AllowAnonymous();
         app.MapJobStreams();
+        app.MapDashboardAccess();
         app.MapGet(MeetingPackEndpoint.Path, MeetingPackEndpoint.HandleAsync);
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();

@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.SignalR.Client;
+using UnlearnDashboard.Web.Access;
 using UnlearnDashboard.Web.Jobs.Authentication;
 
 namespace UnlearnDashboard.Web.Jobs;
@@ -7,12 +7,13 @@ namespace UnlearnDashboard.Web.Jobs;
 /// <summary>
 /// Subscribes to job events through a HubConnection from the circuit to this process's jobs hub. Each
 /// subscription has its own connection, which reconnects by itself and then asks for the events after the last
-/// one delivered.
+/// one delivered. The connection authenticates with a circuit token of the circuit's signed-in user, so the hub
+/// reads the job from the compute server with that user's session token.
 /// </summary>
 public sealed class HubJobEventSource(
     HubUrlResolver urls,
     CircuitTokenService tokens,
-    IServiceProvider services,
+    UserSession session,
     ILogger<HubJobEventSource> logger) : IJobEventSource
 {
     public async Task<IAsyncDisposable> SubscribeAsync(
@@ -22,9 +23,9 @@ public sealed class HubJobEventSource(
         Func<string, Task> onFailure,
         CancellationToken cancellationToken)
     {
-        string userName = await CurrentUserNameAsync();
+        var user = session.User;
         var connection = new HubConnectionBuilder()
-            .WithUrl(urls.Resolve(), options => options.AccessTokenProvider = () => Task.FromResult<string?>(tokens.Issue(userName)))
+            .WithUrl(urls.Resolve(), options => options.AccessTokenProvider = () => Task.FromResult<string?>(tokens.Issue(user)))
             .WithAutomaticReconnect()
             .Build();
 
@@ -40,24 +41,6 @@ public sealed class HubJobEventSource(
         }
 
         return subscription;
-    }
-
-    private async Task<string> CurrentUserNameAsync()
-    {
-        // TODO: once users sign in, the token carries their identity and the hub checks their roles.
-        var authentication = services.GetService<AuthenticationStateProvider>();
-        if (authentication is null)
-            return CircuitTokenDefaults.AnonymousUser;
-
-        try
-        {
-            var state = await authentication.GetAuthenticationStateAsync();
-            return state.User.Identity?.Name ?? CircuitTokenDefaults.AnonymousUser;
-        }
-        catch (InvalidOperationException)
-        {
-            return CircuitTokenDefaults.AnonymousUser;
-        }
     }
 
     private sealed class Subscription(

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.SignalR;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 
 namespace UnlearnDashboard.Web.Jobs;
 
@@ -16,6 +17,7 @@ public sealed class JobRelay : IAsyncDisposable
     private readonly JobStreamOptions _options;
     private readonly ILogger _logger;
     private readonly Action<JobRelay> _ended;
+    private readonly Func<string?> _sessionToken;
     // NOTE: every event of the job stays in memory until the relay stops, which is fine for the tens of
     // events a training or debias job emits but would need a cap for jobs with thousands of steps.
     private readonly List<JobStreamEvent> _events = [];
@@ -28,7 +30,8 @@ public sealed class JobRelay : IAsyncDisposable
         IHubContext<JobsHub, IJobHubClient> hub,
         JobStreamOptions options,
         ILogger logger,
-        Action<JobRelay> ended)
+        Action<JobRelay> ended,
+        Func<string?> sessionToken)
     {
         JobId = jobId;
         _jobs = jobs;
@@ -36,6 +39,7 @@ public sealed class JobRelay : IAsyncDisposable
         _options = options;
         _logger = logger;
         _ended = ended;
+        _sessionToken = sessionToken;
     }
 
     public string JobId { get; }
@@ -73,7 +77,7 @@ public sealed class JobRelay : IAsyncDisposable
             {
                 WatchCalls++;
                 WebLog.RelayWatching(_logger, JobId, after);
-                using var call = _jobs.WatchJob(new WatchJobRequest { JobId = JobId, AfterSequence = after }, cancellationToken: cancellationToken);
+                using var call = _jobs.WatchJob(new WatchJobRequest { JobId = JobId, AfterSequence = after }, SessionHeaders(), cancellationToken: cancellationToken);
                 await foreach (var jobEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     failures = 0;
@@ -100,7 +104,8 @@ public sealed class JobRelay : IAsyncDisposable
             {
                 return;
             }
-            catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.PermissionDenied)
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument
+                or StatusCode.PermissionDenied or StatusCode.Unauthenticated)
             {
                 WebLog.RelayRejected(_logger, JobId, exception.StatusCode, exception);
                 await FailAsync(exception.Status.Detail);
@@ -122,6 +127,9 @@ public sealed class JobRelay : IAsyncDisposable
             }
         }
     }
+
+    private Metadata? SessionHeaders() =>
+        _sessionToken() is { } token ? new Metadata { { SessionTokenInterceptor.Header, SessionTokenInterceptor.BearerValue(token) } } : null;
 
     private TimeSpan RetryDelay(int failures)
     {

@@ -43,29 +43,37 @@ public sealed class JobRelayRegistry(
     public JobRelay? Find(string jobId, string connectionId)
     {
         lock (_lock)
-            return _entries.TryGetValue(jobId, out var entry) && entry.Watchers.Contains(connectionId) ? entry.Relay : null;
+            return _entries.TryGetValue(jobId, out var entry) && entry.Watchers.ContainsKey(connectionId) ? entry.Relay : null;
     }
 
-    /// <summary>Records <paramref name="connectionId"/> as a watcher of the job and returns its relay, starting one if needed.</summary>
-    public JobRelay Attach(string jobId, string connectionId)
+    /// <summary>
+    /// Records <paramref name="connectionId"/> as a watcher of the job and returns its relay, starting one if
+    /// needed. The relay's WatchJob calls carry the session token of the latest watcher still attached.
+    /// </summary>
+    public JobRelay Attach(string jobId, string connectionId, string sessionToken)
     {
         JobRelay relay;
         lock (_lock)
         {
-            if (_entries.TryGetValue(jobId, out var entry))
+            if (_entries.TryGetValue(jobId, out var existing))
             {
-                entry.Watchers.Add(connectionId);
-                return entry.Relay;
+                existing.Watchers.Remove(connectionId);
+                existing.Watchers.Add(connectionId, sessionToken);
+                return existing.Relay;
             }
 
+            var entry = new Entry { Scope = services.CreateAsyncScope() };
+            entry.Watchers.Add(connectionId, sessionToken);
             relay = new JobRelay(
                 jobId,
-                services.GetRequiredService<JobService.JobServiceClient>(),
+                entry.Scope.ServiceProvider.GetRequiredService<JobService.JobServiceClient>(),
                 hub,
                 options.Value,
                 logger,
-                OnRelayEnded);
-            _entries[jobId] = new Entry(relay, [connectionId]);
+                OnRelayEnded,
+                () => LatestSessionToken(entry));
+            entry.Relay = relay;
+            _entries[jobId] = entry;
             _startedRelays++;
         }
 
@@ -76,14 +84,14 @@ public sealed class JobRelayRegistry(
 
     public async Task DetachAsync(string jobId, string connectionId)
     {
-        JobRelay? stopped = null;
+        Entry? stopped = null;
         lock (_lock)
         {
             if (_entries.TryGetValue(jobId, out var entry) && entry.Watchers.Remove(connectionId)
                 && entry.Watchers.Count == 0 && entry.Relay.HasEnded)
             {
                 _entries.Remove(jobId);
-                stopped = entry.Relay;
+                stopped = entry;
             }
         }
 
@@ -96,7 +104,7 @@ public sealed class JobRelayRegistry(
     {
         List<string> jobIds;
         lock (_lock)
-            jobIds = _entries.Where(pair => pair.Value.Watchers.Contains(connectionId)).Select(pair => pair.Key).ToList();
+            jobIds = _entries.Where(pair => pair.Value.Watchers.ContainsKey(connectionId)).Select(pair => pair.Key).ToList();
 
         foreach (string jobId in jobIds)
             await DetachAsync(jobId, connectionId);
@@ -104,35 +112,58 @@ public sealed class JobRelayRegistry(
 
     private void OnRelayEnded(JobRelay relay)
     {
+        Entry? entry;
         lock (_lock)
         {
-            if (!_entries.TryGetValue(relay.JobId, out var entry) || entry.Relay != relay || entry.Watchers.Count > 0)
+            if (!_entries.TryGetValue(relay.JobId, out entry) || entry.Relay != relay || entry.Watchers.Count > 0)
                 return;
             _entries.Remove(relay.JobId);
         }
 
         // Called from the relay's own loop, so it is disposed after that loop returns.
-        _ = Task.Run(() => StopAsync(relay));
+        _ = Task.Run(() => StopAsync(entry));
     }
 
-    private async Task StopAsync(JobRelay relay)
+    private string? LatestSessionToken(Entry entry)
     {
-        await relay.DisposeAsync();
-        WebLog.RelayStopped(logger, relay.JobId);
+        lock (_lock)
+            return entry.Watchers.Count == 0 ? entry.LastSessionToken : entry.LastSessionToken = entry.Watchers.Values.Last();
+    }
+
+    private async Task StopAsync(Entry entry)
+    {
+        await entry.Relay.DisposeAsync();
+        await entry.Scope.DisposeAsync();
+        WebLog.RelayStopped(logger, entry.Relay.JobId);
     }
 
     public async ValueTask DisposeAsync()
     {
-        List<JobRelay> relays;
+        List<Entry> entries;
         lock (_lock)
         {
-            relays = _entries.Values.Select(entry => entry.Relay).ToList();
+            entries = _entries.Values.ToList();
             _entries.Clear();
         }
 
-        foreach (var relay in relays)
-            await relay.DisposeAsync();
+        foreach (var entry in entries)
+        {
+            await entry.Relay.DisposeAsync();
+            await entry.Scope.DisposeAsync();
+        }
     }
 
-    private sealed record Entry(JobRelay Relay, HashSet<string> Watchers);
+    /// <summary>A job's relay, the scope its gRPC client lives in, and its watchers with their session tokens.</summary>
+    private sealed class Entry
+    {
+        public JobRelay Relay { get; set; } = null!;
+
+        public required AsyncServiceScope Scope { get; init; }
+
+        /// <summary>Session token by hub connection id, in the order the connections attached.</summary>
+        public OrderedDictionary<string, string> Watchers { get; } = [];
+
+        /// <summary>Token of the last watcher, kept so that a relay nobody watches can still resume its stream.</summary>
+        public string? LastSessionToken { get; set; }
+    }
 }

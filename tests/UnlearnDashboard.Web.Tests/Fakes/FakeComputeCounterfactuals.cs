@@ -17,6 +17,9 @@ public sealed class FakeComputeCounterfactuals : IComputeCounterfactuals
 
     public Exception? Error { get; set; }
 
+    /// <summary>When set, approve and reject fail with it, after the page has loaded.</summary>
+    public Exception? ReviewError { get; set; }
+
     public Task<IReadOnlyList<CounterfactualSet>> ListAsync(string? dataset, CounterfactualSetStatus? status, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
@@ -54,6 +57,9 @@ public sealed class FakeComputeCounterfactuals : IComputeCounterfactuals
     private Task<CounterfactualSet> Review(string setId, string reviewer, string comment, CounterfactualSetStatus status)
     {
         ThrowIfFailing();
+        if (ReviewError is not null)
+            throw ReviewError;
+
         var set = Find(setId);
         if (set.RequestedBy == reviewer)
             throw new ComputeUnavailableException($"{reviewer} requested set {setId} and cannot review it.", new InvalidOperationException("four-eyes"));

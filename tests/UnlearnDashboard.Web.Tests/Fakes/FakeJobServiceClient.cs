@@ -6,7 +6,8 @@ namespace UnlearnDashboard.Web.Tests.Fakes;
 /// <summary>
 /// A JobService client whose WatchJob streams the events a test appends, as the compute server streams stored
 /// then live events. A test can make the next call drop after some events, which a real server cannot be made
-/// to do on cue.
+/// to do on cue. GetJob answers for any job unless the caller's session token is listed as denied, as the
+/// compute server decides by the token.
 /// </summary>
 public sealed class FakeJobServiceClient : JobService.JobServiceClient
 {
@@ -14,6 +15,8 @@ public sealed class FakeJobServiceClient : JobService.JobServiceClient
     private readonly List<JobEvent> _events = [];
     private readonly Queue<int> _drops = new();
     private readonly List<long> _watchRequests = [];
+    private readonly List<string?> _watchAuthorizations = [];
+    private readonly HashSet<string> _deniedTokens = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The after_sequence of each WatchJob call, in order.</summary>
@@ -24,6 +27,36 @@ public sealed class FakeJobServiceClient : JobService.JobServiceClient
             lock (_lock)
                 return _watchRequests.ToList();
         }
+    }
+
+    /// <summary>The authorization header of each WatchJob call, in order.</summary>
+    public IReadOnlyList<string?> WatchAuthorizations
+    {
+        get
+        {
+            lock (_lock)
+                return _watchAuthorizations.ToList();
+        }
+    }
+
+    /// <summary>Makes GetJob and WatchJob answer PERMISSION_DENIED to calls with <paramref name="sessionToken"/>.</summary>
+    public void Deny(string sessionToken)
+    {
+        lock (_lock)
+            _deniedTokens.Add("Bearer " + sessionToken);
+    }
+
+    public override AsyncUnaryCall<Job> GetJobAsync(GetJobRequest request, CallOptions options)
+    {
+        string? authorization = options.Headers?.GetValue("authorization");
+        bool denied;
+        lock (_lock)
+            denied = authorization is null || _deniedTokens.Contains(authorization);
+
+        var response = denied
+            ? Task.FromException<Job>(new RpcException(new Status(StatusCode.PermissionDenied, "GetJob needs one of the roles viewer, engineer, compliance.")))
+            : Task.FromResult(new Job { Id = request.JobId, State = JobState.Running });
+        return new AsyncUnaryCall<Job>(response, Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
     }
 
     public void Append(JobEvent jobEvent)
@@ -53,6 +86,7 @@ public sealed class FakeJobServiceClient : JobService.JobServiceClient
         lock (_lock)
         {
             _watchRequests.Add(request.AfterSequence);
+            _watchAuthorizations.Add(options.Headers?.GetValue("authorization"));
             dropAfter = _drops.Count > 0 ? _drops.Dequeue() : null;
         }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 using UnlearnDashboard.Web.Jobs;
 using UnlearnDashboard.Web.Jobs.Authentication;
 using UnlearnDashboard.Web.Tests.Fakes;
@@ -29,6 +30,9 @@ public sealed class HubHost : IAsyncDisposable
 
     public CircuitTokenService Tokens => _app.Services.GetRequiredService<CircuitTokenService>();
 
+    public Microsoft.AspNetCore.DataProtection.IDataProtectionProvider DataProtection =>
+        _app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>();
+
     public Uri HubUrl => _app.Services.GetRequiredService<HubUrlResolver>().Resolve();
 
     public static async Task<HubHost> StartAsync()
@@ -41,6 +45,7 @@ public sealed class HubHost : IAsyncDisposable
             ["JobStreams:RetryDelaySeconds"] = "0.01",
         });
         builder.Services.AddJobStreams(builder.Configuration);
+        builder.Services.AddScoped<UserSession>();
         var jobs = new FakeJobServiceClient();
         builder.Services.AddSingleton<JobService.JobServiceClient>(jobs);
 
@@ -52,10 +57,11 @@ public sealed class HubHost : IAsyncDisposable
         return new HubHost(app, jobs);
     }
 
-    /// <summary>Subscribes the way a circuit does and records what it delivers.</summary>
-    public async Task<Watcher> WatchAsync(string jobId, long afterSequence = 0)
+    /// <summary>Subscribes the way a circuit of <paramref name="sessionToken"/>'s viewer does, and records what it delivers.</summary>
+    public async Task<Watcher> WatchAsync(string jobId, long afterSequence = 0, string sessionToken = "viewer-token")
     {
         var scope = _app.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<UserSession>().User = TestUsers.SignedIn("viewer", Role.Viewer, sessionToken);
         var source = scope.ServiceProvider.GetRequiredService<IJobEventSource>();
         var watcher = new Watcher();
         watcher.Subscription = await source.SubscribeAsync(jobId, afterSequence, watcher.OnEventAsync, watcher.OnFailureAsync, CancellationToken.None);

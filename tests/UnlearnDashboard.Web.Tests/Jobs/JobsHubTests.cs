@@ -38,11 +38,57 @@ public sealed class JobsHubTests : IAsyncLifetime
     [Fact]
     public async Task Hub_AcceptsIssuedToken()
     {
-        await using var connection = _host.Connect(_host.Tokens.Issue(CircuitTokenDefaults.AnonymousUser));
+        await using var connection = _host.Connect(_host.Tokens.Issue(TestUsers.SignedIn("ann", Role.Viewer)));
 
         await connection.StartAsync();
 
         Assert.Equal(HubConnectionState.Connected, connection.State);
+    }
+
+    [Fact]
+    public void Tokens_RefuseUserWithoutSession()
+    {
+        var anonymous = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity());
+
+        Assert.Throws<InvalidOperationException>(() => _host.Tokens.Issue(anonymous));
+    }
+
+    [Fact]
+    public async Task Hub_RejectsExpiredToken()
+    {
+        // Issued as if one second more than its lifetime ago, so it expired a second ago.
+        var issuedAt = new FixedTime(DateTimeOffset.UtcNow - CircuitTokenService.Lifetime - TimeSpan.FromSeconds(1));
+        string token = new CircuitTokenService(_host.DataProtection, issuedAt).Issue(TestUsers.SignedIn("ann", Role.Viewer));
+        await using var connection = _host.Connect(token);
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => connection.StartAsync());
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Relay_WatchesWithSubscriberSessionToken()
+    {
+        var watcher = await _host.WatchAsync(JobId, sessionToken: "ann-token");
+        AppendProgress(1);
+        await watcher.WaitForAsync(1);
+
+        Assert.Equal(["Bearer ann-token"], _host.Jobs.WatchAuthorizations);
+    }
+
+    [Fact]
+    public async Task Hub_RefusesSubscriberComputeDenies()
+    {
+        var first = await _host.WatchAsync(JobId, sessionToken: "ann-token");
+        _host.Jobs.Deny("bob-token");
+
+        var denied = await _host.WatchAsync(JobId, sessionToken: "bob-token");
+        AppendProgress(1);
+        await first.WaitForAsync(1);
+
+        var failure = Assert.Single(denied.Failures);
+        Assert.Contains("GetJob needs one of the roles viewer, engineer, compliance.", failure);
+        Assert.Empty(denied.Events);
     }
 
     [Fact]
@@ -161,6 +207,11 @@ public sealed class JobsHubTests : IAsyncLifetime
             Time = Timestamp.FromDateTime(DateTime.UtcNow),
             Result = new JobResult { Debias = new DebiasResult { Before = TestData.BiasedReport(), After = after, RemovedSampleCount = 3, RemovedRowIds = { 5, 9, 12 } } },
         });
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private static async Task<bool> WaitUntilAsync(Func<bool> condition)

@@ -3,6 +3,7 @@ using MudBlazor;
 using Bunit.TestDoubles;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using UnlearnDashboard.Protos.V1;
 using UnlearnDashboard.Web.Components.Pages;
 using UnlearnDashboard.Web.Compute;
 
@@ -149,6 +150,33 @@ public sealed class NewRequestTests : DashboardTestContext
         var message = Assert.Single(SnackbarMessages);
         Assert.Equal("The compute server rejected the request: Model version v9 was not trained on dataset adult; pass a version of a model of that dataset.", message);
         Assert.False(page.Find("[data-testid=submit]").HasAttribute("disabled"));
+    }
+
+    [Theory]
+    [InlineData(Role.Viewer, "viewer")]
+    [InlineData(Role.Compliance, "compliance officer")]
+    [InlineData(Role.Admin, "admin")]
+    public void Wizard_OtherRoles_CannotSubmit(Role role, string roleText)
+    {
+        SignInAs("vic", role);
+        var page = GoToMethodStep();
+
+        page.Find("[data-testid=next]").Click();
+
+        Assert.True(page.WaitForElement("[data-testid=submit]").HasAttribute("disabled"));
+        Assert.Equal($"Only ML engineers can submit requests; you are signed in as vic ({roleText}). You can still walk through the steps.",
+            page.Find("[data-testid=submit-denied]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Wizard_Engineer_CanSubmit()
+    {
+        var page = GoToMethodStep();
+
+        page.Find("[data-testid=next]").Click();
+
+        Assert.False(page.WaitForElement("[data-testid=submit]").HasAttribute("disabled"));
+        Assert.Empty(page.FindAll("[data-testid=submit-denied]"));
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 using UnlearnDashboard.Web.Compute;
 using UnlearnDashboard.Web.Components.Shared;
 using UnlearnDashboard.Web.Fairness;
@@ -40,6 +42,16 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    private SignedInUser _user = SignedInUser.Anonymous;
+
+    /// <summary>Why the signed-in user cannot submit, or null for an ML engineer.</summary>
+    private string? SubmitDeniedReason => _user.IsEngineer
+        ? null
+        : $"Only ML engineers can submit requests; you are signed in as {_user.Describe()}. You can still walk through the steps.";
 
     /// <summary>Dataset id or name to preselect, from the query string.</summary>
     [SupplyParameterFromQuery(Name = "dataset")]
@@ -105,7 +117,11 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
     private List<string> AllErrors => Enumerable.Range(0, LastStep).SelectMany(StepErrors).ToList();
 
-    protected override Task OnInitializedAsync() => LoadAsync();
+    protected override async Task OnInitializedAsync()
+    {
+        _user = await SignedInUser.FromAsync(AuthenticationState);
+        await LoadAsync();
+    }
 
     public void Dispose()
     {
@@ -207,7 +223,7 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
 
     private async Task SubmitAsync()
     {
-        if (AllErrors.Count > 0 || SelectedDataset is null)
+        if (AllErrors.Count > 0 || SelectedDataset is null || SubmitDeniedReason is not null)
             return;
 
         _submitting = true;

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Web.Access;
 
 namespace UnlearnDashboard.Web.Jobs.Authentication;
 
@@ -28,12 +29,16 @@ public sealed class CircuitTokenAuthenticationHandler(
         if (string.IsNullOrEmpty(token))
             return Task.FromResult(AuthenticateResult.NoResult());
 
-        string? userName = tokens.Validate(token);
-        if (userName is null)
+        var user = tokens.Validate(token);
+        if (user is null)
             return Task.FromResult(AuthenticateResult.Fail("The circuit token is invalid or expired."));
 
-        // TODO: add the user's roles here once the dashboard signs users in; the hub then authorizes by role.
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, userName)], Scheme.Name);
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.Name, user.Name),
+            new Claim(ClaimTypes.Role, user.Role),
+            new Claim(SessionClaims.SessionToken, user.SessionToken),
+        ], Scheme.Name, ClaimTypes.Name, ClaimTypes.Role);
         var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(ticket));
     }

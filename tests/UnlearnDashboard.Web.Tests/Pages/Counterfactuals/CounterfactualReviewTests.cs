@@ -48,10 +48,11 @@ public sealed class CounterfactualReviewTests : DashboardTestContext
     [Fact]
     public void Review_Requester_CannotApprove()
     {
+        SignInAs("erin", Role.Compliance);
+
         var page = RenderReview();
 
-        page.Find("[data-testid=reviewer]").Input("erin");
-
+        Assert.Equal("erin", page.Find("[data-testid=reviewer]").GetAttribute("value"));
         Assert.Contains("erin requested this set, so someone else must review it (four-eyes rule).", page.Markup);
         Assert.True(page.Find("[data-testid=approve]").HasAttribute("disabled"));
     }
@@ -59,9 +60,9 @@ public sealed class CounterfactualReviewTests : DashboardTestContext
     [Fact]
     public void Review_RequesterInOtherCase_CannotApprove()
     {
-        var page = RenderReview();
+        SignInAs("Erin", Role.Compliance);
 
-        page.Find("[data-testid=reviewer]").Input("Erin");
+        var page = RenderReview();
 
         Assert.True(page.Find("[data-testid=approve]").HasAttribute("disabled"));
     }
@@ -69,9 +70,9 @@ public sealed class CounterfactualReviewTests : DashboardTestContext
     [Fact]
     public void Review_OtherReviewer_Approves()
     {
+        SignInAs("carol", Role.Compliance);
         var page = RenderReview();
 
-        page.Find("[data-testid=reviewer]").Input("carol");
         page.Find("[data-testid=comment]").Input("Proxies look right.");
         page.Find("[data-testid=approve]").Click();
 
@@ -84,12 +85,41 @@ public sealed class CounterfactualReviewTests : DashboardTestContext
     [Fact]
     public void Review_RejectWithoutComment_IsDisabled()
     {
-        var page = RenderReview();
+        SignInAs("carol", Role.Compliance);
 
-        page.Find("[data-testid=reviewer]").Input("carol");
+        var page = RenderReview();
 
         Assert.True(page.Find("[data-testid=reject]").HasAttribute("disabled"));
         Assert.False(page.Find("[data-testid=approve]").HasAttribute("disabled"));
+    }
+
+    [Theory]
+    [InlineData(Role.Viewer, "viewer")]
+    [InlineData(Role.Engineer, "ML engineer")]
+    [InlineData(Role.Admin, "admin")]
+    public void Review_OtherRoles_CannotDecide(Role role, string roleText)
+    {
+        SignInAs("carol", role);
+
+        var page = RenderReview();
+        page.Find("[data-testid=comment]").Input("Looks fine.");
+
+        Assert.Contains($"Only compliance officers can approve or reject sets; you are signed in as carol ({roleText}).", page.Markup);
+        Assert.True(page.Find("[data-testid=approve]").HasAttribute("disabled"));
+        Assert.True(page.Find("[data-testid=reject]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Review_PermissionDenied_ShowsServerMessage()
+    {
+        SignInAs("carol", Role.Compliance);
+        Counterfactuals.ReviewError = Fakes.FakeComputeAccess.Fail(
+            Grpc.Core.StatusCode.PermissionDenied, "ApproveCounterfactualSet needs the role compliance; the caller is viewer.");
+        var page = RenderReview();
+
+        page.Find("[data-testid=approve]").Click();
+
+        Assert.Contains("ApproveCounterfactualSet needs the role compliance; the caller is viewer.", SnackbarMessages);
     }
 
     [Fact]

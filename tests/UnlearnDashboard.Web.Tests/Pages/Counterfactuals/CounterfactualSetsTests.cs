@@ -37,7 +37,6 @@ public sealed class CounterfactualSetsTests : DashboardTestContext
         var page = Render<CounterfactualSets>();
         page.WaitForElement("[data-testid=generate]");
 
-        page.Find("[data-testid=requested-by]").Input("erin");
         page.Find("[data-testid=proxy-maps]").Input("relationship: Husband=Wife, Wife=Husband");
         page.Find("[data-testid=generate]").Click();
 
@@ -50,13 +49,40 @@ public sealed class CounterfactualSetsTests : DashboardTestContext
         Assert.EndsWith("/counterfactuals/set-1", Services.GetRequiredService<BunitNavigationManager>().Uri);
     }
 
+    [Theory]
+    [InlineData(Role.Viewer, "viewer")]
+    [InlineData(Role.Compliance, "compliance officer")]
+    [InlineData(Role.Admin, "admin")]
+    public void Generate_OtherRoles_SeeWhyNot(Role role, string roleText)
+    {
+        SignInAs("carol", role);
+
+        var page = Render<CounterfactualSets>();
+        page.WaitForElement("[data-testid=generate-denied]");
+
+        Assert.Equal($"Only ML engineers can generate counterfactual sets; you are signed in as carol ({roleText}).",
+            page.Find("[data-testid=generate-denied]").TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=generate]"));
+    }
+
+    [Fact]
+    public void Generate_RequesterIsSignedInUser()
+    {
+        var page = Render<CounterfactualSets>();
+        page.WaitForElement("[data-testid=generate]");
+
+        var requester = page.Find("[data-testid=requested-by]");
+
+        Assert.Equal("erin", requester.GetAttribute("value"));
+        Assert.True(requester.HasAttribute("readonly"));
+    }
+
     [Fact]
     public void Generate_MalformedProxyLine_ExplainsAndSendsNothing()
     {
         var page = Render<CounterfactualSets>();
         page.WaitForElement("[data-testid=generate]");
 
-        page.Find("[data-testid=requested-by]").Input("erin");
         page.Find("[data-testid=proxy-maps]").Input("relationship Husband=Wife");
         page.Find("[data-testid=generate]").Click();
 

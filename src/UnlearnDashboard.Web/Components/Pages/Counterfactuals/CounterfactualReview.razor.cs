@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 using UnlearnDashboard.Web.Compute;
 
 namespace UnlearnDashboard.Web.Components.Pages.Counterfactuals;
@@ -33,13 +35,26 @@ public sealed partial class CounterfactualReview : ComponentBase, IDisposable
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
     [Parameter]
     public string SetId { get; set; } = "";
 
+    private SignedInUser _user = SignedInUser.Anonymous;
+
+    /// <summary>Why the signed-in user cannot decide on the set, or null when they can.</summary>
     private string? ReviewerError =>
-        string.IsNullOrWhiteSpace(_reviewer) ? "Enter your name."
+        !_user.IsCompliance ? $"Only compliance officers can approve or reject sets; you are signed in as {_user.Describe()}."
+        : string.IsNullOrWhiteSpace(_reviewer) ? "The signed-in user has no name; sign in again."
         : _set is not null && string.Equals(_reviewer.Trim(), _set.RequestedBy, StringComparison.OrdinalIgnoreCase) ? $"{_set.RequestedBy} requested this set, so someone else must review it (four-eyes rule)."
         : null;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _user = await SignedInUser.FromAsync(AuthenticationState);
+        _reviewer = _user.Name;
+    }
 
     private IReadOnlyList<int> VisibleColumns
     {

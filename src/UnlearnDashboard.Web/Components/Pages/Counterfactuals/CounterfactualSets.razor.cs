@@ -1,8 +1,10 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
 using UnlearnDashboard.Web.Compute;
 
 namespace UnlearnDashboard.Web.Components.Pages.Counterfactuals;
@@ -32,9 +34,19 @@ public sealed partial class CounterfactualSets : ComponentBase, IDisposable
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    private SignedInUser _user = SignedInUser.Anonymous;
+
+    /// <summary>Why the signed-in user cannot generate sets, or null for an ML engineer.</summary>
+    private string? GenerateDeniedReason => _user.IsEngineer
+        ? null
+        : $"Only ML engineers can generate counterfactual sets; you are signed in as {_user.Describe()}.";
+
     private Dataset? SelectedDataset => _snapshot.Datasets.FirstOrDefault(d => d.Id == _form.DatasetId);
 
-    private string? RequesterError => string.IsNullOrWhiteSpace(_form.RequestedBy) ? "Enter your name; the reviewer must be someone else." : null;
+    private string? RequesterError => string.IsNullOrWhiteSpace(_form.RequestedBy) ? "The signed-in user has no name; sign in again." : null;
 
     private string? MaxRowsError => _form.MaxRows is < 1 or > 1_000_000 ? "Maximum rows must be between 1 and 1,000,000." : null;
 
@@ -42,7 +54,12 @@ public sealed partial class CounterfactualSets : ComponentBase, IDisposable
 
     private string? ProxyMapsError => ValueMapText.ParseColumns(_form.ProxyMaps).Error;
 
-    protected override Task OnInitializedAsync() => LoadAsync();
+    protected override async Task OnInitializedAsync()
+    {
+        _user = await SignedInUser.FromAsync(AuthenticationState);
+        _form.RequestedBy = _user.Name;
+        await LoadAsync();
+    }
 
     public void Dispose()
     {
@@ -92,7 +109,7 @@ public sealed partial class CounterfactualSets : ComponentBase, IDisposable
         _generateAttempted = true;
         var (sensitiveMap, _) = ValueMapText.ParsePairs(_form.SensitiveMap);
         var (proxyMaps, _) = ValueMapText.ParseColumns(_form.ProxyMaps);
-        if (SelectedDataset is null || RequesterError is not null || MaxRowsError is not null || sensitiveMap is null || proxyMaps is null)
+        if (GenerateDeniedReason is not null || SelectedDataset is null || RequesterError is not null || MaxRowsError is not null || sensitiveMap is null || proxyMaps is null)
         {
             Snackbar.Add("Fix the marked fields before generating.", Severity.Warning);
             return;
