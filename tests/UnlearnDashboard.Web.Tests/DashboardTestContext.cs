@@ -18,7 +18,8 @@ namespace UnlearnDashboard.Web.Tests;
 /// </summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
-    protected DashboardTestContext()
+    /// <param name="renderPopoverProvider">False for tests of the layout, which renders its own provider.</param>
+    protected DashboardTestContext(bool renderPopoverProvider = true)
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
@@ -35,7 +36,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         SignInAs("erin", Role.Engineer);
 
         // Popovers (selects, tooltips) render into the provider.
-        Render<MudPopoverProvider>();
+        if (renderPopoverProvider)
+            Render<MudPopoverProvider>();
     }
 
     private readonly BunitAuthorizationContext _authorization;

@@ -32,15 +32,14 @@ public sealed partial class Login : ComponentBase
     /// <summary>The posted form, or an empty one on a GET.</summary>
     private LoginInput Form => Input ??= new LoginInput();
 
-    /// <summary>
-    /// Page to open after signing in; only paths within the dashboard are followed. The form posts to the
-    /// page's own URL, so the POST carries it too.
-    /// </summary>
+    /// <summary>Page to open after signing in, from the query string; the form carries it on in a hidden field.</summary>
     [SupplyParameterFromQuery(Name = "returnUrl")]
     public string? ReturnUrl { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
+        Form.ReturnUrl ??= ReturnUrl;
+
 
         // Opening the page ends any session in this browser, so an expired or revoked cookie is gone before
         // the next sign-in, and a signed-in user can sign in as someone else.
@@ -56,7 +55,7 @@ public sealed partial class Login : ComponentBase
             var principal = SessionClaims.CreatePrincipal(response, CookieAuthenticationDefaults.AuthenticationScheme);
             var properties = new AuthenticationProperties { ExpiresUtc = response.ExpiresAt.ToDateTimeOffset() };
             await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, properties);
-            Navigation.NavigateTo(SafeReturnUrl(ReturnUrl));
+            Navigation.NavigateTo(SafeReturnUrl(Form.ReturnUrl));
         }
         catch (ComputeUnavailableException exception) when (exception.StatusCode == StatusCode.Unauthenticated)
         {
@@ -72,7 +71,7 @@ public sealed partial class Login : ComponentBase
     }
 
     /// <summary>Returns <paramref name="returnUrl"/> when it is a path within the dashboard, otherwise "/".</summary>
-    internal static string SafeReturnUrl(string? returnUrl) =>
+    public static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
             && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.StartsWith(AccessExtensions.LoginPath, StringComparison.OrdinalIgnoreCase)
             ? returnUrl
@@ -85,5 +84,8 @@ public sealed partial class Login : ComponentBase
 
         [Required(ErrorMessage = "Enter your password.")]
         public string Password { get; set; } = "";
+
+        /// <summary>Page to open after signing in; only paths within the dashboard are followed.</summary>
+        public string? ReturnUrl { get; set; }
     }
 }
