@@ -67,8 +67,8 @@ public sealed class CompareBrowserTests(DashboardFixture fixture)
     public async Task MeetingMode_FitsProjectorWidth()
     {
         var child = await DebiasAdultAsync();
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
-        var page = await fixture.NewPageAsync(context);
+        var page = await fixture.NewPageAsync(Roles.Compliance, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
+        var context = page.Context;
 
         await page.GotoAsync($"{fixture.WebUrl}/compare?baseline={child.ParentVersionId}&candidate={child.Id}&meeting=true");
         await page.Locator("[data-testid=metric-cards]").WaitForAsync(new() { Timeout = 60_000 });
@@ -93,8 +93,8 @@ public sealed class CompareBrowserTests(DashboardFixture fixture)
             BaselineVersionId = child.ParentVersionId,
             CandidateVersionId = child.Id,
         });
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
-        var page = await fixture.NewPageAsync(context);
+        var page = await fixture.NewPageAsync(Roles.Viewer, new BrowserNewContextOptions { AcceptDownloads = true });
+        var context = page.Context;
         await page.GotoAsync($"{fixture.WebUrl}/compare?baseline={child.ParentVersionId}&candidate={child.Id}");
         await page.Locator("[data-testid=metric-cards]").WaitForAsync(new() { Timeout = 60_000 });
 

@@ -16,7 +16,7 @@ public sealed class CounterfactualBrowserTests(DashboardFixture fixture)
 
         await page.Locator("[data-testid=generate-dataset]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new Regex("^adult$") }).ClickAsync();
-        await page.Locator("[data-testid=requested-by]").FillAsync("erin");
+        await Assertions.Expect(page.Locator("[data-testid=requested-by]")).ToHaveValueAsync(DashboardFixture.Users[Roles.Engineer]);
         await page.Locator("[data-testid=max-rows]").FillAsync("300");
         await page.Locator("[data-testid=proxy-maps]").FillAsync("relationship: Husband=Wife, Wife=Husband");
         await page.Locator("[data-testid=generate]").ClickAsync();
@@ -27,6 +27,7 @@ public sealed class CounterfactualBrowserTests(DashboardFixture fixture)
         var stored = await fixture.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = setId, PageSize = 100 });
         Assert.Equal(CounterfactualSetStatus.Pending, stored.Set.Status);
         Assert.Equal(300, stored.Set.RowCount);
+        Assert.Equal("erin", stored.Set.RequestedBy);
         Assert.Equal("pending", await page.Locator("[data-testid=status]").First.GetAttributeAsync("data-status"));
         var first = stored.Rows[0];
         var shownPair = page.Locator($"[data-testid=pairs] tbody[data-row-id='{first.RowId}']");
@@ -40,13 +41,16 @@ public sealed class CounterfactualBrowserTests(DashboardFixture fixture)
             await shownPair.Locator("tr.counterfactual td[data-changed=false]").CountAsync());
         await Screen.ScreenshotAsync(page, fixture, "counterfactual-review");
 
-        await page.Locator("[data-testid=reviewer]").FillAsync("erin");
+        // The engineer who requested the set sees why they cannot decide on it; a compliance officer decides.
         await Assertions.Expect(page.Locator("[data-testid=approve]")).ToBeDisabledAsync();
-        await Assertions.Expect(page.Locator("[data-testid=review-form]")).ToContainTextAsync("four-eyes rule");
-        await page.Locator("[data-testid=reviewer]").FillAsync("carol");
-        await page.Locator("[data-testid=comment]").FillAsync("Relationship follows sex; approved.");
-        await page.Locator("[data-testid=approve]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=decision]")).ToContainTextAsync("approved by carol");
+        await Assertions.Expect(page.Locator("[data-testid=review-form]")).ToContainTextAsync("Only compliance officers can approve or reject sets");
+        var reviewer = await fixture.NewPageAsync(Roles.Compliance);
+        await reviewer.GotoAsync(page.Url);
+        await Assertions.Expect(reviewer.Locator("[data-testid=reviewer]")).ToHaveValueAsync("carol");
+        await reviewer.Locator("[data-testid=comment]").FillAsync("Relationship follows sex; approved.");
+        await reviewer.Locator("[data-testid=approve]").ClickAsync();
+        await Assertions.Expect(reviewer.Locator("[data-testid=decision]")).ToContainTextAsync("approved by carol");
+        await reviewer.Context.CloseAsync();
 
         var approved = await fixture.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = setId, PageSize = 1 });
         Assert.Equal(CounterfactualSetStatus.Approved, approved.Set.Status);

@@ -7,17 +7,33 @@ namespace UnlearnDashboard.Browser.Tests;
 
 /// <summary>
 /// A real compute server with its demo models trained, a real dashboard process talking to it, and Debian's
-/// Chromium driven by Playwright. Shared by the tests of one class.
+/// Chromium driven by Playwright. Shared by the tests of one class. The fixture creates one user with a
+/// password per role through AccessService, with the admin key from the server's credentials.json, and every
+/// page signs in as one of them.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Password of every user the fixture creates; the server requires at least 12 characters.</summary>
+    public const string Password = "browser-test-password";
+
+    /// <summary>The fixture's users by role: the role names of credentials.json and the users' names.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Users = new Dictionary<string, string>
+    {
+        [Roles.Viewer] = "vic",
+        [Roles.Engineer] = "erin",
+        [Roles.Compliance] = "carol",
+        [Roles.Admin] = "ada",
+    };
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "unlearn-browser-" + Guid.NewGuid().ToString("N"));
     private ServerProcess? _compute;
     private ServerProcess? _web;
     private IPlaywright? _playwright;
     private GrpcChannel? _channel;
+    private GrpcChannel? _adminChannel;
+    private GrpcChannel? _anonymousChannel;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -55,12 +71,13 @@ public sealed class DashboardFixture : IAsyncLifetime
         _channel = _compute.CreateChannel();
         // Training the demo models takes about 30 s on an idle 2-core machine and took 163 s under heavy load.
         await WaitForComputeAsync(TimeSpan.FromMinutes(8));
+        await CreateUsersAsync();
 
         // Development serves the static web assets (blazor.web.js, MudBlazor) from the build output, as with
-        // dotnet run; other environments expect the published output. The dashboard calls Compute with the key
-        // of the "dashboard" service user.
+        // dotnet run; other environments expect the published output. The dashboard calls Compute with the
+        // session token of whoever signed in.
         _web = ServerProcess.Start("WebAssembly", "--ComputeUrl", _compute.Url, "--environment", "Development",
-            "--Compute:ApiKey", _compute.ApiKey("dashboard"));
+            "--Access:DataDirectory", Path.Combine(_dataDirectory, "web"));
         await WaitForWebAsync(TimeSpan.FromSeconds(60));
 
         _playwright = await Playwright.CreateAsync();
@@ -76,12 +93,52 @@ public sealed class DashboardFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync(IBrowserContext? context = null)
+    /// <summary>
+    /// Opens a page in a new browser context, 1400 x 1000 unless <paramref name="options"/> say otherwise, and
+    /// signs in as the fixture's user of <paramref name="role"/>, or stays signed out when it is null.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(string? role = Roles.Engineer, BrowserNewContextOptions? options = null)
     {
-        context ??= await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        options ??= new BrowserNewContextOptions();
+        options.ViewportSize ??= new ViewportSize { Width = 1400, Height = 1000 };
+        var context = await Browser.NewContextAsync(options);
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
+        if (role is not null)
+            await SignInAsync(page, Users[role]);
         return page;
+    }
+
+    /// <summary>Signs in through the sign-in form and waits for the overview.</summary>
+    public async Task SignInAsync(IPage page, string userName, string password = Password)
+    {
+        await page.GotoAsync(WebUrl + "/login");
+        await page.Locator("[data-testid=user-name]").FillAsync(userName);
+        await page.Locator("[data-testid=password]").FillAsync(password);
+        await page.Locator("[data-testid=sign-in]").ClickAsync();
+        await page.WaitForURLAsync(WebUrl + "/");
+        await page.Locator("[data-testid=signed-in-user]").WaitForAsync();
+    }
+
+    /// <summary>A channel to the compute server that sends no credential.</summary>
+    public GrpcChannel AnonymousChannel => _anonymousChannel ??= _compute?.CreateAnonymousChannel()
+        ?? throw new InvalidOperationException("Compute is not started.");
+
+    /// <summary>Returns a channel to the compute server that sends <paramref name="secret"/>.</summary>
+    public GrpcChannel ChannelWithSecret(string secret) => ComputeCredentials.CreateChannel(_compute!.Url, secret);
+
+    /// <summary>Returns a client of the compute server's AccessService that sends the admin's API key.</summary>
+    public AccessService.AccessServiceClient AdminAccess() => new(_adminChannel ?? throw new InvalidOperationException("Compute is not started."));
+
+    private async Task CreateUsersAsync()
+    {
+        _adminChannel = _compute!.CreateChannel(Roles.Admin);
+        var access = AdminAccess();
+        foreach (var (role, name) in Users)
+        {
+            var request = new CreateUserRequest { Name = name, Role = Roles.ToProto(role), Password = Password };
+            await access.CreateUserAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
+        }
     }
 
     private async Task WaitForComputeAsync(TimeSpan timeout)
@@ -142,6 +199,8 @@ public sealed class DashboardFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         _playwright?.Dispose();
         _channel?.Dispose();
+        _adminChannel?.Dispose();
+        _anonymousChannel?.Dispose();
         if (_web is not null)
             await _web.DisposeAsync();
         if (_compute is not null)

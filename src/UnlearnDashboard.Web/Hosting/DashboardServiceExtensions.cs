@@ -31,7 +31,11 @@ public static class DashboardServiceExtensions
         }
 
         // NOTE: plain HTTP only. TLS, if needed, is terminated by a reverse proxy in front of the dashboard.
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // The jobs hub's clients need its real status codes, such as 401 for a missing circuit token, so its
+        // responses are not replaced by the not-found page.
+        app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments(JobsHub.Path),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
