@@ -236,13 +236,23 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
         await fixture.SignInAsync(user, name, password);
         await Assertions.Expect(user.Locator("[data-testid=signed-in-role]")).ToHaveTextAsync("ML engineer");
 
+        await user.GotoAsync(fixture.WebUrl + "/counterfactuals");
+        await user.Locator("[data-testid=generate]").WaitForAsync();
+
         await admin.Locator($"[data-testid=users] tr[data-user='{name}'] [data-testid=revoke-user]").ClickAsync();
         await admin.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
         await Assertions.Expect(admin.Locator($"[data-testid=users] tr[data-user='{name}']")).ToContainTextAsync("revoked");
 
-        // The revoked user's session ends: the next page load goes back to the sign-in page.
+        // The revoked user's session ends: the next call the open page makes sends it to the sign-in page,
+        // and so does the next page load.
+        await user.GetByRole(AriaRole.Button, new() { Name = "Refresh" }).ClickAsync();
+        await user.WaitForURLAsync(new Regex("/login\\?returnUrl=%2Fcounterfactuals"));
         await user.GotoAsync(fixture.WebUrl + "/audit");
         await user.WaitForURLAsync(new Regex("/login"));
+        await user.Locator("[data-testid=user-name]").FillAsync(name);
+        await user.Locator("[data-testid=password]").FillAsync(password);
+        await user.Locator("[data-testid=sign-in]").ClickAsync();
+        await Assertions.Expect(user.Locator("[data-testid=login-error]")).ToBeVisibleAsync();
         using (var channel = fixture.ChannelWithSecret(secret))
         {
             var error = await Assert.ThrowsAsync<RpcException>(async () =>

@@ -12,6 +12,7 @@ public static class DashboardRoles
     public const string Engineer = "engineer";
     public const string Compliance = "compliance";
     public const string Admin = "admin";
+    public const string Dashboard = "dashboard";
 
     /// <summary>Returns the role's claim value, or an empty string for <see cref="Role.Unspecified"/>.</summary>
     public static string NameOf(Role role) => role switch
@@ -20,6 +21,7 @@ public static class DashboardRoles
         Role.Engineer => Engineer,
         Role.Compliance => Compliance,
         Role.Admin => Admin,
+        Role.Dashboard => Dashboard,
         _ => "",
     };
 
@@ -30,6 +32,7 @@ public static class DashboardRoles
         Engineer => "ML engineer",
         Compliance => "compliance officer",
         Admin => "admin",
+        Dashboard => "dashboard service account",
         _ => "no role",
     };
 
