@@ -68,7 +68,7 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
     [Fact]
     public async Task MeetingPack_NeedsSignIn()
     {
-        // Only the baseline: the endpoint itself then answers 400, which shows the request got past sign-in.
+        // Only the baseline: the endpoint itself then returns 400, which shows the request got past sign-in.
         string url = fixture.WebUrl + "/reports/meeting-pack?baseline=some-version";
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
@@ -173,6 +173,7 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
         {
             await page.WaitForURLAsync(new Regex("/access-denied"));
             await Assertions.Expect(page.Locator("[data-testid=access-denied]")).ToContainTextAsync("this page needs");
+            await Screen.ScreenshotAsync(page, fixture, $"access-denied-{role}");
             await Assertions.Expect(page.Locator("[data-testid=nav-users]")).ToHaveCountAsync(0);
         }
 

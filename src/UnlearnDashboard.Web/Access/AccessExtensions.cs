@@ -49,8 +49,8 @@ public static class AccessExtensions
                 cookie.Events.OnValidatePrincipal = CookieSessionValidator.ValidateAsync;
             });
 
-        // Every endpoint needs a signed-in user unless it says otherwise: the sign-in page, static files and
-        // the health check do.
+        // Every endpoint needs a signed-in user unless it allows anonymous users, as the sign-in page, static
+        // files and the health check do.
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();

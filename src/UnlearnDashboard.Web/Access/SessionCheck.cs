@@ -9,7 +9,7 @@ public static class SessionCheck
 {
     /// <summary>
     /// Returns false when the token is missing, past its expiry, or rejected by WhoAmI with UNAUTHENTICATED. Any
-    /// other failure keeps the session, because an unreachable compute server says nothing about the token and
+    /// other failure keeps the session, because an unreachable compute server proves nothing about the token and
     /// the pages already report it.
     /// </summary>
     public static async Task<bool> IsValidAsync(ClaimsPrincipal user, IComputeAccess access, TimeProvider time, CancellationToken cancellationToken)
