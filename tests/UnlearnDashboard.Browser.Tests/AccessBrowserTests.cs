@@ -233,6 +233,22 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
             Assert.Equal(Role.Engineer, identity.Role);
         }
 
+        string keyId = (await admin.Locator("[data-testid=keys] tr").Filter(new() { HasText = "browser test" }).GetAttributeAsync("data-key-id"))!;
+        await admin.Locator($"[data-testid=keys] tr[data-key-id='{keyId}'] [data-testid=rotate-key]").ClickAsync();
+        await admin.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Rotate", Exact = true }).ClickAsync();
+        await Assertions.Expect(admin.Locator("[data-testid=secret-panel]")).ToContainTextAsync($"which replaces {keyId}");
+        string rotated = (await admin.Locator("[data-testid=secret]").InnerTextAsync()).Trim();
+        using (var channel = fixture.ChannelWithSecret(secret))
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(async () =>
+                await new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest()));
+            Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        }
+
+        secret = rotated;
+        using (var channel = fixture.ChannelWithSecret(secret))
+            Assert.Equal(name, (await new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest())).UserName);
+
         var user = await fixture.NewPageAsync(role: null);
         await fixture.SignInAsync(user, name, password);
         await Assertions.Expect(user.Locator("[data-testid=signed-in-role]")).ToHaveTextAsync("ML engineer");
