@@ -36,8 +36,19 @@ public sealed class FakeComputeAccess : IComputeAccess
         });
     }
 
-    public Task<Identity> WhoAmIAsync(string token, CancellationToken cancellationToken) =>
-        Task.FromResult(new Identity { UserName = token.Replace("token-", "", StringComparison.Ordinal) });
+    /// <summary>When set, WhoAmI fails with it.</summary>
+    public ComputeUnavailableException? WhoAmIError { get; set; }
+
+    /// <summary>The tokens WhoAmI was asked about, in order.</summary>
+    public List<string> WhoAmITokens { get; } = [];
+
+    public Task<Identity> WhoAmIAsync(string token, CancellationToken cancellationToken)
+    {
+        WhoAmITokens.Add(token);
+        return WhoAmIError is { } error
+            ? Task.FromException<Identity>(error)
+            : Task.FromResult(new Identity { UserName = token.Replace("token-", "", StringComparison.Ordinal) });
+    }
 
     public Task<IReadOnlyList<User>> ListUsersAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<User>>(Users.ToList());
