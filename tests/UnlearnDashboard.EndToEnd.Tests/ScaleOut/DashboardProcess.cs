@@ -17,7 +17,7 @@ public sealed class DashboardProcess : IAsyncDisposable
     // as a third dashboard would, so both dashboards accepting it also shows that they share the key ring.
     private const string ApplicationName = "UnlearnDashboard.Web";
     private const string DataProtectionKey = "unlearn-dashboard:data-protection-keys";
-    private const string CircuitTokenPurpose = "UnlearnDashboard.Web.JobsHub.CircuitToken.v1";
+    private const string CircuitTokenPurpose = "UnlearnDashboard.Web.JobsHub.CircuitToken.v2";
 
     private DashboardProcess(ServerProcess process)
     {
@@ -44,8 +44,8 @@ public sealed class DashboardProcess : IAsyncDisposable
     /// <summary>Starts a dashboard on a compute server with the Redis backplane and waits until it serves a page.</summary>
     public static async Task<DashboardProcess> StartAsync(ServerProcess compute, string redis)
     {
-        // Development serves the static web assets from the build output, as dotnet run does. The dashboard calls
-        // its compute server with the key of the "dashboard" service user.
+        // Development serves the static web assets from the build output, as dotnet run does. The dashboard now
+        // calls its compute server with each signed-in user's session token and ignores this service key.
         var process = ServerProcess.Start("WebAssembly",
             "--ComputeUrl", compute.Url,
             "--Compute:ApiKey", compute.ApiKey("dashboard"),
@@ -75,8 +75,11 @@ public sealed class DashboardProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Issues a circuit token from the key ring that the dashboards keep in Redis.</summary>
-    public static string IssueHubToken(string redis, string userName)
+    /// <summary>
+    /// Issues a circuit token from the key ring that the dashboards keep in Redis, for a user whose calls to the
+    /// compute server carry <paramref name="bearerSecret"/>: a session token or, as here, an API key.
+    /// </summary>
+    public static string IssueHubToken(string redis, string role, string bearerSecret)
     {
         var services = new ServiceCollection();
         var connection = ConnectionMultiplexer.Connect(redis);
@@ -87,7 +90,9 @@ public sealed class DashboardProcess : IAsyncDisposable
         var protector = provider.GetRequiredService<IDataProtectionProvider>()
             .CreateProtector(CircuitTokenPurpose)
             .ToTimeLimitedDataProtector();
-        string token = protector.Protect(userName, DateTimeOffset.UtcNow.AddMinutes(5));
+        // The payload of CircuitTokenService: the user's name, role and bearer secret, as JSON.
+        string payload = JsonSerializer.Serialize(new { Name = role, Role = role, SessionToken = bearerSecret });
+        string token = protector.Protect(payload, DateTimeOffset.UtcNow.AddMinutes(5));
         connection.Dispose();
         return token;
     }

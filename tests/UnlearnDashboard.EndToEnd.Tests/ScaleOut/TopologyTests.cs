@@ -32,7 +32,7 @@ public sealed class TopologyTests
         await using var secondDashboard = await DashboardProcess.StartAsync(survivor.Process, redis);
 
         // One job's progress on both dashboards, each reading it through its own compute server.
-        string token = DashboardProcess.IssueHubToken(redis, "topology-test");
+        string token = DashboardProcess.IssueHubToken(redis, "viewer", survivor.Process.ApiKey("viewer"));
         var watched = await survivor.Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german", Settings = new ModelSettings { Epochs = 20 } });
         var onFirst = firstDashboard.WatchHubAsync(watched.Id, token, ClusterServer.JobTimeout);
         var onSecond = secondDashboard.WatchHubAsync(watched.Id, token, ClusterServer.JobTimeout);
