@@ -129,7 +129,7 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
             await mkfifo.WaitForExitAsync();
         var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("fifo"), TrainPath = fifo };
 
-        // Opening a FIFO blocks until a writer opens it, so a server that opened it would not answer in time.
+        // Opening a FIFO blocks until a writer opens it, so a server that opened it would not respond before the deadline.
         var error = await RpcAssert.FailsAsync(
             () => server.Datasets.RegisterDatasetAsync(request, deadline: DateTime.UtcNow.AddSeconds(20)).ResponseAsync);
 

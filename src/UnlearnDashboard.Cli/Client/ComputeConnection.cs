@@ -68,7 +68,7 @@ internal sealed class ComputeConnection : IDisposable
         {
             MaxReceiveMessageSize = MaxReceiveMessageBytes,
 
-            // A server allows 100 concurrent streams per HTTP/2 connection by default; unlearn load holds more.
+            // A server allows 100 concurrent streams per HTTP/2 connection by default, and unlearn load opens more.
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
         };
         if (apiKey is not null)

@@ -13,7 +13,7 @@ namespace UnlearnDashboard.Compute.Services;
 internal static class RpcErrors
 {
     /// <summary>
-    /// Longest status message sent. A longer one, such as a message that quotes a 4,000-character id, is cut,
+    /// Maximum length of a status message. A longer one, such as a message that quotes a 4,000-character id, is cut,
     /// because the message travels in the trailers, whose size the client limits.
     /// </summary>
     public const int MaxMessageLength = 1000;

@@ -11,8 +11,8 @@ namespace UnlearnDashboard.Cli.Commands.Load;
 internal sealed record LoadSettings(string Server, int Streams, double Rate, TimeSpan Duration, string Dataset);
 
 /// <summary>
-/// Keeps one debias job running at a time for the whole run (the next is submitted when one ends), opens the
-/// requested number of WatchJob streams on the running job, re-opening each on the next job, and calls GetJob and
+/// Keeps one debias job running at a time for the whole run, submitting the next when one ends. Opens the
+/// requested number of WatchJob streams on the running job and re-opens each on the next job. Calls GetJob and
 /// ListVersions in turn at a fixed rate. Records the latency of every call, the time from opening a stream to its
 /// first event, and how late each live event arrives after the server recorded it.
 /// </summary>
