@@ -134,6 +134,32 @@ public abstract class VersionServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task Promote_Concurrently_EachReplacesTheOneBefore()
+    {
+        string baseId = await TrainAsync("adult", "adult-concurrent-promotions");
+        var (_, child) = await DebiasAsync(baseId);
+        string modelId = child.ModelId;
+        await server.Versions.SetReleaseGateAsync(new SetReleaseGateRequest { ModelId = modelId, MaxAccuracyDrop = 1 });
+        string[] order = [baseId, child.Id, baseId, child.Id, child.Id, baseId, child.Id, baseId];
+
+        var responses = await Task.WhenAll(order.Select(id =>
+            server.Versions.PromoteVersionAsync(new PromoteVersionRequest { VersionId = id }).ResponseAsync));
+        var promotions = (await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "version.promote" })).Entries
+            .Select(e => (Subject: e.Subject, Details: JsonDocument.Parse(e.DetailsJson).RootElement))
+            .Where(e => e.Details.GetProperty("model_id").GetString() == modelId)
+            .ToList();
+        var aliases = await server.Versions.ListAliasesAsync(new ListAliasesRequest { ModelId = modelId });
+
+        // In the audit trail's order, each promotion names as previous champion the version the one before promoted.
+        Assert.All(responses, r => Assert.True(r.Verdict.Passed));
+        Assert.Equal(order.Length, promotions.Count);
+        Assert.Equal("", promotions[0].Details.GetProperty("previous_version_id").GetString());
+        for (int i = 1; i < promotions.Count; i++)
+            Assert.Equal(promotions[i - 1].Subject, "version/" + promotions[i].Details.GetProperty("previous_version_id").GetString());
+        Assert.Equal([("champion", promotions[^1].Subject["version/".Length..])], aliases.Aliases.Select(a => (a.Alias, a.VersionId)));
+    }
+
+    [Fact]
     public async Task SetReleaseGate_OutOfRange_InvalidArgument()
     {
         string modelId = (await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = server.Adult.DefaultModelVersionId })).ModelId;

@@ -325,11 +325,6 @@ public sealed class AuditTrail(
             }
         }
     }
-
-    private sealed class AsyncRelease(Func<Task> release) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await release();
-    }
 }
 
 /// <summary>Filters of <see cref="AuditTrail.ListAsync"/>; a null filter matches every entry.</summary>

@@ -29,6 +29,9 @@ public sealed class VersionPromotions(
 
     private static readonly string[] Aliases = [Champion, Candidate];
 
+    /// <summary>Serialises promotions on SQLite, where one server owns the database.</summary>
+    private readonly SemaphoreSlim _sqlitePromotions = new(1, 1);
+
     /// <summary>Returns the model's gate, or the default gate when none was set; NOT_FOUND for an unknown model.</summary>
     public async Task<Proto.ReleaseGate> GetGateAsync(string modelId, CancellationToken cancellationToken)
     {
@@ -84,6 +87,7 @@ public sealed class VersionPromotions(
 
         var version = await models.GetVersionAsync(request.VersionId, "version_id", cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var exclusive = await LockPromotionsAsync(db, version.ModelId, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var current = await db.ModelAliases.FirstOrDefaultAsync(a => a.ModelId == version.ModelId && a.Alias == alias, cancellationToken);
         string previous = current?.VersionId ?? "";
@@ -127,6 +131,34 @@ public sealed class VersionPromotions(
         if (verdict is not null)
             response.Verdict = verdict;
         return response;
+    }
+
+    /// <summary>
+    /// Waits until no other promotion of the model runs, on any server, and returns the lock. Each promotion then
+    /// judges the gate against the champion it replaces, and no two insert the same alias row. The lock is held until
+    /// the audit entry is written, so the audit trail lists promotions in the order they took effect.
+    /// </summary>
+    private async Task<IAsyncDisposable> LockPromotionsAsync(ComputeDbContext db, string modelId, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            // A session lock, released after the audit entry. PostgreSQL also releases it when the process dies.
+            string key = "promotion:" + modelId;
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock(hashtext({key}))", cancellationToken);
+            return new AsyncRelease(async () =>
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock(hashtext({key}))", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            });
+        }
+
+        await _sqlitePromotions.WaitAsync(cancellationToken);
+        return new AsyncRelease(() =>
+        {
+            _sqlitePromotions.Release();
+            return Task.CompletedTask;
+        });
     }
 
     /// <summary>
