@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace UnlearnDashboard.AppHost;
 
 /// <summary>
@@ -9,9 +7,6 @@ namespace UnlearnDashboard.AppHost;
 internal sealed class Launcher(LauncherOptions options, TextWriter output)
 {
     private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(15);
-
-    /// <summary>The credentials.json entry whose key the dashboard sends: the service user with the dashboard role.</summary>
-    private const string DashboardRole = "dashboard";
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -26,7 +21,7 @@ internal sealed class Launcher(LauncherOptions options, TextWriter output)
                 return ExitCodeAfterFailedStart(compute, cancellationToken);
             }
 
-            var web = StartWeb(ReadDashboardKey());
+            var web = StartWeb();
             children.Add(web);
             if (!await WaitUntilListeningAsync(web, options.WebUrl, cancellationToken))
             {
@@ -56,46 +51,14 @@ internal sealed class Launcher(LauncherOptions options, TextWriter output)
         return ChildProcess.Start("compute", assemblyPath, arguments, Path.GetDirectoryName(assemblyPath)!, Environment(), output);
     }
 
-    private ChildProcess StartWeb(string? apiKey)
+    private ChildProcess StartWeb()
     {
         var assemblyPath = BuildOutputs.AssemblyPath(BuildOutputs.WebAssembly);
         string[] arguments = ["--urls", Origin(options.WebUrl), "--ComputeUrl", Origin(options.ComputeUrl)];
 
-        // The key goes in the environment rather than on the command line, where other users could read it.
-        var environment = Environment();
-        if (apiKey is not null)
-        {
-            environment["Compute__ApiKey"] = apiKey;
-        }
-
         // The build output is the content root, so appsettings.json is found there. In Development, the
         // static web assets manifest next to it points to wwwroot and package assets such as MudBlazor's.
-        return ChildProcess.Start("web", assemblyPath, arguments, Path.GetDirectoryName(assemblyPath)!, environment, output);
-    }
-
-    /// <summary>
-    /// Returns the API key of the "dashboard" user from credentials.json, which the compute server writes on its
-    /// first start before it listens, or null with a warning when the file or the key is missing.
-    /// </summary>
-    private string? ReadDashboardKey()
-    {
-        string path = Path.Combine(options.DataDirectory, "credentials.json");
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
-            if (document.RootElement.TryGetProperty(DashboardRole, out var key) && key.GetString() is { Length: > 0 } secret)
-            {
-                return secret;
-            }
-
-            output.WriteLine($"warning: {path} has no \"{DashboardRole}\" key, so the dashboard calls the compute server without one.");
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or JsonException)
-        {
-            output.WriteLine($"warning: reading {path} failed ({error.Message}), so the dashboard calls the compute server without a key.");
-        }
-
-        return null;
+        return ChildProcess.Start("web", assemblyPath, arguments, Path.GetDirectoryName(assemblyPath)!, Environment(), output);
     }
 
     private Dictionary<string, string> Environment() => new()

@@ -1,9 +1,12 @@
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UnlearnDashboard.Compute.Access;
+using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
@@ -14,8 +17,16 @@ namespace UnlearnDashboard.Compute.Tests;
 /// </summary>
 public abstract class AccessMatrixTests(ComputeServerFixture server)
 {
-    /// <summary>Every role that a key in credentials.json has, and null for a call without a credential.</summary>
-    private static readonly string?[] Callers = [null, "viewer", "engineer", "compliance", "admin", "dashboard"];
+    /// <summary>A user with the retired role ROLE_DASHBOARD, which an older version created; it may call nothing.</summary>
+    private const string RetiredRoleCaller = "retired-dashboard";
+
+    /// <summary>
+    /// Every role that a key in credentials.json has, a user of the retired role, and null for a call without a
+    /// credential.
+    /// </summary>
+    private static readonly string?[] Callers = [null, "viewer", "engineer", "compliance", "admin", RetiredRoleCaller];
+
+    private GrpcChannel? _retiredRoleChannel;
 
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(bytes => bytes, bytes => bytes);
 
@@ -106,7 +117,8 @@ public abstract class AccessMatrixTests(ComputeServerFixture server)
     /// <summary>Calls a method with an empty message (valid for every proto message) and returns the call's status.</summary>
     private async Task<Status> CallWithEmptyRequestAsync(IMethod method, string? caller)
     {
-        var invoker = server.ChannelAs(caller).CreateCallInvoker();
+        var channel = caller == RetiredRoleCaller ? await RetiredRoleChannelAsync() : server.ChannelAs(caller);
+        var invoker = channel.CreateCallInvoker();
         var call = new Method<byte[], byte[]>(method.Type, method.ServiceName, method.Name, Bytes, Bytes);
         var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30));
         try
@@ -144,6 +156,28 @@ public abstract class AccessMatrixTests(ComputeServerFixture server)
         {
             return error.Status;
         }
+    }
+
+    /// <summary>
+    /// Returns a channel with the key of a user stored with ROLE_DASHBOARD, as a database of an older version has
+    /// it (CreateUser refuses that role now), creating the user on the first call.
+    /// </summary>
+    private async Task<GrpcChannel> RetiredRoleChannelAsync()
+    {
+        if (_retiredRoleChannel is not null)
+            return _retiredRoleChannel;
+
+        var store = server.Services.GetRequiredService<AccessStore>();
+        var (hash, salt, iterations) = Secrets.NoPassword();
+        var (key, secret) = store.NewKey(RetiredRoleCaller, "key of a user with the retired dashboard role");
+        await using (var db = await server.Services.GetRequiredService<IDbContextFactory<ComputeDbContext>>().CreateDbContextAsync())
+        {
+            db.Users.Add(store.NewUser(RetiredRoleCaller, Role.Dashboard, hash, salt, iterations));
+            db.ApiKeys.Add(key);
+            await db.SaveChangesAsync();
+        }
+
+        return _retiredRoleChannel = ComputeCredentials.CreateChannel(server.Url, secret);
     }
 
     /// <summary>Returns the gRPC methods that the running server maps, from its endpoints.</summary>

@@ -56,8 +56,8 @@ public class ComputeServerFixture : IAsyncLifetime
     public AccessService.AccessServiceClient AdminAccess => new(ChannelAs("admin"));
 
     /// <summary>
-    /// Returns a channel that sends the key of <paramref name="role"/> ("viewer", "engineer", "compliance", "admin" or
-    /// "dashboard") from credentials.json, or no credential for null.
+    /// Returns a channel that sends the key of <paramref name="role"/> ("viewer", "engineer", "compliance" or "admin")
+    /// from credentials.json, or no credential for null.
     /// </summary>
     public GrpcChannel ChannelAs(string? role)
     {

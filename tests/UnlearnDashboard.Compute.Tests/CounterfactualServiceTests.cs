@@ -1,6 +1,8 @@
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
@@ -9,9 +11,10 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
 {
     private const string Requester = "engineer";
 
-    // These tests name the requester and the reviewer in the requests, which only the dashboard's service account
-    // may do; AccessTests covers the requester and reviewer taken from the caller's identity.
-    private CounterfactualService.CounterfactualServiceClient Counterfactuals => new(server.ChannelAs("dashboard"));
+    // The engineer requests sets and the compliance user reviews them. The server records the callers.
+    private CounterfactualService.CounterfactualServiceClient Counterfactuals => server.Counterfactuals;
+
+    private CounterfactualService.CounterfactualServiceClient Reviewers => server.ComplianceCounterfactuals;
 
     [Fact]
     public async Task Generate_TrainingRows_StoresPendingSet()
@@ -57,7 +60,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Theory]
-    [InlineData("no requester", "requested_by")]
+    [InlineData("requester not the caller", "requested_by")]
     [InlineData("no sensitive map", "sensitive_value_map")]
     [InlineData("max_rows 0", "max_rows")]
     [InlineData("proxy without column", "proxy_maps[1].column")]
@@ -66,7 +69,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         var request = AdultRequest(maxRows: 10);
         switch (invalidCase)
         {
-            case "no requester": request.RequestedBy = " "; break;
+            case "requester not the caller": request.RequestedBy = "compliance"; break;
             case "no sensitive map": request.SensitiveValueMap.Clear(); break;
             case "max_rows 0": request.MaxRows = 0; break;
             case "proxy without column": request.ProxyMaps.Add(new ColumnValueMap { Values = { ["a"] = "b" } }); break;
@@ -90,45 +93,34 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.Contains("Robot", error.Status.Detail);
     }
 
-    [Fact]
-    public async Task Approve_ByRequester_IsFailedPrecondition()
+    // Roles keep requesters (engineers) and reviewers (compliance officers) apart, so no RPC caller can review
+    // their own set. The catalog still enforces the four-eyes rule by itself, and these tests call it directly.
+    [Theory]
+    [InlineData("engineer")]
+    [InlineData("Engineer ")]
+    [InlineData("ＥＮＧＩＮＥＥＲ")]
+    [InlineData("ENGİNEER")]
+    [InlineData("e\u0301ngineer")]
+    public async Task CatalogReview_ByRequesterNameInAnyForm_IsFailedPrecondition(string reviewer)
     {
         var set = await GenerateAdultSetAsync(maxRows: 20);
 
-        var error = await RpcAssert.FailsAsync(() => Counterfactuals.ApproveCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "Engineer " }).ResponseAsync);
-        var stored = await GetAsync(set.Id);
+        var error = await RpcAssert.FailsAsync(() => ReviewThroughCatalogAsync(set.Id, reviewer));
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Equal(["reviewer"], RpcAssert.ViolatedFields(error));
-        Assert.Equal(CounterfactualSetStatus.Pending, stored.Set.Status);
-    }
-
-    [Theory]
-    [InlineData("ＥＮＧＩＮＥＥＲ")]
-    [InlineData("ENGİNEER")]
-    [InlineData("éngineer")]
-    public async Task Approve_RequesterNameInDisguise_IsFailedPrecondition(string disguised)
-    {
-        var set = await GenerateAdultSetAsync(maxRows: 20);
-
-        var error = await RpcAssert.FailsAsync(() => Counterfactuals.ApproveCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = disguised }).ResponseAsync);
-
-        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Equal(CounterfactualSetStatus.Pending, (await GetAsync(set.Id)).Set.Status);
     }
 
     [Theory]
-    [InlineData("engi​neer", "U+200B at position 4")]
-    [InlineData("engi­neer", "U+00AD at position 4")]
-    [InlineData("engineer", "U+0007 at position 4")]
-    public async Task Approve_InvisibleCharacterInName_InvalidArgument(string reviewer, string named)
+    [InlineData("engi\u200Bneer", "U+200B at position 4")]
+    [InlineData("engi\u00ADneer", "U+00AD at position 4")]
+    [InlineData("engi\u0007neer", "U+0007 at position 4")]
+    public async Task CatalogReview_InvisibleCharacterInName_InvalidArgument(string reviewer, string named)
     {
         var set = await GenerateAdultSetAsync(maxRows: 20);
 
-        var error = await RpcAssert.FailsAsync(() => Counterfactuals.ApproveCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = reviewer }).ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ReviewThroughCatalogAsync(set.Id, reviewer));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(["reviewer"], RpcAssert.ViolatedFields(error));
@@ -136,14 +128,27 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task Approve_NamingAnotherReviewer_IsInvalidArgument()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => Reviewers.ApproveCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "auditor" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["reviewer"], RpcAssert.ViolatedFields(error));
+        Assert.Equal(CounterfactualSetStatus.Pending, (await GetAsync(set.Id)).Set.Status);
+    }
+
+    [Fact]
     public async Task Approve_ByAnotherReviewer_Approves()
     {
         var set = await GenerateAdultSetAsync(maxRows: 20);
 
-        var approved = await Counterfactuals.ApproveCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance", Comment = "Maps look right." });
-        var again = await RpcAssert.FailsAsync(() => Counterfactuals.RejectCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "auditor", Comment = "Too late." }).ResponseAsync);
+        var approved = await Reviewers.ApproveCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Comment = "Maps look right." });
+        var again = await RpcAssert.FailsAsync(() => Reviewers.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Comment = "Too late." }).ResponseAsync);
 
         Assert.Equal(CounterfactualSetStatus.Approved, approved.Status);
         Assert.Equal("compliance", approved.ReviewedBy);
@@ -158,7 +163,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     {
         var set = await GenerateAdultSetAsync(maxRows: 20);
 
-        var rejected = await Counterfactuals.RejectCounterfactualSetAsync(
+        var rejected = await Reviewers.RejectCounterfactualSetAsync(
             new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance", Comment = "Map relationship too." });
 
         Assert.Equal(CounterfactualSetStatus.Rejected, rejected.Status);
@@ -170,8 +175,8 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     {
         var set = await GenerateAdultSetAsync(maxRows: 20);
 
-        var error = await RpcAssert.FailsAsync(() => Counterfactuals.RejectCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance" }).ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => Reviewers.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id }).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(["comment"], RpcAssert.ViolatedFields(error));
@@ -265,8 +270,8 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     public async Task SubmitDebias_RejectedSet_FailsNamingStatus()
     {
         var set = await GenerateAdultSetAsync(maxRows: 20);
-        await Counterfactuals.RejectCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance", Comment = "Wrong maps." });
+        await Reviewers.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Comment = "Wrong maps." });
 
         var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
             new DebiasRequest { Dataset = "adult", CounterfactualSetId = set.Id }).ResponseAsync);
@@ -346,8 +351,12 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         await Counterfactuals.GenerateCounterfactualSetAsync(AdultRequest(maxRows));
 
     private async Task<CounterfactualSet> ApproveAsync(CounterfactualSet set) =>
-        await Counterfactuals.ApproveCounterfactualSetAsync(
-            new ReviewCounterfactualSetRequest { SetId = set.Id, Reviewer = "compliance" });
+        await Reviewers.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = set.Id });
+
+    /// <summary>Approves through the server's catalog as the compliance user, naming <paramref name="reviewer"/>.</summary>
+    private Task ReviewThroughCatalogAsync(string setId, string reviewer) =>
+        server.Services.GetRequiredService<CounterfactualCatalog>().ReviewAsync(
+            "compliance", setId, reviewer, "", CounterfactualSetStatus.Approved, CancellationToken.None);
 
     private async Task<GetCounterfactualSetResponse> GetAsync(string setId) =>
         await Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = setId });

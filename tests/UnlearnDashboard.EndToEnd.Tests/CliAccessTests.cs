@@ -87,7 +87,7 @@ public sealed class CliAccessTests : IAsyncLifetime
             "--server", Server.Url, "--api-key", admin);
         var key = await RunCliAsync([], "keys", "create", "logan", "--server", Server.Url, "--api-key", admin);
         await RunCliAsync([], "whoami", "--server", Server.Url, "--api-key", "uk_000000000000_wrong");
-        var secrets = new[] { "viewer", "engineer", "compliance", "admin", "dashboard" }.Select(role => Server.ApiKey(role))
+        var secrets = new[] { "viewer", "engineer", "compliance", "admin" }.Select(role => Server.ApiKey(role))
             .Append(key.Output.Split('\n').Single(l => l.StartsWith("secret: ", StringComparison.Ordinal)).Split(' ')[1])
             .Append("uk_000000000000_wrong");
 

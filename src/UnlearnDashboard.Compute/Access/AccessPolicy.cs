@@ -7,7 +7,7 @@ namespace UnlearnDashboard.Compute.Access;
 /// <summary>Who may call one RPC: anyone, or only callers whose role is in <see cref="Roles"/>.</summary>
 public sealed record MethodAccess(bool Anonymous, FrozenSet<Role> Roles)
 {
-    /// <summary>Returns the roles as their short names, for example "engineer or dashboard".</summary>
+    /// <summary>Returns the roles as their short names, for example "viewer or engineer".</summary>
     public string DescribeRoles() => string.Join(" or ", Roles.Order().Select(RoleNames.ToName));
 }
 
@@ -18,9 +18,9 @@ public sealed record MethodAccess(bool Anonymous, FrozenSet<Role> Roles)
 /// </summary>
 public static class AccessPolicy
 {
-    private static readonly Role[] Readers = [Role.Viewer, Role.Engineer, Role.Compliance, Role.Admin, Role.Dashboard];
-    private static readonly Role[] Engineers = [Role.Engineer, Role.Dashboard];
-    private static readonly Role[] ComplianceOfficers = [Role.Compliance, Role.Dashboard];
+    private static readonly Role[] Readers = [Role.Viewer, Role.Engineer, Role.Compliance, Role.Admin];
+    private static readonly Role[] Engineers = [Role.Engineer];
+    private static readonly Role[] ComplianceOfficers = [Role.Compliance];
     private static readonly Role[] Admins = [Role.Admin];
 
     /// <summary>The access rule of every mapped RPC, by full method name.</summary>
@@ -121,9 +121,9 @@ public static class AccessPolicy
 public static class RoleNames
 {
     /// <summary>The roles that a user can have, in the order the README lists them.</summary>
-    public static IReadOnlyList<Role> All { get; } = [Role.Viewer, Role.Engineer, Role.Compliance, Role.Admin, Role.Dashboard];
+    public static IReadOnlyList<Role> All { get; } = [Role.Viewer, Role.Engineer, Role.Compliance, Role.Admin];
 
-    /// <summary>Returns "viewer", "engineer", "compliance", "admin" or "dashboard".</summary>
+    /// <summary>Returns "viewer", "engineer", "compliance", "admin", or "dashboard" for the retired role.</summary>
     public static string ToName(Role role) => role switch
     {
         Role.Viewer => "viewer",

@@ -345,7 +345,7 @@ public sealed partial class AccessStore(
         if (!RoleNames.All.Contains(role))
         {
             throw RpcErrors.InvalidArgument("role",
-                $"role {(int)role} is invalid; use ROLE_VIEWER, ROLE_ENGINEER, ROLE_COMPLIANCE, ROLE_ADMIN or ROLE_DASHBOARD.");
+                $"role {(int)role} is invalid; use ROLE_VIEWER, ROLE_ENGINEER, ROLE_COMPLIANCE or ROLE_ADMIN.");
         }
     }
 

@@ -4,7 +4,7 @@ namespace UnlearnDashboard.Compute.Access;
 
 /// <summary>
 /// <c>DataDirectory/credentials.json</c>: a JSON object of the first API key secrets keyed by role name
-/// ("viewer", "engineer", "compliance", "admin", "dashboard"), readable by the server's user only.
+/// ("viewer", "engineer", "compliance", "admin"), readable by the server's user only.
 /// </summary>
 public static class CredentialsFile
 {

@@ -77,14 +77,11 @@ public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, Dat
     }
 
     /// <summary>
-    /// Returns who requests or reviews: the caller, or for the dashboard's service account the person named in
-    /// <paramref name="field"/>. Throws INVALID_ARGUMENT when another caller names someone else.
+    /// Returns who requests or reviews: always the authenticated caller. Throws INVALID_ARGUMENT when
+    /// <paramref name="field"/> names someone else.
     /// </summary>
     private static string ActingPerson(CallerIdentity caller, string named, string field)
     {
-        if (caller.Role == Role.Dashboard)
-            return named;
-
         string trimmed = named.Trim();
         if (trimmed.Length > 0 && !string.Equals(trimmed, caller.UserName, StringComparison.OrdinalIgnoreCase))
         {

@@ -12,16 +12,17 @@ public static class DashboardRoles
     public const string Engineer = "engineer";
     public const string Compliance = "compliance";
     public const string Admin = "admin";
-    public const string Dashboard = "dashboard";
 
-    /// <summary>Returns the role's claim value, or an empty string for <see cref="Role.Unspecified"/>.</summary>
+    /// <summary>
+    /// Returns the role's claim value, or an empty string for <see cref="Role.Unspecified"/> and for the retired
+    /// <see cref="Role.Dashboard"/>, which may do nothing.
+    /// </summary>
     public static string NameOf(Role role) => role switch
     {
         Role.Viewer => Viewer,
         Role.Engineer => Engineer,
         Role.Compliance => Compliance,
         Role.Admin => Admin,
-        Role.Dashboard => Dashboard,
         _ => "",
     };
 
@@ -32,7 +33,6 @@ public static class DashboardRoles
         Engineer => "ML engineer",
         Compliance => "compliance officer",
         Admin => "admin",
-        Dashboard => "dashboard service account",
         _ => "no role",
     };
 

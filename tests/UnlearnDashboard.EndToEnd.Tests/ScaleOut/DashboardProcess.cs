@@ -44,11 +44,10 @@ public sealed class DashboardProcess : IAsyncDisposable
     /// <summary>Starts a dashboard on a compute server with the Redis backplane and waits until it serves a page.</summary>
     public static async Task<DashboardProcess> StartAsync(ServerProcess compute, string redis)
     {
-        // Development serves the static web assets from the build output, as dotnet run does. The dashboard now
-        // calls its compute server with each signed-in user's session token and ignores this service key.
+        // Development serves the static web assets from the build output, as dotnet run does. The dashboard calls
+        // its compute server with each signed-in user's session token, so it needs no key of its own.
         var process = ServerProcess.Start("WebAssembly",
             "--ComputeUrl", compute.Url,
-            "--Compute:ApiKey", compute.ApiKey("dashboard"),
             "--Redis:ConnectionString", redis,
             "--environment", "Development");
         var dashboard = new DashboardProcess(process);

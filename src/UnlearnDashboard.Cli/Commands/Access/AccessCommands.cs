@@ -226,7 +226,7 @@ internal static class RoleText
         Role.Engineer => "engineer",
         Role.Compliance => "compliance",
         Role.Admin => "admin",
-        Role.Dashboard => "dashboard",
+        Role.Dashboard => "dashboard (retired)",
         _ => $"unknown ({(int)role})",
     };
 
@@ -237,7 +237,6 @@ internal static class RoleText
         "engineer" => Role.Engineer,
         "compliance" => Role.Compliance,
         "admin" => Role.Admin,
-        "dashboard" => Role.Dashboard,
-        _ => throw new UsageException($"invalid --role '{text}': expected viewer, engineer, compliance, admin or dashboard."),
+        _ => throw new UsageException($"invalid --role '{text}': expected viewer, engineer, compliance or admin."),
     };
 }
