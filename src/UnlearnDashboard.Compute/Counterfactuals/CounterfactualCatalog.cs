@@ -268,8 +268,8 @@ public sealed class CounterfactualCatalog(
     /// which has no Unicode normalization, so these folds are done here.
     /// </summary>
     /// <remarks>
-    /// NOTE: letters of other scripts that look Latin, such as Cyrillic "а", and precomposed accented letters
-    /// still count as different names. Only authenticated identities close that gap.
+    /// Letters of other scripts that look Latin, such as Cyrillic "а", and precomposed accented letters count as
+    /// different names here. Through the RPCs the names are authenticated user names, which are ASCII only.
     /// </remarks>
     internal static string PersonKey(string name)
     {
