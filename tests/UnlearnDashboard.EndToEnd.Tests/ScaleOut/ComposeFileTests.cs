@@ -4,21 +4,32 @@ using System.Reflection;
 namespace UnlearnDashboard.EndToEnd.Tests.ScaleOut;
 
 /// <summary>
-/// The scale-out compose file, checked with Debian's docker-compose, which validates and resolves a compose file
-/// without a Docker engine.
+/// The compose files, checked with Debian's docker-compose, which validates and resolves a compose file without a
+/// Docker engine.
 /// </summary>
 public sealed class ComposeFileTests
 {
     private const string Password = "compose-test";
 
-    private static readonly string ComposeFile = Path.Combine(
+    private static readonly string DockerDirectory = Path.Combine(
         typeof(ComposeFileTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!,
-        "docker", "compose.scale-out.yaml");
+        "docker");
+
+    private static readonly string ComposeFile = Path.Combine(DockerDirectory, "compose.scale-out.yaml");
+
+    [Fact]
+    public async Task SingleServerComposeFile_IsValid_WithBothServices()
+    {
+        var (exitCode, services, errors) = await RunComposeAsync(Path.Combine(DockerDirectory, "compose.yaml"), Password, "config", "--services");
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Equal(["compute", "web"], services.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+    }
 
     [Fact]
     public async Task ComposeFile_IsValid_WithEveryService()
     {
-        var (exitCode, services, errors) = await RunComposeAsync(Password, "config", "--services");
+        var (exitCode, services, errors) = await RunComposeAsync(ComposeFile, Password, "config", "--services");
 
         Assert.True(exitCode == 0, errors);
         Assert.Equal(
@@ -29,7 +40,7 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task ComposeFile_Resolved_SharesDatabaseAndRedis()
     {
-        var (exitCode, resolved, errors) = await RunComposeAsync(Password, "config");
+        var (exitCode, resolved, errors) = await RunComposeAsync(ComposeFile, Password, "config");
 
         Assert.True(exitCode == 0, errors);
         Assert.Equal(2, Count(resolved, "Database__Provider: postgres"));
@@ -43,13 +54,13 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task ComposeFile_NoPassword_IsRejected()
     {
-        var (exitCode, _, errors) = await RunComposeAsync(password: null, "config", "--quiet");
+        var (exitCode, _, errors) = await RunComposeAsync(ComposeFile, password: null, "config", "--quiet");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("set POSTGRES_PASSWORD", errors, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunComposeAsync(string? password, params string[] arguments)
+    private static async Task<(int ExitCode, string Output, string Errors)> RunComposeAsync(string file, string? password, params string[] arguments)
     {
         var start = new ProcessStartInfo("docker-compose")
         {
@@ -57,7 +68,7 @@ public sealed class ComposeFileTests
             RedirectStandardError = true,
         };
         start.ArgumentList.Add("--file");
-        start.ArgumentList.Add(ComposeFile);
+        start.ArgumentList.Add(file);
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment.Remove("POSTGRES_PASSWORD");
