@@ -49,6 +49,25 @@ public sealed class AccessBootstrapTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServersStartingTogether_EmptyPostgres_MigrateOnce()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        string[] databaseArgs = ["--Database:Provider", "postgres", "--Database:ConnectionString", database.ConnectionString];
+        for (int i = 0; i < ServerCount; i++)
+            _servers.Add(ComputeServerFixture.CreateServer(NewDataDirectory(), seedDemo: false, databaseArgs));
+
+        await Task.WhenAll(_servers.Select(app => app.StartAsync()));
+        await using var db = await _servers[0].Services.GetRequiredService<IDbContextFactory<ComputeDbContext>>().CreateDbContextAsync();
+        var applied = await db.Database.GetAppliedMigrationsAsync();
+        var withCredentials = _dataDirectories.Where(d => File.Exists(Path.Combine(d, CredentialsFile.FileName))).ToList();
+
+        Assert.Equal(db.Database.GetMigrations(), applied);
+        Assert.Equal(RoleNames.All.Count, await CountUsersAsync());
+        Assert.Single(withCredentials);
+        await AssertEveryServerAcceptsAsync(withCredentials[0]);
+    }
+
+    [Fact]
     public async Task ServersStartingTogether_Sqlite_BootstrapOnce()
     {
         string dataDirectory = NewDataDirectory();
@@ -63,8 +82,6 @@ public sealed class AccessBootstrapTests : IAsyncLifetime
 
     /// <summary>
     /// Creates the schema with one server that bootstraps no users, so the servers under test race only to bootstrap.
-    /// NOTE: servers that migrate an empty PostgreSQL database at the same moment can fail with "relation already
-    /// exists", so this test does not start them on an empty one.
     /// </summary>
     private async Task MigrateWithoutUsersAsync(string[] databaseArgs)
     {

@@ -16,6 +16,9 @@ internal sealed class DatabaseInitializer(
     IOptions<ComputeOptions> options,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
+    /// <summary>The PostgreSQL advisory lock that servers starting on one database take while they migrate it.</summary>
+    public const long MigrationLockKey = 0x756E_6C65_6172_6E03;
+
     // Far longer than a staged file stays untouched while in use: uploads write to theirs chunk by chunk, and a
     // job's weights file lives for seconds.
     private static readonly TimeSpan StaleStagingAge = TimeSpan.FromHours(1);
@@ -44,13 +47,31 @@ internal sealed class DatabaseInitializer(
                 File.Delete(leftover);
         }
 
-        // EF Core takes a database lock while it migrates, so several servers starting on one PostgreSQL
-        // database apply each migration once.
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         try
         {
             await LegacySqliteDatabase.AdoptAsync(db, logger, cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
+            if (settings.Database.IsPostgres)
+            {
+                // Servers starting together on an empty database failed with "relation ... already exists" when
+                // they created the tables at once. The lock makes them migrate one after the other, and those
+                // that come later find every migration applied.
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+                try
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+                finally
+                {
+                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+                    await db.Database.CloseConnectionAsync();
+                }
+            }
+            else
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+            }
 
             // Write-ahead logging lets readers (event streams, listings) run while a job or the audit trail writes.
             // With SQLite's default rollback journal a reader blocks every writer, which then fails with
