@@ -1,8 +1,10 @@
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UnlearnDashboard.Compute.Counterfactuals;
+using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Compute.Tests;
@@ -282,6 +284,54 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task SubmitDebias_SetApprovedInDatabaseOnly_IsFailedPrecondition()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+        await UpdateSetAsync(set.Id, row => row
+            .SetProperty(s => s.Status, (int)CounterfactualSetStatus.Approved)
+            .SetProperty(s => s.ReviewedBy, "compliance"));
+        try
+        {
+            var named = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+                new DebiasRequest { Dataset = "adult", CounterfactualSetId = set.Id }).ResponseAsync);
+            var latest = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+                new DebiasRequest { Dataset = "adult", Method = DebiasMethod.CounterfactualReplacement }).ResponseAsync);
+
+            Assert.Equal(StatusCode.FailedPrecondition, named.StatusCode);
+            Assert.Equal(["counterfactual_set_id"], RpcAssert.ViolatedFields(named));
+            Assert.Contains("audit trail records no approval", named.Status.Detail);
+            Assert.Equal(StatusCode.FailedPrecondition, latest.StatusCode);
+            Assert.Contains(set.Id, latest.Status.Detail);
+        }
+        finally
+        {
+            await UpdateSetAsync(set.Id, row => row
+                .SetProperty(s => s.Status, (int)CounterfactualSetStatus.Pending)
+                .SetProperty(s => s.ReviewedBy, (string?)null));
+        }
+    }
+
+    [Fact]
+    public async Task SubmitDebias_ApprovedSetWithSwappedRows_IsFailedPrecondition()
+    {
+        var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));
+        var other = await GenerateAdultSetAsync(maxRows: 30);
+        await UpdateSetAsync(set.Id, row => row.SetProperty(s => s.ArtifactSha256, other.ArtifactSha256));
+        try
+        {
+            var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+                new DebiasRequest { Dataset = "adult", CounterfactualSetId = set.Id }).ResponseAsync);
+
+            Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+            Assert.Contains(other.ArtifactSha256, error.Status.Detail);
+        }
+        finally
+        {
+            await UpdateSetAsync(set.Id, row => row.SetProperty(s => s.ArtifactSha256, set.ArtifactSha256));
+        }
+    }
+
+    [Fact]
     public async Task SubmitDebias_ApprovedSet_Succeeds()
     {
         var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 200));
@@ -352,6 +402,15 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
 
     private async Task<CounterfactualSet> ApproveAsync(CounterfactualSet set) =>
         await Reviewers.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = set.Id });
+
+    /// <summary>Changes a set's row in the database directly, as someone bypassing the server would.</summary>
+    private async Task UpdateSetAsync(
+        string setId,
+        Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<CounterfactualSetRow>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<CounterfactualSetRow>> change)
+    {
+        await using var db = await server.Services.GetRequiredService<IDbContextFactory<ComputeDbContext>>().CreateDbContextAsync();
+        await db.CounterfactualSets.Where(s => s.Id == setId).ExecuteUpdateAsync(row => change(row));
+    }
 
     /// <summary>Approves through the server's catalog as the compliance user, naming <paramref name="reviewer"/>.</summary>
     private Task ReviewThroughCatalogAsync(string setId, string reviewer) =>

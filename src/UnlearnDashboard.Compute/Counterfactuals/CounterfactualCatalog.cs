@@ -183,6 +183,38 @@ public sealed class CounterfactualCatalog(
         return CounterfactualSet.ReadCsv(stream, definition.SensitiveColumn, $"counterfactual set {row.Id}");
     }
 
+    /// <summary>
+    /// Checks that the audit trail records the approval that an APPROVED set's row shows: an approval entry of the
+    /// set by its stored reviewer, for its stored artifact, by someone other than its requester. Throws
+    /// FAILED_PRECONDITION naming <paramref name="field"/> when none does, because the row was then changed
+    /// outside the server, for example by editing the database.
+    /// </summary>
+    public async Task RequireRecordedApprovalAsync(CounterfactualSetRow set, string field, CancellationToken cancellationToken)
+    {
+        var approvals = await audit.ListAsync(
+            new AuditFilter(null, AuditActions.CounterfactualApprove, Subject(set.Id), null, null, 0, 100), cancellationToken);
+        if (approvals.Any(entry => RecordsApprovalOf(entry, set)))
+            return;
+
+        logger.CounterfactualApprovalNotRecorded(set.Id, set.ReviewedBy ?? "", set.ArtifactSha256);
+        throw RpcErrors.FailedPrecondition(field,
+            $"Counterfactual set {set.Id} is APPROVED in the database, but the audit trail records no approval of its rows " +
+            $"(artifact {set.ArtifactSha256}) by {set.ReviewedBy ?? "anyone"}, so the row was changed outside the server. " +
+            "Check the audit chain (VerifyAuditChain), then generate a new set and have it reviewed.");
+    }
+
+    private static bool RecordsApprovalOf(AuditEntryRow entry, CounterfactualSetRow set)
+    {
+        using var details = JsonDocument.Parse(entry.DetailsJson);
+        var root = details.RootElement;
+        string? reviewer = root.TryGetProperty("reviewer", out var r) ? r.GetString() : null;
+        string? artifact = root.TryGetProperty("artifact_sha256", out var a) ? a.GetString() : null;
+        return reviewer is not null
+            && reviewer == set.ReviewedBy
+            && artifact == set.ArtifactSha256
+            && PersonKey(reviewer) != PersonKey(set.RequestedBy);
+    }
+
     /// <summary>Returns the status's proto name without its prefix, for example "PENDING".</summary>
     public static string StatusName(int status) => (Proto.CounterfactualSetStatus)status switch
     {

@@ -68,6 +68,9 @@ internal static partial class ComputeLog
     [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Demo counterfactual set {SetId} of dataset {DatasetName} generated and approved")]
     public static partial void DemoCounterfactualSetSeeded(this ILogger logger, string setId, string datasetName);
 
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "Counterfactual set {SetId} is approved in its row, but the audit trail records no approval by {Reviewer} of artifact {ArtifactSha256}; the set was not used")]
+    public static partial void CounterfactualApprovalNotRecorded(this ILogger logger, string setId, string reviewer, string artifactSha256);
+
     [LoggerMessage(EventId = 503, Level = LogLevel.Error, Message = "Seeding the demo counterfactual set of dataset {DatasetName} failed")]
     public static partial void DemoCounterfactualSetFailed(this ILogger logger, Exception exception, string datasetName);
 

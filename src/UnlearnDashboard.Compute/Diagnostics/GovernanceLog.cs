@@ -2,16 +2,16 @@ using Microsoft.Extensions.Logging;
 
 namespace UnlearnDashboard.Compute.Diagnostics;
 
-// 7xx: version promotion, release gates and erasures.
+// 710-711: erasures; 720-722: version promotion and release gates (700-701 are the first users, in ComputeLog.cs).
 internal static partial class ComputeLog
 {
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Version {VersionId} promoted to {Alias} of model {ModelId}; previous {PreviousVersionId}")]
+    [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Version {VersionId} promoted to {Alias} of model {ModelId}; previous {PreviousVersionId}")]
     public static partial void VersionPromoted(this ILogger logger, string versionId, string alias, string modelId, string previousVersionId);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "Promotion of version {VersionId} to champion rejected by the release gate: {FailedRules}")]
+    [LoggerMessage(EventId = 721, Level = LogLevel.Information, Message = "Promotion of version {VersionId} to champion rejected by the release gate: {FailedRules}")]
     public static partial void PromotionRejected(this ILogger logger, string versionId, string failedRules);
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Information, Message = "Release gate of model {ModelId} set: min disparate impact ratio {MinRatio}, max accuracy drop {MaxDrop}")]
+    [LoggerMessage(EventId = 722, Level = LogLevel.Information, Message = "Release gate of model {ModelId} set: min disparate impact ratio {MinRatio}, max accuracy drop {MaxDrop}")]
     public static partial void ReleaseGateSet(this ILogger logger, string modelId, string minRatio, string maxDrop);
 
     [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Erasure {ErasureId} of {RowCount} rows committed: version {NewVersionId}, dataset {DatasetId} now at version {DatasetVersion}")]

@@ -79,6 +79,8 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                     $"Method {options.Method} with objective {options.Objective} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one with GenerateCounterfactualSet and have another person approve it.");
             }
 
+            if (latest is not null)
+                await counterfactuals.RequireRecordedApprovalAsync(latest, "counterfactual_set_id", cancellationToken);
             return latest;
         }
 
@@ -95,6 +97,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 $"Counterfactual set {set.Id} is {CounterfactualCatalog.StatusName(set.Status)}; only an APPROVED set can be used. Have a reviewer other than {set.RequestedBy} approve it, or generate a new one.");
         }
 
+        await counterfactuals.RequireRecordedApprovalAsync(set, "counterfactual_set_id", cancellationToken);
         return set;
     }
 
