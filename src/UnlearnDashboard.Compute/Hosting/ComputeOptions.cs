@@ -101,3 +101,20 @@ public sealed class JobOptions
     [Range(2, 3600)]
     public int LeaseSeconds { get; set; } = 30;
 }
+
+/// <summary>
+/// Limits of the comparisons and fairness evaluations that run in the server's own process rather than in a job,
+/// bound from the <c>Analysis</c> section.
+/// </summary>
+public sealed class AnalysisOptions
+{
+    public const string SectionName = "Analysis";
+
+    /// <summary>Comparisons, meeting packs and fairness evaluations that run at the same time. Default 2.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrent { get; set; } = 2;
+
+    /// <summary>Calls that may wait for a free place; one more fails with RESOURCE_EXHAUSTED. Default 16.</summary>
+    [Range(0, 10_000)]
+    public int MaxQueued { get; set; } = 16;
+}

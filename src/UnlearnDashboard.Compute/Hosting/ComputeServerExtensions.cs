@@ -60,6 +60,8 @@ public static class ComputeServerExtensions
         services.AddOptions<JobRunnerOptions>().Bind(configuration.GetSection(JobOptions.SectionName)).ValidateOnStart();
         services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AnalysisOptions>().Bind(configuration.GetSection(AnalysisOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         return services;
     }
@@ -82,6 +84,7 @@ public static class ComputeServerExtensions
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<VersionLoader>();
+        services.AddSingleton<AnalysisGate>();
         services.AddSingleton<VersionComparisons>();
         services.AddSingleton<ModelTransfer>();
         services.AddSingleton<CounterfactualCatalog>();

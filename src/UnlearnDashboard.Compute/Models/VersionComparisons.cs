@@ -12,7 +12,7 @@ namespace UnlearnDashboard.Compute.Models;
 public sealed record ComparedVersions(Proto.VersionComparison Message, LoadedVersion Baseline, LoadedVersion Candidate, PreparedDataset Data);
 
 /// <summary>Loads two versions of one dataset and compares them on one split.</summary>
-public sealed class VersionComparisons(VersionLoader versions, DatasetCatalog datasets)
+public sealed class VersionComparisons(VersionLoader versions, DatasetCatalog datasets, AnalysisGate gate)
 {
     /// <summary>Validates the request, then compares; FAILED_PRECONDITION when the versions' datasets differ.</summary>
     public async Task<ComparedVersions> CompareAsync(Proto.CompareVersionsRequest request, CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ public sealed class VersionComparisons(VersionLoader versions, DatasetCatalog da
         var candidateRemoved = await versions.RemovedAlongLineageAsync(candidate.Version, cancellationToken);
         var data = await datasets.GetPreparedAsync(baseline.Dataset).WaitAsync(cancellationToken);
 
-        var comparison = await Task.Run(() =>
+        var comparison = await gate.RunAsync("The comparison", () =>
         {
             using var before = baseline.ToTrainedModel();
             using var after = candidate.ToTrainedModel();

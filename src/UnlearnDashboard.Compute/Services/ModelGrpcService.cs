@@ -12,7 +12,12 @@ using Proto = UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Services;
 
 /// <summary>Lists models and versions and evaluates a version's fairness.</summary>
-public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog datasets, VersionLoader versions, VersionPromotions promotions)
+public sealed class ModelGrpcService(
+    ModelCatalog models,
+    DatasetCatalog datasets,
+    VersionLoader versions,
+    VersionPromotions promotions,
+    AnalysisGate gate)
     : Proto.ModelService.ModelServiceBase
 {
     private static readonly string[] Splits = ["train", "validation", "test"];
@@ -62,7 +67,7 @@ public sealed class ModelGrpcService(ModelCatalog models, DatasetCatalog dataset
 
         var loaded = await versions.LoadAsync(request.VersionId, "version_id", cancellationToken);
         var data = await datasets.GetPreparedAsync(loaded.Dataset).WaitAsync(cancellationToken);
-        var report = await Task.Run(() =>
+        var report = await gate.RunAsync("The fairness evaluation", () =>
         {
             using var trained = loaded.ToTrainedModel();
             return FairnessEvaluator.Evaluate(trained, data, split);
