@@ -148,12 +148,12 @@ public sealed class ErasureCommitter(
     {
         var data = await datasets.GetPreparedAsync(dataset);
         var splits = new Dictionary<long, string>();
-        var wanted = rowIds.ToHashSet();
+        var erasedRowIds = rowIds.ToHashSet();
         foreach (var split in new[] { data.Train, data.Validation, data.Test })
         {
             foreach (long rowId in split.RowIds)
             {
-                if (wanted.Contains(rowId))
+                if (erasedRowIds.Contains(rowId))
                     splits[rowId] = split.Name;
             }
         }

@@ -7,7 +7,7 @@ namespace UnlearnDashboard.Engine.Data;
 /// <summary>A record removed from a training file: its row id and the SHA-256 of its values.</summary>
 public sealed record PurgedRow(long RowId, string Sha256);
 
-/// <summary>The training file without the purged records, as CSV, the records removed and the records kept.</summary>
+/// <summary>The training file without the purged records, as CSV, the records removed and the number of records retained.</summary>
 public sealed record PurgeResult(byte[] File, IReadOnlyList<PurgedRow> Rows, int RecordCount);
 
 /// <summary>Row ids that a request names, ascending, and the training file's record count.</summary>
@@ -66,19 +66,19 @@ public static class TrainingFilePurge
             if (keyValues.Count == 0)
                 throw EngineException.Invalid("key_values", $"key_values is empty; name the values of key column '{keyColumn}' whose rows to erase.");
 
-            var wanted = keyValues.Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
+            var requestedValues = keyValues.Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
             var found = new HashSet<string>(StringComparer.Ordinal);
             string[] values = table.Values[column];
             for (int record = 0; record < values.Length; record++)
             {
-                if (wanted.Contains(values[record]))
+                if (requestedValues.Contains(values[record]))
                 {
                     resolved.Add(record);
                     found.Add(values[record]);
                 }
             }
 
-            if (wanted.FirstOrDefault(v => !found.Contains(v)) is { } missing)
+            if (requestedValues.FirstOrDefault(v => !found.Contains(v)) is { } missing)
             {
                 throw EngineException.Invalid("key_values",
                     $"No record of the training file has '{missing}' in key column '{keyColumn}'; check the value, or erase by row id.", missing);
@@ -99,7 +99,7 @@ public static class TrainingFilePurge
 
         var rows = new List<PurgedRow>();
         var values = new string[table.Columns.Count];
-        int kept = 0;
+        int retainedCount = 0;
         for (int record = 0; record < table.RecordCount; record++)
         {
             for (int c = 0; c < values.Length; c++)
@@ -112,10 +112,10 @@ public static class TrainingFilePurge
             }
 
             AppendRecord(output, values);
-            kept++;
+            retainedCount++;
         }
 
-        return new PurgeResult(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(output.ToString()), rows, kept);
+        return new PurgeResult(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(output.ToString()), rows, retainedCount);
     }
 
     /// <summary>Returns the SHA-256 of a record's trimmed values joined by commas, UTF-8, lowercase hex.</summary>
