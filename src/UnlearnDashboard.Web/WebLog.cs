@@ -8,6 +8,9 @@ internal static partial class WebLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Call to the compute server at {ComputeUrl} failed with {StatusCode}")]
     public static partial void ComputeCallFailed(ILogger logger, string computeUrl, StatusCode statusCode, Exception exception);
 
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Ending the session of {UserName} on the compute server failed, so its token stays valid until it expires")]
+    public static partial void SessionEndFailed(ILogger logger, string userName, Exception exception);
+
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Relay of job {JobId} started")]
     public static partial void RelayStarted(ILogger logger, string jobId);
 

@@ -285,6 +285,7 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
     public async Task SignOut_EndsSession()
     {
         var page = await fixture.NewPageAsync(Roles.Viewer);
+        var logoutsBefore = await LogoutsAsync();
 
         await page.Locator("[data-testid=sign-out]").ClickAsync();
         await Screen.ScreenshotAsync(page, fixture, "sign-out");
@@ -292,9 +293,14 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
         await page.WaitForURLAsync(new Regex("/login$"));
         await page.GotoAsync(fixture.WebUrl + "/");
 
+        // The dashboard ended the session token on the compute server too, which records it.
         await page.WaitForURLAsync(new Regex("/login\\?returnUrl="));
+        Assert.Equal(logoutsBefore + 1, await LogoutsAsync());
         await page.Context.CloseAsync();
     }
+
+    private async Task<int> LogoutsAsync() =>
+        (await fixture.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "logout", Actor = "vic" })).Entries.Count;
 
     [Fact]
     public async Task Theme_IsRememberedAfterReload()

@@ -49,6 +49,8 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public CounterfactualService.CounterfactualServiceClient Counterfactuals => new(_channel!);
 
+    public AuditService.AuditServiceClient Audit => new(_channel!);
+
     /// <summary>Folder in the test output where each page's screenshot is saved.</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 

@@ -156,6 +156,36 @@ public abstract class AccessServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task SignOut_Session_TokenStopsWorking()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "sofia", Role = Role.Viewer, Password = "correct horse battery" });
+        var first = await Anonymous().SignInAsync(new SignInRequest { UserName = "sofia", Password = "correct horse battery" });
+        var second = await Anonymous().SignInAsync(new SignInRequest { UserName = "sofia", Password = "correct horse battery" });
+        using var firstChannel = ChannelWith(first.Token);
+        using var secondChannel = ChannelWith(second.Token);
+
+        await new AccessService.AccessServiceClient(firstChannel).SignOutAsync(new SignOutRequest());
+        var ended = await RpcAssert.FailsAsync(() => new AccessService.AccessServiceClient(firstChannel).WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        var other = await new AccessService.AccessServiceClient(secondChannel).WhoAmIAsync(new WhoAmIRequest());
+        var logouts = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "logout", Actor = "sofia" });
+
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        Assert.Equal("sofia", other.UserName);
+        Assert.Single(logouts.Entries);
+        Assert.Contains("\"sessions_ended\":1", logouts.Entries[0].DetailsJson);
+    }
+
+    [Fact]
+    public async Task SignOut_WithApiKey_IsFailedPrecondition()
+    {
+        var error = await RpcAssert.FailsAsync(() => new AccessService.AccessServiceClient(server.ChannelAs("viewer")).SignOutAsync(new SignOutRequest()).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["authorization"], RpcAssert.ViolatedFields(error));
+        Assert.Contains("RevokeApiKey", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task RevokeUser_Self_IsFailedPrecondition()
     {
         var error = await RpcAssert.FailsAsync(() => Admin.RevokeUserAsync(new RevokeUserRequest { Name = "admin" }).ResponseAsync);

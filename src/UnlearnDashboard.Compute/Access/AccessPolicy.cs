@@ -43,6 +43,7 @@ public static class AccessPolicy
         AddAnonymous(rules, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo");
 
         Add(rules, AccessService.Descriptor, "WhoAmI", Readers);
+        Add(rules, AccessService.Descriptor, "SignOut", Readers);
         Add(rules, AccessService.Descriptor, "CreateUser", Admins);
         Add(rules, AccessService.Descriptor, "ListUsers", Admins);
         Add(rules, AccessService.Descriptor, "RevokeUser", Admins);

@@ -111,6 +111,20 @@ public sealed partial class AccessStore(
     }
 
     /// <summary>
+    /// Deletes the session token <paramref name="token"/> of <paramref name="caller"/>, so it stops working at once,
+    /// and records the sign-out. A token that is already gone is not an error.
+    /// </summary>
+    public async Task EndSessionAsync(CallerIdentity caller, string token, CancellationToken cancellationToken)
+    {
+        byte[] hash = Secrets.HashSecret(token);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        int deleted = await db.SessionTokens.Where(t => t.TokenHash == hash && t.UserName == caller.UserName)
+            .ExecuteDeleteAsync(cancellationToken);
+        await audit.TryAppendAsync(caller.UserName, AuditActions.Logout, UserSubject(caller.UserName),
+            new Dictionary<string, object?> { ["sessions_ended"] = deleted });
+    }
+
+    /// <summary>
     /// Creates a user with the given password, or a generated one when it is empty (returned, else null).
     /// Throws INVALID_ARGUMENT for a bad name, role or password and ALREADY_EXISTS for a taken name.
     /// </summary>

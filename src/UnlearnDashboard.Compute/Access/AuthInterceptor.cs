@@ -74,7 +74,7 @@ internal sealed class AuthInterceptor(AccessStore store) : Interceptor
     }
 
     /// <summary>Returns the secret of an "authorization: Bearer SECRET" entry, or null when there is none.</summary>
-    private static string? BearerSecret(ServerCallContext context)
+    internal static string? BearerSecret(ServerCallContext context)
     {
         string? value = context.RequestHeaders.GetValue(AuthorizationHeader);
         if (value is null || !value.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase))

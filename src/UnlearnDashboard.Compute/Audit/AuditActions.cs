@@ -47,6 +47,9 @@ public static class AuditActions
     /// <summary>A successful SignIn; the details name the session's expiry.</summary>
     public const string Login = "login";
 
+    /// <summary>A SignOut, which ended the caller's session token.</summary>
+    public const string Logout = "logout";
+
     public const string UserCreate = "user.create";
 
     public const string UserRevoke = "user.revoke";

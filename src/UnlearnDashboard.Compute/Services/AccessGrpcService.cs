@@ -18,6 +18,21 @@ public sealed class AccessGrpcService(AccessStore store) : AccessService.AccessS
     public override Task<Identity> WhoAmI(WhoAmIRequest request, ServerCallContext context) =>
         Task.FromResult(context.Caller().ToProto());
 
+    public override async Task<SignOutResponse> SignOut(SignOutRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        if (caller.ApiKeyId is not null)
+        {
+            throw RpcErrors.FailedPrecondition("authorization",
+                $"This call is authenticated with API key {caller.ApiKeyId}, not a session token, so there is no session to end. Revoke a key with RevokeApiKey.");
+        }
+
+        // The interceptor authenticated the call with this token, so it is present.
+        string token = AuthInterceptor.BearerSecret(context)!;
+        await store.EndSessionAsync(caller, token, context.CancellationToken);
+        return new SignOutResponse();
+    }
+
     public override async Task<CreateUserResponse> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
         var (user, generated) = await store.CreateUserAsync(context.Caller().UserName, request.Name, request.Role, request.Password,

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using UnlearnDashboard.Web.Compute;
 
 namespace UnlearnDashboard.Web.Access;
 
@@ -68,13 +69,25 @@ public static class AccessExtensions
         return app;
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
+    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery, IComputeAccess access, ILoggerFactory loggers)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
             return Results.BadRequest("The sign-out form is missing its antiforgery token; reload the page and sign out again.");
 
-        // NOTE: the compute server has no RPC that ends a session token, so the token stays valid until it
-        // expires; only this browser forgets it.
+        // Ending the token on the compute server makes a copied cookie useless too. When that fails, the browser
+        // still signs out, and the token ends when it expires.
+        if (SessionClaims.TokenOf(context.User) is { } token)
+        {
+            try
+            {
+                await access.SignOutAsync(token, context.RequestAborted);
+            }
+            catch (ComputeUnavailableException error)
+            {
+                WebLog.SessionEndFailed(loggers.CreateLogger(typeof(AccessExtensions)), context.User.Identity?.Name ?? "", error);
+            }
+        }
+
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return Results.LocalRedirect(LoginPath);
     }

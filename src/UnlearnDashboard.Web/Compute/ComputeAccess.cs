@@ -24,6 +24,14 @@ public sealed class ComputeAccess(
             "The session check", cancellationToken);
     }
 
+    public Task SignOutAsync(string token, CancellationToken cancellationToken)
+    {
+        var headers = new Metadata { { SessionTokenInterceptor.Header, SessionTokenInterceptor.BearerValue(token) } };
+        return CallAsync(
+            deadline => access.SignOutAsync(new SignOutRequest(), headers, deadline, cancellationToken).ResponseAsync,
+            "The sign-out", cancellationToken);
+    }
+
     public async Task<IReadOnlyList<User>> ListUsersAsync(CancellationToken cancellationToken)
     {
         var response = await CallAsync(

@@ -12,6 +12,9 @@ public interface IComputeAccess
     /// <summary>Returns who <paramref name="token"/> belongs to; UNAUTHENTICATED once it expired or was revoked.</summary>
     Task<Identity> WhoAmIAsync(string token, CancellationToken cancellationToken);
 
+    /// <summary>Ends the session of <paramref name="token"/> on the compute server, so the token stops working.</summary>
+    Task SignOutAsync(string token, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<User>> ListUsersAsync(CancellationToken cancellationToken);
 
     Task<CreateUserResponse> CreateUserAsync(CreateUserRequest request, CancellationToken cancellationToken);

@@ -42,6 +42,14 @@ public sealed class FakeComputeAccess : IComputeAccess
     /// <summary>The tokens WhoAmI was asked about, in order.</summary>
     public List<string> WhoAmITokens { get; } = [];
 
+    public List<string> SignedOutTokens { get; } = [];
+
+    public Task SignOutAsync(string token, CancellationToken cancellationToken)
+    {
+        SignedOutTokens.Add(token);
+        return Task.CompletedTask;
+    }
+
     public Task<Identity> WhoAmIAsync(string token, CancellationToken cancellationToken)
     {
         WhoAmITokens.Add(token);
