@@ -29,6 +29,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IComputeCounterfactuals>(Counterfactuals);
         Services.AddSingleton<IComputeAudit>(Audit);
         Services.AddSingleton<IComputeAccess>(Access);
+        Services.AddSingleton<IComputeVersions>(Versions);
+        Services.AddSingleton<IComputeErasures>(Erasures);
         Services.AddSingleton<IJobEventSource>(Events);
         Services.AddSingleton(TimeProvider.System);
 
@@ -65,6 +67,10 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeComputeAudit Audit { get; } = new();
 
     protected FakeComputeAccess Access { get; } = new();
+
+    protected FakeComputeVersions Versions { get; } = new();
+
+    protected FakeComputeErasures Erasures { get; } = new();
 
     protected FakeJobEventSource Events { get; } = new();
 

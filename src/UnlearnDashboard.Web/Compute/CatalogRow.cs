@@ -8,6 +8,8 @@ namespace UnlearnDashboard.Web.Compute;
 /// <param name="ParentVersionId">The version this one was debiased from; null for a trained version.</param>
 /// <param name="TestReport">Null for a dataset without versions.</param>
 /// <param name="Created">When the version was created, or the dataset when there is no version.</param>
+/// <param name="ModelId">The version's model; null for a dataset without versions.</param>
+/// <param name="Aliases">Aliases of the model that point at the version, such as "champion"; null when none does.</param>
 public sealed record CatalogRow(
     string Dataset,
     string DatasetId,
@@ -16,4 +18,6 @@ public sealed record CatalogRow(
     string? ParentVersionId,
     FairnessSummary? TestReport,
     long RemovedSampleCount,
-    DateTimeOffset? Created);
+    DateTimeOffset? Created,
+    string? ModelId = null,
+    IReadOnlyList<string>? Aliases = null);

@@ -30,7 +30,9 @@ public static class CatalogRows
                 string.IsNullOrEmpty(version.ParentVersionId) ? null : version.ParentVersionId,
                 version.TestReport.ToSummary() ?? new FairnessSummary(),
                 version.RemovedSampleCount,
-                version.CreatedAt?.ToDateTimeOffset()));
+                version.CreatedAt?.ToDateTimeOffset(),
+                version.ModelId,
+                version.Aliases.Count == 0 ? null : version.Aliases.ToList()));
         }
 
         foreach (var dataset in snapshot.Datasets.Where(dataset => !datasetsWithVersions.Contains(dataset.Id)))

@@ -26,6 +26,8 @@ public static class ComputeClientExtensions
         AddClient<ReportService.ReportServiceClient>(services);
         AddClient<AuditService.AuditServiceClient>(services);
         AddClient<AccessService.AccessServiceClient>(services);
+        AddClient<VersionService.VersionServiceClient>(services);
+        AddClient<ErasureService.ErasureServiceClient>(services);
 
         services.AddScoped<UserSession>();
 
@@ -35,6 +37,8 @@ public static class ComputeClientExtensions
         services.AddScoped<IComputeCounterfactuals, ComputeCounterfactuals>();
         services.AddScoped<IComputeAudit, ComputeAudit>();
         services.AddScoped<IComputeAccess, ComputeAccess>();
+        services.AddScoped<IComputeVersions, ComputeVersions>();
+        services.AddScoped<IComputeErasures, ComputeErasures>();
         return services;
     }
 

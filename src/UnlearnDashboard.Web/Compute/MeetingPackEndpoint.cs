@@ -39,17 +39,9 @@ public static class MeetingPackEndpoint
             string fileName = $"meeting-pack-{baseline}-{candidate}.html";
             return Results.File(System.Text.Encoding.UTF8.GetBytes(pack.Html), "text/html; charset=utf-8", fileName);
         }
-        catch (ComputeUnavailableException exception) when (exception.StatusCode == Grpc.Core.StatusCode.PermissionDenied)
-        {
-            return Results.Problem(exception.Message, statusCode: StatusCodes.Status403Forbidden);
-        }
-        catch (ComputeUnavailableException exception) when (exception.StatusCode == Grpc.Core.StatusCode.Unauthenticated)
-        {
-            return Results.Problem(exception.Message, statusCode: StatusCodes.Status401Unauthorized);
-        }
         catch (ComputeUnavailableException exception)
         {
-            return Results.Problem(exception.Message, statusCode: StatusCodes.Status502BadGateway);
+            return DownloadErrors.Problem(exception);
         }
     }
 }

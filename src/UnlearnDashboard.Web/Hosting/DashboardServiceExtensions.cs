@@ -45,6 +45,7 @@ public static class DashboardServiceExtensions
         app.MapJobStreams();
         app.MapDashboardAccess();
         app.MapGet(MeetingPackEndpoint.Path, MeetingPackEndpoint.HandleAsync);
+        app.MapGet(ErasureCertificateEndpoint.Pattern, ErasureCertificateEndpoint.HandleAsync);
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         return app;

@@ -55,6 +55,24 @@ public static class JobEventMapping
             };
         }
 
+        if (result.ResultCase == JobResult.ResultOneofCase.Erasure)
+        {
+            var erasure = result.Erasure;
+            return new JobOutcome
+            {
+                After = erasure.After.ToSummary(),
+                ErasureId = erasure.ErasureId,
+                NewVersionId = erasure.NewVersionId,
+                BaseVersionId = erasure.BaseVersionId,
+                ErasedRowCount = erasure.ErasedRowCount,
+                TrainedRowCount = erasure.TrainedRowCount,
+                VerificationPassed = erasure.Verification?.Passed ?? false,
+                VerificationMessage = erasure.Verification?.Message ?? "",
+                Layers = erasure.Layers.ToList(),
+                Damping = erasure.Damping,
+            };
+        }
+
         var debias = result.Debias;
         if (debias is null)
             return null;

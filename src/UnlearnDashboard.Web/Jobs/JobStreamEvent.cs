@@ -60,7 +60,7 @@ public sealed record StepMetrics
     public IReadOnlyDictionary<string, double> SelectionRates { get; init; } = new Dictionary<string, double>();
 }
 
-/// <summary>Result of a succeeded job: a debias result, or the test report of a trained model.</summary>
+/// <summary>Result of a succeeded job: a debias or erasure result, or the test report of a trained model.</summary>
 public sealed record JobOutcome
 {
     public FairnessSummary? Before { get; init; }
@@ -99,4 +99,17 @@ public sealed record JobOutcome
     public double? ObjectivePredicted { get; init; }
 
     public double? ObjectiveAfter { get; init; }
+
+    /// <summary>Id of an erasure job's certificate; empty for other jobs.</summary>
+    public string ErasureId { get; init; } = "";
+
+    /// <summary>Rows an erasure named, and those of them that were in the training split.</summary>
+    public long ErasedRowCount { get; init; }
+
+    public long TrainedRowCount { get; init; }
+
+    /// <summary>Whether an erasure's membership-inference check passed, and its rule with the numbers.</summary>
+    public bool VerificationPassed { get; init; }
+
+    public string VerificationMessage { get; init; } = "";
 }

@@ -213,6 +213,9 @@ public sealed partial class JobView : ComponentBase, IAsyncDisposable
             return $"debias {request.Dataset}, remove {fraction}, {layers}{(request.CompareRetrain ? ", with retrain" : "")}";
         }
 
+        if (_job?.ErasureRequest is { } erasure)
+            return $"erase {erasure.RowIds.Count} rows from version {Home.ShortId(erasure.ModelVersionId)}";
+
         return _job?.TrainRequest is { } train ? $"train on {train.Dataset}" : "—";
     }
 

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Web.Access;
+using UnlearnDashboard.Web.Compute;
+
+namespace UnlearnDashboard.Web.Components.Pages.Erasures;
+
+/// <summary>
+/// Erasure certificates, newest first, and the form with which a compliance officer asks to erase training rows
+/// from a model version. Submitting opens the erase job's live view.
+/// </summary>
+public sealed partial class ErasureRequests : ComponentBase, IDisposable
+{
+    private readonly CancellationTokenSource _disposed = new();
+    private IReadOnlyList<ErasureCertificate> _certificates = [];
+    private IReadOnlyList<VersionChoice> _versionChoices = [];
+    private Dictionary<string, string> _datasetNames = [];
+    private bool _loading = true;
+    private string? _error;
+    private SignedInUser _user = SignedInUser.Anonymous;
+
+    private string? _versionId;
+    private bool _byKeyColumn;
+    private string _rowIds = "";
+    private string _keyColumn = "";
+    private string _keyValues = "";
+    private string _layers = "";
+    private string _reason = "";
+    private bool _skipRetrain;
+    private bool _showErrors;
+    private bool _submitting;
+
+    /// <summary>Version to preselect in the form, from <c>?version=ID</c>.</summary>
+    [SupplyParameterFromQuery(Name = "version")]
+    public string? Version { get; set; }
+
+    [Inject]
+    private IComputeErasures ErasureService { get; set; } = default!;
+
+    [Inject]
+    private IComputeCatalog Catalog { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    private string? VersionError => string.IsNullOrEmpty(_versionId) ? "Choose the model version to erase the rows from." : null;
+
+    private string? RowIdsError => _byKeyColumn ? null : ParseRowIds(_rowIds).Error;
+
+    private string? KeyColumnError => _byKeyColumn && string.IsNullOrWhiteSpace(_keyColumn) ? "Enter the key column, for example customer_id." : null;
+
+    private string? KeyValuesError => _byKeyColumn && SplitList(_keyValues).Count == 0 ? "Enter at least one key value." : null;
+
+    private string? LayersError => SplitList(_layers).FirstOrDefault(layer => !LayerName().IsMatch(layer)) is { } bad
+        ? $"Layer '{bad}' is not a layer name; use names such as fc2 and fc3, or leave the field empty for the last layer."
+        : null;
+
+    private bool HasErrors => VersionError is not null || RowIdsError is not null || KeyColumnError is not null
+        || KeyValuesError is not null || LayersError is not null;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _user = await SignedInUser.FromAsync(AuthenticationState);
+        _versionId = Version;
+        await LoadAsync();
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    private async Task LoadAsync()
+    {
+        _loading = true;
+        _error = null;
+        try
+        {
+            var snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
+            _datasetNames = snapshot.Datasets.ToDictionary(dataset => dataset.Id, CatalogRows.DatasetName);
+            _versionChoices = CatalogRows.Join(snapshot)
+                .Where(row => row.VersionId is not null)
+                .Select(row => new VersionChoice(row.VersionId!, $"{row.Dataset} · {row.ModelName ?? "?"} · {Home.ShortId(row.VersionId!)}"))
+                .ToList();
+            _certificates = await ErasureService.ListAsync(null, _disposed.Token);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The user left the page while it loaded.
+        }
+        catch (ComputeUnavailableException exception)
+        {
+            _error = exception.Message;
+        }
+        finally
+        {
+            _loading = false;
+        }
+    }
+
+    private string DatasetName(string datasetId) => _datasetNames.GetValueOrDefault(datasetId, datasetId);
+
+    private async Task SubmitAsync()
+    {
+        _showErrors = true;
+        if (HasErrors)
+            return;
+
+        var request = new ErasureRequest { ModelVersionId = _versionId!, SkipRetrain = _skipRetrain, Reason = _reason.Trim() };
+        if (_byKeyColumn)
+        {
+            request.KeyColumn = _keyColumn.Trim();
+            request.KeyValues.AddRange(SplitList(_keyValues));
+        }
+        else
+        {
+            request.RowIds.AddRange(ParseRowIds(_rowIds).Ids);
+        }
+
+        request.Layers.AddRange(SplitList(_layers));
+
+        _submitting = true;
+        try
+        {
+            var job = await ErasureService.SubmitAsync(request, _disposed.Token);
+            Navigation.NavigateTo($"/jobs/{Uri.EscapeDataString(job.Id)}");
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The user left the page.
+        }
+        catch (ComputeUnavailableException exception)
+        {
+            Snackbar.Add(exception.Message, Severity.Error);
+        }
+        finally
+        {
+            _submitting = false;
+        }
+    }
+
+    /// <summary>Parses comma-separated row ids; the error names the first value that is not a whole number of at least 0.</summary>
+    internal static (IReadOnlyList<long> Ids, string? Error) ParseRowIds(string text)
+    {
+        var parts = SplitList(text);
+        if (parts.Count == 0)
+            return ([], "Enter at least one row id.");
+
+        var ids = new List<long>();
+        foreach (string part in parts)
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out long id))
+                return ([], $"Row id '{part}' is not a whole number of at least 0.");
+            ids.Add(id);
+        }
+
+        return (ids, null);
+    }
+
+    private static List<string> SplitList(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    [GeneratedRegex("^fc[1-9][0-9]*$")]
+    private static partial Regex LayerName();
+
+    /// <summary>A model version the form offers, with its dataset, model and short id.</summary>
+    private sealed record VersionChoice(string Id, string Label);
+}
