@@ -10,7 +10,7 @@ namespace UnlearnDashboard.Browser.Tests;
 [Collection(DashboardCollection.Name)]
 public sealed class AccessBrowserTests(DashboardFixture fixture)
 {
-    private static readonly string[] Pages = ["/", "/requests/new", "/counterfactuals", "/compare", "/audit", "/users"];
+    private static readonly string[] Pages = ["/", "/requests/new", "/counterfactuals", "/compare", "/audit", "/users", "/erasures"];
 
     [Fact]
     public async Task SignIn_WrongPassword_ShowsServerMessage()

@@ -51,6 +51,10 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public AuditService.AuditServiceClient Audit => new(_channel!);
 
+    public VersionService.VersionServiceClient Versions => new(_channel!);
+
+    public ErasureService.ErasureServiceClient Erasures => new(_channel!);
+
     /// <summary>Folder in the test output where each page's screenshot is saved.</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 

@@ -84,4 +84,20 @@ public sealed class HomeTests : DashboardTestContext
 
         Assert.Equal("The compute server at http://127.0.0.1:1 is unreachable.", page.WaitForElement("[data-testid=load-error]").TextContent.Trim());
     }
+
+    [Fact]
+    public void Home_LinksModelVersionsAndShowsAliases()
+    {
+        var snapshot = TestData.Catalog();
+        snapshot.Versions[0].Aliases.Add("champion");
+        Catalog.Snapshot = snapshot;
+
+        var page = Render<Home>();
+
+        var trained = page.WaitForElement($"tr:has([data-version-id='{TestData.TrainedVersionId}'])");
+        Assert.Equal("champion", trained.QuerySelector("[data-testid=alias-chip]")!.TextContent.Trim());
+        Assert.Equal($"/models/{TestData.ModelId}/versions", trained.QuerySelector("[data-testid=versions-link]")!.GetAttribute("href"));
+        Assert.Equal("Versions, aliases and release gate of model adult-mlp", trained.QuerySelector("[data-testid=versions-link]")!.GetAttribute("aria-label"));
+        Assert.Null(page.Find($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])").QuerySelector("[data-testid=alias-chip]"));
+    }
 }

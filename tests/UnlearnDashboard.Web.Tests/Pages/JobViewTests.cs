@@ -176,6 +176,47 @@ public sealed class JobViewTests : DashboardTestContext
         Assert.True(Events.Disposed);
     }
 
+    [Fact]
+    public async Task JobView_ShowsErasureResultWithCertificateLink()
+    {
+        Jobs.Job = new Job
+        {
+            Id = "job-1",
+            Kind = JobKind.Erase,
+            State = JobState.Running,
+            ErasureRequest = new ErasureRequest { ModelVersionId = TestData.TrainedVersionId, RowIds = { 100, 2000, 30000 } },
+        };
+        var result = new JobEvent
+        {
+            JobId = "job-1",
+            Sequence = 1,
+            Result = new JobResult
+            {
+                Erasure = new ErasureResult
+                {
+                    ErasureId = "erasure-1",
+                    BaseVersionId = TestData.TrainedVersionId,
+                    NewVersionId = "version-new",
+                    ErasedRowCount = 3,
+                    TrainedRowCount = 2,
+                    Verification = new MembershipCheck { Passed = true, Message = "erased AUC 0.5123 is within 0.05 of the retrained AUC 0.5031." },
+                    After = TestData.BiasedReport(),
+                },
+            },
+        };
+        var page = RenderJob();
+
+        await PushAsync(result.ToStreamEvent());
+
+        page.WaitForAssertion(() => Assert.Equal("Succeeded", page.Find("[data-testid=state]").TextContent));
+        Assert.Contains("erase 3 rows from version 0193a1b2…ined", page.Markup);
+        Assert.Equal("Erased 3 rows, 2 of them in the training split; new version version-new.",
+            System.Text.RegularExpressions.Regex.Replace(page.Find("[data-testid=result-summary]").TextContent.Trim(), "\\s+", " "));
+        Assert.Contains("Membership-inference check passed: erased AUC 0.5123 is within 0.05 of the retrained AUC 0.5031.", page.Find("[data-testid=verification]").TextContent);
+        Assert.Equal("/erasures/erasure-1", page.Find("[data-testid=certificate-link]").GetAttribute("href"));
+        Assert.Empty(page.FindAll("[data-testid=metric-table]"));
+    }
+
     private IRenderedComponent<JobView> RenderJob() =>
         Render<JobView>(parameters => parameters.Add(p => p.JobId, "job-1"));
 
