@@ -52,6 +52,16 @@ public sealed class ErasureBrowserTests(DashboardFixture fixture)
         string file = Path.Combine(fixture.ScreenshotDirectory, "erasure-certificate.json");
         await download.SaveAsAsync(file);
         Assert.Equal(certificate, JsonParser.Default.Parse<ErasureCertificate>(await File.ReadAllTextAsync(file)));
+        var missing = await page.Context.APIRequest.GetAsync(fixture.WebUrl + "/erasures/no-such-erasure/certificate.json", new() { MaxRedirects = 0 });
+        Assert.Equal(404, missing.Status);
+        Assert.Contains("no-such-erasure", await missing.TextAsync());
+        using (var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }))
+        {
+            using var anonymous = await http.GetAsync($"{fixture.WebUrl}/erasures/{certificate.Id}/certificate.json");
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, anonymous.StatusCode);
+            Assert.StartsWith(fixture.WebUrl + "/login?returnUrl=", anonymous.Headers.Location!.ToString());
+        }
+
 
         await page.GotoAsync(fixture.WebUrl + "/erasures");
         await Assertions.Expect(page.Locator($"[data-testid=certificate-link][data-erasure-id='{certificate.Id}']")).ToHaveCountAsync(1);

@@ -7,7 +7,7 @@ namespace UnlearnDashboard.Web.Compute;
 /// <remarks>Each method throws <see cref="ComputeUnavailableException"/> with the server's message when the call fails.</remarks>
 public interface IComputeErasures
 {
-    /// <summary>Queues the erasure job; watch it like any other job.</summary>
+    /// <summary>Queues the erasure job, which the job view and the jobs hub follow like any other job.</summary>
     Task<Job> SubmitAsync(ErasureRequest request, CancellationToken cancellationToken);
 
     /// <summary>Returns a certificate by erasure id or by the id of the job that made it.</summary>

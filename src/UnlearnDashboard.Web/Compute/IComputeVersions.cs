@@ -9,7 +9,7 @@ public interface IComputeVersions
 {
     Task<VersionLineage> GetLineageAsync(string versionId, CancellationToken cancellationToken);
 
-    /// <summary>Points <paramref name="alias"/> ("champion" or "candidate") at the version; a gate rejection fails with FAILED_PRECONDITION.</summary>
+    /// <summary>Points <paramref name="alias"/> ("champion" or "candidate") at the version. A gate rejection fails with FAILED_PRECONDITION.</summary>
     Task<PromoteVersionResponse> PromoteAsync(string versionId, string alias, string reason, CancellationToken cancellationToken);
 
     Task<ReleaseGate> GetReleaseGateAsync(string modelId, CancellationToken cancellationToken);

@@ -212,9 +212,10 @@ public sealed class JobViewTests : DashboardTestContext
         Assert.Contains("erase 3 rows from version 0193a1b2…ined", page.Markup);
         Assert.Equal("Erased 3 rows, 2 of them in the training split; new version version-new.",
             System.Text.RegularExpressions.Regex.Replace(page.Find("[data-testid=result-summary]").TextContent.Trim(), "\\s+", " "));
-        Assert.Contains("Membership-inference check passed: erased AUC 0.5123 is within 0.05 of the retrained AUC 0.5031.", page.Find("[data-testid=verification]").TextContent);
+        Assert.Contains("Verification passed: erased AUC 0.5123 is within 0.05 of the retrained AUC 0.5031.", page.Find("[data-testid=verification]").TextContent);
         Assert.Equal("/erasures/erasure-1", page.Find("[data-testid=certificate-link]").GetAttribute("href"));
         Assert.Empty(page.FindAll("[data-testid=metric-table]"));
+        Assert.Empty(page.FindAll("[data-testid=chart-bias]"));
     }
 
     private IRenderedComponent<JobView> RenderJob() =>

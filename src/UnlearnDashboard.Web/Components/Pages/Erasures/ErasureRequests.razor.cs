@@ -10,7 +10,7 @@ using UnlearnDashboard.Web.Compute;
 namespace UnlearnDashboard.Web.Components.Pages.Erasures;
 
 /// <summary>
-/// Erasure certificates, newest first, and the form with which a compliance officer asks to erase training rows
+/// Erasure certificates, newest first, and the form with which a compliance officer requests the erasure of training rows
 /// from a model version. Submitting opens the erase job's live view.
 /// </summary>
 public sealed partial class ErasureRequests : ComponentBase, IDisposable

@@ -12,8 +12,8 @@ namespace UnlearnDashboard.Web.Components.Pages.Versions;
 
 /// <summary>
 /// One model's versions as a lineage tree with their metrics and recorded gate verdicts, its aliases and its
-/// release gate. Compliance officers promote versions (rolling back by promoting an older one) and edit the
-/// gate; the compute server checks the gate and the role again on every call.
+/// release gate. Compliance officers promote versions, roll back by promoting an older one, and edit the gate.
+/// The compute server checks the gate and the role again on every call.
 /// </summary>
 public sealed partial class ModelVersions : ComponentBase, IDisposable
 {
