@@ -102,6 +102,7 @@ public sealed class ModelVersionsTests : DashboardTestContext
         Assert.All(page.FindAll("[data-testid=mark-candidate]"), button => Assert.True(button.HasAttribute("disabled")));
         Assert.Empty(page.FindAll("[data-testid=gate-min-ratio]"));
         Assert.Empty(page.FindAll("[data-testid=save-gate]"));
+        Assert.Empty(page.FindAll("[data-testid=erase-link]"));
         Assert.Equal("disparate impact ratio at least 0.8, accuracy drop at most 0.01 (the default gate, since none was set).",
             page.Find("[data-testid=gate-summary]").TextContent.Trim());
     }
@@ -117,6 +118,8 @@ public sealed class ModelVersionsTests : DashboardTestContext
         Assert.False(page.Find($"tr[data-version-id='{TestData.DebiasedVersionId}'] [data-testid=promote-champion]").HasAttribute("disabled"));
         Assert.False(page.Find($"tr[data-version-id='{TestData.TrainedVersionId}'] [data-testid=mark-candidate]").HasAttribute("disabled"));
         Assert.Empty(page.FindAll("[data-testid=role-note]"));
+        Assert.Equal($"/erasures?version={TestData.DebiasedVersionId}",
+            page.Find($"tr[data-version-id='{TestData.DebiasedVersionId}'] [data-testid=erase-link]").GetAttribute("href"));
     }
 
     [Fact]
