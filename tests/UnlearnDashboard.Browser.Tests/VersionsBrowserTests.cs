@@ -40,8 +40,8 @@ public sealed class VersionsBrowserTests(DashboardFixture fixture)
         await Assertions.Expect(page.Locator("[data-testid=gate-expectation]")).ToContainTextAsync("Expected verdict: rejected.");
         await Screen.ScreenshotAsync(page, fixture, "promote-dialog-rejected");
         await page.Locator("[data-testid=promote-confirm]").ClickAsync();
-        var refusal = page.Locator(".mud-snackbar").Filter(new() { HasText = "did not pass the release gate" });
-        await Assertions.Expect(refusal).ToContainTextAsync("min_disparate_impact_ratio");
+        var rejection = page.Locator(".mud-snackbar").Filter(new() { HasText = "did not pass the release gate" });
+        await Assertions.Expect(rejection).ToContainTextAsync("min_disparate_impact_ratio");
         await Assertions.Expect(trainedRow.Locator("[data-testid=verdict-chip]")).ToHaveAttributeAsync("data-passed", "false");
         await Assertions.Expect(page.Locator("tr[data-alias=champion] [data-testid=alias-version]")).ToHaveTextAsync("not set");
         await Screen.ScreenshotAsync(page, fixture, "promote-rejected");

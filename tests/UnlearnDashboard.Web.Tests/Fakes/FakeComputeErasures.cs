@@ -4,7 +4,7 @@ using UnlearnDashboard.Web.Compute;
 
 namespace UnlearnDashboard.Web.Tests.Fakes;
 
-/// <summary>Records erasure requests and answers reads from a list of certificates, in place of the compute server's ErasureService.</summary>
+/// <summary>Records erasure requests and returns certificates from a list, in place of the compute server's ErasureService.</summary>
 public sealed class FakeComputeErasures : IComputeErasures
 {
     public List<ErasureCertificate> Certificates { get; } = [];

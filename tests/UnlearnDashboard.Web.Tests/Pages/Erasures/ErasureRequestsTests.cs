@@ -65,7 +65,7 @@ public sealed class ErasureRequestsTests : DashboardTestContext
     }
 
     [Fact]
-    public void Submit_BadRowId_NamesValueAndSendsNothing()
+    public void Submit_BadRowId_NamesValue()
     {
         SignInAs("carol", Role.Compliance);
         NavigationManager.NavigateTo($"/erasures?version={TestData.TrainedVersionId}");
