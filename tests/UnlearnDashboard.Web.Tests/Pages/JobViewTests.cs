@@ -69,12 +69,13 @@ public sealed class JobViewTests : DashboardTestContext
     }
 
     [Fact]
-    public void JobView_CancelCallsComputeServer()
+    public async Task JobView_CancelCallsComputeServer()
     {
         var page = RenderJob();
         page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
 
-        page.Find("[data-testid=cancel]").Click();
+        // The page re-renders every second, so find and click on the renderer's thread, where no render can come between.
+        await page.InvokeAsync(() => page.Find("[data-testid=cancel]").Click());
 
         Assert.Equal(["job-1"], Jobs.Cancelled);
         Assert.Equal(["Cancellation requested; the job stops at its next step."], SnackbarMessages);
@@ -82,13 +83,14 @@ public sealed class JobViewTests : DashboardTestContext
     }
 
     [Fact]
-    public void JobView_ShowsCancelErrorInSnackbar()
+    public async Task JobView_ShowsCancelErrorInSnackbar()
     {
         Jobs.CancelError = new ComputeUnavailableException("Job job-1 has already ended.", new RpcException(Status.DefaultCancelled));
         var page = RenderJob();
         page.WaitForAssertion(() => Assert.Equal("job-1", Events.JobId));
 
-        page.Find("[data-testid=cancel]").Click();
+        // The page re-renders every second, so find and click on the renderer's thread, where no render can come between.
+        await page.InvokeAsync(() => page.Find("[data-testid=cancel]").Click());
 
         Assert.Equal(["Cancelling failed: Job job-1 has already ended."], SnackbarMessages);
         Assert.False(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
