@@ -39,6 +39,18 @@ public sealed class StartupFailureTests : IDisposable
         Assert.Contains("Jobs:MaxConcurrent", log);
     }
 
+    [Theory]
+    [InlineData("Access:RateLimit:PermitsPerSecond", "-1")]
+    [InlineData("Access:RateLimit:PermitsPerSecond", "NaN")]
+    [InlineData("Access:RateLimit:Burst", "0")]
+    [InlineData("Access:RateLimit:MaxCallers", "0")]
+    public async Task Start_InvalidRateLimit_NamesTheOption(string option, string value)
+    {
+        string log = await FailedStartLogAsync("--DataDirectory", _dataDirectory, "--" + option, value);
+
+        Assert.Contains(option, log);
+    }
+
     /// <summary>Starts Compute, expects exit status 1, and returns its output after checking that it has no stack trace.</summary>
     private static async Task<string> FailedStartLogAsync(params string[] arguments)
     {

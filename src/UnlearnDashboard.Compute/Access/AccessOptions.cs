@@ -17,5 +17,37 @@ public sealed class AccessOptions
     /// </summary>
     public bool Bootstrap { get; set; } = true;
 
+    /// <summary>The per-caller rate limit, from <c>Access:RateLimit</c>.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     public TimeSpan SessionLifetime => TimeSpan.FromHours(SessionHours);
+}
+
+/// <summary>
+/// A token bucket per caller: each API key, each session token, and each peer IP address for calls without a
+/// valid credential. A call takes one token, and a stream takes one when it opens, however long it stays open.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = AccessOptions.SectionName + ":RateLimit";
+
+    /// <summary>
+    /// Tokens added to each bucket per second; 0 turns rate limiting off. Default 500, above what one
+    /// <c>unlearn load</c> run needs: 20 reads a second plus 200 WatchJob streams re-opened on every job end.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public double PermitsPerSecond { get; set; } = 500;
+
+    /// <summary>Capacity of each bucket: the calls a caller may make at once after being idle. Default 1000.</summary>
+    [Range(1, 1_000_000)]
+    public int Burst { get; set; } = 1000;
+
+    /// <summary>
+    /// Most buckets kept in memory. When a new caller would exceed it, full buckets are dropped first, then the
+    /// least recently used ones. Default 10,000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxCallers { get; set; } = 10_000;
+
+    public bool Enabled => PermitsPerSecond > 0;
 }

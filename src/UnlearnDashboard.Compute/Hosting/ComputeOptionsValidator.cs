@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Storage;
 
 namespace UnlearnDashboard.Compute.Hosting;
@@ -71,6 +72,18 @@ internal sealed class JobOptionsValidator : IValidateOptions<JobOptions>
     {
         var errors = new List<string>();
         ComputeOptionsValidator.AddAttributeErrors(options, JobOptions.SectionName + ":", errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>Checks the attribute bounds of <see cref="AccessOptions"/> and its <c>RateLimit</c> section.</summary>
+internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AccessOptions options)
+    {
+        var errors = new List<string>();
+        ComputeOptionsValidator.AddAttributeErrors(options, AccessOptions.SectionName + ":", errors);
+        ComputeOptionsValidator.AddAttributeErrors(options.RateLimit, RateLimitOptions.SectionName + ":", errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

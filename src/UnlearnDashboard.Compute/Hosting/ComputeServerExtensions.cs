@@ -102,12 +102,15 @@ public static class ComputeServerExtensions
 
     /// <summary>
     /// Adds the user and key store, the first-start bootstrap of one user per role (a hosted service that runs
-    /// after the database is migrated and before the demo is seeded) and <see cref="AccessOptions"/> from <c>Access</c>.
+    /// after the database is migrated and before the demo is seeded), the per-caller rate limiter and
+    /// <see cref="AccessOptions"/> from <c>Access</c>.
     /// </summary>
     public static IServiceCollection AddComputeAccess(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
         services.AddSingleton<AccessStore>();
+        services.AddSingleton<CallerRateLimiter>();
         services.AddHostedService<AccessBootstrapper>();
         return services;
     }
