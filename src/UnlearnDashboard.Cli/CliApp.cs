@@ -26,8 +26,10 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
         var apiKey = CommonOptions.ApiKey();
+        var caCertificate = CommonOptions.CaCertificate();
         var rootCommand = BuildRootCommand(console);
         rootCommand.Options.Add(apiKey);
+        rootCommand.Options.Add(caCertificate);
         var parseResult = rootCommand.Parse(args);
 
         if (parseResult.Errors.Count > 0)
@@ -38,6 +40,9 @@ public static class CliApp
         console.ApiKey = parseResult.GetValue(apiKey) is { Length: > 0 } key
             ? key
             : console.GetEnvironmentVariable(CommonOptions.ApiKeyEnvironmentVariable) is { Length: > 0 } environmentKey ? environmentKey : null;
+        console.CaCertificatePath = parseResult.GetValue(caCertificate) is { Length: > 0 } path
+            ? path
+            : console.GetEnvironmentVariable(CommonOptions.CaCertificateEnvironmentVariable) is { Length: > 0 } environmentPath ? environmentPath : null;
 
         var configuration = new InvocationConfiguration
         {

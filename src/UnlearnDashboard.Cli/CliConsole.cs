@@ -20,6 +20,12 @@ public sealed record CliConsole(
     /// </summary>
     public string? ApiKey { get; internal set; }
 
+    /// <summary>
+    /// A PEM or DER file of certificates that an https:// server's certificate may chain to, besides the system's
+    /// roots: --ca-certificate, else $UNLEARN_CA_CERTIFICATE, else null. Set by <see cref="CliApp"/> like <see cref="ApiKey"/>.
+    /// </summary>
+    public string? CaCertificatePath { get; internal set; }
+
     public static CliConsole FromSystemConsole() => new(
         Console.Out,
         Console.Error,

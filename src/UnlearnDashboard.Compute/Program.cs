@@ -13,15 +13,16 @@ if (args is [HealthCheckCommand.Name, .. var healthCheckArguments])
 // The content root is the build output, so appsettings.json (HTTP/2 only, defaults) applies from any working
 // directory. A relative DataDirectory still resolves against the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddComputeServer();
 
-var app = builder.Build();
-app.MapComputeServer();
-
-// Options are validated and the database opened before the host starts. An invalid setting, a bad connection
-// string or a damaged database file then ends the process with one line that names it, not a stack trace.
+// The TLS certificate is loaded while the services are added, the options are validated and the database opened
+// before the host starts. An invalid setting, an unusable certificate, a bad connection string or a damaged
+// database file then ends the process with one line that names it, not a stack trace.
+WebApplication app;
 try
 {
+    builder.AddComputeServer();
+    app = builder.Build();
+    app.MapComputeServer();
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     await app.Services.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
 }

@@ -51,16 +51,76 @@ public sealed class StartupFailureTests : IDisposable
         Assert.Contains(option, log);
     }
 
-    /// <summary>Starts Compute, expects exit status 1, and returns its output after checking that it has no stack trace.</summary>
-    private static async Task<string> FailedStartLogAsync(params string[] arguments)
+    [Fact]
+    public async Task Start_MissingCertificate_NamesOptionAndPath()
     {
-        await using var server = ServerProcess.Start("ComputeAssembly", arguments);
+        string missing = Path.Combine(_dataDirectory, "missing.pem");
+
+        string log = await FailedStartLogAsync("--DataDirectory", _dataDirectory, "--Tls:CertificatePath", missing);
+
+        Assert.Contains($"Tls:CertificatePath '{missing}' does not exist", log);
+    }
+
+    [Fact]
+    public async Task Start_WrongPfxPassword_NamesOptionAndPath()
+    {
+        var certificate = TestCertificate.Create(_dataDirectory);
+
+        string log = await FailedStartLogAsync(
+            "--DataDirectory", _dataDirectory, "--Tls:CertificatePath", certificate.PfxPath, "--Tls:Password", "wrong-password");
+
+        Assert.Contains($"Tls:CertificatePath '{certificate.PfxPath}' could not be opened with Tls:Password", log);
+    }
+
+    [Fact]
+    public async Task Start_PemWithoutKey_NamesKeyOption()
+    {
+        var certificate = TestCertificate.Create(_dataDirectory);
+
+        string log = await FailedStartLogAsync("--DataDirectory", _dataDirectory, "--Tls:CertificatePath", certificate.CertificatePath);
+
+        Assert.Contains($"Tls:CertificatePath '{certificate.CertificatePath}'", log);
+        Assert.Contains("Tls:KeyPath", log);
+    }
+
+    [Fact]
+    public async Task StartWeb_MissingComputeCaFile_NamesOptionAndPath()
+    {
+        string missing = Path.Combine(_dataDirectory, "missing-ca.pem");
+
+        string log = await FailedWebStartLogAsync(
+            "--ComputeCaCertificatePath", missing, "--Access:DataDirectory", _dataDirectory);
+
+        Assert.Contains($"ComputeCaCertificatePath '{missing}' does not exist", log);
+    }
+
+    [Fact]
+    public async Task StartWeb_MissingCertificate_NamesOptionAndPath()
+    {
+        string missing = Path.Combine(_dataDirectory, "missing.pem");
+
+        string log = await FailedWebStartLogAsync(
+            "--Tls:CertificatePath", missing, "--Access:DataDirectory", _dataDirectory);
+
+        Assert.Contains($"Tls:CertificatePath '{missing}' does not exist", log);
+    }
+
+    private static Task<string> FailedStartLogAsync(params string[] arguments) =>
+        FailedStartLogAsync("ComputeAssembly", "UnlearnDashboard.Compute", arguments);
+
+    private static Task<string> FailedWebStartLogAsync(params string[] arguments) =>
+        FailedStartLogAsync("WebAssembly", "UnlearnDashboard.Web", arguments);
+
+    /// <summary>Starts a server, expects exit status 1, and returns its output after checking that it has no stack trace.</summary>
+    private static async Task<string> FailedStartLogAsync(string assemblyKey, string product, string[] arguments)
+    {
+        await using var server = ServerProcess.Start(assemblyKey, arguments);
 
         int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
         string log = server.Log;
         Assert.True(exitCode == 1, $"exit code {exitCode}:\n{log}");
-        Assert.Contains("UnlearnDashboard.Compute did not start: ", log);
+        Assert.Contains($"{product} did not start: ", log);
         Assert.DoesNotContain("   at ", log);
         return log;
     }

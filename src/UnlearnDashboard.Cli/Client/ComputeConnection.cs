@@ -1,6 +1,8 @@
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using UnlearnDashboard.Protos.V1;
+using UnlearnDashboard.Tls;
 
 namespace UnlearnDashboard.Cli.Client;
 
@@ -52,11 +54,12 @@ internal sealed class ComputeConnection : IDisposable
     public AccessService.AccessServiceClient Access { get; }
 
     /// <summary>
-    /// Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL that sends <paramref name="apiKey"/>,
-    /// when set, as "authorization: Bearer KEY" on every call.
+    /// Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL that sends the console's API key,
+    /// when set, as "authorization: Bearer KEY" on every call. Over https:// the server's certificate must chain to
+    /// a system root or to a certificate in the console's CA certificate file.
     /// </summary>
-    /// <exception cref="UsageException">The URL is not an absolute http or https URL.</exception>
-    public static ComputeConnection Open(string serverUrl, string? apiKey)
+    /// <exception cref="UsageException">The URL is not an absolute http or https URL, or the CA certificate file cannot be used.</exception>
+    public static ComputeConnection Open(string serverUrl, CliConsole console)
     {
         if (!Uri.TryCreate(serverUrl, UriKind.Absolute, out var address)
             || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
@@ -64,14 +67,13 @@ internal sealed class ComputeConnection : IDisposable
             throw new UsageException($"invalid --server URL '{serverUrl}': expected http://HOST:PORT or https://HOST:PORT.");
         }
 
-        var options = new GrpcChannelOptions
-        {
-            MaxReceiveMessageSize = MaxReceiveMessageBytes,
+        // A server allows 100 concurrent streams per HTTP/2 connection by default, and unlearn load opens more.
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (address.Scheme == Uri.UriSchemeHttps && console.CaCertificatePath is { } caPath)
+            handler.SslOptions.RemoteCertificateValidationCallback = TrustedCertificates.CreateValidator(LoadCaCertificates(caPath));
 
-            // A server allows 100 concurrent streams per HTTP/2 connection by default, and unlearn load opens more.
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-        };
-        if (apiKey is not null)
+        var options = new GrpcChannelOptions { MaxReceiveMessageSize = MaxReceiveMessageBytes, HttpHandler = handler };
+        if (console.ApiKey is { } apiKey)
         {
             var bearer = CallCredentials.FromInterceptor((_, metadata) =>
             {
@@ -88,6 +90,18 @@ internal sealed class ComputeConnection : IDisposable
 
         var channel = GrpcChannel.ForAddress(address, options);
         return new ComputeConnection(channel);
+    }
+
+    private static X509Certificate2Collection LoadCaCertificates(string path)
+    {
+        try
+        {
+            return TrustedCertificates.Load(path, "--ca-certificate");
+        }
+        catch (TlsConfigurationException error)
+        {
+            throw new UsageException(error.Message);
+        }
     }
 
     public void Dispose() => _channel.Dispose();

@@ -8,6 +8,7 @@ internal static class CommonOptions
     public const string DefaultServer = "http://127.0.0.1:5001";
     public const string ServerEnvironmentVariable = "UNLEARN_SERVER";
     public const string ApiKeyEnvironmentVariable = "UNLEARN_API_KEY";
+    public const string CaCertificateEnvironmentVariable = "UNLEARN_CA_CERTIFICATE";
 
     /// <summary>
     /// <c>--api-key</c>, on the root command and every subcommand. Its value is read by <see cref="CliApp"/>, because
@@ -18,6 +19,15 @@ internal static class CommonOptions
         HelpName = "SECRET",
         Description = $"API key sent to the compute server (default: ${ApiKeyEnvironmentVariable}). The server's first start writes "
             + "one key per role to credentials.json in its data folder.",
+        Recursive = true,
+    };
+
+    /// <summary><c>--ca-certificate</c>, on the root command and every subcommand; read by <see cref="CliApp"/> like <c>--api-key</c>.</summary>
+    public static Option<string?> CaCertificate() => new("--ca-certificate")
+    {
+        HelpName = "PATH",
+        Description = $"PEM or DER file with the certificate of the CA that signed an https:// server's certificate, or the server's own "
+            + $"self-signed certificate, trusted besides the system's CAs (default: ${CaCertificateEnvironmentVariable}).",
         Recursive = true,
     };
 

@@ -40,7 +40,7 @@ internal static class CompareCommand
             if (parseResult.GetValue(examples) is { } e)
                 request.FlippedExamples = e;
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Comparisons.CompareVersionsAsync(request, cancellationToken: token);
 
             await ListOutput.WriteAsync(response, jsonPath, console, token, writer => ComparisonPrinter.Write(response, writer));

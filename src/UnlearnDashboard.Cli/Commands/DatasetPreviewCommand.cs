@@ -32,7 +32,7 @@ internal static class DatasetPreviewCommand
             if (!File.Exists(path))
                 throw new UsageException($"file not found: '{Path.GetFullPath(path)}' (given to FILE).");
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var preview = await PreviewAsync(connection.Datasets, path, token);
 
             await ListOutput.WriteAsync(preview, jsonPath, console, token, writer => Write(preview, writer));

@@ -18,7 +18,7 @@ internal static class DatasetsCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Datasets.ListDatasetsAsync(new ListDatasetsRequest(), cancellationToken: token);
 
             await ListOutput.WriteAsync(response, jsonPath, console, token, writer => WriteTable(response, writer));

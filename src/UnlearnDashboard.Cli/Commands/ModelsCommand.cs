@@ -51,7 +51,7 @@ internal static class ModelsCommand
                 FileName = Path.GetFileName(weightsPath),
             };
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await ImportAsync(connection.Interop, header, weightsPath, token);
 
             await ListOutput.WriteAsync(response, jsonPath, console, token, writer => WriteImported(response, writer));
@@ -80,7 +80,7 @@ internal static class ModelsCommand
             if (!Directory.Exists(folder))
                 throw new UsageException($"folder not found: '{Path.GetFullPath(folder)}' (given to --output).");
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var (header, weights) = await ExportAsync(connection.Interop, parseResult.GetRequiredValue(version), token);
 
             string sha256 = Convert.ToHexStringLower(SHA256.HashData(weights));

@@ -45,7 +45,7 @@ internal static class ReportCommand
                 CandidateVersionId = parseResult.GetRequiredValue(candidate),
                 IntersectionColumns = { parseResult.GetValue(intersect) ?? [] },
             };
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var pack = await connection.Reports.GenerateMeetingPackAsync(request, cancellationToken: token);
 
             await File.WriteAllTextAsync(outputPath, pack.Html, token);

@@ -22,7 +22,7 @@ internal static class VersionPromotionCommands
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var lineage = await connection.Versions.GetLineageAsync(new GetLineageRequest { VersionId = parseResult.GetRequiredValue(version) }, cancellationToken: token);
 
             await ListOutput.WriteAsync(lineage, jsonPath, console, token, writer => WriteLineage(lineage, writer));
@@ -54,7 +54,7 @@ internal static class VersionPromotionCommands
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Versions.PromoteVersionAsync(new PromoteVersionRequest
             {
                 VersionId = parseResult.GetRequiredValue(version),
@@ -93,7 +93,7 @@ internal static class VersionPromotionCommands
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var gate = await connection.Versions.GetReleaseGateAsync(new GetReleaseGateRequest { ModelId = parseResult.GetRequiredValue(model) }, cancellationToken: token);
 
             await ListOutput.WriteAsync(gate, jsonPath, console, token, writer => WriteGate(gate, writer));
@@ -131,7 +131,7 @@ internal static class VersionPromotionCommands
             if (parseResult.GetValue(maxDrop) is { } drop)
                 request.MaxAccuracyDrop = drop;
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var gate = await connection.Versions.SetReleaseGateAsync(request, cancellationToken: token);
 
             await ListOutput.WriteAsync(gate, jsonPath, console, token, writer => WriteGate(gate, writer));

@@ -22,7 +22,7 @@ internal static class VersionsCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var request = new ListVersionsRequest { ModelId = parseResult.GetValue(model) ?? "" };
             var response = await connection.Models.ListVersionsAsync(request, cancellationToken: token);
 

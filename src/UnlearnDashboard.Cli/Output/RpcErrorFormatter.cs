@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using System.Text;
 using Google.Rpc;
 using Grpc.Core;
@@ -25,10 +26,21 @@ internal static class RpcErrorFormatter
             }
         }
 
+        // The client reports a failed TLS handshake as INTERNAL or UNAVAILABLE, depending on where it failed.
+        if (IsTlsFailure(exception))
+        {
+            error.WriteLine("The server's TLS certificate is not trusted. Pass the certificate of the CA that signed it, or the server's own "
+                + "self-signed certificate, with --ca-certificate PATH or UNLEARN_CA_CERTIFICATE.");
+            return;
+        }
+
         switch (exception.StatusCode)
         {
             case StatusCode.Unavailable:
                 error.WriteLine("Check that the compute server is running and that --server points to it.");
+                break;
+            case StatusCode.ResourceExhausted when exception.GetRpcStatus()?.GetDetail<RetryInfo>() is { RetryDelay: { } delay }:
+                error.WriteLine($"The server asks to retry after {delay.ToTimeSpan().TotalSeconds:0.###} s.");
                 break;
             case StatusCode.Unauthenticated:
                 error.WriteLine("Pass an API key with --api-key or UNLEARN_API_KEY. The server's first start writes one key per role to "
@@ -42,7 +54,22 @@ internal static class RpcErrorFormatter
     }
 
     /// <summary>Returns the innermost client-side exception message, for example "Connection refused", in parentheses.</summary>
-    private static string Cause(RpcException exception)
+    private static string Cause(RpcException exception) =>
+        InnermostCause(exception) is { } cause ? $" ({cause.Message})" : "";
+
+    /// <summary>Returns true when the connection failed in the TLS handshake, for example on an untrusted certificate.</summary>
+    private static bool IsTlsFailure(RpcException exception)
+    {
+        for (var cause = exception.Status.DebugException; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is AuthenticationException)
+                return true;
+        }
+
+        return false;
+    }
+
+    private static Exception? InnermostCause(RpcException exception)
     {
         var cause = exception.Status.DebugException;
         while (cause?.InnerException is not null)
@@ -50,7 +77,7 @@ internal static class RpcErrorFormatter
             cause = cause.InnerException;
         }
 
-        return cause is null ? "" : $" ({cause.Message})";
+        return cause;
     }
 
     /// <summary>Returns <see cref="ExitCodes.UsageError"/> for statuses that mean the request itself was wrong.</summary>

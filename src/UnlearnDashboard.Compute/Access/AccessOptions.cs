@@ -35,7 +35,7 @@ public sealed class RateLimitOptions
     /// Tokens added to each bucket per second; 0 turns rate limiting off. Default 500, above what one
     /// <c>unlearn load</c> run needs: 20 reads a second plus 200 WatchJob streams re-opened on every job end.
     /// </summary>
-    [Range(0, 1_000_000)]
+    [Range(0d, 1_000_000d)]
     public double PermitsPerSecond { get; set; } = 500;
 
     /// <summary>Capacity of each bucket: the calls a caller may make at once after being idle. Default 1000.</summary>

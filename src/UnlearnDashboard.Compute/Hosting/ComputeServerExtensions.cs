@@ -13,15 +13,28 @@ using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Services;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Compute.Versions;
+using UnlearnDashboard.Tls;
 
 namespace UnlearnDashboard.Compute.Hosting;
 
 /// <summary>Registers and maps the compute server's services; Program.cs and the tests share these.</summary>
 public static class ComputeServerExtensions
 {
-    /// <summary>Adds options, storage, the job scheduler and the gRPC services.</summary>
+    /// <summary>
+    /// Adds HTTPS when <c>Tls:CertificatePath</c> is set, options, storage, the job scheduler and the gRPC services.
+    /// Throws <see cref="StartupException"/> when the certificate cannot be used.
+    /// </summary>
     public static WebApplicationBuilder AddComputeServer(this WebApplicationBuilder builder)
     {
+        try
+        {
+            builder.UseConfiguredTls();
+        }
+        catch (TlsConfigurationException error)
+        {
+            throw new StartupException(error.Message, error);
+        }
+
         builder.Services.AddComputeOptions(builder.Configuration);
         builder.Services.AddComputeStorage();
         builder.Services.AddComputeAccess(builder.Configuration);

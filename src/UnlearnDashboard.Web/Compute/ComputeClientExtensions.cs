@@ -1,5 +1,6 @@
 using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.Options;
+using UnlearnDashboard.Tls;
 using UnlearnDashboard.Protos.V1;
 using UnlearnDashboard.Web.Access;
 
@@ -17,6 +18,7 @@ public static class ComputeClientExtensions
             .Bind(configuration)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ComputeClientOptions>, ComputeClientOptionsValidator>();
 
         AddClient<DatasetService.DatasetServiceClient>(services);
         AddClient<ModelService.ModelServiceClient>(services);
@@ -50,8 +52,30 @@ public static class ComputeClientExtensions
                 options.Address = new Uri(provider.GetRequiredService<IOptions<ComputeClientOptions>>().Value.ComputeUrl);
             })
             .ConfigureChannel(channel => channel.MaxReceiveMessageSize = MaxReceiveMessageBytes)
+            .ConfigurePrimaryHttpMessageHandler(TrustConfiguredCa)
             // One interceptor per client, created in the scope that resolves the client, so it reads that
             // circuit's or request's user.
             .AddInterceptor(InterceptorScope.Client, provider => new SessionTokenInterceptor(provider.GetRequiredService<UserSession>()));
+    }
+
+    /// <summary>Makes the handler also trust the certificates of <see cref="ComputeClientOptions.ComputeCaCertificatePath"/>, when set.</summary>
+    private static void TrustConfiguredCa(HttpMessageHandler handler, IServiceProvider provider)
+    {
+        string? path = provider.GetRequiredService<IOptions<ComputeClientOptions>>().Value.ComputeCaCertificatePath;
+        if (string.IsNullOrWhiteSpace(path))
+            return;
+
+        var validator = TrustedCertificates.CreateValidator(TrustedCertificates.Load(path, nameof(ComputeClientOptions.ComputeCaCertificatePath)));
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.SslOptions.RemoteCertificateValidationCallback = validator;
+                break;
+            case HttpClientHandler client:
+                client.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => validator(request, certificate, chain, errors);
+                break;
+            default:
+                throw new InvalidOperationException($"The compute client's primary handler is a {handler.GetType().Name}, which has no certificate check to set.");
+        }
     }
 }

@@ -30,7 +30,7 @@ public static class DashboardServiceExtensions
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
 
-        // NOTE: plain HTTP only. TLS, if needed, is terminated by a reverse proxy in front of the dashboard.
+        // HTTPS is served when Tls:CertificatePath is set (see Program.cs), or terminated by a reverse proxy.
         // The jobs hub's clients need its real status codes, such as 401 for a missing circuit token, so its
         // responses are not replaced by the not-found page.
         app.UseWhen(

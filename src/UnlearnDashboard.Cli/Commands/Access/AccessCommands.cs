@@ -17,7 +17,7 @@ internal static class AccessCommands
         var command = new Command("whoami", "Show the user and role of the API key in use.") { server };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var identity = await connection.Access.WhoAmIAsync(new WhoAmIRequest(), cancellationToken: token);
             console.Out.WriteLine($"user: {identity.UserName}");
             console.Out.WriteLine($"role: {RoleText.Name(identity.Role)}");
@@ -70,7 +70,7 @@ internal static class AccessCommands
                 Role = RoleText.Parse(parseResult.GetRequiredValue(role)),
                 Password = ReadPassword(console, parseResult.GetValue(passwordVariable)),
             };
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Access.CreateUserAsync(request, cancellationToken: token);
             console.Out.WriteLine($"Created user {response.User.Name} with the role {RoleText.Name(response.User.Role)}.");
             if (response.GeneratedPassword.Length > 0)
@@ -90,7 +90,7 @@ internal static class AccessCommands
         {
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Access.ListUsersAsync(new ListUsersRequest(), cancellationToken: token);
             await ListOutput.WriteAsync(response, jsonPath, console, token, writer =>
             {
@@ -111,7 +111,7 @@ internal static class AccessCommands
         var command = new Command("revoke", "Revoke a user with all their keys and sessions.") { server, name };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var user = await connection.Access.RevokeUserAsync(new RevokeUserRequest { Name = parseResult.GetRequiredValue(name) },
                 cancellationToken: token);
             console.Out.WriteLine($"Revoked user {user.Name} at {Formats.Time(user.RevokedAt)}.");
@@ -128,7 +128,7 @@ internal static class AccessCommands
         var command = new Command("create", "Create an API key for a user; the secret is printed once.") { server, user, description };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Access.CreateApiKeyAsync(
                 new CreateApiKeyRequest { UserName = parseResult.GetRequiredValue(user), Description = parseResult.GetValue(description) ?? "" },
                 cancellationToken: token);
@@ -149,7 +149,7 @@ internal static class AccessCommands
         {
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var request = new ListApiKeysRequest { UserName = parseResult.GetValue(user) ?? "", IncludeRevoked = parseResult.GetValue(all) };
             var response = await connection.Access.ListApiKeysAsync(request, cancellationToken: token);
             await ListOutput.WriteAsync(response, jsonPath, console, token, writer =>
@@ -175,7 +175,7 @@ internal static class AccessCommands
         var command = new Command("revoke", "Revoke an API key; calls with it fail at once.") { server, id };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var key = await connection.Access.RevokeApiKeyAsync(new RevokeApiKeyRequest { Id = parseResult.GetRequiredValue(id) },
                 cancellationToken: token);
             console.Out.WriteLine($"Revoked API key {key.Id} of user {key.UserName}.");
@@ -191,7 +191,7 @@ internal static class AccessCommands
         var command = new Command("rotate", "Replace an API key by a new one for the same user and revoke the old one.") { server, id };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Access.RotateApiKeyAsync(new RotateApiKeyRequest { Id = parseResult.GetRequiredValue(id) },
                 cancellationToken: token);
             WriteNewKey(console, response, "Rotated; new");

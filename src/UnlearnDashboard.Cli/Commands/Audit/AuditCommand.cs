@@ -48,7 +48,7 @@ internal static class AuditCommand
                 Until = ParseTime(parseResult.GetValue(until), "--until"),
             };
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var all = new ListAuditEntriesResponse();
             do
             {
@@ -78,7 +78,7 @@ internal static class AuditCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var result = await connection.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest(), cancellationToken: token);
 
             await ListOutput.WriteAsync(result, jsonPath, console, token, writer => WriteVerification(result, writer));

@@ -25,7 +25,7 @@ internal static class BenchRunner
         if (settings.JsonPath is not null)
             Output.ProtoJson.ValidateOutputPath(settings.JsonPath);
 
-        using var connection = ComputeConnection.Open(settings.Server, console.ApiKey);
+        using var connection = ComputeConnection.Open(settings.Server, console);
         var watch = Stopwatch.StartNew();
         var tables = new List<BenchTable>();
         foreach (var suite in BenchSuites.Create(settings.GermanCreditSplits))

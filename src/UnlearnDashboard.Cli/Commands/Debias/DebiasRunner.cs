@@ -16,7 +16,7 @@ internal static class DebiasRunner
             ? await LocalDatasetFiles.OpenAsync(upload.TrainPath, upload.TestPath, cancellationToken)
             : null;
 
-        using var connection = ComputeConnection.Open(settings.Server, console.ApiKey);
+        using var connection = ComputeConnection.Open(settings.Server, console);
         var request = settings.Request.Clone();
 
         if (settings.Upload is not null && files is not null)

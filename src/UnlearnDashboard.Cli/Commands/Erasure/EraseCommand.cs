@@ -81,7 +81,7 @@ internal static class EraseCommand
             if (request.RowIds.Count == 0 && request.KeyColumn.Length == 0)
                 throw new UsageException("no rows named: pass --rows, or --key-column with --key-values.");
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var job = await connection.Erasures.SubmitErasureAsync(request, cancellationToken: token);
             console.Error.WriteLine($"Submitted erasure job {job.Id} for {job.ErasureRequest.RowIds.Count} rows.");
             var outcome = await JobFollower.FollowAsync(connection, console, job.Id, afterSequence: 0, token);
@@ -114,7 +114,7 @@ internal static class EraseCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var certificate = await connection.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = parseResult.GetRequiredValue(id) }, cancellationToken: token);
 
             await ListOutput.WriteAsync(certificate, jsonPath, console, token, writer => CertificatePrinter.Write(certificate, writer));
@@ -134,7 +134,7 @@ internal static class EraseCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var response = await connection.Erasures.ListErasuresAsync(new ListErasuresRequest { Dataset = parseResult.GetValue(dataset) ?? "" }, cancellationToken: token);
 
             await ListOutput.WriteAsync(response, jsonPath, console, token, writer => CertificatePrinter.WriteList(response, writer));

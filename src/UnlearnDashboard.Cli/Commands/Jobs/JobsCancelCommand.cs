@@ -20,7 +20,7 @@ internal static class JobsCancelCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var job = await connection.Jobs.CancelJobAsync(new CancelJobRequest { JobId = parseResult.GetRequiredValue(jobId) }, cancellationToken: token);
 
             await ListOutput.WriteAsync(job, jsonPath, console, token, writer =>

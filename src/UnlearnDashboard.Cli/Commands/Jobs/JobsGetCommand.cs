@@ -20,7 +20,7 @@ internal static class JobsGetCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var job = await connection.Jobs.GetJobAsync(new GetJobRequest { JobId = parseResult.GetRequiredValue(jobId) }, cancellationToken: token);
 
             await ListOutput.WriteAsync(job, jsonPath, console, token, writer => WriteJob(job, writer));

@@ -21,7 +21,7 @@ internal static class JobsListCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var request = new ListJobsRequest { State = JobText.ParseState(parseResult.GetValue(state)) };
             var response = await connection.Jobs.ListJobsAsync(request, cancellationToken: token);
 

@@ -29,7 +29,7 @@ internal static class JobsWatchCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
 
-            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console.ApiKey);
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var outcome = await JobFollower.FollowAsync(connection, console, parseResult.GetRequiredValue(jobId), parseResult.GetValue(after), token);
             if (outcome?.Result is not { } result)
             {

@@ -23,7 +23,7 @@ internal static class LoadRunner
 
     public static async Task<int> RunAsync(LoadSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
-        using var connection = ComputeConnection.Open(settings.Server, console.ApiKey);
+        using var connection = ComputeConnection.Open(settings.Server, console);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var jobs = new RunningJobs(connection, settings.Dataset);
         var streamOpen = new LatencyLog("WatchJob, open to first event");

@@ -23,7 +23,7 @@ internal static class SoakRunner
 
     public static async Task<int> RunAsync(SoakSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
-        using var connection = ComputeConnection.Open(settings.Server, console.ApiKey);
+        using var connection = ComputeConnection.Open(settings.Server, console);
         console.Error.WriteLine($"Soaking the server at {settings.Server} with {settings.Jobs} debias jobs on {settings.Dataset}.");
 
         var table = new TextTable("job", "state", "seconds", "server RSS MiB", "growth since job 10 MiB", "live tensors")

@@ -83,7 +83,7 @@ internal static class TrainCommand
 
     private static async Task<int> RunAsync(string serverUrl, TrainModelRequest request, string? jsonPath, CliConsole console, CancellationToken cancellationToken)
     {
-        using var connection = Client.ComputeConnection.Open(serverUrl, console.ApiKey);
+        using var connection = Client.ComputeConnection.Open(serverUrl, console);
         var (exitCode, result) = await TrainRunner.TrainAndWatchAsync(connection, console, request, cancellationToken);
         if (result is null)
         {
