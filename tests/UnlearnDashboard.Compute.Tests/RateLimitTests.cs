@@ -85,6 +85,24 @@ public abstract class RateLimitTests(RateLimitFixture server)
         Assert.Equal("engineer", engineer.UserName);
     }
 
+    [Fact]
+    public async Task WatchJob_ManyEvents_CountsOnce()
+    {
+        var channel = server.ChannelAs("dashboard");
+        var jobs = new JobService.JobServiceClient(channel);
+        await new DatasetService.DatasetServiceClient(channel).RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.GermanCreditByForeignWorker("german-rate-limit"),
+            TrainPath = "german-credit.csv",
+        });
+        var job = await jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german-rate-limit", Settings = new ModelSettings { Epochs = 20 } });
+
+        var events = await JobWatcher.CollectAsync(jobs, job.Id);
+
+        Assert.True(events.Count > 2 * RateLimitFixture.Burst, $"{events.Count} events; the test needs more than twice the burst");
+        Assert.NotNull(events[^1].Result);
+    }
+
     private AccessService.AccessServiceClient Access(string role) => new(server.ChannelAs(role));
 
     /// <summary>Makes calls until one fails, and returns how many succeeded before it and its error.</summary>
