@@ -24,7 +24,7 @@ public sealed partial class InteropTests(ComputeFixture compute)
         "disparate impact ratio",
     ];
 
-    private static string ClientFolder => Path.Combine(
+    internal static string ClientFolder => Path.Combine(
         typeof(InteropTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!,
         "src", "clients", "python");
 
@@ -132,7 +132,7 @@ public sealed partial class InteropTests(ComputeFixture compute)
         output.Split('\n').Select(l => l.TrimEnd()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
         ?? throw new Xunit.Sdk.XunitException($"no line starting with '{prefix}' in:\n{output}");
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, params string[] arguments)
+    internal static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments)

@@ -71,6 +71,27 @@ public sealed partial class TlsTests(TlsComputeFixture compute) : IClassFixture<
     }
 
     [Fact]
+    public async Task PythonClient_CaCertificate_ReachesServerOverTls()
+    {
+        string stubs = Path.Combine(compute.Server.DataDirectory!, "python-stubs");
+        var generated = await InteropTests.RunAsync("sh", Path.Combine(InteropTests.ClientFolder, "generate_stubs.sh"), stubs);
+        Assert.True(generated.ExitCode == 0, $"generate_stubs.sh exited with {generated.ExitCode}:\n{generated.Output}\n{generated.Error}");
+        string[] arguments =
+        [
+            Path.Combine(InteropTests.ClientFolder, "debias_example.py"), "--stubs", stubs, "--server", new Uri(compute.HttpsUrl).Authority,
+            "--api-key", compute.Server.ApiKey(), "--dataset", "no-such-dataset", "--sensitive", "sex",
+        ];
+
+        var trusted = await InteropTests.RunAsync("/usr/bin/python3", [.. arguments, "--ca-certificate", compute.Certificate.CertificatePath]);
+        var untrusted = await InteropTests.RunAsync("/usr/bin/python3", [.. arguments, "--tls"]);
+
+        // The server's NOT_FOUND for the unknown dataset shows that the call got through TLS and authentication.
+        Assert.True(trusted.ExitCode == 2, $"exit code {trusted.ExitCode}:\n{trusted.Output}\n{trusted.Error}");
+        Assert.Contains("(NOT_FOUND)", trusted.Error);
+        Assert.Contains("(UNAVAILABLE)", untrusted.Error);
+    }
+
+    [Fact]
     public async Task Dashboard_OverTls_SignsInThroughTlsCompute()
     {
         string password = AdminPassword().Match(compute.Server.Log).Groups[1].Value;

@@ -10,6 +10,9 @@ protobuf-compiler-grpc (see README.md beside this file):
     /usr/bin/python3 debias_example.py --stubs /tmp/unlearn-stubs --server 127.0.0.1:5001 \
         --dataset adult --sensitive sex --method influence-newton --remove-fraction 0.05
 
+Against a server that serves TLS (Tls:CertificatePath), add --ca-certificate CA.pem, or --tls when a
+system CA signed its certificate.
+
 It prints the job id, one line per progress event, then the test-split metrics before and after in
 the same layout and precision as `unlearn jobs get JOB_ID`. It exits 0 when the job succeeded, 1 when
 the job failed or was cancelled, and 2 when the server rejected the request.
@@ -41,7 +44,12 @@ METRICS = [
 def parse_args():
     parser = argparse.ArgumentParser(description="Submit a bias-removal job and print its result.")
     parser.add_argument("--stubs", required=True, help="folder with the stubs that generate_stubs.sh wrote")
-    parser.add_argument("--server", default="127.0.0.1:5001", help="HOST:PORT of the compute server (plain HTTP/2)")
+    parser.add_argument("--server", default="127.0.0.1:5001",
+                        help="HOST:PORT of the compute server (plain HTTP/2 unless --tls or --ca-certificate is given)")
+    parser.add_argument("--tls", action="store_true", help="connect with TLS, trusting the system's CAs")
+    parser.add_argument("--ca-certificate", default=os.environ.get("UNLEARN_CA_CERTIFICATE", ""),
+                        help="connect with TLS, trusting the CA certificates (or the server's self-signed certificate) "
+                             "in this PEM file instead of the system's (default: $UNLEARN_CA_CERTIFICATE)")
     parser.add_argument("--api-key", default=os.environ.get("UNLEARN_API_KEY", ""),
                         help="API key of a user with the engineer role (default: $UNLEARN_API_KEY)")
     parser.add_argument("--dataset", default="adult", help="dataset id or name")
@@ -74,11 +82,26 @@ def print_result(result):
     print(f"new version:      {result.new_version_id or '-'}")
 
 
+def open_channel(grpc, args):
+    """Open a TLS channel when --tls or --ca-certificate is given, else a plain HTTP/2 channel."""
+    if not args.tls and not args.ca_certificate:
+        return grpc.insecure_channel(args.server)
+    root_certificates = None
+    if args.ca_certificate:
+        with open(args.ca_certificate, "rb") as file:
+            root_certificates = file.read()
+    return grpc.secure_channel(args.server, grpc.ssl_channel_credentials(root_certificates=root_certificates))
+
+
 def main():
     args = parse_args()
     if not args.api_key:
         print("error: no API key; pass --api-key or set UNLEARN_API_KEY. The server's first start writes one key per role "
               "to credentials.json in its data folder.", file=sys.stderr)
+        return 2
+    if args.ca_certificate and not os.path.isfile(args.ca_certificate):
+        print(f"error: --ca-certificate '{args.ca_certificate}' does not exist; pass the PEM file of the CA that signed the "
+              "server's certificate, or the server's own certificate.", file=sys.stderr)
         return 2
     # gRPC metadata keys are lowercase; the server expects "authorization: Bearer <key>" on every call.
     metadata = [("authorization", f"Bearer {args.api_key}")]
@@ -96,7 +119,7 @@ def main():
     if args.remove_fraction is not None:
         request.remove_fraction = args.remove_fraction
 
-    with grpc.insecure_channel(args.server) as channel:
+    with open_channel(grpc, args) as channel:
         jobs = jobs_pb2_grpc.JobServiceStub(channel)
         try:
             job = jobs.SubmitDebias(request, metadata=metadata)
