@@ -13,7 +13,7 @@ internal static class TrustedCertificates
     /// <summary>
     /// Reads every certificate of a PEM file, or the one certificate of a DER file. Throws
     /// <see cref="TlsConfigurationException"/> naming <paramref name="setting"/> when the file is missing,
-    /// unreadable or holds no certificate.
+    /// unreadable or contains no certificate.
     /// </summary>
     public static X509Certificate2Collection Load(string path, string setting)
     {

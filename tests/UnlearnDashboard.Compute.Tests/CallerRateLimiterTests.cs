@@ -10,19 +10,19 @@ public sealed class CallerRateLimiterTests
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public void TryAcquire_BurstUsed_RefusesWithRetryDelay()
+    public void TryAcquire_BurstUsed_RejectsWithRetryDelay()
     {
         var limiter = CreateLimiter(permitsPerSecond: 4, burst: 3);
 
         var allowed = Enumerable.Range(0, 3).Select(_ => limiter.TryAcquire("a")).ToList();
-        var refused = limiter.TryAcquire("a");
-        var refusedAgain = limiter.TryAcquire("a");
+        var rejected = limiter.TryAcquire("a");
+        var rejectedAgain = limiter.TryAcquire("a");
 
         Assert.All(allowed, decision => Assert.True(decision.Allowed));
-        Assert.False(refused.Allowed);
-        Assert.Equal(TimeSpan.FromSeconds(0.25), refused.RetryAfter);
-        Assert.True(refused.FirstRefusal);
-        Assert.False(refusedAgain.FirstRefusal);
+        Assert.False(rejected.Allowed);
+        Assert.Equal(TimeSpan.FromSeconds(0.25), rejected.RetryAfter);
+        Assert.True(rejected.FirstRejection);
+        Assert.False(rejectedAgain.FirstRejection);
     }
 
     [Fact]
@@ -30,12 +30,12 @@ public sealed class CallerRateLimiterTests
     {
         var limiter = CreateLimiter(permitsPerSecond: 4, burst: 1);
         limiter.TryAcquire("a");
-        var refused = limiter.TryAcquire("a");
+        var rejected = limiter.TryAcquire("a");
 
-        _time.Advance(refused.RetryAfter);
+        _time.Advance(rejected.RetryAfter);
         var allowed = limiter.TryAcquire("a");
 
-        Assert.False(refused.Allowed);
+        Assert.False(rejected.Allowed);
         Assert.True(allowed.Allowed);
     }
 

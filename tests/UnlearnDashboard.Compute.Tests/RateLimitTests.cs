@@ -27,7 +27,7 @@ public sealed class PostgresRateLimitFixture : RateLimitFixture
 /// </summary>
 public abstract class RateLimitTests(RateLimitFixture server)
 {
-    /// <summary>More calls than a bucket can allow in the time they take, so that one of them is refused.</summary>
+    /// <summary>More calls than a bucket can allow in the time they take, so that one of them is rejected.</summary>
     private const int MaxAttempts = 40;
 
     [Fact]
@@ -36,7 +36,7 @@ public abstract class RateLimitTests(RateLimitFixture server)
         var viewer = Access("viewer");
         var compliance = Access("compliance");
 
-        var (allowed, error) = await CallUntilRefusedAsync(() => viewer.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        var (allowed, error) = await CallUntilRejectedAsync(() => viewer.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
         var other = await compliance.WhoAmIAsync(new WhoAmIRequest());
 
         Assert.InRange(allowed, RateLimitFixture.Burst, MaxAttempts - 1);
@@ -51,7 +51,7 @@ public abstract class RateLimitTests(RateLimitFixture server)
     public async Task Key_AfterRetryDelay_WorksAgain()
     {
         var admin = Access("admin");
-        var (_, error) = await CallUntilRefusedAsync(() => admin.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        var (_, error) = await CallUntilRejectedAsync(() => admin.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
         var retryDelay = error.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay.ToTimeSpan();
 
         Assert.NotNull(retryDelay);
@@ -69,7 +69,7 @@ public abstract class RateLimitTests(RateLimitFixture server)
         var stranger = new AccessService.AccessServiceClient(channel);
         var health = new Health.HealthClient(server.ChannelAs(null));
 
-        var (allowed, error) = await CallUntilRefusedAsync(async () =>
+        var (allowed, error) = await CallUntilRejectedAsync(async () =>
         {
             var unauthenticated = await RpcAssert.FailsAsync(() => stranger.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
             if (unauthenticated.StatusCode != StatusCode.Unauthenticated)
@@ -106,7 +106,7 @@ public abstract class RateLimitTests(RateLimitFixture server)
     private AccessService.AccessServiceClient Access(string role) => new(server.ChannelAs(role));
 
     /// <summary>Makes calls until one fails, and returns how many succeeded before it and its error.</summary>
-    private static async Task<(int Allowed, RpcException Error)> CallUntilRefusedAsync(Func<Task> call)
+    private static async Task<(int Allowed, RpcException Error)> CallUntilRejectedAsync(Func<Task> call)
     {
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {

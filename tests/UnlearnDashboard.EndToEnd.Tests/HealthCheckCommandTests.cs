@@ -41,7 +41,7 @@ public sealed class HealthCheckCommandTests
         Assert.Contains("Invalid URL 'not a url'", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunHealthCheckAsync(string url)
+    internal static async Task<(int ExitCode, string Output)> RunHealthCheckAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -50,7 +50,8 @@ public sealed class HealthCheckCommandTests
         };
         start.ArgumentList.Add(ComputeProcess.ComputeAssembly);
         start.ArgumentList.Add("healthcheck");
-        start.ArgumentList.Add(url);
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var standardOutput = process.StandardOutput.ReadToEndAsync();
         var standardError = process.StandardError.ReadToEndAsync();

@@ -71,6 +71,17 @@ public sealed partial class TlsTests(TlsComputeFixture compute) : IClassFixture<
     }
 
     [Fact]
+    public async Task HealthCheck_CaCertificate_ReportsServing()
+    {
+        var trusted = await HealthCheckCommandTests.RunHealthCheckAsync(compute.HttpsUrl, compute.Certificate.CertificatePath);
+        var untrusted = await HealthCheckCommandTests.RunHealthCheckAsync(compute.HttpsUrl);
+
+        Assert.True(trusted.ExitCode == 0, trusted.Output);
+        Assert.Contains("Serving", trusted.Output);
+        Assert.Equal(1, untrusted.ExitCode);
+    }
+
+    [Fact]
     public async Task PythonClient_CaCertificate_ReachesServerOverTls()
     {
         string stubs = Path.Combine(compute.Server.DataDirectory!, "python-stubs");

@@ -19,8 +19,8 @@ namespace UnlearnDashboard.Compute.Access;
 /// <remarks>
 /// The bucket is chosen after authentication: the API key, or the session token, that authenticated the call.
 /// Calls to anonymous methods and calls whose credential is missing or invalid share one bucket per peer IP
-/// address, so a caller that sends random secrets, or another key's id with a wrong secret, cannot create
-/// buckets or drain another caller's.
+/// address. So a caller that sends random secrets, or another key's id with a wrong secret, can neither create
+/// buckets nor drain another caller's.
 /// </remarks>
 internal sealed class AuthInterceptor(
     AccessStore store, CallerRateLimiter rateLimiter, IOptions<AccessOptions> options, ILogger<AuthInterceptor> logger) : Interceptor
@@ -121,7 +121,7 @@ internal sealed class AuthInterceptor(
             return;
 
         var limit = options.Value.RateLimit;
-        if (decision.FirstRefusal)
+        if (decision.FirstRejection)
             logger.CallerRateLimited(callerName, MethodName(context.Method), limit.PermitsPerSecond, limit.Burst);
 
         string retrySeconds = Math.Max(decision.RetryAfter.TotalSeconds, 0.001).ToString("0.###", CultureInfo.InvariantCulture);

@@ -4,13 +4,13 @@ namespace UnlearnDashboard.Compute.Access;
 
 /// <summary>The outcome of <see cref="CallerRateLimiter.TryAcquire"/>.</summary>
 /// <param name="Allowed">True when the caller's bucket had a token for this call.</param>
-/// <param name="RetryAfter">When refused, the time until the bucket holds one token again; zero when allowed.</param>
-/// <param name="FirstRefusal">True on the first refusal after an allowed call, so that a throttled caller is logged once.</param>
-internal readonly record struct RateLimitDecision(bool Allowed, TimeSpan RetryAfter, bool FirstRefusal);
+/// <param name="RetryAfter">When rejected, the time until the bucket contains one token again; zero when allowed.</param>
+/// <param name="FirstRejection">True on the first rejection after an allowed call, so that a throttled caller is logged once.</param>
+internal readonly record struct RateLimitDecision(bool Allowed, TimeSpan RetryAfter, bool FirstRejection);
 
 /// <summary>
 /// Keeps one token bucket per caller key (see <see cref="RateLimitOptions"/>). A bucket starts full with
-/// <c>Burst</c> tokens and refills continuously at <c>PermitsPerSecond</c>. The table holds at most
+/// <c>Burst</c> tokens and refills continuously at <c>PermitsPerSecond</c>. The table keeps at most
 /// <c>MaxCallers</c> buckets, so callers that come and go cannot grow memory without bound.
 /// </summary>
 internal sealed class CallerRateLimiter(IOptions<AccessOptions> options, TimeProvider time)
@@ -51,12 +51,12 @@ internal sealed class CallerRateLimiter(IOptions<AccessOptions> options, TimePro
             if (bucket.Tokens >= 1)
             {
                 bucket.Tokens -= 1;
-                bucket.Refused = false;
+                bucket.Rejected = false;
                 return new RateLimitDecision(true, TimeSpan.Zero, false);
             }
 
-            bool first = !bucket.Refused;
-            bucket.Refused = true;
+            bool first = !bucket.Rejected;
+            bucket.Rejected = true;
             return new RateLimitDecision(false, TimeSpan.FromSeconds((1 - bucket.Tokens) / _options.PermitsPerSecond), first);
         }
     }
@@ -94,6 +94,6 @@ internal sealed class CallerRateLimiter(IOptions<AccessOptions> options, TimePro
     {
         public double Tokens;
         public long UpdatedAt;
-        public bool Refused;
+        public bool Rejected;
     }
 }

@@ -1,13 +1,16 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using UnlearnDashboard.Tls;
 
 namespace UnlearnDashboard.Compute.Hosting;
 
 /// <summary>
-/// <c>UnlearnDashboard.Compute healthcheck [URL]</c>: calls a running compute server's standard gRPC health
-/// service (Check), so a container health check needs no downloaded probe. Exits with 0 when the
-/// server reports SERVING and 1 otherwise. URL defaults to <c>http://127.0.0.1:8080</c>, the container's port.
+/// <c>UnlearnDashboard.Compute healthcheck [URL [CA_CERTIFICATE]]</c>: calls a running compute server's standard
+/// gRPC health service (Check), so a container health check needs no downloaded probe. Exits with 0 when the
+/// server reports SERVING and 1 otherwise. URL defaults to <c>http://127.0.0.1:8080</c>, the container's port. For
+/// an https:// URL, CA_CERTIFICATE is a PEM or DER file of the CA (or self-signed server certificate) to trust
+/// besides the system's.
 /// </summary>
 internal static class HealthCheckCommand
 {
@@ -27,9 +30,23 @@ internal static class HealthCheckCommand
             return 1;
         }
 
+        var handler = new SocketsHttpHandler();
+        if (arguments.Length > 1)
+        {
+            try
+            {
+                handler.SslOptions.RemoteCertificateValidationCallback = TrustedCertificates.CreateValidator(TrustedCertificates.Load(arguments[1], "CA_CERTIFICATE"));
+            }
+            catch (TlsConfigurationException error)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+                return 1;
+            }
+        }
+
         try
         {
-            using var channel = GrpcChannel.ForAddress(address);
+            using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
             var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow + Timeout);
             Console.WriteLine($"{address}: {reply.Status}");
             return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? 0 : 1;

@@ -25,7 +25,7 @@ public sealed class ComputeClientOptions
     public double CallTimeoutSeconds { get; set; } = 10;
 }
 
-/// <summary>Checks that <see cref="ComputeClientOptions.ComputeCaCertificatePath"/>, when set, holds a certificate.</summary>
+/// <summary>Checks that <see cref="ComputeClientOptions.ComputeCaCertificatePath"/>, when set, contains a certificate.</summary>
 internal sealed class ComputeClientOptionsValidator : IValidateOptions<ComputeClientOptions>
 {
     public ValidateOptionsResult Validate(string? name, ComputeClientOptions options)
