@@ -133,7 +133,8 @@ internal sealed class AuthInterceptor(
                 + $"Retry after {retrySeconds} s.",
         };
         status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(decision.RetryAfter) }));
-        throw status.ToRpcException();
+        var error = status.ToRpcException();
+        throw new RateLimitExceededException(error.Status, error.Trailers);
     }
 
     /// <summary>Returns the secret of an "authorization: Bearer SECRET" entry, or null when there is none.</summary>
@@ -156,3 +157,9 @@ internal sealed class AuthInterceptor(
         return dot < 0 ? trimmed : trimmed[(dot + 1)..];
     }
 }
+
+/// <summary>
+/// The RESOURCE_EXHAUSTED of a caller over its rate limit. <see cref="AuthInterceptor"/> logs the first one of each
+/// throttled caller, so the error interceptor does not log each call, which would flood the log.
+/// </summary>
+internal sealed class RateLimitExceededException(Status status, Metadata trailers) : RpcException(status, trailers);

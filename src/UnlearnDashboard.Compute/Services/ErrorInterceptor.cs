@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Engine;
 
@@ -57,6 +58,9 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
     {
         switch (error)
         {
+            case RateLimitExceededException:
+                // AuthInterceptor logged the caller's first rejection; one line per rejected call would flood the log.
+                return null;
             case RpcException rpcError:
                 logger.CallRejected(context.Method, rpcError.StatusCode.ToString(), rpcError.Status.Detail);
                 var shortened = RpcErrors.Shorten(rpcError);
