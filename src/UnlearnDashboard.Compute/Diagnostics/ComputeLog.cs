@@ -90,7 +90,7 @@ internal static partial class ComputeLog
     [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "Users exist already, so no first users were created")]
     public static partial void AccessBootstrapSkipped(this ILogger logger);
 
-    [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Calls by {Caller} exceed the rate limit of {PermitsPerSecond} a second with bursts of {Burst}, "
+    [LoggerMessage(EventId = 702, Level = LogLevel.Information, Message = "Calls by {Caller} exceed the rate limit of {PermitsPerSecond} a second with bursts of {Burst}, "
         + "so they get RESOURCE_EXHAUSTED, starting with {Method}; logged once until a call is allowed again")]
     public static partial void CallerRateLimited(this ILogger logger, string caller, string method, double permitsPerSecond, int burst);
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace UnlearnDashboard.Compute.Diagnostics;
 
-// 710-711: erasures; 720-722: version promotion and release gates (700-701 are the first users, in ComputeLog.cs).
+// 710-711: erasures; 720-722: version promotion and release gates (700-702, the first users and rate limits, are in ComputeLog.cs).
 internal static partial class ComputeLog
 {
     [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Version {VersionId} promoted to {Alias} of model {ModelId}; previous {PreviousVersionId}")]
