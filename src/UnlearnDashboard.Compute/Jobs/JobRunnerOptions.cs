@@ -21,9 +21,10 @@ public enum JobRunnerKind
 /// <summary>
 /// Test-only faults, bound from <c>Testing:FaultInjection</c> and off unless <see cref="Dataset"/> is set.
 /// Jobs on that dataset misbehave at the <see cref="Occurrence"/>-th progress report of
-/// <see cref="Phase"/>, so tests can kill the server or the worker at a known point of a job.
+/// <see cref="Phase"/>, so tests can kill the server or the worker at a known point of a job, or make it
+/// report progress at a steady rate.
 /// </summary>
-public sealed class FaultInjectionOptions
+public sealed class FaultInjectionOptions : IValidatableObject
 {
     public const string SectionName = "Testing:FaultInjection";
 
@@ -43,6 +44,40 @@ public sealed class FaultInjectionOptions
 
     public FaultKind Action { get; set; } = FaultKind.Pause;
 
+    /// <summary>Progress events that <see cref="FaultKind.EmitProgress"/> reports; required with that action.</summary>
+    [Range(1, 1_000_000)]
+    public int? EventCount { get; set; }
+
+    /// <summary>Rate of <see cref="FaultKind.EmitProgress"/>'s events per second. Default 10.</summary>
+    [Range(0.1, 1000.0)]
+    public double EventsPerSecond { get; set; } = 10;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        string section = SectionName + ":";
+        if (Action == FaultKind.EmitProgress && EventCount is null)
+        {
+            yield return new ValidationResult(
+                $"{section}{nameof(EventCount)} is required when {section}{nameof(Action)} is {FaultKind.EmitProgress}.",
+                [nameof(EventCount)]);
+        }
+
+        if (Action == FaultKind.EmitProgress && string.IsNullOrEmpty(Phase))
+        {
+            yield return new ValidationResult(
+                $"{section}{nameof(Phase)} is required when {section}{nameof(Action)} is {FaultKind.EmitProgress}.",
+                [nameof(Phase)]);
+        }
+
+        if (EventCount is { } count && (Action != FaultKind.EmitProgress || string.IsNullOrEmpty(Dataset)))
+        {
+            yield return new ValidationResult(
+                $"{section}{nameof(EventCount)} is {count}, but it applies only when {section}{nameof(Dataset)} is set " +
+                $"(test faults are on) and {section}{nameof(Action)} is {FaultKind.EmitProgress}.",
+                [nameof(EventCount)]);
+        }
+    }
+
     /// <summary>Returns true when faults are on and apply to the dataset with this id and name.</summary>
     public bool AppliesTo(string datasetId, string datasetName) =>
         !string.IsNullOrEmpty(Dataset) && (Dataset == datasetId || Dataset == datasetName);
@@ -58,4 +93,10 @@ public enum FaultKind
 
     /// <summary>Make libtorch fail a native check in the worker process where the error cannot be caught.</summary>
     NativeError,
+
+    /// <summary>
+    /// Report <see cref="FaultInjectionOptions.EventCount"/> more progress events of the phase in the worker, at
+    /// <see cref="FaultInjectionOptions.EventsPerSecond"/>, then go on with the job; for live-stream benchmarks.
+    /// </summary>
+    EmitProgress,
 }

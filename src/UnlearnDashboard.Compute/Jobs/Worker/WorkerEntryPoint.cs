@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
@@ -214,6 +215,30 @@ internal sealed class WorkerProgress(WorkerOutput output, Wire.WorkerFault? faul
             case Wire.FaultAction.NativeError:
                 NativeFaults.FailLibtorchCheck();
                 break;
+            case Wire.FaultAction.EmitProgress:
+                EmitAtSteadyRate(value, fault.EventCount, fault.EventsPerSecond);
+                break;
         }
+    }
+
+    /// <summary>
+    /// Reports <paramref name="count"/> progress events of <paramref name="reported"/>'s phase, the i-th at i / rate
+    /// seconds from now, so a late event does not shift the ones after it.
+    /// </summary>
+    private void EmitAtSteadyRate(ProgressUpdate reported, int count, double eventsPerSecond)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 1; i <= count; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / eventsPerSecond) - Stopwatch.GetElapsedTime(start);
+            if (due > TimeSpan.Zero && cancellationToken.WaitHandle.WaitOne(due))
+                break;
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var update = new ProgressUpdate(reported.Phase, reported.Fraction, $"Test event {i} of {count}");
+            output.Send(new Wire.WorkerMessage { Progress = WorkerProtocol.ToProto(update) });
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }

@@ -162,8 +162,11 @@ public sealed class WorkerJobRunner(
                 {
                     FaultKind.Abort => Wire.FaultAction.Abort,
                     FaultKind.NativeError => Wire.FaultAction.NativeError,
+                    FaultKind.EmitProgress => Wire.FaultAction.EmitProgress,
                     _ => Wire.FaultAction.Pause,
                 },
+                EventCount = fault.EventCount ?? 0,
+                EventsPerSecond = fault.EventsPerSecond,
             };
         }
 
