@@ -130,6 +130,9 @@ public sealed partial class JobView : ComponentBase, IAsyncDisposable
         }
     }
 
+    /// <summary>Sequence of the last event applied, 0 before the first; rendered for tests that time the live stream.</summary>
+    private long LastSequence => _events.Count == 0 ? 0 : _events[^1].Sequence;
+
     private Task OnEventAsync(JobStreamEvent jobEvent) => InvokeAsync(() =>
     {
         Apply(jobEvent);
