@@ -61,12 +61,15 @@ public sealed class LiveLatencyBenchmarkTests(DashboardFixture fixture, ITestOut
         await UploadDatasetAsync();
 
         var job = await fixture.Jobs.TrainModelAsync(new TrainModelRequest { Dataset = LiveLatencyBenchmark.DatasetName });
+        var watchJobReceipts = new Dictionary<long, long>();
+        var watchJob = ReadWatchJobAsync(job.Id, watchJobReceipts, timeout.Token);
         var watchers = await Task.WhenAll(Enumerable.Range(0, HubClientCount)
             .Select(_ => HubWatcher.StartAsync(fixture.WebUrl, circuitToken, job.Id, timeout.Token)));
         await Task.WhenAll(pages.Select(page => page.GotoAsync($"{fixture.WebUrl}/jobs/{job.Id}")));
         try
         {
             await Task.WhenAll(watchers.Select(w => w.Final)).WaitAsync(timeout.Token);
+            await watchJob;
             long finalSequence = watchers[0].Events[^1].Sequence;
             var pageTimes = new List<Dictionary<long, long>>();
             foreach (var page in pages)
@@ -76,7 +79,7 @@ public sealed class LiveLatencyBenchmarkTests(DashboardFixture fixture, ITestOut
             }
 
             string loadAtEnd = LoadAverage();
-            var report = Measure(watchers, pageTimes, pages, finalSequence);
+            var report = Measure(watchers, pageTimes, watchJobReceipts, finalSequence);
             string table = report.Format(loadAtStart, loadAtEnd);
             output.WriteLine(table);
             await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "live-latency.txt"), table);
@@ -137,6 +140,14 @@ public sealed class LiveLatencyBenchmarkTests(DashboardFixture fixture, ITestOut
         await call;
     }
 
+    /// <summary>Reads the job's WatchJob stream from Compute to its end, recording the Unix time in milliseconds at which each event arrived.</summary>
+    private async Task ReadWatchJobAsync(string jobId, Dictionary<long, long> receipts, CancellationToken cancellationToken)
+    {
+        using var call = fixture.Jobs.WatchJob(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+        await foreach (var jobEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+            receipts[jobEvent.Sequence] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    }
+
     private static async Task<Dictionary<long, long>> ReadPageTimesAsync(IPage page)
     {
         string json = await page.EvaluateAsync<string>("JSON.stringify(window.__liveLatency)");
@@ -149,7 +160,7 @@ public sealed class LiveLatencyBenchmarkTests(DashboardFixture fixture, ITestOut
     /// Computes latencies of the steady events stored after every page and client had subscribed; earlier ones
     /// reach a subscriber through its catch-up and would time the page load instead of the stream.
     /// </summary>
-    private static LatencyReport Measure(HubWatcher[] watchers, List<Dictionary<long, long>> pageTimes, List<IPage> pages, long finalSequence)
+    private static LatencyReport Measure(HubWatcher[] watchers, List<Dictionary<long, long>> pageTimes, Dictionary<long, long> watchJobReceipts, long finalSequence)
     {
         var steady = watchers[0].Events
             .Where(e => e.Message?.StartsWith(SteadyEventPrefix, StringComparison.Ordinal) == true)
@@ -169,6 +180,9 @@ public sealed class LiveLatencyBenchmarkTests(DashboardFixture fixture, ITestOut
             rows.Add(LatencyRow.Of($"page {i + 1}", steady.Count(e => pageTimes[i].ContainsKey(e.Sequence)), latencies));
         }
 
+        var watchJobLatencies = timed.Select(e => (double)(watchJobReceipts[e.Sequence] - e.StoredAtMs)).ToList();
+        var watchJobRow = LatencyRow.Of("WatchJob (gRPC)", steady.Count(e => watchJobReceipts.ContainsKey(e.Sequence)), watchJobLatencies);
+
         var timedSequences = timed.Select(e => e.Sequence).ToHashSet();
         var hubLatencies = watchers
             .SelectMany(w => w.Events.Where(e => timedSequences.Contains(e.Sequence)).Select(e => (double)(e.ReceivedAtMs - e.StoredAt.ToUnixTimeMilliseconds())))
@@ -176,7 +190,8 @@ public sealed class LiveLatencyBenchmarkTests(DashboardFixture fixture, ITestOut
         int hubReceived = watchers.Min(w => w.Events.Count(e => e.Message?.StartsWith(SteadyEventPrefix, StringComparison.Ordinal) == true));
         var hubRow = LatencyRow.Of($"{HubClientCount} hub clients", hubReceived, hubLatencies);
         rows.Add(hubRow);
-        return new LatencyReport(rows, LatencyRow.Of($"all {pages.Count} pages", rows.Take(pages.Count).Min(r => r.Received), allPages),
+        rows.Add(watchJobRow);
+        return new LatencyReport(rows, LatencyRow.Of($"all {pageTimes.Count} pages", rows.Take(pageTimes.Count).Min(r => r.Received), allPages),
             steady.Count - timed.Count, finalSequence);
     }
 
@@ -207,7 +222,7 @@ public sealed class LiveLatencyBenchmarkTests(DashboardFixture fixture, ITestOut
             var text = new StringBuilder();
             text.AppendLine(CultureInfo.InvariantCulture, $"live stream: {LiveLatencyBenchmark.EventCount} events at {LiveLatencyBenchmark.EventsPerSecond}/s ({LiveLatencyBenchmark.Seconds} s), {PageCount} pages + {HubClientCount} hub clients, job's final sequence {FinalSequence}");
             text.AppendLine(CultureInfo.InvariantCulture, $"load average (1, 5, 15 min): start {loadAtStart}, end {loadAtEnd}; {Environment.ProcessorCount} cores");
-            text.AppendLine(CultureInfo.InvariantCulture, $"latency = appearance (page DOM or hub client) - stored event time; {Untimed} events stored before every subscriber was ready are not timed");
+            text.AppendLine(CultureInfo.InvariantCulture, $"latency = arrival (page DOM, hub client or WatchJob stream) - stored event time; {Untimed} events stored before every subscriber was ready are not timed");
             text.AppendLine(CultureInfo.InvariantCulture, $"{"clients",-16} {"expected",8} {"received",8} {"timed",6} {"p50 ms",7} {"p95 ms",7} {"p99 ms",7} {"max ms",7}");
             foreach (var row in Rows.Take(PageCount).Append(AllPages).Concat(Rows.Skip(PageCount)))
             {

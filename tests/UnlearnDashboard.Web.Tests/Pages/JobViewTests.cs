@@ -52,6 +52,7 @@ public sealed class JobViewTests : DashboardTestContext
         Assert.Equal(";0.12", Series(page, "chart-selection", "Female"));
         Assert.Equal(";0.275", Series(page, "chart-selection", "Male"));
         Assert.Equal("0.55", page.Find("[data-testid=progress]").GetAttribute("data-fraction"));
+        Assert.Equal("3", page.Find("[data-testid=message]").GetAttribute("data-last-sequence"));
         Assert.Equal(["1", "2", "3"], page.FindAll("[data-testid=event-log] tr[data-sequence]").Select(row => row.GetAttribute("data-sequence")!));
     }
 
