@@ -20,7 +20,7 @@ public static class LiveLatencyBenchmark
 
     public const int EventsPerSecond = 10;
 
-    /// <summary>Target of issue 5: 95% of events appear in the browser's DOM within this many milliseconds of being stored.</summary>
+    /// <summary>Target: 95% of events appear in the browser's DOM within this many milliseconds of being stored.</summary>
     public const double P95TargetMilliseconds = 250;
 
     /// <summary>Name of the dataset the benchmark uploads; only its jobs get the fault.</summary>
