@@ -68,6 +68,23 @@ public abstract class ServerTests(ComputeServerFixture server)
 
         Assert.Contains(expected, error.Message);
     }
+
+    [Theory]
+    [InlineData("", "Pause", "5", "Testing:FaultInjection:EventCount is 5, but it applies only when")]
+    [InlineData("german-credit", "Pause", "5", "Testing:FaultInjection:EventCount is 5, but it applies only when")]
+    [InlineData("german-credit", "EmitProgress", "", "Testing:FaultInjection:EventCount is required")]
+    public async Task Start_EmitProgressOptionsWithoutTheirFault_FailsValidation(string dataset, string action, string eventCount, string expected)
+    {
+        string dataDirectory = Directory.CreateTempSubdirectory("unlearn-compute-tests-").FullName;
+        await using var app = ComputeServerFixture.CreateServer(dataDirectory, seedDemo: false,
+            "--Testing:FaultInjection:Dataset", dataset, "--Testing:FaultInjection:Phase", "loading",
+            "--Testing:FaultInjection:Action", action, "--Testing:FaultInjection:EventCount", eventCount);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Directory.Delete(dataDirectory, recursive: true);
+
+        Assert.Contains(expected, error.Message);
+    }
 }
 
 public sealed class ServerSqliteTests(ComputeServerFixture server) : ServerTests(server), IClassFixture<ComputeServerFixture>;
