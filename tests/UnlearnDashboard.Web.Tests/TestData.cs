@@ -13,6 +13,7 @@ public static class TestData
     public const string ModelId = "model-adult";
     public const string TrainedVersionId = "0193a1b2-trained";
     public const string DebiasedVersionId = "0193c3d4-debiased";
+    public const string DebiasJobId = "0193a1b3-0000-7000-8000-00000000job2";
 
     public static Dataset Adult() => new()
     {
@@ -93,6 +94,7 @@ public static class TestData
             Id = DebiasedVersionId,
             ModelId = ModelId,
             ParentVersionId = TrainedVersionId,
+            JobId = DebiasJobId,
             RemovedSampleCount = 1357,
             TestReport = debiasedReport ?? ApprovesNobodyReport(),
             CreatedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero)),

@@ -10,6 +10,7 @@ namespace UnlearnDashboard.Web.Compute;
 /// <param name="Created">When the version was created, or the dataset when there is no version.</param>
 /// <param name="ModelId">The version's model; null for a dataset without versions.</param>
 /// <param name="Aliases">Aliases of the model that point at the version, such as "champion"; null when none does.</param>
+/// <param name="JobId">The job that made the version; null for an imported version or a dataset without versions.</param>
 public sealed record CatalogRow(
     string Dataset,
     string DatasetId,
@@ -20,4 +21,5 @@ public sealed record CatalogRow(
     long RemovedSampleCount,
     DateTimeOffset? Created,
     string? ModelId = null,
-    IReadOnlyList<string>? Aliases = null);
+    IReadOnlyList<string>? Aliases = null,
+    string? JobId = null);

@@ -32,7 +32,8 @@ public static class CatalogRows
                 version.RemovedSampleCount,
                 version.CreatedAt?.ToDateTimeOffset(),
                 version.ModelId,
-                version.Aliases.Count == 0 ? null : version.Aliases.ToList()));
+                version.Aliases.Count == 0 ? null : version.Aliases.ToList(),
+                string.IsNullOrEmpty(version.JobId) ? null : version.JobId));
         }
 
         foreach (var dataset in snapshot.Datasets.Where(dataset => !datasetsWithVersions.Contains(dataset.Id)))

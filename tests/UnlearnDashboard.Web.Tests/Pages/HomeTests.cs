@@ -64,6 +64,21 @@ public sealed class HomeTests : DashboardTestContext
     }
 
     [Fact]
+    public void Home_LinksJobThatMadeEachVersion()
+    {
+        Catalog.Snapshot = TestData.Catalog();
+
+        var page = Render<Home>();
+
+        var debiased = page.WaitForElement($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])");
+        var trained = page.Find($"tr:has([data-version-id='{TestData.TrainedVersionId}'])");
+        var link = debiased.QuerySelector("[data-testid=version-job] a")!;
+        Assert.Equal($"/jobs/{TestData.DebiasJobId}", link.GetAttribute("href"));
+        Assert.Equal("0193a1b3…job2", link.TextContent.Trim());
+        Assert.Equal("imported", trained.QuerySelector("[data-testid=version-job]")!.TextContent.Trim());
+    }
+
+    [Fact]
     public void Home_ShowsLoadingThenEmptyState()
     {
         Catalog.Gate = new TaskCompletionSource();
