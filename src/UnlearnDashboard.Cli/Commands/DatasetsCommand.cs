@@ -5,7 +5,10 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Commands;
 
-/// <summary><c>unlearn datasets list</c>: lists the datasets on the server; <c>datasets preview</c> is in <see cref="DatasetPreviewCommand"/>.</summary>
+/// <summary>
+/// <c>unlearn datasets list</c>: lists the datasets on the server; <c>datasets preview</c> is in <see cref="DatasetPreviewCommand"/>
+/// and <c>datasets generate</c> in <see cref="Generate.GenerateCommand"/>.
+/// </summary>
 internal static class DatasetsCommand
 {
     public static Command Create(CliConsole console)
@@ -25,7 +28,7 @@ internal static class DatasetsCommand
             return ExitCodes.Success;
         }, cancellationToken));
 
-        return new Command("datasets", "Work with datasets on the server.") { list, DatasetPreviewCommand.Create(console) };
+        return new Command("datasets", "Work with datasets on the server.") { list, DatasetPreviewCommand.Create(console), Generate.GenerateCommand.Create(console) };
     }
 
     private static void WriteTable(ListDatasetsResponse response, TextWriter writer)
