@@ -105,10 +105,22 @@ internal static class CsvReader
     /// <summary>Reads the stream and decodes it as strict UTF-8, naming the byte offset and line of the first invalid byte.</summary>
     private static char[] Decode(Stream stream, string source, string fileField, out int length)
     {
-        using var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Max(0, stream.Length - stream.Position) : 0);
-        stream.CopyTo(buffer);
-        var bytes = new ReadOnlySpan<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+        // A memory stream that exposes its buffer is decoded in place, which saves a copy of a large file.
+        MemoryStream? copy = null;
+        ReadOnlySpan<byte> bytes;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment))
+        {
+            bytes = segment.AsSpan((int)memory.Position, (int)(memory.Length - memory.Position));
+            memory.Position = memory.Length;
+        }
+        else
+        {
+            copy = new MemoryStream(stream.CanSeek ? (int)Math.Max(0, stream.Length - stream.Position) : 0);
+            stream.CopyTo(copy);
+            bytes = new ReadOnlySpan<byte>(copy.GetBuffer(), 0, (int)copy.Length);
+        }
 
+        using var disposeCopy = copy;
         ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
         int start = bytes.StartsWith(byteOrderMark) ? byteOrderMark.Length : 0;
         var chars = new char[bytes.Length - start];

@@ -8,13 +8,36 @@ namespace UnlearnDashboard.Engine.Influence;
 /// over the training rows, products with its curvature (the exact Hessian by double backpropagation, or the
 /// generalised Gauss-Newton matrix J^T diag(p (1 - p)) J / n), damped solves by conjugate gradients or LiSSA,
 /// per-sample loss gradients in batched form, and influence scores by forward tangents. Everything is float64.
+/// With more than <see cref="CurvatureSampleRows"/> training rows, the curvature is that of the mean loss over a
+/// fixed random sub-sample of that many rows, drawn once with <see cref="CurvatureSampleSeed"/>, so every product
+/// of one solve uses the same matrix, and LiSSA draws its mini-batches from the sample. The gradient and the scores
+/// still use every row, in chunks.
 /// </summary>
 public sealed class InfluenceProblem : IDisposable
 {
+    /// <summary>
+    /// Training rows up to which the curvature uses every row. Above it, a curvature product costs as much as on this
+    /// many rows, and the layer inputs kept for it take this many rows' memory.
+    /// </summary>
+    public const int CurvatureSampleRows = 32_768;
+
+    /// <summary>Seed of the curvature sub-sample, fixed so that a large dataset ranks the same on every run.</summary>
+    public const int CurvatureSampleSeed = 17;
+
     private readonly LinearStack _stack;
+
+    // The curvature rows: every training row, or the sub-sample. _trainPrefix contains their inputs to the first chosen layer.
     private readonly Tensor _trainPrefix;
     private readonly Tensor _trainLabels;
     private readonly Tensor _gradient;
+
+    // Set when the curvature uses a sub-sample: every training row's model inputs (not owned) and labels, for the
+    // gradient and the scores, which are then computed chunk by chunk.
+    private readonly Tensor? _allInputs;
+    private readonly Tensor? _allLabels;
+
+    // The mean gradient over every row when the exact Hessian's products use a sub-sample; _gradient is then the sample's.
+    private readonly Tensor? _meanGradient;
 
     // Set when the only chosen layer is the output layer. The logit is then linear in its parameters, so the
     // Hessian is exactly (1/n) sum of p (1 - p) x x^T over the rows' layer inputs x, with a 1 for the bias.
@@ -32,6 +55,7 @@ public sealed class InfluenceProblem : IDisposable
     /// <paramref name="curvature"/> picks the exact Hessian (the default) or the Gauss-Newton matrix;
     /// <see cref="CurvatureKind.Auto"/> takes the Hessian for the output layer alone and Gauss-Newton otherwise.
     /// For the output layer alone the two are equal, because the logit is linear in its parameters.
+    /// <paramref name="curvatureSampleRows"/> is the size of the curvature sub-sample (see <see cref="CurvatureSampleRows"/>).
     /// </summary>
     public InfluenceProblem(
         LinearStack stack,
@@ -39,11 +63,13 @@ public sealed class InfluenceProblem : IDisposable
         Tensor trainLabels,
         double damping,
         bool closedFormOutputLayer = true,
-        CurvatureKind curvature = CurvatureKind.Hessian)
+        CurvatureKind curvature = CurvatureKind.Hessian,
+        int curvatureSampleRows = CurvatureSampleRows)
     {
         _stack = stack;
         Damping = damping;
         TrainCount = trainInputs.shape[0];
+        CurvatureCount = Math.Min(TrainCount, curvatureSampleRows);
         bool outputLayerOnly = stack.Chosen is [var last] && last == stack.LayerCount - 1;
         Curvature = curvature switch
         {
@@ -54,15 +80,28 @@ public sealed class InfluenceProblem : IDisposable
         // The gradient keeps its autograd graph (create_graph), so the intermediate handles can be disposed:
         // libtorch's graph holds its own references to what the second derivative needs.
         using var scope = NewDisposeScope();
-        _trainPrefix = stack.Prefix(trainInputs).MoveToOuterDisposeScope();
-        _trainLabels = trainLabels.to(float64).MoveToOuterDisposeScope();
+        var curvatureInputs = trainInputs;
+        var curvatureLabels = trainLabels;
+        if (CurvatureCount < TrainCount)
+        {
+            _allInputs = trainInputs;
+            _allLabels = trainLabels.to(float64).MoveToOuterDisposeScope();
+            var sample = SampleRows(TrainCount, CurvatureCount);
+            curvatureInputs = trainInputs.index_select(0, sample);
+            curvatureLabels = trainLabels.index_select(0, sample);
+        }
+
+        _trainPrefix = stack.Prefix(curvatureInputs).MoveToOuterDisposeScope();
+        _trainLabels = curvatureLabels.to(float64).MoveToOuterDisposeScope();
         if (closedFormOutputLayer && outputLayerOnly)
         {
             var features = WithBiasColumn(_trainPrefix);
             var probabilities = stack.Logits(_trainPrefix).detach().sigmoid();
-            var weights = probabilities * (1 - probabilities) / (double)TrainCount;
+            var weights = probabilities * (1 - probabilities) / (double)CurvatureCount;
             _outputLayerHessian = features.t().matmul(features * weights.unsqueeze(1)).MoveToOuterDisposeScope();
-            _gradient = features.t().matmul(probabilities - _trainLabels).div_(TrainCount).MoveToOuterDisposeScope();
+            _gradient = _allInputs is null
+                ? features.t().matmul(probabilities - _trainLabels).div_(TrainCount).MoveToOuterDisposeScope()
+                : MeanGradientOfAllRows(CancellationToken.None).MoveToOuterDisposeScope();
             return;
         }
 
@@ -70,16 +109,54 @@ public sealed class InfluenceProblem : IDisposable
         {
             _trainLogits = stack.Logits(_trainPrefix).MoveToOuterDisposeScope();
             var probabilities = _trainLogits.detach().sigmoid();
-            _gaussNewtonWeights = (probabilities * (1 - probabilities) / (double)TrainCount).MoveToOuterDisposeScope();
-            var meanLoss = nn.functional.binary_cross_entropy_with_logits(_trainLogits, _trainLabels);
-            _gradient = LinearStack.Flatten(autograd.grad([meanLoss], stack.Parameters, retain_graph: true)).detach().MoveToOuterDisposeScope();
+            _gaussNewtonWeights = (probabilities * (1 - probabilities) / (double)CurvatureCount).MoveToOuterDisposeScope();
+            if (_allInputs is null)
+            {
+                var meanLoss = nn.functional.binary_cross_entropy_with_logits(_trainLogits, _trainLabels);
+                _gradient = LinearStack.Flatten(autograd.grad([meanLoss], stack.Parameters, retain_graph: true)).detach().MoveToOuterDisposeScope();
+            }
+            else
+            {
+                _gradient = MeanGradientOfAllRows(CancellationToken.None).MoveToOuterDisposeScope();
+            }
+
             return;
         }
 
+        // The exact Hessian's products differentiate this gradient, so it is taken over the curvature rows, with its graph.
         var loss = nn.functional.binary_cross_entropy_with_logits(stack.Logits(_trainPrefix), _trainLabels);
         var gradients = autograd.grad([loss], stack.Parameters, retain_graph: true, create_graph: true);
         _gradient = LinearStack.Flatten(gradients).MoveToOuterDisposeScope();
+        if (_allInputs is not null)
+            _meanGradient = MeanGradientOfAllRows(CancellationToken.None).MoveToOuterDisposeScope();
     }
+
+
+    /// <summary>Rows the curvature is computed on: every training row, or the sub-sample's rows.</summary>
+    public long CurvatureCount { get; }
+
+    /// <summary>Draws <paramref name="count"/> distinct row positions of <paramref name="rows"/> with <see cref="CurvatureSampleSeed"/>, ascending.</summary>
+    internal static Tensor SampleRows(long rows, long count)
+    {
+        var random = new Random(CurvatureSampleSeed);
+        var positions = new long[rows];
+        for (long i = 0; i < rows; i++)
+            positions[i] = i;
+
+        // A partial Fisher-Yates shuffle: the first count positions end up a uniform sample without replacement.
+        for (long i = 0; i < count; i++)
+        {
+            long j = random.NextInt64(i, rows);
+            (positions[i], positions[j]) = (positions[j], positions[i]);
+        }
+
+        var sample = positions[..(int)count];
+        Array.Sort(sample);
+        return tensor(sample);
+    }
+
+    private Tensor MeanGradientOfAllRows(CancellationToken cancellationToken) =>
+        SumOfGradients(_allInputs!, _allLabels!, cancellationToken).div_(TrainCount);
 
     /// <summary>Damping lambda added to the curvature's diagonal; a host may change it between solves.</summary>
     public double Damping { get; set; }
@@ -92,7 +169,7 @@ public sealed class InfluenceProblem : IDisposable
     public LinearStack Stack => _stack;
 
     /// <summary>Gradient of the mean training loss over the chosen parameters, flat.</summary>
-    public Tensor Gradient => _gradient.detach();
+    public Tensor Gradient => (_meanGradient ?? _gradient).detach();
 
     /// <summary>
     /// Returns H v, where H is the curvature of the mean training loss over the chosen layers. It is the
@@ -357,9 +434,26 @@ public sealed class InfluenceProblem : IDisposable
         return ScoresFromPrefix(prefix, labels, solvedObjectiveGradient, cancellationToken);
     }
 
-    /// <summary>Returns the influence scores of every training row, reusing the cached layer inputs.</summary>
-    public double[] TrainScores(Tensor solvedObjectiveGradient, CancellationToken cancellationToken) =>
-        ScoresFromPrefix(_trainPrefix, _trainLabels, solvedObjectiveGradient, cancellationToken);
+    /// <summary>
+    /// Returns the influence scores of every training row, reusing the cached layer inputs, or, when the curvature
+    /// uses a sub-sample, computing each chunk's layer inputs in turn.
+    /// </summary>
+    public double[] TrainScores(Tensor solvedObjectiveGradient, CancellationToken cancellationToken)
+    {
+        if (_allInputs is null)
+            return ScoresFromPrefix(_trainPrefix, _trainLabels, solvedObjectiveGradient, cancellationToken);
+
+        var scores = new double[TrainCount];
+        for (long start = 0; start < TrainCount; start += ScoreChunkRows)
+        {
+            long count = Math.Min(ScoreChunkRows, TrainCount - start);
+            using var prefix = _stack.Prefix(_allInputs.narrow(0, start, count));
+            using var labels = _allLabels!.narrow(0, start, count);
+            ScoresFromPrefix(prefix, labels, solvedObjectiveGradient, cancellationToken).CopyTo(scores, start);
+        }
+
+        return scores;
+    }
 
     private double[] ScoresFromPrefix(Tensor prefix, Tensor labels, Tensor solved, CancellationToken cancellationToken)
     {
@@ -425,6 +519,8 @@ public sealed class InfluenceProblem : IDisposable
         _trainLogits?.Dispose();
         _gaussNewtonWeights?.Dispose();
         _gradient.Dispose();
+        _meanGradient?.Dispose();
+        _allLabels?.Dispose();
         _trainPrefix.Dispose();
         _trainLabels.Dispose();
     }
