@@ -33,6 +33,15 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     }
 
     [Fact]
+    public void TrainModel_WorkerJob_ReportsPeakResidentMemory()
+    {
+        long peak = server.BaseTraining.Result.WorkerPeakResidentBytes;
+
+        // A worker loads the .NET runtime and libtorch, so its peak is well above 64 MiB; Adult needs far less than 4 GiB.
+        Assert.InRange(peak, 64L << 20, 4L << 30);
+    }
+
+    [Fact]
     public async Task GetVersion_TrainedVersion_HasTrainingTestReport()
     {
         var trained = server.BaseTraining.Result.Train;

@@ -18,8 +18,9 @@ internal static class JobEngine
     public static PreparedDataset LoadDataset(string name, string definitionJson, byte[] train, byte[]? test)
     {
         var definition = DatasetMapper.DefinitionFromJson(definitionJson);
-        using var trainStream = new MemoryStream(train, writable: false);
-        using var testStream = test is null ? null : new MemoryStream(test, writable: false);
+        // publiclyVisible lets the CSV reader decode the bytes in place instead of copying them.
+        using var trainStream = new MemoryStream(train, 0, train.Length, writable: false, publiclyVisible: true);
+        using var testStream = test is null ? null : new MemoryStream(test, 0, test.Length, writable: false, publiclyVisible: true);
         return DatasetLoader.Load(definition, trainStream, $"{name} train file", testStream,
             testStream is null ? null : $"{name} test file");
     }

@@ -104,6 +104,7 @@ internal static class WorkerEntryPoint
         }
 
         File.WriteAllBytes(job.WeightsOutputPath, outcome.Weights);
+        outcome.Result.WorkerPeakResidentBytes = PeakResidentBytes();
         var result = new Wire.WorkerResult
         {
             WeightsSha256 = outcome.WeightsSha256,
@@ -113,6 +114,28 @@ internal static class WorkerEntryPoint
         };
         result.RemovedRowIds.AddRange(outcome.RemovedRowIds);
         return result;
+    }
+
+    /// <summary>
+    /// Returns this process's peak resident set size in bytes, from the VmHWM line of /proc/self/status
+    /// (given in kB), or 0 where that file does not exist.
+    /// </summary>
+    internal static long PeakResidentBytes()
+    {
+        const string statusPath = "/proc/self/status";
+        if (!File.Exists(statusPath))
+            return 0;
+
+        foreach (string line in File.ReadLines(statusPath))
+        {
+            if (!line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                continue;
+
+            string kilobytes = line["VmHWM:".Length..].Trim().Split(' ')[0];
+            return long.Parse(kilobytes, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+
+        return 0;
     }
 
     /// <summary>
