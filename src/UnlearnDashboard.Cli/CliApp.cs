@@ -66,6 +66,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(ReportCommand.Create(console));
         rootCommand.Subcommands.Add(JobsCommand.Create(console));
         rootCommand.Subcommands.Add(BenchCommand.Create(console));
+        rootCommand.Subcommands.Add(ScaleBenchCommand.Create(console));
         rootCommand.Subcommands.Add(AuditCommand.Create(console));
         rootCommand.Subcommands.Add(SoakCommand.Create(console));
         rootCommand.Subcommands.Add(LoadCommand.Create(console));
