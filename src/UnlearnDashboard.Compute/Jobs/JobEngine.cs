@@ -17,12 +17,16 @@ internal static class JobEngine
     /// <summary>Loads a stored dataset from its train and (optional) test file contents.</summary>
     public static PreparedDataset LoadDataset(string name, string definitionJson, byte[] train, byte[]? test)
     {
+        using var trainStream = new MemoryStream(train, writable: false);
+        using var testStream = test is null ? null : new MemoryStream(test, writable: false);
+        return LoadDataset(name, definitionJson, trainStream, testStream);
+    }
+
+    /// <summary>Loads a stored dataset from seekable streams of its train and (optional) test files, which the CSV reader reads block by block.</summary>
+    public static PreparedDataset LoadDataset(string name, string definitionJson, Stream train, Stream? test)
+    {
         var definition = DatasetMapper.DefinitionFromJson(definitionJson);
-        // publiclyVisible lets the CSV reader decode the bytes in place instead of copying them.
-        using var trainStream = new MemoryStream(train, 0, train.Length, writable: false, publiclyVisible: true);
-        using var testStream = test is null ? null : new MemoryStream(test, 0, test.Length, writable: false, publiclyVisible: true);
-        return DatasetLoader.Load(definition, trainStream, $"{name} train file", testStream,
-            testStream is null ? null : $"{name} test file");
+        return DatasetLoader.Load(definition, train, $"{name} train file", test, test is null ? null : $"{name} test file");
     }
 
     public static JobRunOutput Train(

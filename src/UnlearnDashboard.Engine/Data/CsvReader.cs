@@ -49,10 +49,16 @@ internal static class CsvReader
     /// for invalid UTF-8, an empty file, a bad header, a file with no data records, ragged records and
     /// unterminated quotes.
     /// </summary>
-    public static CsvTable Read(Stream stream, string source, string fileField, IReadOnlyList<string>? columnNames)
+    public static CsvTable Read(Stream stream, string source, string fileField, IReadOnlyList<string>? columnNames) =>
+        Read(stream, source, fileField, columnNames, DefaultBlockBytes);
+
+    /// <summary>Bytes decoded at a time. Only one block's text, and the record that crosses its end, is in memory at once.</summary>
+    internal const int DefaultBlockBytes = 1 << 20;
+
+    /// <summary>As <see cref="Read(Stream, string, string, IReadOnlyList{string}?)"/>, decoding <paramref name="blockBytes"/> bytes at a time.</summary>
+    internal static CsvTable Read(Stream stream, string source, string fileField, IReadOnlyList<string>? columnNames, int blockBytes)
     {
-        char[] text = Decode(stream, source, fileField, out int length);
-        var parser = new Parser(text, length, source, fileField);
+        var parser = new Parser(new TextBlocks(stream, source, fileField, blockBytes), source, fileField);
         var fields = new List<string>();
 
         IReadOnlyList<string> columns;
@@ -68,13 +74,11 @@ internal static class CsvReader
             columns = ValidateColumnNames(columnNames, "column_names", "the defined column names");
         }
 
-        // With LF or CRLF line ends there are at most as many records as lines, so the lists do not grow.
-        int capacity = text.AsSpan(0, length).Count('\n') + 1;
         var values = new List<string>[columns.Count];
         for (int i = 0; i < values.Length; i++)
-            values[i] = new List<string>(capacity);
+            values[i] = [];
 
-        var lines = new List<int>(capacity);
+        var lines = new List<int>();
         while (parser.ReadRecord(fields, out int line))
         {
             if (fields.Count != columns.Count)
@@ -100,41 +104,6 @@ internal static class CsvReader
             Values = values.Select(v => v.ToArray()).ToArray(),
             LineNumbers = lines.ToArray(),
         };
-    }
-
-    /// <summary>Reads the stream and decodes it as strict UTF-8, naming the byte offset and line of the first invalid byte.</summary>
-    private static char[] Decode(Stream stream, string source, string fileField, out int length)
-    {
-        // A memory stream that exposes its buffer is decoded in place, which saves a copy of a large file.
-        MemoryStream? copy = null;
-        ReadOnlySpan<byte> bytes;
-        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment))
-        {
-            bytes = segment.AsSpan((int)memory.Position, (int)(memory.Length - memory.Position));
-            memory.Position = memory.Length;
-        }
-        else
-        {
-            copy = new MemoryStream(stream.CanSeek ? (int)Math.Max(0, stream.Length - stream.Position) : 0);
-            stream.CopyTo(copy);
-            bytes = new ReadOnlySpan<byte>(copy.GetBuffer(), 0, (int)copy.Length);
-        }
-
-        using var disposeCopy = copy;
-        ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
-        int start = bytes.StartsWith(byteOrderMark) ? byteOrderMark.Length : 0;
-        var chars = new char[bytes.Length - start];
-        var status = Utf8.ToUtf16(bytes[start..], chars, out int read, out length, replaceInvalidSequences: false);
-        if (status == OperationStatus.Done)
-            return chars;
-
-        int offset = start + read;
-        int line = bytes[..offset].Count((byte)'\n') + 1;
-        throw EngineException.Invalid(
-            fileField,
-            $"{source} is not valid UTF-8: byte 0x{bytes[offset]:X2} at byte offset {offset} (line {line}) starts an invalid byte sequence. " +
-            "Save the file as UTF-8.",
-            source);
     }
 
     private static IReadOnlyList<string> ValidateHeader(List<string> fields, int line, string source, string fileField)
@@ -203,26 +172,62 @@ internal static class CsvReader
     /// Splits decoded text into records. Values of the same field position are interned, so a column of
     /// repeated categories keeps one string per distinct value and reading allocates only for new values.
     /// </summary>
-    private sealed class Parser(char[] text, int length, string source, string fileField)
+    private sealed class Parser(TextBlocks blocks, string source, string fileField)
     {
         private readonly List<Dictionary<string, string>> _pools = [];
         private char[] _quoted = new char[256];
         private int _position;
         private int _line = 1;
 
-        /// <summary>Reads the next record into <paramref name="fields"/>; returns false at the end of the text.</summary>
+        /// <summary>
+        /// Reads the next record into <paramref name="fields"/>, or returns false at the end of the text. A record that
+        /// runs past the decoded text is read again from its start once the next block is decoded.
+        /// </summary>
         public bool ReadRecord(List<string> fields, out int line)
+        {
+            while (true)
+            {
+                int start = _position;
+                int startLine = _line;
+                try
+                {
+                    return ReadDecodedRecord(fields, out line);
+                }
+                catch (MoreTextNeededException)
+                {
+                    blocks.DecodeNext(start);
+                    _position = 0;
+                    _line = startLine;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Returns whether the character at <paramref name="index"/> exists. Throws <see cref="MoreTextNeededException"/>
+        /// when it lies beyond the decoded text and the stream has more.
+        /// </summary>
+        private bool Has(int index)
+        {
+            if (index < blocks.Length)
+                return true;
+            if (blocks.Final)
+                return false;
+
+            throw MoreTextNeededException.Instance;
+        }
+
+        private bool ReadDecodedRecord(List<string> fields, out int line)
         {
             fields.Clear();
             SkipBlankAndCommentLines();
             line = _line;
-            if (_position >= length)
+            if (!Has(_position))
                 return false;
 
             while (true)
             {
                 fields.Add(ReadField(fields.Count));
-                if (_position < length && text[_position] == ',')
+                if (Has(_position) && blocks.Text[_position] == ',')
                 {
                     _position++;
                     continue;
@@ -235,19 +240,19 @@ internal static class CsvReader
 
         private void SkipBlankAndCommentLines()
         {
-            while (_position < length)
+            while (Has(_position))
             {
                 int end = _position;
-                while (end < length && text[end] is ' ' or '\t')
+                while (Has(end) && blocks.Text[end] is ' ' or '\t')
                     end++;
 
-                bool blank = end >= length || text[end] is '\r' or '\n';
-                bool comment = text[_position] == '|';
+                bool blank = !Has(end) || blocks.Text[end] is '\r' or '\n';
+                bool comment = blocks.Text[_position] == '|';
                 if (!blank && !comment)
                     return;
 
                 _position = end;
-                while (_position < length && text[_position] is not ('\r' or '\n'))
+                while (Has(_position) && blocks.Text[_position] is not ('\r' or '\n'))
                     _position++;
                 SkipLineEnd();
             }
@@ -255,17 +260,17 @@ internal static class CsvReader
 
         private string ReadField(int index)
         {
-            while (_position < length && text[_position] is ' ' or '\t')
+            while (Has(_position) && blocks.Text[_position] is ' ' or '\t')
                 _position++;
 
-            if (_position < length && text[_position] == '"')
+            if (Has(_position) && blocks.Text[_position] == '"')
                 return Intern(index, ReadQuoted(index));
 
             int start = _position;
-            while (_position < length && text[_position] is not (',' or '\r' or '\n'))
+            while (Has(_position) && blocks.Text[_position] is not (',' or '\r' or '\n'))
                 _position++;
 
-            return Intern(index, text.AsSpan(start, _position - start).Trim());
+            return Intern(index, blocks.Text.AsSpan(start, _position - start).Trim());
         }
 
         /// <summary>Reads a quoted field whose opening quote is at the current position and returns its trimmed content.</summary>
@@ -276,7 +281,7 @@ internal static class CsvReader
             _position++;
             while (true)
             {
-                if (_position >= length)
+                if (!Has(_position))
                 {
                     throw EngineException.Invalid(
                         fileField,
@@ -284,10 +289,10 @@ internal static class CsvReader
                         startLine.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
 
-                char c = text[_position];
+                char c = blocks.Text[_position];
                 if (c == '"')
                 {
-                    if (_position + 1 < length && text[_position + 1] == '"')
+                    if (Has(_position + 1) && blocks.Text[_position + 1] == '"')
                     {
                         Append(ref count, '"');
                         _position += 2;
@@ -298,20 +303,20 @@ internal static class CsvReader
                     break;
                 }
 
-                if (c == '\n' || (c == '\r' && (_position + 1 >= length || text[_position + 1] != '\n')))
+                if (c == '\n' || (c == '\r' && (!Has(_position + 1) || blocks.Text[_position + 1] != '\n')))
                     _line++;
                 Append(ref count, c);
                 _position++;
             }
 
-            while (_position < length && text[_position] is ' ' or '\t')
+            while (Has(_position) && blocks.Text[_position] is ' ' or '\t')
                 _position++;
 
-            if (_position < length && text[_position] is not (',' or '\r' or '\n'))
+            if (Has(_position) && blocks.Text[_position] is not (',' or '\r' or '\n'))
             {
                 throw EngineException.Invalid(
                     fileField,
-                    $"Field {index + 1} on line {_line} of {source} has '{text[_position]}' after its closing quote. " +
+                    $"Field {index + 1} on line {_line} of {source} has '{blocks.Text[_position]}' after its closing quote. " +
                     "Write a quote inside a quoted value as two quotes (\"\").",
                     _line.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -328,12 +333,12 @@ internal static class CsvReader
 
         private void SkipLineEnd()
         {
-            if (_position >= length)
+            if (!Has(_position))
                 return;
 
-            if (text[_position] == '\r')
+            if (blocks.Text[_position] == '\r')
                 _position++;
-            if (_position < length && text[_position] == '\n')
+            if (Has(_position) && blocks.Text[_position] == '\n')
                 _position++;
             _line++;
         }
@@ -351,5 +356,80 @@ internal static class CsvReader
             _pools[index].Add(created, created);
             return created;
         }
+    }
+}
+
+/// <summary>Signals that a record continues past the decoded text; the parser decodes the next block and reads the record again.</summary>
+internal sealed class MoreTextNeededException : Exception
+{
+    public static readonly MoreTextNeededException Instance = new();
+}
+
+/// <summary>
+/// Decodes a stream as strict UTF-8, one block of bytes at a time, into a text buffer that keeps only the record
+/// being read and the text after it. A byte order mark at the start is skipped. Invalid UTF-8 is rejected naming the
+/// byte offset and line of the first invalid byte, both counted from the start of the stream.
+/// </summary>
+internal sealed class TextBlocks(Stream stream, string source, string fileField, int blockBytes)
+{
+    // Bytes read but not decoded yet (a multi-byte character cut by the block's end) stay at the start of _bytes.
+    private readonly byte[] _bytes = new byte[blockBytes + 4];
+    private int _pendingBytes;
+    private long _decodedBytes;
+    private long _decodedLines;
+    private bool _started;
+
+    /// <summary>Decoded text; characters from 0 to <see cref="Length"/> are valid.</summary>
+    public char[] Text { get; private set; } = [];
+
+    public int Length { get; private set; }
+
+    /// <summary>True once the stream's last byte is decoded.</summary>
+    public bool Final { get; private set; }
+
+    /// <summary>Drops the text before <paramref name="keepFrom"/>, moves the rest to the start and decodes the next block after it.</summary>
+    public void DecodeNext(int keepFrom)
+    {
+        int keptLength = Length - keepFrom;
+        int needed = keptLength + _bytes.Length;
+        if (Text.Length < needed)
+        {
+            var larger = new char[Math.Max(needed, 2 * Text.Length)];
+            Text.AsSpan(keepFrom, keptLength).CopyTo(larger);
+            Text = larger;
+        }
+        else
+        {
+            Text.AsSpan(keepFrom, keptLength).CopyTo(Text);
+        }
+
+        Length = keptLength;
+        int read = stream.ReadAtLeast(_bytes.AsSpan(_pendingBytes, blockBytes), blockBytes, throwOnEndOfStream: false);
+        Final = read < blockBytes;
+        var bytes = _bytes.AsSpan(0, _pendingBytes + read);
+
+        ReadOnlySpan<byte> byteOrderMark = [0xEF, 0xBB, 0xBF];
+        int skipped = !_started && bytes.StartsWith(byteOrderMark) ? byteOrderMark.Length : 0;
+        _started = true;
+
+        var status = Utf8.ToUtf16(bytes[skipped..], Text.AsSpan(Length), out int bytesRead, out int charsWritten,
+            replaceInvalidSequences: false, isFinalBlock: Final);
+        int consumed = skipped + bytesRead;
+        if (status == OperationStatus.InvalidData)
+        {
+            long offset = _decodedBytes + consumed;
+            long line = _decodedLines + bytes[..consumed].Count((byte)'\n') + 1;
+            throw EngineException.Invalid(
+                fileField,
+                $"{source} is not valid UTF-8: byte 0x{bytes[consumed]:X2} at byte offset {offset} (line {line}) starts an invalid byte sequence. " +
+                "Save the file as UTF-8.",
+                source);
+        }
+
+        Length += charsWritten;
+        _decodedBytes += consumed;
+        _decodedLines += bytes[..consumed].Count((byte)'\n');
+        bytes[consumed..].CopyTo(_bytes);
+        _pendingBytes = bytes.Length - consumed;
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using UnlearnDashboard.Engine;
+using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Pipeline;
 using Proto = UnlearnDashboard.Protos.V1;
 using Wire = UnlearnDashboard.Protos.Worker.V1;
@@ -72,9 +73,10 @@ internal static class WorkerEntryPoint
     {
         var progress = new WorkerProgress(output, job.Fault, cancellationToken);
         progress.Report(new ProgressUpdate("loading", 0, $"Loading dataset {job.Dataset.Name}"));
-        byte[] train = ReadVerified(job.Dataset.Train, "artifact");
-        byte[]? test = job.Dataset.Test is null ? null : ReadVerified(job.Dataset.Test, "artifact");
-        var data = JobEngine.LoadDataset(job.Dataset.Name, job.Dataset.DefinitionJson, train, test);
+        PreparedDataset data;
+        using (var train = OpenVerified(job.Dataset.Train, "artifact"))
+        using (var test = job.Dataset.Test is null ? null : OpenVerified(job.Dataset.Test, "artifact"))
+            data = JobEngine.LoadDataset(job.Dataset.Name, job.Dataset.DefinitionJson, train, test);
         cancellationToken.ThrowIfCancellationRequested();
 
         JobRunOutput outcome;
@@ -136,6 +138,28 @@ internal static class WorkerEntryPoint
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Opens an artifact for reading after checking its SHA-256 in one streaming pass, so a large dataset file is
+    /// never held in memory whole. Throws the same DATA_LOSS errors as <see cref="ReadVerified"/>.
+    /// </summary>
+    private static FileStream OpenVerified(Wire.ArtifactFile file, string field)
+    {
+        if (!File.Exists(file.Path))
+            throw new EngineException(EngineErrorKind.DataLoss, field, $"Artifact {file.Sha256} is missing from {file.Path}.", file.Sha256);
+
+        var stream = File.OpenRead(file.Path);
+        string actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        if (actual != file.Sha256)
+        {
+            stream.Dispose();
+            throw new EngineException(EngineErrorKind.DataLoss, field,
+                $"Artifact {file.Path} is damaged: its SHA-256 is {actual}, expected {file.Sha256}.", file.Sha256);
+        }
+
+        stream.Position = 0;
+        return stream;
     }
 
     /// <summary>
