@@ -134,6 +134,33 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(again));
     }
 
+    [Fact]
+    public async Task Erase_TwiceFromOneVersion_SecondFailsWithoutErasing()
+    {
+        string versionId = await TrainAsync("german-credit");
+        var before = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "german-credit" });
+        var first = await server.Erasures.SubmitErasureAsync(Request(versionId, rowId: 0));
+        var second = await server.Erasures.SubmitErasureAsync(Request(versionId, rowId: 50));
+
+        var firstEnded = await JobWatcher.WaitForEndAsync(server.Jobs, first.Id);
+        var secondEnded = await JobWatcher.WaitForEndAsync(server.Jobs, second.Id);
+        var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "german-credit" });
+        var certificates = await server.Erasures.ListErasuresAsync(new ListErasuresRequest { Dataset = "german-credit" });
+        var firstCertificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = first.Id });
+
+        // The second job's row id 50 was resolved on the file that the first erasure then purged.
+        Assert.Equal(JobState.Succeeded, firstEnded.State);
+        Assert.Equal(JobState.Failed, secondEnded.State);
+        Assert.Contains("would name other rows", secondEnded.Error);
+        Assert.Equal(before.TrainSha256, firstCertificate.PreviousTrainSha256);
+        Assert.Equal(firstCertificate.NewTrainSha256, after.TrainSha256);
+        Assert.Equal([0L], firstCertificate.Rows.Select(r => r.RowId));
+        Assert.DoesNotContain(certificates.Certificates, c => c.JobId == second.Id);
+
+        static ErasureRequest Request(string versionId, long rowId) =>
+            new() { ModelVersionId = versionId, RowIds = { rowId }, Layers = { "fc3" }, SkipRetrain = true };
+    }
+
     [Theory]
     [InlineData("row_ids", "99999999")]
     [InlineData("key_column", "no_such_column")]

@@ -36,6 +36,7 @@ public sealed class ErasureCommitter(
     public async Task CommitAsync(JobRow job, JobRunInput input, ModelVersionRow version, Proto.JobResult result, long sequence, DateTimeOffset now, JobLease? lease)
     {
         var previous = input.Dataset;
+        RequireBaseFileCurrent(job.Id, input.BaseVersion!, previous);
         string previousSha256 = previous.TrainSha256;
         int newDatasetVersion = previous.Version + 1;
         var request = input.ErasureRequest!;
@@ -115,6 +116,22 @@ public sealed class ErasureCommitter(
                 Certificate = certificate.ToByteArray(),
             });
         }, beforePublish: () => AfterCommitAsync(previous, prepared, certificate));
+    }
+
+    /// <summary>
+    /// Throws FAILED_PRECONDITION when the dataset's training file is no longer the one the erased version was made on.
+    /// The job's row ids were resolved against that file at submission, so after another erasure purged it they would
+    /// name other rows, and the new version would still carry the rows the other erasure removed.
+    /// </summary>
+    public static void RequireBaseFileCurrent(string jobId, ModelVersionRow erased, DatasetRow dataset)
+    {
+        if (erased.DatasetTrainSha256 is { } made && made != dataset.TrainSha256)
+        {
+            throw EngineException.Precondition("model_version_id",
+                $"Dataset {dataset.Name} changed from version {erased.DatasetVersion} to {dataset.Version} after erasure job {jobId} was submitted " +
+                $"on version {erased.Id}, so the job's row ids would name other rows; nothing was erased. " +
+                "Submit the erasure again on a version made on the current dataset version.");
+        }
     }
 
     /// <summary>Caches the new dataset version, deletes the previous file and records the erasure in the audit trail.</summary>

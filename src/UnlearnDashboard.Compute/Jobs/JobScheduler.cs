@@ -264,6 +264,9 @@ public sealed partial class JobScheduler(
         {
             var erasureRequest = Proto.ErasureRequest.Parser.ParseFrom(job.Request);
             var erased = await models.GetVersionAsync(job.ModelVersionId!, "model_version_id", cancellationToken);
+
+            // Checked before the work starts and again when the job commits.
+            Erasures.ErasureCommitter.RequireBaseFileCurrent(job.Id, erased, dataset);
             return new JobRunInput(job.Id, Proto.JobKind.Erase, null, null, dataset, erased, ErasureRequest: erasureRequest);
         }
 
