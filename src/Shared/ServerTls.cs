@@ -27,7 +27,16 @@ internal static class ServerTls
         var configuration = builder.Configuration;
         string? certificatePath = configuration[CertificatePathKey];
         if (string.IsNullOrWhiteSpace(certificatePath))
+        {
+            // A key or password without a certificate means TLS was meant; serving plain HTTP would send keys in clear text.
+            foreach (string key in new[] { KeyPathKey, PasswordKey })
+            {
+                if (!string.IsNullOrWhiteSpace(configuration[key]))
+                    throw new TlsConfigurationException($"{key} is set but {CertificatePathKey} is not; set {CertificatePathKey} to the certificate file, or unset {key}.");
+            }
+
             return;
+        }
 
         var certificate = LoadCertificate(certificatePath, configuration[KeyPathKey], configuration[PasswordKey]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));

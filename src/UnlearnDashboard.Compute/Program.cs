@@ -26,7 +26,7 @@ try
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     await app.Services.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
 }
-catch (Exception error) when (error is StartupException or OptionsValidationException)
+catch (Exception error) when (error is StartupException or OptionsValidationException || IsUnconvertibleSetting(error))
 {
     Console.Error.WriteLine($"UnlearnDashboard.Compute did not start: {error.Message}");
     return 1;
@@ -34,3 +34,8 @@ catch (Exception error) when (error is StartupException or OptionsValidationExce
 
 await app.RunAsync();
 return 0;
+
+// The configuration binder throws this when a setting's text is not of the option's type, such as
+// "--Analysis:MaxConcurrent abc"; its message names the setting, the value and the type.
+static bool IsUnconvertibleSetting(Exception error) =>
+    error is InvalidOperationException && error.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);

@@ -44,7 +44,13 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("Access:RateLimit:PermitsPerSecond", "NaN")]
     [InlineData("Access:RateLimit:Burst", "0")]
     [InlineData("Access:RateLimit:MaxCallers", "0")]
-    public async Task Start_InvalidRateLimit_NamesTheOption(string option, string value)
+    [InlineData("Access:RateLimit:PermitsPerSecond", "1e-20")]
+    [InlineData("Access:RateLimit:PermitsPerSecond", "abc")]
+    [InlineData("Access:RateLimit:Burst", "1.5")]
+    [InlineData("Analysis:MaxConcurrent", "abc")]
+    [InlineData("Analysis:MaxConcurrent", "0")]
+    [InlineData("Tls:KeyPath", "key.pem")]
+    public async Task Start_InvalidSetting_NamesTheOption(string option, string value)
     {
         string log = await FailedStartLogAsync("--DataDirectory", _dataDirectory, "--" + option, value);
 

@@ -31,6 +31,9 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = AccessOptions.SectionName + ":RateLimit";
 
+    /// <summary>Smallest rate other than 0: a slower bucket would ask callers to wait longer than a retry delay can say.</summary>
+    public const double MinPermitsPerSecond = 0.01;
+
     /// <summary>
     /// Tokens added to each bucket per second; 0 turns rate limiting off. Default 500, above what one
     /// <c>unlearn load</c> run needs: 20 reads a second plus 200 WatchJob streams re-opened on every job end.

@@ -76,6 +76,17 @@ internal sealed class JobOptionsValidator : IValidateOptions<JobOptions>
     }
 }
 
+/// <summary>Checks the attribute bounds of <see cref="AnalysisOptions"/>, naming each option by its configuration key.</summary>
+internal sealed class AnalysisOptionsValidator : IValidateOptions<AnalysisOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AnalysisOptions options)
+    {
+        var errors = new List<string>();
+        ComputeOptionsValidator.AddAttributeErrors(options, AnalysisOptions.SectionName + ":", errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
 /// <summary>Checks the attribute bounds of <see cref="AccessOptions"/> and its <c>RateLimit</c> section.</summary>
 internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
 {
@@ -84,6 +95,13 @@ internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
         var errors = new List<string>();
         ComputeOptionsValidator.AddAttributeErrors(options, AccessOptions.SectionName + ":", errors);
         ComputeOptionsValidator.AddAttributeErrors(options.RateLimit, RateLimitOptions.SectionName + ":", errors);
+        double rate = options.RateLimit.PermitsPerSecond;
+        if (rate > 0 && rate < RateLimitOptions.MinPermitsPerSecond)
+        {
+            errors.Add($"{RateLimitOptions.SectionName}:PermitsPerSecond is {rate.ToString("G", System.Globalization.CultureInfo.InvariantCulture)}; "
+                       + $"use 0 to turn rate limiting off, or at least {RateLimitOptions.MinPermitsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)} (one call every 100 s).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

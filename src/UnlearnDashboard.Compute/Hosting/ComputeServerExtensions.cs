@@ -73,8 +73,8 @@ public static class ComputeServerExtensions
         services.AddOptions<JobRunnerOptions>().Bind(configuration.GetSection(JobOptions.SectionName)).ValidateOnStart();
         services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AnalysisOptions>().Bind(configuration.GetSection(AnalysisOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AnalysisOptions>().Bind(configuration.GetSection(AnalysisOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AnalysisOptions>, AnalysisOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }
