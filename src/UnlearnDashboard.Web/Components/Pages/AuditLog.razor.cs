@@ -5,11 +5,10 @@ using UnlearnDashboard.Web.Compute;
 namespace UnlearnDashboard.Web.Components.Pages;
 
 /// <summary>The audit trail, filterable by actor, action and subject, with a check of the whole hash chain.</summary>
-public sealed partial class AuditLog : ComponentBase, IDisposable
+public sealed partial class AuditLog : ComputePage
 {
     private const int PageSize = 100;
 
-    private readonly CancellationTokenSource _disposed = new();
     private readonly List<AuditEntry> _entries = [];
     private string _nextPageToken = "";
     private string _actor = "";
@@ -25,12 +24,6 @@ public sealed partial class AuditLog : ComponentBase, IDisposable
 
     protected override Task OnInitializedAsync() => SearchAsync();
 
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
-    }
-
     private async Task SearchAsync()
     {
         _entries.Clear();
@@ -45,47 +38,28 @@ public sealed partial class AuditLog : ComponentBase, IDisposable
     private async Task LoadPageAsync()
     {
         _error = null;
-        try
+        var request = new ListAuditEntriesRequest
         {
-            var page = await Audit.ListAsync(new ListAuditEntriesRequest
+            Actor = _actor.Trim(),
+            Action = _action.Trim(),
+            Subject = _subject.Trim(),
+            PageSize = PageSize,
+            PageToken = _nextPageToken,
+        };
+        await CallComputeAsync(
+            async cancellationToken =>
             {
-                Actor = _actor.Trim(),
-                Action = _action.Trim(),
-                Subject = _subject.Trim(),
-                PageSize = PageSize,
-                PageToken = _nextPageToken,
-            }, _disposed.Token);
-            _entries.AddRange(page.Entries);
-            _nextPageToken = page.NextPageToken;
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
+                var page = await Audit.ListAsync(request, cancellationToken);
+                _entries.AddRange(page.Entries);
+                _nextPageToken = page.NextPageToken;
+            },
+            message => _error = message);
     }
 
     private async Task VerifyAsync()
     {
         _verifying = true;
-        try
-        {
-            _check = await Audit.VerifyAsync(_disposed.Token);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while the chain was checked.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _verifying = false;
-        }
+        await CallComputeAsync(async cancellationToken => _check = await Audit.VerifyAsync(cancellationToken), message => _error = message);
+        _verifying = false;
     }
 }

@@ -5,9 +5,8 @@ using UnlearnDashboard.Web.Compute;
 namespace UnlearnDashboard.Web.Components.Pages;
 
 /// <summary>Overview: the datasets, models and versions on the compute server with their test-split fairness.</summary>
-public sealed partial class Home : ComponentBase, IDisposable
+public sealed partial class Home : ComputePage
 {
-    private readonly CancellationTokenSource _disposed = new();
     private IReadOnlyList<CatalogRow> _rows = [];
     private bool _loading = true;
     private string? _error;
@@ -17,33 +16,18 @@ public sealed partial class Home : ComponentBase, IDisposable
 
     protected override Task OnInitializedAsync() => LoadAsync();
 
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
-    }
-
     private async Task LoadAsync()
     {
         _loading = true;
         _error = null;
-        try
-        {
-            _rows = CatalogRows.Join(await Catalog.GetSnapshotAsync(_disposed.Token));
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _rows = [];
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken => _rows = CatalogRows.Join(await Catalog.GetSnapshotAsync(cancellationToken)),
+            message =>
+            {
+                _rows = [];
+                _error = message;
+            });
+        _loading = false;
     }
 
     /// <summary>
