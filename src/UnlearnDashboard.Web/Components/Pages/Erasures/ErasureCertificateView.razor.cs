@@ -6,9 +6,8 @@ using UnlearnDashboard.Web.Compute;
 namespace UnlearnDashboard.Web.Components.Pages.Erasures;
 
 /// <summary>One erasure certificate: the rows by id and hash, the method, the membership-inference check and the versions affected.</summary>
-public sealed partial class ErasureCertificateView : ComponentBase, IDisposable
+public sealed partial class ErasureCertificateView : ComputePage
 {
-    private readonly CancellationTokenSource _disposed = new();
     private ErasureCertificate? _certificate;
     private bool _loading = true;
     private string? _error;
@@ -26,28 +25,10 @@ public sealed partial class ErasureCertificateView : ComponentBase, IDisposable
     {
         _loading = true;
         _error = null;
-        try
-        {
-            _certificate = await ErasureService.GetCertificateAsync(ErasureId, _disposed.Token);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
-    }
-
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
+        await CallComputeAsync(
+            async cancellationToken => _certificate = await ErasureService.GetCertificateAsync(ErasureId, cancellationToken),
+            message => _error = message);
+        _loading = false;
     }
 
     private static string DescribeMethod(ErasureMethod method)

@@ -13,9 +13,8 @@ namespace UnlearnDashboard.Web.Components.Pages.Erasures;
 /// Erasure certificates, newest first, and the form with which a compliance officer requests the erasure of training rows
 /// from a model version. Submitting opens the erase job's live view.
 /// </summary>
-public sealed partial class ErasureRequests : ComponentBase, IDisposable
+public sealed partial class ErasureRequests : ComputePage
 {
-    private readonly CancellationTokenSource _disposed = new();
     private IReadOnlyList<ErasureCertificate> _certificates = [];
     private IReadOnlyList<VersionChoice> _versionChoices = [];
     private Dictionary<string, string> _datasetNames = [];
@@ -75,38 +74,23 @@ public sealed partial class ErasureRequests : ComponentBase, IDisposable
         await LoadAsync();
     }
 
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
-    }
-
     private async Task LoadAsync()
     {
         _loading = true;
         _error = null;
-        try
-        {
-            var snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
-            _datasetNames = snapshot.Datasets.ToDictionary(dataset => dataset.Id, CatalogRows.DatasetName);
-            _versionChoices = CatalogRows.Join(snapshot)
-                .Where(row => row.VersionId is not null)
-                .Select(row => new VersionChoice(row.VersionId!, $"{row.Dataset} · {row.ModelName ?? "?"} · {Home.ShortId(row.VersionId!)}"))
-                .ToList();
-            _certificates = await ErasureService.ListAsync(null, _disposed.Token);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                var snapshot = await Catalog.GetSnapshotAsync(cancellationToken);
+                _datasetNames = snapshot.Datasets.ToDictionary(dataset => dataset.Id, CatalogRows.DatasetName);
+                _versionChoices = CatalogRows.Join(snapshot)
+                    .Where(row => row.VersionId is not null)
+                    .Select(row => new VersionChoice(row.VersionId!, $"{row.Dataset} · {row.ModelName ?? "?"} · {Home.ShortId(row.VersionId!)}"))
+                    .ToList();
+                _certificates = await ErasureService.ListAsync(null, cancellationToken);
+            },
+            message => _error = message);
+        _loading = false;
     }
 
     private string DatasetName(string datasetId) => _datasetNames.GetValueOrDefault(datasetId, datasetId);
@@ -131,23 +115,14 @@ public sealed partial class ErasureRequests : ComponentBase, IDisposable
         request.Layers.AddRange(SplitList(_layers));
 
         _submitting = true;
-        try
-        {
-            var job = await ErasureService.SubmitAsync(request, _disposed.Token);
-            Navigation.NavigateTo($"/jobs/{Uri.EscapeDataString(job.Id)}");
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add(exception.Message, Severity.Error);
-        }
-        finally
-        {
-            _submitting = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                var job = await ErasureService.SubmitAsync(request, cancellationToken);
+                Navigation.NavigateTo($"/jobs/{Uri.EscapeDataString(job.Id)}");
+            },
+            message => Snackbar.Add(message, Severity.Error));
+        _submitting = false;
     }
 
     /// <summary>Parses comma-separated row ids; the error names the first value that is not a whole number of at least 0.</summary>
