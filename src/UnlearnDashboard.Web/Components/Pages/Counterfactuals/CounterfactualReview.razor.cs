@@ -11,11 +11,10 @@ namespace UnlearnDashboard.Web.Components.Pages.Counterfactuals;
 /// One counterfactual set: its details, its row pairs with the changed cells marked, and the approve or reject
 /// decision. The compute server enforces the four-eyes rule; the page only explains it ahead of time.
 /// </summary>
-public sealed partial class CounterfactualReview : ComponentBase, IDisposable
+public sealed partial class CounterfactualReview : ComputePage
 {
     private const int PageSize = 100;
 
-    private readonly CancellationTokenSource _disposed = new();
     private readonly List<CounterfactualRowPair> _rows = [];
     private CounterfactualSet? _set;
     private string _nextPageToken = "";
@@ -80,82 +79,49 @@ public sealed partial class CounterfactualReview : ComponentBase, IDisposable
         _loading = true;
         _error = null;
         _rows.Clear();
-        try
-        {
-            var page = await Counterfactuals.GetAsync(SetId, "", PageSize, _disposed.Token);
-            _set = page.Set;
-            _rows.AddRange(page.Rows);
-            _nextPageToken = page.NextPageToken;
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
-    }
-
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                var page = await Counterfactuals.GetAsync(SetId, "", PageSize, cancellationToken);
+                _set = page.Set;
+                _rows.AddRange(page.Rows);
+                _nextPageToken = page.NextPageToken;
+            },
+            message => _error = message);
+        _loading = false;
     }
 
     private async Task LoadMoreAsync()
     {
         _loadingMore = true;
-        try
-        {
-            var page = await Counterfactuals.GetAsync(SetId, _nextPageToken, PageSize, _disposed.Token);
-            _rows.AddRange(page.Rows);
-            _nextPageToken = page.NextPageToken;
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add(exception.Message, Severity.Error);
-        }
-        finally
-        {
-            _loadingMore = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                var page = await Counterfactuals.GetAsync(SetId, _nextPageToken, PageSize, cancellationToken);
+                _rows.AddRange(page.Rows);
+                _nextPageToken = page.NextPageToken;
+            },
+            message => Snackbar.Add(message, Severity.Error));
+        _loadingMore = false;
     }
 
     private Task ApproveAsync() =>
-        ReviewAsync(() => Counterfactuals.ApproveAsync(SetId, _reviewer.Trim(), _comment.Trim(), _disposed.Token), "approved");
+        ReviewAsync(cancellationToken => Counterfactuals.ApproveAsync(SetId, _reviewer.Trim(), _comment.Trim(), cancellationToken), "approved");
 
     private Task RejectAsync() =>
-        ReviewAsync(() => Counterfactuals.RejectAsync(SetId, _reviewer.Trim(), _comment.Trim(), _disposed.Token), "rejected");
+        ReviewAsync(cancellationToken => Counterfactuals.RejectAsync(SetId, _reviewer.Trim(), _comment.Trim(), cancellationToken), "rejected");
 
-    private async Task ReviewAsync(Func<Task<CounterfactualSet>> call, string outcome)
+    private async Task ReviewAsync(Func<CancellationToken, Task<CounterfactualSet>> call, string outcome)
     {
         _reviewing = true;
-        try
-        {
-            _set = await call();
-            Snackbar.Add($"Set {Home.ShortId(SetId)} {outcome}.", Severity.Success);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while the decision was sent.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add(exception.Message, Severity.Error);
-        }
-        finally
-        {
-            _reviewing = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                _set = await call(cancellationToken);
+                Snackbar.Add($"Set {Home.ShortId(SetId)} {outcome}.", Severity.Success);
+            },
+            message => Snackbar.Add(message, Severity.Error));
+        _reviewing = false;
     }
 
     private static string DescribeMaps(CounterfactualSet set)

@@ -10,9 +10,8 @@ using UnlearnDashboard.Web.Compute;
 namespace UnlearnDashboard.Web.Components.Pages.Counterfactuals;
 
 /// <summary>Lists counterfactual sets with their review decisions and generates new sets for review.</summary>
-public sealed partial class CounterfactualSets : ComponentBase, IDisposable
+public sealed partial class CounterfactualSets : ComputePage
 {
-    private readonly CancellationTokenSource _disposed = new();
     private readonly GenerateForm _form = new();
     private CatalogSnapshot _snapshot = CatalogSnapshot.Empty;
     private IReadOnlyList<CounterfactualSet> _sets = [];
@@ -61,35 +60,20 @@ public sealed partial class CounterfactualSets : ComponentBase, IDisposable
         await LoadAsync();
     }
 
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
-    }
-
     private async Task LoadAsync()
     {
         _loading = true;
         _error = null;
-        try
-        {
-            _snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
-            _sets = await Counterfactuals.ListAsync(null, _status, _disposed.Token);
-            if (SelectedDataset is null && _snapshot.Datasets.Count > 0)
-                OnDatasetChanged(_snapshot.Datasets[0].Id);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                _snapshot = await Catalog.GetSnapshotAsync(cancellationToken);
+                _sets = await Counterfactuals.ListAsync(null, _status, cancellationToken);
+                if (SelectedDataset is null && _snapshot.Datasets.Count > 0)
+                    OnDatasetChanged(_snapshot.Datasets[0].Id);
+            },
+            message => _error = message);
+        _loading = false;
     }
 
     private Task OnStatusChanged(CounterfactualSetStatus? status)
@@ -126,23 +110,14 @@ public sealed partial class CounterfactualSets : ComponentBase, IDisposable
             request.ProxyMaps.Add(new ColumnValueMap { Column = column, Values = { map } });
 
         _generating = true;
-        try
-        {
-            var set = await Counterfactuals.GenerateAsync(request, _disposed.Token);
-            Navigation.NavigateTo($"/counterfactuals/{Uri.EscapeDataString(set.Id)}");
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while the set was generated.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add(exception.Message, Severity.Error);
-        }
-        finally
-        {
-            _generating = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                var set = await Counterfactuals.GenerateAsync(request, cancellationToken);
+                Navigation.NavigateTo($"/counterfactuals/{Uri.EscapeDataString(set.Id)}");
+            },
+            message => Snackbar.Add(message, Severity.Error));
+        _generating = false;
     }
 
     private string DatasetName(string datasetId) =>
