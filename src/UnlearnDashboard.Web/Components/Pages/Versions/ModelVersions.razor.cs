@@ -15,11 +15,10 @@ namespace UnlearnDashboard.Web.Components.Pages.Versions;
 /// release gate. Compliance officers promote versions, roll back by promoting an older one, and edit the gate.
 /// The compute server checks the gate and the role again on every call.
 /// </summary>
-public sealed partial class ModelVersions : ComponentBase, IDisposable
+public sealed partial class ModelVersions : ComputePage
 {
     private static readonly DialogOptions DialogOptions = new() { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true };
 
-    private readonly CancellationTokenSource _disposed = new();
     private Model? _model;
     private string _datasetName = "";
     private IReadOnlyList<VersionNode> _nodes = [];
@@ -68,48 +67,33 @@ public sealed partial class ModelVersions : ComponentBase, IDisposable
 
     protected override Task OnParametersSetAsync() => LoadAsync();
 
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
-    }
-
     private async Task LoadAsync()
     {
         _loading = true;
         _error = null;
-        try
-        {
-            var snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
-            _model = snapshot.Models.FirstOrDefault(model => model.Id == ModelId);
-            if (_model is null)
-            {
-                _error = $"Model '{ModelId}' was not found. The overview lists the models.";
-                return;
-            }
+        await CallComputeAsync(LoadModelAsync, message => _error = message);
+        _loading = false;
+    }
 
-            var dataset = snapshot.Datasets.FirstOrDefault(d => d.Id == _model.DatasetId);
-            _datasetName = dataset is null ? _model.DatasetId : CatalogRows.DatasetName(dataset);
-            var versions = snapshot.Versions.Where(version => version.ModelId == ModelId).ToList();
-            var lineages = await Task.WhenAll(versions.Select(version => Versions.GetLineageAsync(version.Id, _disposed.Token)));
-            _nodes = VersionTree.Build(versions, lineages.ToDictionary(lineage => lineage.VersionId, StringComparer.Ordinal));
-            _aliases = await Versions.ListAliasesAsync(ModelId, _disposed.Token);
-            _gate = await Versions.GetReleaseGateAsync(ModelId, _disposed.Token);
-            _gateMinRatio = _gate.HasMinDisparateImpactRatio ? _gate.MinDisparateImpactRatio : null;
-            _gateMaxDrop = _gate.HasMaxAccuracyDrop ? _gate.MaxAccuracyDrop : null;
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+    private async Task LoadModelAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await Catalog.GetSnapshotAsync(cancellationToken);
+        _model = snapshot.Models.FirstOrDefault(model => model.Id == ModelId);
+        if (_model is null)
         {
-            // The user left the page while it loaded.
+            _error = $"Model '{ModelId}' was not found. The overview lists the models.";
+            return;
         }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
+
+        var dataset = snapshot.Datasets.FirstOrDefault(d => d.Id == _model.DatasetId);
+        _datasetName = dataset is null ? _model.DatasetId : CatalogRows.DatasetName(dataset);
+        var versions = snapshot.Versions.Where(version => version.ModelId == ModelId).ToList();
+        var lineages = await Task.WhenAll(versions.Select(version => Versions.GetLineageAsync(version.Id, cancellationToken)));
+        _nodes = VersionTree.Build(versions, lineages.ToDictionary(lineage => lineage.VersionId, StringComparer.Ordinal));
+        _aliases = await Versions.ListAliasesAsync(ModelId, cancellationToken);
+        _gate = await Versions.GetReleaseGateAsync(ModelId, cancellationToken);
+        _gateMinRatio = _gate.HasMinDisparateImpactRatio ? _gate.MinDisparateImpactRatio : null;
+        _gateMaxDrop = _gate.HasMaxAccuracyDrop ? _gate.MaxAccuracyDrop : null;
     }
 
     private IReadOnlyList<string> AliasesOf(string versionId) =>
@@ -140,25 +124,18 @@ public sealed partial class ModelVersions : ComponentBase, IDisposable
             return;
 
         _promoting = true;
-        try
-        {
-            var response = await Versions.PromoteAsync(pending.Id, _pendingAlias, _reason.Trim(), _disposed.Token);
-            Snackbar.Add($"Version {Home.ShortId(pending.Id)} is now the {response.Alias.Alias} of model {_model?.Name}.", Severity.Success);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                var response = await Versions.PromoteAsync(pending.Id, _pendingAlias, _reason.Trim(), cancellationToken);
+                Snackbar.Add($"Version {Home.ShortId(pending.Id)} is now the {response.Alias.Alias} of model {_model?.Name}.", Severity.Success);
+            },
+            message => Snackbar.Add(message, Severity.Error));
+        _promoting = false;
+        _confirming = false;
+        _pending = null;
+        if (IsPageClosed)
             return;
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add(exception.Message, Severity.Error);
-        }
-        finally
-        {
-            _promoting = false;
-            _confirming = false;
-            _pending = null;
-        }
 
         // Reload either way: a rejected promotion to champion also stores its verdict.
         await LoadAsync();
@@ -173,23 +150,14 @@ public sealed partial class ModelVersions : ComponentBase, IDisposable
             request.MaxAccuracyDrop = drop;
 
         _savingGate = true;
-        try
-        {
-            _gate = await Versions.SetReleaseGateAsync(request, _disposed.Token);
-            Snackbar.Add($"Release gate of model {_model?.Name} saved: {DescribeGate(_gate)}", Severity.Success);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add(exception.Message, Severity.Error);
-        }
-        finally
-        {
-            _savingGate = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                _gate = await Versions.SetReleaseGateAsync(request, cancellationToken);
+                Snackbar.Add($"Release gate of model {_model?.Name} saved: {DescribeGate(_gate)}", Severity.Success);
+            },
+            message => Snackbar.Add(message, Severity.Error));
+        _savingGate = false;
     }
 
     private VersionNode ReferenceOf(VersionNode candidate)
