@@ -11,13 +11,12 @@ using UnlearnDashboard.Web.Fairness;
 namespace UnlearnDashboard.Web.Components.Pages;
 
 /// <summary>Wizard that builds a DebiasRequest step by step, submits it and opens the job's live view.</summary>
-public sealed partial class NewRequest : ComponentBase, IDisposable
+public sealed partial class NewRequest : ComputePage
 {
     public const double DefaultRemoveFraction = 0.05;
     public const int MaxNewtonSteps = 50;
     private const int LastStep = 3;
 
-    private readonly CancellationTokenSource _disposed = new();
     private readonly bool[] _attempted = new bool[LastStep + 1];
     private readonly RequestForm _form = new();
     private static readonly string[] StepTitles = ["Model", "Sensitive attribute", "Method", "Summary"];
@@ -123,34 +122,19 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
         await LoadAsync();
     }
 
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
-    }
-
     private async Task LoadAsync()
     {
         _loading = true;
         _loadError = null;
-        try
-        {
-            _snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
-            _approvedSets = await Counterfactuals.ListAsync(null, CounterfactualSetStatus.Approved, _disposed.Token);
-            Preselect();
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _loadError = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                _snapshot = await Catalog.GetSnapshotAsync(cancellationToken);
+                _approvedSets = await Counterfactuals.ListAsync(null, CounterfactualSetStatus.Approved, cancellationToken);
+                Preselect();
+            },
+            message => _loadError = message);
+        _loading = false;
     }
 
     private void Preselect()
@@ -227,23 +211,14 @@ public sealed partial class NewRequest : ComponentBase, IDisposable
             return;
 
         _submitting = true;
-        try
-        {
-            var job = await Jobs.SubmitDebiasAsync(_form.ToRequest(), _disposed.Token);
-            Navigation.NavigateTo($"/jobs/{Uri.EscapeDataString(job.Id)}");
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while the request was sent.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add($"The compute server rejected the request: {exception.Message}", Severity.Error);
-        }
-        finally
-        {
-            _submitting = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                var job = await Jobs.SubmitDebiasAsync(_form.ToRequest(), cancellationToken);
+                Navigation.NavigateTo($"/jobs/{Uri.EscapeDataString(job.Id)}");
+            },
+            message => Snackbar.Add($"The compute server rejected the request: {message}", Severity.Error));
+        _submitting = false;
     }
 
     private string DescribeVersion(ModelVersion version)

@@ -13,7 +13,7 @@ namespace UnlearnDashboard.Web.Components.Pages;
 /// The admin's page: creates and revokes users, and creates, rotates and revokes API keys. A new key's secret or
 /// a generated password is shown once, with a copy button. The compute server checks every input again.
 /// </summary>
-public sealed partial class Users : ComponentBase, IDisposable
+public sealed partial class Users : ComputePage
 {
     public const int MaxUserNameLength = 64;
     public const int MinPasswordLength = 12;
@@ -21,7 +21,6 @@ public sealed partial class Users : ComponentBase, IDisposable
 
     private static readonly Role[] AssignableRoles = [Role.Viewer, Role.Engineer, Role.Compliance, Role.Admin];
 
-    private readonly CancellationTokenSource _disposed = new();
     private readonly NewUserForm _newUser = new();
     private readonly NewKeyForm _newKey = new();
     private IReadOnlyList<User> _users = [];
@@ -89,33 +88,18 @@ public sealed partial class Users : ComponentBase, IDisposable
         await LoadAsync();
     }
 
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
-    }
-
     private async Task LoadAsync()
     {
         _loading = true;
         _error = null;
-        try
-        {
-            _users = await Access.ListUsersAsync(_disposed.Token);
-            _keys = await Access.ListApiKeysAsync(_includeRevokedKeys, _disposed.Token);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken =>
+            {
+                _users = await Access.ListUsersAsync(cancellationToken);
+                _keys = await Access.ListApiKeysAsync(_includeRevokedKeys, cancellationToken);
+            },
+            message => _error = message);
+        _loading = false;
     }
 
     private Task OnIncludeRevokedChanged(bool includeRevoked)
@@ -131,9 +115,9 @@ public sealed partial class Users : ComponentBase, IDisposable
             return Task.CompletedTask;
 
         var request = new CreateUserRequest { Name = _newUser.Name.Trim(), Role = _newUser.Role, Password = _newUser.Password };
-        return RunAsync(async () =>
+        return RunAsync(async cancellationToken =>
         {
-            var response = await Access.CreateUserAsync(request, _disposed.Token);
+            var response = await Access.CreateUserAsync(request, cancellationToken);
             Snackbar.Add($"User {response.User.Name} created as {DashboardRoles.Describe(response.User.Role)}.", Severity.Success);
             if (response.GeneratedPassword.Length > 0)
                 _secret = new ShownSecret($"The password of {response.User.Name}.", response.GeneratedPassword);
@@ -147,9 +131,9 @@ public sealed partial class Users : ComponentBase, IDisposable
         if (!await ConfirmAsync("Revoke user", $"Revoke {name}? Their API keys and sessions stop working at once.", "Revoke"))
             return;
 
-        await RunAsync(async () =>
+        await RunAsync(async cancellationToken =>
         {
-            await Access.RevokeUserAsync(name, _disposed.Token);
+            await Access.RevokeUserAsync(name, cancellationToken);
             Snackbar.Add($"User {name} revoked.", Severity.Success);
         });
     }
@@ -162,9 +146,9 @@ public sealed partial class Users : ComponentBase, IDisposable
 
         string userName = _newKey.UserName!;
         string description = _newKey.Description.Trim();
-        return RunAsync(async () =>
+        return RunAsync(async cancellationToken =>
         {
-            var response = await Access.CreateApiKeyAsync(userName, description, _disposed.Token);
+            var response = await Access.CreateApiKeyAsync(userName, description, cancellationToken);
             _secret = new ShownSecret($"The secret of API key {response.Key.Id} for {response.Key.UserName}.", response.Secret);
             _newKey.Clear();
             _keyAttempted = false;
@@ -176,9 +160,9 @@ public sealed partial class Users : ComponentBase, IDisposable
         if (!await ConfirmAsync("Rotate API key", $"Replace key {id} by a new one? Programs that use the old key stop working at once.", "Rotate"))
             return;
 
-        await RunAsync(async () =>
+        await RunAsync(async cancellationToken =>
         {
-            var response = await Access.RotateApiKeyAsync(id, _disposed.Token);
+            var response = await Access.RotateApiKeyAsync(id, cancellationToken);
             _secret = new ShownSecret($"The secret of API key {response.Key.Id}, which replaces {id}.", response.Secret);
         });
     }
@@ -188,33 +172,21 @@ public sealed partial class Users : ComponentBase, IDisposable
         if (!await ConfirmAsync("Revoke API key", $"Revoke key {id}? Programs that use it stop working at once.", "Revoke"))
             return;
 
-        await RunAsync(async () =>
+        await RunAsync(async cancellationToken =>
         {
-            await Access.RevokeApiKeyAsync(id, _disposed.Token);
+            await Access.RevokeApiKeyAsync(id, cancellationToken);
             Snackbar.Add($"API key {id} revoked.", Severity.Success);
         });
     }
 
     /// <summary>Runs one change, reports a failure with the server's message, and reloads the lists.</summary>
-    private async Task RunAsync(Func<Task> change)
+    private async Task RunAsync(Func<CancellationToken, Task> change)
     {
         _busy = true;
-        try
-        {
-            await change();
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
+        await CallComputeAsync(change, message => Snackbar.Add(message, Severity.Error));
+        _busy = false;
+        if (IsPageClosed)
             return;
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            Snackbar.Add(exception.Message, Severity.Error);
-        }
-        finally
-        {
-            _busy = false;
-        }
 
         await LoadAsync();
     }
