@@ -12,7 +12,7 @@ namespace UnlearnDashboard.Web.Components.Pages;
 /// matrices, flipped decisions, per-layer change and removed rows. The versions and meeting mode are in the
 /// query string, so a comparison can be shared as a link.
 /// </summary>
-public sealed partial class Compare : ComponentBase, IDisposable
+public sealed partial class Compare : ComputePage
 {
     private static readonly IReadOnlyList<HeadlineMetric> HeadlineMetrics =
     [
@@ -24,7 +24,6 @@ public sealed partial class Compare : ComponentBase, IDisposable
         new(FairnessMapping.Metrics.DisparateImpactRatio, "Disparate impact ratio", HigherIsBetter: true),
     ];
 
-    private readonly CancellationTokenSource _disposed = new();
     private CatalogSnapshot _snapshot = CatalogSnapshot.Empty;
     private bool _catalogLoading = true;
     private string? _catalogError;
@@ -86,22 +85,10 @@ public sealed partial class Compare : ComponentBase, IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        try
-        {
-            _snapshot = await Catalog.GetSnapshotAsync(_disposed.Token);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _catalogError = exception.Message;
-        }
-        finally
-        {
-            _catalogLoading = false;
-        }
+        await CallComputeAsync(
+            async cancellationToken => _snapshot = await Catalog.GetSnapshotAsync(cancellationToken),
+            message => _catalogError = message);
+        _catalogLoading = false;
     }
 
     protected override async Task OnParametersSetAsync()
@@ -116,28 +103,10 @@ public sealed partial class Compare : ComponentBase, IDisposable
             return;
 
         _loading = true;
-        try
-        {
-            _comparison = await Comparisons.CompareAsync(BaselineId, CandidateId, _disposed.Token);
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The user left the page while it loaded.
-        }
-        catch (ComputeUnavailableException exception)
-        {
-            _error = exception.Message;
-        }
-        finally
-        {
-            _loading = false;
-        }
-    }
-
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        _disposed.Dispose();
+        await CallComputeAsync(
+            async cancellationToken => _comparison = await Comparisons.CompareAsync(BaselineId, CandidateId, cancellationToken),
+            message => _error = message);
+        _loading = false;
     }
 
     private void OnBaselineChanged(string? versionId)
