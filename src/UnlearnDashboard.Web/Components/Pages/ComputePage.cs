@@ -4,10 +4,9 @@ using UnlearnDashboard.Web.Compute;
 namespace UnlearnDashboard.Web.Components.Pages;
 
 /// <summary>
-/// Base of the pages that call the compute server. Leaving the page cancels its pending calls, and
-/// <see cref="CallComputeAsync"/> turns the two expected outcomes of a failed call into page state:
-/// cancellation because the user left is ignored, and a <see cref="ComputeUnavailableException"/> reaches the page
-/// as its message.
+/// Base of the pages that call the compute server. Leaving the page cancels its pending calls.
+/// <see cref="CallComputeAsync"/> handles the two expected failures of a call: it ignores the cancellation once the
+/// page has closed, and it passes the message of a <see cref="ComputeUnavailableException"/> to the page.
 /// </summary>
 public abstract class ComputePage : ComponentBase, IDisposable
 {
