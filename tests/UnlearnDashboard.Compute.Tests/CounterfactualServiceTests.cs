@@ -185,6 +185,19 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task Reject_LongComment_NamesComment()
+    {
+        var set = await GenerateAdultSetAsync(maxRows: 20);
+
+        var error = await RpcAssert.FailsAsync(() => Reviewers.RejectCounterfactualSetAsync(
+            new ReviewCounterfactualSetRequest { SetId = set.Id, Comment = new string('c', 2001) }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["comment"], RpcAssert.ViolatedFields(error));
+        Assert.Equal(CounterfactualSetStatus.Pending, (await GetAsync(set.Id)).Set.Status);
+    }
+
+    [Fact]
     public async Task Get_Pages_CoverEveryPairOnce()
     {
         var set = await GenerateAdultSetAsync(maxRows: 45);

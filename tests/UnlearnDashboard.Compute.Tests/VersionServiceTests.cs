@@ -160,6 +160,28 @@ public abstract class VersionServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task Promote_LongReasonOrAlias_InvalidArgumentWithoutEcho()
+    {
+        var longReason = await RpcAssert.FailsAsync(() => server.Versions.PromoteVersionAsync(new PromoteVersionRequest
+        {
+            VersionId = server.Adult.DefaultModelVersionId,
+            Alias = "candidate",
+            Reason = new string('r', 2001),
+        }).ResponseAsync);
+        var longAlias = await RpcAssert.FailsAsync(() => server.Versions.PromoteVersionAsync(new PromoteVersionRequest
+        {
+            VersionId = server.Adult.DefaultModelVersionId,
+            Alias = new string('a', 10_000),
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, longReason.StatusCode);
+        Assert.Equal(["reason"], RpcAssert.ViolatedFields(longReason));
+        Assert.Contains("2001 characters", longReason.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, longAlias.StatusCode);
+        Assert.True(longAlias.Status.Detail.Length < 200, $"the message has {longAlias.Status.Detail.Length} characters");
+    }
+
+    [Fact]
     public async Task SetReleaseGate_OutOfRange_InvalidArgument()
     {
         string modelId = (await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = server.Adult.DefaultModelVersionId })).ModelId;

@@ -30,6 +30,9 @@ public sealed class CounterfactualCatalog(
 {
     public const string TrainingRowsSource = "training rows";
 
+    /// <summary>Longest review comment, in characters.</summary>
+    public const int MaxCommentLength = 2000;
+
     public const string UploadedRowsSource = "uploaded rows";
 
     /// <summary>
@@ -130,6 +133,8 @@ public sealed class CounterfactualCatalog(
     {
         string reviewerName = RequireName(reviewer, "reviewer");
         string trimmedComment = comment.Trim();
+        if (trimmedComment.Length > MaxCommentLength)
+            throw RpcErrors.InvalidArgument("comment", $"comment has {trimmedComment.Length} characters; shorten it to at most {MaxCommentLength}.");
         if (decision == Proto.CounterfactualSetStatus.Rejected && trimmedComment.Length == 0)
             throw RpcErrors.InvalidArgument("comment", "comment is empty; say why the set is rejected, so its requester can fix it.");
 

@@ -27,6 +27,9 @@ public sealed class VersionPromotions(
 
     public const string Candidate = "candidate";
 
+    /// <summary>Longest promotion reason, in characters: the reason is stored in the audit trail.</summary>
+    public const int MaxReasonLength = 2000;
+
     private static readonly string[] Aliases = [Champion, Candidate];
 
     /// <summary>Serialises promotions on SQLite, where one server owns the database.</summary>
@@ -81,9 +84,12 @@ public sealed class VersionPromotions(
     /// </summary>
     public async Task<Proto.PromoteVersionResponse> PromoteAsync(string actor, Proto.PromoteVersionRequest request, CancellationToken cancellationToken)
     {
+        if (request.Reason.Length > MaxReasonLength)
+            throw RpcErrors.InvalidArgument("reason", $"reason has {request.Reason.Length} characters; shorten it to at most {MaxReasonLength}.");
+
         string alias = string.IsNullOrEmpty(request.Alias) ? Champion : request.Alias;
         if (!Aliases.Contains(alias))
-            throw RpcErrors.InvalidArgument("alias", $"alias '{alias}' is unknown; use champion or candidate.");
+            throw RpcErrors.InvalidArgument("alias", $"alias '{(alias.Length > 64 ? alias[..64] + "…" : alias)}' is unknown; use champion or candidate.");
 
         var version = await models.GetVersionAsync(request.VersionId, "version_id", cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
