@@ -137,15 +137,21 @@ public abstract class ErasureServiceTests(JobServerFixture server)
     [Fact]
     public async Task Erase_TwiceFromOneVersion_SecondFailsWithoutErasing()
     {
-        string versionId = await TrainAsync("german-credit");
-        var before = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "german-credit" });
+        // A dataset of its own, so the purge leaves the row ids of the other tests' german-credit alone.
+        await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.GermanCreditByForeignWorker("german-credit-erased-twice"),
+            TrainPath = "german-credit.csv",
+        });
+        string versionId = await TrainAsync("german-credit-erased-twice");
+        var before = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "german-credit-erased-twice" });
         var first = await server.Erasures.SubmitErasureAsync(Request(versionId, rowId: 0));
         var second = await server.Erasures.SubmitErasureAsync(Request(versionId, rowId: 50));
 
         var firstEnded = await JobWatcher.WaitForEndAsync(server.Jobs, first.Id);
         var secondEnded = await JobWatcher.WaitForEndAsync(server.Jobs, second.Id);
-        var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "german-credit" });
-        var certificates = await server.Erasures.ListErasuresAsync(new ListErasuresRequest { Dataset = "german-credit" });
+        var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "german-credit-erased-twice" });
+        var certificates = await server.Erasures.ListErasuresAsync(new ListErasuresRequest { Dataset = "german-credit-erased-twice" });
         var firstCertificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = first.Id });
 
         // The second job's row id 50 was resolved on the file that the first erasure then purged.
