@@ -26,7 +26,7 @@ public sealed class CancellationCaseTests(JobServerFixture server, ITestOutputHe
     {
         // Long enough to outlast the watch, short enough to end within JobWatcher's 5 minutes while CI runs the
         // other test projects at the same time: with 10,000 steps the test took about 1 min alone on an idle machine
-    // and over 5 min in a full CI run.
+        // and over 5 min in a full CI run.
         const int steps = 2_000;
         var job = await Jobs.SubmitDebiasAsync(LongJob(steps: steps));
         using var stopWatching = new CancellationTokenSource();
