@@ -127,7 +127,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         await page.Locator("[data-testid=user-name]").FillAsync(userName);
         await page.Locator("[data-testid=password]").FillAsync(password);
         await page.Locator("[data-testid=sign-in]").ClickAsync();
-        await page.WaitForURLAsync(WebUrl + "/");
+        // The overview's first load can take longer than Playwright's 30 s default while other test projects run.
+        await page.WaitForURLAsync(WebUrl + "/", new() { Timeout = 90_000 });
         await page.Locator("[data-testid=signed-in-user]").WaitForAsync();
     }
 
