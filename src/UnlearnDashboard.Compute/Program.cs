@@ -35,7 +35,7 @@ catch (Exception error) when (error is StartupException or OptionsValidationExce
 await app.RunAsync();
 return 0;
 
-// The configuration binder throws this when a setting's text is not of the option's type, such as
-// "--Analysis:MaxConcurrent abc"; its message names the setting, the value and the type.
+// The configuration binder throws this when a setting's text does not convert to the option's type, such as
+// "--Analysis:MaxConcurrent abc". Its message names the setting, the value and the type.
 static bool IsUnconvertibleSetting(Exception error) =>
     error is InvalidOperationException && error.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);

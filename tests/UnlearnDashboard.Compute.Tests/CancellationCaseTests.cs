@@ -24,9 +24,8 @@ public sealed class CancellationCaseTests(JobServerFixture server, ITestOutputHe
     [Fact]
     public async Task WatchEnded_JobRunsToResult()
     {
-        // Long enough to outlast the watch, short enough to end within JobWatcher's 5 minutes while CI runs the
-        // other test projects at the same time: with 10,000 steps the test took about 1 min alone on an idle machine
-        // and over 5 min in a full CI run.
+        // Long enough to outlast the watch, and short enough to end within JobWatcher's 5 minutes while CI runs the
+        // other test projects at the same time. With 10,000 steps the test took about 1 min alone, but over 5 min in CI.
         const int steps = 2_000;
         var job = await Jobs.SubmitDebiasAsync(LongJob(steps: steps));
         using var stopWatching = new CancellationTokenSource();

@@ -31,7 +31,7 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = AccessOptions.SectionName + ":RateLimit";
 
-    /// <summary>Smallest rate other than 0: a slower bucket would ask callers to wait longer than a retry delay can say.</summary>
+    /// <summary>Smallest rate other than 0: one call every 100 s. Far slower rates made the retry delay overflow a TimeSpan.</summary>
     public const double MinPermitsPerSecond = 0.01;
 
     /// <summary>

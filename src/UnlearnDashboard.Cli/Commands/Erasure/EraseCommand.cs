@@ -93,8 +93,8 @@ internal static class EraseCommand
             var certificate = await connection.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id }, cancellationToken: token);
             await ListOutput.WriteAsync(certificate, jsonPath, console, token, writer => CertificatePrinter.Write(certificate, writer));
 
-            // The rows are purged and the version is made either way; a failed check says the model may still
-            // carry their influence, which a script must not take for success.
+            // The rows are purged and the version is stored either way. A failed check means the model may still
+            // carry their influence, so a script must not take it for success.
             if (certificate.Verification is not { Passed: true })
             {
                 console.Error.WriteLine($"error: erasure {certificate.Id} was committed, but its membership-inference check failed: {certificate.Verification?.Message}");
