@@ -1,5 +1,6 @@
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Numerics;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Evidence;
@@ -48,6 +49,6 @@ public static class ModelDistances
     {
         if (!x.shape.SequenceEqual(y.shape))
             throw new ArgumentException($"Parameter shapes differ: [{string.Join(", ", x.shape)}] and [{string.Join(", ", y.shape)}].");
-        return (x.to(float64) - y.to(float64)).square().sum().item<double>();
+        return (x.to(float64) - y.to(float64)).pow(Scalars.Two).sum().item<double>();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Influence;
@@ -22,7 +23,8 @@ public static class BiasObjectives
         var means = new List<Tensor>();
         for (int g = 0; g < groupCount; g++)
         {
-            var mask = groups.eq(g);
+            using var group = g.ToScalar();
+            var mask = groups.eq(group);
             if (mask.any().item<bool>())
                 means.Add(probabilities.masked_select(mask).mean());
         }

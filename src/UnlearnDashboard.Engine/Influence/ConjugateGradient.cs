@@ -1,3 +1,5 @@
+using TorchSharp;
+using UnlearnDashboard.Engine.Numerics;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Influence;
@@ -49,10 +51,14 @@ public static class ConjugateGradient
             }
 
             double alpha = rr / curvature;
-            x.add_(p, alpha);
-            r.add_(ap, -alpha);
+            using (var stepLength = alpha.ToScalar())
+                x.add_(p, stepLength);
+            using (var negativeStepLength = (-alpha).ToScalar())
+                r.add_(ap, negativeStepLength);
+
             double rrNext = r.dot(r).item<double>();
-            p.mul_(rrNext / rr).add_(r);
+            using (var beta = (rrNext / rr).ToScalar())
+                p.mul_(beta).add_(r, Scalars.One);
             rr = rrNext;
             iteration++;
         }

@@ -1,3 +1,5 @@
+using TorchSharp;
+using UnlearnDashboard.Engine.Numerics;
 using UnlearnDashboard.Engine.Pipeline;
 using static TorchSharp.torch;
 
@@ -97,10 +99,10 @@ public sealed class InfluenceProblem : IDisposable
         {
             var features = WithBiasColumn(_trainPrefix);
             var probabilities = stack.Logits(_trainPrefix).detach().sigmoid();
-            var weights = probabilities * (1 - probabilities) / (double)CurvatureCount;
+            var weights = LossCurvatureWeights(probabilities, CurvatureCount);
             _outputLayerHessian = features.t().matmul(features * weights.unsqueeze(1)).MoveToOuterDisposeScope();
             _gradient = _allInputs is null
-                ? features.t().matmul(probabilities - _trainLabels).div_(TrainCount).MoveToOuterDisposeScope()
+                ? DivideByTrainCount(features.t().matmul(probabilities - _trainLabels)).MoveToOuterDisposeScope()
                 : MeanGradientOfAllRows(CancellationToken.None).MoveToOuterDisposeScope();
             return;
         }
@@ -109,7 +111,7 @@ public sealed class InfluenceProblem : IDisposable
         {
             _trainLogits = stack.Logits(_trainPrefix).MoveToOuterDisposeScope();
             var probabilities = _trainLogits.detach().sigmoid();
-            _gaussNewtonWeights = (probabilities * (1 - probabilities) / (double)CurvatureCount).MoveToOuterDisposeScope();
+            _gaussNewtonWeights = LossCurvatureWeights(probabilities, CurvatureCount).MoveToOuterDisposeScope();
             if (_allInputs is null)
             {
                 var meanLoss = nn.functional.binary_cross_entropy_with_logits(_trainLogits, _trainLabels);
@@ -156,7 +158,23 @@ public sealed class InfluenceProblem : IDisposable
     }
 
     private Tensor MeanGradientOfAllRows(CancellationToken cancellationToken) =>
-        SumOfGradients(_allInputs!, _allLabels!, cancellationToken).div_(TrainCount);
+        DivideByTrainCount(SumOfGradients(_allInputs!, _allLabels!, cancellationToken));
+
+    private Tensor DivideByTrainCount(Tensor sum)
+    {
+        using var trainCount = TrainCount.ToScalar();
+        return sum.div_(trainCount);
+    }
+
+    /// <summary>
+    /// Returns p (1 - p) / rows, each row's weight in the curvature of the mean logistic loss over
+    /// <paramref name="rows"/> rows, for predicted probabilities p.
+    /// </summary>
+    internal static Tensor LossCurvatureWeights(Tensor probabilities, double rows)
+    {
+        using var rowCount = rows.ToScalar();
+        return probabilities.mul(ones_like(probabilities).sub_(probabilities)).div_(rowCount);
+    }
 
     /// <summary>Damping lambda added to the curvature's diagonal; a host may change it between solves.</summary>
     public double Damping { get; set; }
@@ -192,8 +210,9 @@ public sealed class InfluenceProblem : IDisposable
     public Tensor DampedProduct(Tensor vector)
     {
         using var scope = NewDisposeScope();
+        using var damping = Damping.ToScalar();
         var product = HessianVectorProduct(vector);
-        return product.add_(vector, Damping).MoveToOuterDisposeScope();
+        return product.add_(vector, damping).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -247,6 +266,8 @@ public sealed class InfluenceProblem : IDisposable
     public SolveResult SolveLissa(Tensor b, int batchSize, int depth, int repeats, int seed, double scale, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
+        using var damping = Damping.ToScalar();
+        using var scaleScalar = scale.ToScalar();
         var target = b.to(float64);
         // Batches come from System.Random rather than a torch generator, so that they depend on the seed alone.
         var random = new Random(seed);
@@ -276,16 +297,17 @@ public sealed class InfluenceProblem : IDisposable
                 {
                     var positions = tensor(Enumerable.Range(0, (int)batch).Select(_ => random.NextInt64(rows)).ToArray());
                     product = CurvatureProduct(_trainPrefix.index_select(0, positions), _trainLabels.index_select(0, positions), estimate);
-                    product.add_(estimate, Damping);
+                    product.add_(estimate, damping);
                 }
 
-                estimate.add_(target).sub_(product.div_(scale));
+                estimate.add_(target, Scalars.One).sub_(product.div_(scaleScalar));
             }
 
-            sum.add_(estimate / scale);
+            sum.add_(estimate.div(scaleScalar), Scalars.One);
         }
 
-        var solution = sum.div_(repeats);
+        using var repeatCount = repeats.ToScalar();
+        var solution = sum.div_(repeatCount);
         double bNorm = target.norm().item<double>();
         double residual = bNorm == 0 ? 0 : (target - DampedProduct(solution)).norm().item<double>() / bNorm;
         return new SolveResult(solution.MoveToOuterDisposeScope(), depth * repeats, residual);
@@ -307,7 +329,8 @@ public sealed class InfluenceProblem : IDisposable
             double norm = product.norm().item<double>();
             if (norm == 0)
                 break;
-            vector = product.div_(norm);
+            using var normScalar = norm.ToScalar();
+            vector = product.div_(normScalar);
         }
 
         return Math.Max(eigenvalue, Damping) + 1e-12;
@@ -325,7 +348,7 @@ public sealed class InfluenceProblem : IDisposable
         {
             var features = WithBiasColumn(prefix);
             var probabilities = _stack.Logits(prefix).detach().sigmoid();
-            var weights = probabilities * (1 - probabilities) / rows;
+            var weights = LossCurvatureWeights(probabilities, rows);
             return features.t().matmul(weights * features.matmul(vector)).MoveToOuterDisposeScope();
         }
 
@@ -333,7 +356,7 @@ public sealed class InfluenceProblem : IDisposable
         {
             var logits = _stack.Logits(prefix);
             var probabilities = logits.detach().sigmoid();
-            return GaussNewtonProduct(logits, prefix, probabilities * (1 - probabilities) / rows, vector).MoveToOuterDisposeScope();
+            return GaussNewtonProduct(logits, prefix, LossCurvatureWeights(probabilities, rows), vector).MoveToOuterDisposeScope();
         }
 
         var loss = nn.functional.binary_cross_entropy_with_logits(_stack.Logits(prefix), labels);
@@ -375,7 +398,7 @@ public sealed class InfluenceProblem : IDisposable
     {
         using var scope = NewDisposeScope();
         var hessian = ExplicitHessian(cancellationToken);
-        var eigenvalues = linalg.eigvalsh((hessian + hessian.t()) / 2.0);
+        var eigenvalues = linalg.eigvalsh(hessian.add(hessian.t(), Scalars.One).div_(Scalars.Two));
         double smallest = eigenvalues.min().item<double>();
         double largest = eigenvalues.abs().max().item<double>();
         if (smallest <= 1e-10 * Math.Max(largest, double.Epsilon))
@@ -465,7 +488,7 @@ public sealed class InfluenceProblem : IDisposable
             using var scope = NewDisposeScope();
             var residuals = _stack.Logits(prefix).detach().sigmoid() - labels.to(float64);
             long width = prefix.shape[1];
-            var projected = prefix.matmul(solved.narrow(0, 0, width)) + solved[width];
+            var projected = prefix.matmul(solved.narrow(0, 0, width)).add_(solved[width], Scalars.One);
             return (residuals * projected).neg().data<double>().ToArray();
         }
 
@@ -504,7 +527,7 @@ public sealed class InfluenceProblem : IDisposable
             var prefix = _stack.Prefix(inputs.narrow(0, start, count));
             var loss = nn.functional.binary_cross_entropy_with_logits(
                 _stack.Logits(prefix), labels.narrow(0, start, count).to(float64), reduction: nn.Reduction.Sum);
-            sum.add_(LinearStack.Flatten(autograd.grad([loss], _stack.Parameters)).detach());
+            sum.add_(LinearStack.Flatten(autograd.grad([loss], _stack.Parameters)).detach(), Scalars.One);
         }
 
         return sum;

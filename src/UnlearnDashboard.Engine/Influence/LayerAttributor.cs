@@ -1,4 +1,6 @@
+using TorchSharp;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Numerics;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Influence;
@@ -61,14 +63,15 @@ internal static class LayerAttributor
         double outputScatter = 0;
         for (int g = 0; g < groupCount; g++)
         {
-            var mask = groups.eq(g);
+            using var group = g.ToScalar();
+            var mask = groups.eq(group);
             long count = mask.sum().item<long>();
             if (count == 0)
                 continue;
 
             var difference = layerInputs.index_select(0, mask.nonzero().reshape(-1)).mean([0]) - overall;
-            inputScatter += count * difference.pow(2).sum().item<double>();
-            outputScatter += count * weight.to(float64).matmul(difference).pow(2).sum().item<double>();
+            inputScatter += count * difference.pow(Scalars.Two).sum().item<double>();
+            outputScatter += count * weight.to(float64).matmul(difference).pow(Scalars.Two).sum().item<double>();
         }
 
         return inputScatter > 0 ? Math.Sqrt(outputScatter / inputScatter) : 0;
@@ -88,8 +91,8 @@ internal static class LayerAttributor
         var logits = stack.Forward(prefix, outputs, layerInputs);
         var delta = autograd.grad([logits.sum()], outputs)[0].detach();
         var probabilities = logits.detach().sigmoid();
-        var weighted = delta.pow(2) * (probabilities * (1 - probabilities) / (double)trainInputs.shape[0]).unsqueeze(1);
-        var weightDiagonal = weighted.t().matmul(layerInputs[0].pow(2));
+        var weighted = delta.pow(Scalars.Two) * InfluenceProblem.LossCurvatureWeights(probabilities, trainInputs.shape[0]).unsqueeze(1);
+        var weightDiagonal = weighted.t().matmul(layerInputs[0].pow(Scalars.Two));
         return cat([weightDiagonal.reshape(-1), weighted.sum(dim: 0)]).MoveToOuterDisposeScope();
     }
 }

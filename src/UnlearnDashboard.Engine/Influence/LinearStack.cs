@@ -1,4 +1,5 @@
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Numerics;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Influence;
@@ -69,7 +70,7 @@ public sealed class LinearStack : IDisposable
         using var scope = NewDisposeScope();
         var hidden = inputs;
         foreach (var (weight, bias) in _prefixLayers)
-            hidden = nn.functional.relu(hidden.matmul(weight.t().to(hidden.dtype)) + bias.to(hidden.dtype));
+            hidden = nn.functional.relu(hidden.matmul(weight.t().to(hidden.dtype)).add(bias.to(hidden.dtype), Scalars.One));
         return hidden.to(float64).MoveToOuterDisposeScope();
     }
 
@@ -85,7 +86,7 @@ public sealed class LinearStack : IDisposable
         var hidden = prefix;
         for (int i = Chosen[0]; i < _weights.Count; i++)
         {
-            var output = hidden.matmul(_weights[i].t()) + _biases[i];
+            var output = hidden.matmul(_weights[i].t()).add(_biases[i], Scalars.One);
             if (Chosen.Contains(i))
             {
                 preActivations?.Add(output);
@@ -114,18 +115,18 @@ public sealed class LinearStack : IDisposable
         for (int i = Chosen[0]; i < _weights.Count; i++)
         {
             var weight = _weights[i].detach();
-            var output = hidden.matmul(weight.t()) + _biases[i].detach();
+            var output = hidden.matmul(weight.t()).add_(_biases[i].detach(), Scalars.One);
             var outputTangent = tangent?.matmul(weight.t());
             if (Chosen.Contains(i))
             {
-                var own = hidden.matmul(parts[part].t()) + parts[part + 1];
+                var own = hidden.matmul(parts[part].t()).add_(parts[part + 1], Scalars.One);
                 part += 2;
-                outputTangent = outputTangent is null ? own : outputTangent + own;
+                outputTangent = outputTangent is null ? own : outputTangent.add_(own, Scalars.One);
             }
 
             if (i < _weights.Count - 1)
             {
-                var active = output.gt(0).to(output.dtype);
+                var active = output.gt(Scalars.Zero).to(output.dtype);
                 hidden = nn.functional.relu(output);
                 tangent = outputTangent is null ? null : outputTangent * active;
             }

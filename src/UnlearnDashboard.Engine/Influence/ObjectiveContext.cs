@@ -1,3 +1,4 @@
+using UnlearnDashboard.Engine.Numerics;
 using UnlearnDashboard.Engine.Pipeline;
 using static TorchSharp.torch;
 
@@ -65,7 +66,7 @@ internal sealed class ObjectiveContext : IDisposable
         var parity = BiasObjectives.SmoothDemographicParityGap(logits, _groups, _groupNames.Count);
         var truePositive = BiasObjectives.SmoothTruePositiveRateGap(logits, _labels, _groups, _groupNames);
         var falsePositive = BiasObjectives.SmoothFalsePositiveRateGap(logits, _labels, _groups, _groupNames);
-        return (parity + truePositive + falsePositive).MoveToOuterDisposeScope();
+        return parity.add(truePositive, Scalars.One).add_(falsePositive, Scalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>Returns B and grad B with respect to the stack's chosen parameters, flat.</summary>

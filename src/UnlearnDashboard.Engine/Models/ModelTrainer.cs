@@ -1,6 +1,7 @@
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Fairness;
 using UnlearnDashboard.Engine.Pipeline;
+using UnlearnDashboard.Engine.Numerics;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Models;
@@ -99,7 +100,7 @@ public static class ModelTrainer
         CancellationToken cancellationToken)
     {
         var network = model.Network;
-        using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
+        using var optimizer = new AdamOptimizer(network.parameters(), settings.LearningRate);
         using var generator = new Generator((ulong)settings.Seed);
         long rows = inputs.shape[0];
 
@@ -118,9 +119,9 @@ public static class ModelTrainer
                     var loss = sampleWeights is null
                         ? nn.functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch))
                         : nn.functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch), weight: sampleWeights.index_select(0, batch));
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += loss.item<float>() * batch.shape[0];
                 }
             }

@@ -5,6 +5,7 @@ using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Fairness;
 using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Numerics;
 using UnlearnDashboard.Engine.Unlearning;
 using static TorchSharp.torch;
 
@@ -248,7 +249,7 @@ public static partial class DebiasPipeline
                 var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, counterfactualInputs,
                     options.RemoveWeight, options.AddWeight, mask, cancellationToken);
                 NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution);
-                double changed = step.Solution.ne(0).sum().item<long>() / (double)rank.Stack.ParameterCount;
+                double changed = step.Solution.ne(Scalars.Zero).sum().item<long>() / (double)rank.Stack.ParameterCount;
                 return new UpdateResult(1, rank.ObjectiveGradient.dot(step.Solution).item<double>(), changed);
             }
 
@@ -298,7 +299,7 @@ public static partial class DebiasPipeline
         long keep = Math.Max(1, (long)Math.Round(options.SaliencyFraction * saliency.shape[0]));
         var (_, indices) = saliency.topk((int)keep);
         var mask = zeros_like(saliency);
-        mask.index_fill_(0, indices, 1.0);
+        mask.index_fill_(0, indices, Scalars.One);
         return mask.MoveToOuterDisposeScope();
     }
 

@@ -1,5 +1,7 @@
+using TorchSharp;
 using UnlearnDashboard.Engine.Counterfactuals;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Numerics;
 using UnlearnDashboard.Engine.Pipeline;
 using static TorchSharp.torch;
 
@@ -77,7 +79,9 @@ public static class CounterfactualFineTuning
     {
         var network = updated.Network;
         var parameters = layers.SelectMany(i => new[] { network.Layers[i].weight!, network.Layers[i].bias! }).ToList();
-        using var optimizer = optim.Adam(parameters, options.LearningRate);
+        using var optimizer = new AdamOptimizer(parameters, options.LearningRate);
+        using var counterfactualWeight = options.CounterfactualWeight.ToScalar();
+        using var distillationWeight = options.DistillationWeight.ToScalar();
         var random = new Random(options.Seed);
         network.eval();
         long pairs = originalInputs.shape[0];
@@ -91,30 +95,31 @@ public static class CounterfactualFineTuning
                 var batch = SampleRows(random, pairs, options.BatchSize);
                 var original = network.forward(originalInputs.index_select(0, batch));
                 var counterfactual = network.forward(counterfactualInputs.index_select(0, batch));
-                var total = (original.sigmoid() - counterfactual.sigmoid()).abs().mean() * options.CounterfactualWeight;
+                var total = (original.sigmoid() - counterfactual.sigmoid()).abs().mean().mul(counterfactualWeight);
                 if (teacher is not null)
                 {
                     var distillation = nn.functional.binary_cross_entropy_with_logits(original, teacher.index_select(0, batch));
-                    total = total + options.DistillationWeight * distillation;
+                    total = total.add(distillation, distillationWeight);
                 }
 
                 if (trainInputs is not null && trainLabels is not null)
                 {
                     var rows = SampleRows(random, trainInputs.shape[0], options.BatchSize);
-                    total = total + nn.functional.binary_cross_entropy_with_logits(
+                    var taskLoss = nn.functional.binary_cross_entropy_with_logits(
                         network.forward(trainInputs.index_select(0, rows)), trainLabels.index_select(0, rows));
+                    total = total.add(taskLoss, Scalars.One);
                 }
 
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 total.backward();
-                optimizer.step();
+                optimizer.Step();
                 loss = total.item<float>();
             }
 
             metrics.Report(step, options.Steps, loss, 0.45, 0.5, "unlearning");
         }
 
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
     }
 
     /// <summary>Draws min(batch, rows) row positions with replacement; System.Random keeps them a function of the seed alone.</summary>

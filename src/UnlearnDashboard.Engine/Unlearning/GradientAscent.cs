@@ -1,4 +1,6 @@
+using TorchSharp;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Numerics;
 using UnlearnDashboard.Engine.Pipeline;
 using static TorchSharp.torch;
 
@@ -23,7 +25,9 @@ internal static class GradientAscent
     {
         var network = updated.Network;
         var parameters = layers.SelectMany(i => new[] { network.Layers[i].weight!, network.Layers[i].bias! }).ToList();
-        using var optimizer = optim.Adam(parameters, options.LearningRate);
+        using var optimizer = new AdamOptimizer(parameters, options.LearningRate);
+        using var retainWeight = options.RetainWeight.ToScalar();
+        using var forgetWeight = (options.RetainWeight - 1).ToScalar();
         var random = new Random(options.Seed);
         network.eval();
 
@@ -39,17 +43,17 @@ internal static class GradientAscent
                     network.forward(retainedInputs.index_select(0, retained)), retainedLabels.index_select(0, retained));
                 var forgetLoss = nn.functional.binary_cross_entropy_with_logits(
                     network.forward(harmfulInputs.index_select(0, harmful)), harmfulLabels.index_select(0, harmful));
-                var total = options.RetainWeight * retainLoss - (1 - options.RetainWeight) * forgetLoss;
-                optimizer.zero_grad();
+                var total = retainLoss.mul(retainWeight).add_(forgetLoss, forgetWeight);
+                optimizer.ZeroGrad();
                 total.backward();
-                optimizer.step();
+                optimizer.Step();
                 loss = total.item<float>();
             }
 
             metrics.Report(step, options.Steps, loss, 0.45, 0.5, "unlearning");
         }
 
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
     }
 
     /// <summary>Draws min(batch, rows) row positions with replacement; System.Random keeps them a function of the seed alone.</summary>

@@ -1,5 +1,7 @@
+using TorchSharp;
 using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Numerics;
 using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Unlearning;
@@ -27,9 +29,14 @@ internal static class NewtonUpdates
         CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
-        var sum = problem.SumOfGradients(removedInputs, removedLabels, cancellationToken).mul_(removeWeight);
+        using var removeScale = removeWeight.ToScalar();
+        using var addScale = (-addWeight).ToScalar();
+        using var damping = problem.Damping.ToScalar();
+        using var trainCount = problem.TrainCount.ToScalar();
+
+        var sum = problem.SumOfGradients(removedInputs, removedLabels, cancellationToken).mul_(removeScale);
         if (counterfactualInputs is not null && addWeight != 0)
-            sum.add_(problem.SumOfGradients(counterfactualInputs, removedLabels, cancellationToken), -addWeight);
+            sum.add_(problem.SumOfGradients(counterfactualInputs, removedLabels, cancellationToken), addScale);
 
         SolveResult solved;
         if (mask is null)
@@ -42,14 +49,14 @@ internal static class NewtonUpdates
             Tensor MaskedProduct(Tensor v)
             {
                 using var product = NewDisposeScope();
-                return (problem.HessianVectorProduct(v * mask) * mask).add_(v, problem.Damping).MoveToOuterDisposeScope();
+                return (problem.HessianVectorProduct(v * mask) * mask).add_(v, damping).MoveToOuterDisposeScope();
             }
 
             int maxIterations = (int)Math.Min(Math.Max(100, 4 * problem.Stack.ParameterCount), 2000);
             solved = ConjugateGradient.Solve(MaskedProduct, maskedTarget, 1e-10, maxIterations, cancellationToken);
         }
 
-        var step = solved.Solution.div_(problem.TrainCount);
+        var step = solved.Solution.div_(trainCount);
         return (solved with { Solution = step }).MoveSolutionOut();
     }
 
@@ -69,8 +76,8 @@ internal static class NewtonUpdates
         foreach (int layer in stack.Chosen)
         {
             var linear = model.Network.Layers[layer];
-            linear.weight!.add_(parts[part++].to(float32));
-            linear.bias!.add_(parts[part++].to(float32));
+            linear.weight!.add_(parts[part++].to(float32), Scalars.One);
+            linear.bias!.add_(parts[part++].to(float32), Scalars.One);
         }
     }
 
@@ -89,6 +96,7 @@ internal static class NewtonUpdates
         CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
+        using var dampingScale = damping.ToScalar();
         using var anchor = new LinearStack(updated.Network, layers);
         var theta0 = anchor.FlatParameters();
 
@@ -99,7 +107,7 @@ internal static class NewtonUpdates
             using var stack = new LinearStack(updated.Network, layers);
             using var problem = new InfluenceProblem(stack, inputs, labels, damping, curvature: curvature);
             var theta = stack.FlatParameters();
-            var gradient = problem.Gradient + damping * (theta - theta0);
+            var gradient = problem.Gradient.add(theta - theta0, dampingScale);
             var newtonStep = problem.Solve(gradient, cancellationToken).Solution.neg();
             ApplyStep(updated, stack, newtonStep);
 
