@@ -244,6 +244,41 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(error));
     }
 
+    [Fact]
+    public async Task SubmitDebias_SecondSeedBand_ReusesWorkersTrainings()
+    {
+        // A dataset of its own, so that no other test's job has cached a band for its model.
+        await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.GermanCreditByForeignWorker("german-seed-band"),
+            TrainPath = "german-credit.csv",
+        });
+        var training = await Jobs.TrainModelAsync(new TrainModelRequest { Dataset = "german-seed-band", Settings = new ModelSettings { Epochs = 5 } });
+        await JobWatcher.WaitForEndAsync(Jobs, training.Id);
+        var request = new DebiasRequest
+        {
+            Dataset = "german-seed-band",
+            SensitiveAttribute = "foreign_worker",
+            Method = DebiasMethod.InfluenceNewton,
+            RemoveFraction = 0.02,
+            Evidence = new EvidenceRequest
+            {
+                Retrain = false, Reweighing = false, GroupThresholds = false, RandomControl = false, MembershipInference = false,
+                SeedBand = true, SeedBandSeeds = 2,
+            },
+        };
+
+        var first = await JobWatcher.WaitForEndAsync(Jobs, (await Jobs.SubmitDebiasAsync(request)).Id);
+        var second = await JobWatcher.WaitForEndAsync(Jobs, (await Jobs.SubmitDebiasAsync(request)).Id);
+
+        var firstBand = first.Result.Debias.Evidence.SeedBand;
+        var secondBand = second.Result.Debias.Evidence.SeedBand;
+        Assert.False(firstBand.FromCache);
+        Assert.True(secondBand.FromCache);
+        Assert.Equal(firstBand.Metrics.Select(m => m.Mean), secondBand.Metrics.Select(m => m.Mean));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(server.DataDirectory, "cache", "seed-band"), "*.json"));
+    }
+
     [Theory]
     [InlineData("GetJob")]
     [InlineData("WatchJob")]

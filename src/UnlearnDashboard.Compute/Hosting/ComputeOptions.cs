@@ -50,6 +50,9 @@ public sealed class ComputeOptions
 
     public string DatabasePath => Path.Combine(DataPath, "unlearn.db");
 
+    /// <summary>Folder of the seed-noise band's cached trainings, shared by every job worker of this data folder.</summary>
+    public string SeedBandCachePath => Path.Combine(DataPath, "cache", "seed-band");
+
     /// <summary>
     /// File outside the database that records the audit chain's entry count and latest hash, so that a
     /// truncated or recomputed chain is detected.

@@ -1,6 +1,9 @@
+using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
+using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Storage;
+using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Pipeline;
 using Proto = UnlearnDashboard.Protos.V1;
 
@@ -12,8 +15,14 @@ namespace UnlearnDashboard.Compute.Jobs;
 /// native abort in libtorch ends the whole server, so the server uses <see cref="WorkerJobRunner"/> unless
 /// <c>Jobs:Runner</c> is <c>InProcess</c>.
 /// </summary>
-public sealed class InProcessJobRunner(DatasetCatalog catalog, ArtifactStore artifacts, CounterfactualCatalog counterfactuals) : IJobRunner
+public sealed class InProcessJobRunner(
+    DatasetCatalog catalog,
+    ArtifactStore artifacts,
+    CounterfactualCatalog counterfactuals,
+    IOptions<ComputeOptions> options) : IJobRunner
 {
+    private readonly SeedBandCache _seedBandCache = new(options.Value.SeedBandCachePath);
+
     public async Task<JobRunOutput> RunAsync(JobRunInput input, IProgress<ProgressUpdate> progress, CancellationToken cancellationToken)
     {
         progress.Report(new ProgressUpdate("loading", 0, $"Loading dataset {input.Dataset.Name}"));
@@ -31,7 +40,7 @@ public sealed class InProcessJobRunner(DatasetCatalog catalog, ArtifactStore art
         return await RunOnDedicatedThread($"job {input.JobId}", () => input.Kind switch
         {
             Proto.JobKind.Train => JobEngine.Train(data, input.TrainRequest!, progress, cancellationToken),
-            Proto.JobKind.Debias => JobEngine.Debias(data, input.DebiasRequest!, baseVersion!, counterfactualSet, progress, cancellationToken),
+            Proto.JobKind.Debias => JobEngine.Debias(data, input.DebiasRequest!, baseVersion!, counterfactualSet, _seedBandCache, progress, cancellationToken),
             Proto.JobKind.Erase => JobEngine.Erase(data, input.ErasureRequest!, baseVersion!, progress, cancellationToken),
             _ => throw new InvalidOperationException($"Job {input.JobId} has unknown kind {input.Kind}."),
         });

@@ -1,6 +1,7 @@
 using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Engine.Counterfactuals;
 using UnlearnDashboard.Engine.Data;
+using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Models;
 using UnlearnDashboard.Engine.Pipeline;
 using Proto = UnlearnDashboard.Protos.V1;
@@ -50,13 +51,15 @@ internal static class JobEngine
 
     /// <summary>
     /// Runs a debias job. An approved counterfactual set supplies both its rows and its value maps, so
-    /// counterfactual replacement maps training rows the way the reviewed set does.
+    /// counterfactual replacement maps training rows the way the reviewed set does. The seed-noise band's
+    /// trainings are read from and written to <paramref name="seedBandCache"/>.
     /// </summary>
     public static JobRunOutput Debias(
         PreparedDataset data,
         Proto.DebiasRequest request,
         DebiasBase baseVersion,
         DebiasCounterfactuals? counterfactuals,
+        SeedBandCache seedBandCache,
         IProgress<ProgressUpdate> progress,
         CancellationToken cancellationToken)
     {
@@ -66,7 +69,7 @@ internal static class JobEngine
             ? null
             : Proto.GenerateCounterfactualSetRequest.Parser.ParseFrom(counterfactuals.Spec).ToEngineSpec(data.Definition.SensitiveColumn);
         var options = request.ToOptions(counterfactuals?.Set, counterfactualSpec);
-        using var outcome = DebiasPipeline.Run(model, data, options, progress, cancellationToken);
+        using var outcome = DebiasPipeline.Run(model, data, options, progress, cancellationToken, seedBandCache);
 
         var (weights, sha256) = SaveWeights(outcome.UpdatedModel);
         var debias = outcome.ToProto(baseVersion.Id, counterfactuals?.Id);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Fairness;
 using UnlearnDashboard.Engine.Models;
@@ -8,13 +9,20 @@ using static TorchSharp.torch;
 namespace UnlearnDashboard.Engine.Evidence;
 
 /// <summary>
-/// In-memory cache of seed-noise trainings: the test metrics of the base model's architecture and settings
-/// trained with other seeds, keyed by a hash of the model spec and the training data. The trainings cost
-/// several full trainings, so every run on the same model and dataset reuses them. Thread-safe; one
-/// computation runs at a time.
+/// Cache of seed-noise trainings: the test metrics of the base model's architecture and settings trained with
+/// other seeds, keyed by a hash of the model spec and the training data. The trainings cost several full
+/// trainings, so every run on the same model and dataset reuses them. Thread-safe; one computation runs at a
+/// time in a process.
 /// </summary>
-public sealed class SeedBandCache
+/// <param name="directory">
+/// Folder that keeps each entry as a JSON file, so that other processes (the compute server's job workers)
+/// reuse it; null keeps entries in memory only. Two processes that miss the same entry at once both train it
+/// and write the same file.
+/// </param>
+public sealed class SeedBandCache(string? directory = null)
 {
+    private static readonly JsonSerializerOptions FileFormat = new() { WriteIndented = true };
+
     private readonly Dictionary<string, IReadOnlyList<HeadlineMetrics>> _entries = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private int _trainingCount;
@@ -53,6 +61,12 @@ public sealed class SeedBandCache
             if (_entries.TryGetValue(key, out var cached))
                 return (seedList, cached, true);
 
+            if (ReadFile(key, seeds) is { } stored)
+            {
+                _entries[key] = stored;
+                return (seedList, stored, true);
+            }
+
             using var inputs = model.EncodeInputs(data.Train);
             using var labels = tensor(data.Train.Labels);
             var runs = new List<HeadlineMetrics>();
@@ -65,8 +79,40 @@ public sealed class SeedBandCache
             }
 
             _entries[key] = runs;
+            WriteFile(key, runs);
             return (seedList, runs, false);
         }
+    }
+
+    private string? FilePath(string key) => directory is null ? null : Path.Combine(directory, key + ".json");
+
+    /// <summary>Reads an entry's file; a missing, unreadable or malformed file counts as a miss and is trained again.</summary>
+    private List<HeadlineMetrics>? ReadFile(string key, int seeds)
+    {
+        if (FilePath(key) is not { } path || !File.Exists(path))
+            return null;
+
+        try
+        {
+            var runs = JsonSerializer.Deserialize<List<HeadlineMetrics>>(File.ReadAllBytes(path), FileFormat);
+            return runs is not null && runs.Count == seeds ? runs : null;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes an entry's file through a temporary file and a rename, so that readers never see half of it.</summary>
+    private void WriteFile(string key, List<HeadlineMetrics> runs)
+    {
+        if (FilePath(key) is not { } path)
+            return;
+
+        Directory.CreateDirectory(directory!);
+        string temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(runs, FileFormat));
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>

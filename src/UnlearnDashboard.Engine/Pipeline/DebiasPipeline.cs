@@ -26,12 +26,14 @@ namespace UnlearnDashboard.Engine.Pipeline;
 /// </remarks>
 public static partial class DebiasPipeline
 {
+    /// <summary>Ranks, updates and evaluates; <paramref name="seedBandCache"/> defaults to <see cref="SeedBandCache.Shared"/>.</summary>
     public static DebiasOutcome Run(
         TrainedModel model,
         PreparedDataset data,
         DebiasOptions options,
         IProgress<ProgressUpdate>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        SeedBandCache? seedBandCache = null)
     {
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
@@ -144,7 +146,8 @@ public static partial class DebiasPipeline
                     },
                     options.Evidence,
                     progress,
-                    cancellationToken),
+                    cancellationToken,
+                    seedBandCache),
             };
         }
         catch

@@ -25,6 +25,56 @@ public sealed class SeedBandTests
     }
 
     [Fact]
+    public void GetOrTrain_OtherCacheOnSameFolder_ReadsFile()
+    {
+        var data = DatasetProfiles.Load(DatasetProfiles.GermanCredit);
+        using var model = ModelTrainer.Train(data, new ModelSettings { Epochs = 2 }, null, null, CancellationToken.None);
+        var folder = Directory.CreateTempSubdirectory("seed-band-cache-");
+        try
+        {
+            var writer = new SeedBandCache(folder.FullName);
+            var reader = new SeedBandCache(folder.FullName);
+
+            var trained = writer.GetOrTrain(model, data, 2, CancellationToken.None);
+            var read = reader.GetOrTrain(model, data, 2, CancellationToken.None);
+
+            Assert.False(trained.FromCache);
+            Assert.True(read.FromCache);
+            Assert.Equal(0, reader.TrainingCount);
+            Assert.Equal(trained.Runs, read.Runs);
+            Assert.Single(folder.GetFiles("*.json"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void GetOrTrain_MalformedFile_TrainsAgain()
+    {
+        var data = DatasetProfiles.Load(DatasetProfiles.GermanCredit);
+        using var model = ModelTrainer.Train(data, new ModelSettings { Epochs = 2 }, null, null, CancellationToken.None);
+        var folder = Directory.CreateTempSubdirectory("seed-band-cache-");
+        try
+        {
+            string file = Path.Combine(folder.FullName, SeedBandCache.KeyOf(model.Spec, data, 2) + ".json");
+            File.WriteAllText(file, "[{\"Accuracy\": ");
+            var cache = new SeedBandCache(folder.FullName);
+
+            var result = cache.GetOrTrain(model, data, 2, CancellationToken.None);
+
+            Assert.False(result.FromCache);
+            Assert.Equal(2, cache.TrainingCount);
+            Assert.Equal(2, new SeedBandCache(folder.FullName).GetOrTrain(model, data, 2, CancellationToken.None).Runs.Count);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void GetOrTrain_OtherSettings_TrainsAgain()
     {
         var data = DatasetProfiles.Load(DatasetProfiles.GermanCredit);

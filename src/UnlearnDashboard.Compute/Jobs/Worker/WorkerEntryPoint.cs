@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 using UnlearnDashboard.Engine;
 using UnlearnDashboard.Engine.Data;
+using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Pipeline;
 using Proto = UnlearnDashboard.Protos.V1;
 using Wire = UnlearnDashboard.Protos.Worker.V1;
@@ -102,7 +103,8 @@ internal static class WorkerEntryPoint
                 counterfactuals = new DebiasCounterfactuals(set.Id, read, set.Spec.ToByteArray());
             }
 
-            outcome = JobEngine.Debias(data, job.DebiasRequest, baseVersion, counterfactuals, progress, cancellationToken);
+            var seedBandCache = new SeedBandCache(job.SeedBandCacheDirectory.Length > 0 ? job.SeedBandCacheDirectory : null);
+            outcome = JobEngine.Debias(data, job.DebiasRequest, baseVersion, counterfactuals, seedBandCache, progress, cancellationToken);
         }
 
         File.WriteAllBytes(job.WeightsOutputPath, outcome.Weights);

@@ -139,6 +139,7 @@ public sealed class WorkerJobRunner(
                 Test = dataset.TestSha256 is null ? null : ArtifactFileOf(dataset.TestSha256),
             },
             WeightsOutputPath = weightsPath,
+            SeedBandCacheDirectory = options.Value.SeedBandCachePath,
         };
         if (input.TrainRequest is not null)
             job.TrainRequest = input.TrainRequest;
