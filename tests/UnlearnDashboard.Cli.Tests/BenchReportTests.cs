@@ -1,4 +1,5 @@
 using UnlearnDashboard.Cli.Commands.Bench;
+using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Tests;
 
@@ -51,6 +52,63 @@ public sealed class BenchReportTests
 
         Assert.Equal(1, row.Runs);
         Assert.Equal("1 of 2 splits skipped: job failed", row.Skipped);
+    }
+
+    [Fact]
+    public void Summarise_ControlAndSeedBand_AveragedOverSplits()
+    {
+        BenchMeasurement[] measurements =
+        [
+            Measured("influence-newton", accuracy: 0.80, parity: 0.10, seconds: 1, retrainSeconds: 10, femaleFpr: 0.02) with
+            {
+                Control = new HeadlineMetrics { DemographicParityDifference = 0.20, EqualizedOddsDifference = 0.08 },
+                OutsideSeedBand = ["DP"],
+            },
+            Measured("influence-newton", accuracy: 0.70, parity: 0.20, seconds: 2, retrainSeconds: 10, femaleFpr: 0.04) with
+            {
+                Control = new HeadlineMetrics { DemographicParityDifference = 0.30, EqualizedOddsDifference = 0.12 },
+                OutsideSeedBand = [],
+            },
+        ];
+        BenchBand[] bands = [new("DP", 0.25, 0.02), new("DP", 0.35, 0.04), new("EO", 0.10, 0.01)];
+
+        var table = BenchReport.Summarise("German Credit (sex)", 2, measurements, bands);
+        var row = Assert.Single(table.Rows);
+        var text = new StringWriter();
+        BenchReport.Write(table, text);
+
+        Assert.Equal(0.25, row.ControlDemographicParityDifference!.Value, 12);
+        Assert.Equal(0.10, row.ControlEqualizedOddsDifference!.Value, 12);
+        Assert.Equal(2, row.SeedBandSplits);
+        Assert.Equal("accuracy 0/2 DP 1/2 EO 0/2", BenchReport.FormatOutsideSeedBand(row));
+        Assert.Equal(0.30, table.SeedBand!.Single(b => b.Metric == "DP").Mean, 12);
+        Assert.Equal(0.03, table.SeedBand!.Single(b => b.Metric == "DP").TwoStandardDeviations, 12);
+        Assert.Contains("DP 0.3000 +/- 0.0300", text.ToString());
+        Assert.Contains("control DP", text.ToString());
+    }
+
+    [Theory]
+    [InlineData(new[] { "DP", "EO" }, "DP EO")]
+    [InlineData(new string[0], "none")]
+    public void FormatOutsideSeedBand_OneSplit_ListsMetrics(string[] outside, string expected)
+    {
+        var measurement = Measured("counterfactual-replacement", accuracy: 0.8, parity: 0.1, seconds: 1, retrainSeconds: 5, femaleFpr: 0.1) with
+        {
+            OutsideSeedBand = outside,
+        };
+
+        var row = Assert.Single(BenchReport.Summarise("Adult (sex)", 1, [measurement]).Rows);
+
+        Assert.Equal(expected, BenchReport.FormatOutsideSeedBand(row));
+    }
+
+    [Fact]
+    public void FormatOutsideSeedBand_NoBand_IsNotAvailable()
+    {
+        var row = Assert.Single(BenchReport.Summarise("Adult (sex)", 1,
+            [Measured("data-free", accuracy: 0.8, parity: 0.1, seconds: 1, retrainSeconds: 5, femaleFpr: 0.1)]).Rows);
+
+        Assert.Equal("n/a", BenchReport.FormatOutsideSeedBand(row));
     }
 
     [Fact]

@@ -13,7 +13,8 @@ internal sealed record BenchSettings(string Server, string DatasetsFolder, int G
 /// <summary>
 /// Runs every method on every split of every suite through the compute server, one job at a time, and
 /// prints one table per suite. The original model and the baselines (retrain without the removed samples,
-/// reweighing, per-group thresholds, random control) come from the evidence of the first method that runs.
+/// reweighing, per-group thresholds) come from the evidence of the first method that runs. Every method
+/// gets its own random control and its position against the seed-noise band.
 /// </summary>
 internal static class BenchRunner
 {
@@ -31,16 +32,19 @@ internal static class BenchRunner
         foreach (var suite in BenchSuites.Create(settings.GermanCreditSplits))
         {
             var measurements = new List<BenchMeasurement>();
+            var bands = new List<BenchBand>();
             foreach (var dataset in suite.Splits)
             {
                 console.Error.WriteLine($"{suite.Title}: dataset {dataset.Name} ({watch.Elapsed.TotalSeconds:F0} s so far)");
                 if (await PrepareAsync(connection, console, settings, dataset, cancellationToken) is not { } versionId)
                     return ExitCodes.Failure;
 
-                measurements.AddRange(await RunMethodsAsync(connection, console, settings, dataset, versionId, cancellationToken));
+                var (splitMeasurements, splitBands) = await RunMethodsAsync(connection, console, settings, dataset, versionId, cancellationToken);
+                measurements.AddRange(splitMeasurements);
+                bands.AddRange(splitBands);
             }
 
-            var table = BenchReport.Summarise(suite.Title, suite.Splits.Count, measurements);
+            var table = BenchReport.Summarise(suite.Title, suite.Splits.Count, measurements, bands);
             tables.Add(table);
             BenchReport.Write(table, console.Out);
         }
@@ -91,7 +95,8 @@ internal static class BenchRunner
         return trained.Result?.VersionId;
     }
 
-    private static async Task<List<BenchMeasurement>> RunMethodsAsync(
+    /// <summary>Runs every method on one split; returns their measurements and the split's seed band.</summary>
+    private static async Task<(List<BenchMeasurement> Measurements, IReadOnlyList<BenchBand> Bands)> RunMethodsAsync(
         ComputeConnection connection,
         CliConsole console,
         BenchSettings settings,
@@ -100,6 +105,7 @@ internal static class BenchRunner
         CancellationToken cancellationToken)
     {
         var measurements = new List<BenchMeasurement>();
+        IReadOnlyList<BenchBand> bands = [];
         double? retrainSeconds = null;
         bool first = true;
         foreach (string method in settings.Methods)
@@ -110,7 +116,7 @@ internal static class BenchRunner
                 ModelVersionId = versionId,
                 SensitiveAttribute = dataset.SensitiveColumn,
                 Method = DebiasMethodOptions.Methods[method],
-                Evidence = first ? BenchEvidence.WithBaselines() : BenchEvidence.MembershipOnly(),
+                Evidence = first ? BenchEvidence.WithBaselines() : BenchEvidence.PerMethod(),
             };
 
             var (result, skipped) = await RunJobAsync(connection, console, request, cancellationToken);
@@ -126,14 +132,19 @@ internal static class BenchRunner
                 retrainSeconds = baselines.FirstOrDefault(b => b.Method == "retrain")?.Seconds;
                 measurements.Add(BenchMeasurement.FromReport("original", result.Before, BenchEvidence.Auc(result, "base"), null, null));
                 measurements.AddRange(baselines);
+                bands = BenchEvidence.SeedBand(result);
                 first = false;
             }
 
             double seconds = result.Timings.RankingSeconds + result.Timings.UnlearningSeconds;
-            measurements.Add(BenchMeasurement.FromReport(method, result.After, BenchEvidence.Auc(result, "updated"), seconds, retrainSeconds));
+            measurements.Add(BenchMeasurement.FromReport(method, result.After, BenchEvidence.Auc(result, "updated"), seconds, retrainSeconds) with
+            {
+                Control = BenchEvidence.ControlMean(result),
+                OutsideSeedBand = BenchEvidence.OutsideSeedBand(result),
+            });
         }
 
-        return measurements;
+        return (measurements, bands);
     }
 
     /// <summary>
