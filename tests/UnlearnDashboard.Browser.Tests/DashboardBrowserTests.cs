@@ -35,6 +35,14 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
                 await Screen.MetricTextAsync(row.Locator("[data-metric=equalized_odds_difference]")));
             Assert.Equal(Screen.Expected(report.HasDisparateImpactRatio, report.DisparateImpactRatio),
                 await Screen.MetricTextAsync(row.Locator("[data-metric=disparate_impact_ratio]")));
+            foreach (string metric in new[] { "demographic_parity_difference", "equalized_odds_difference", "disparate_impact_ratio" })
+            {
+                var interval = report.Intervals?.Metrics.FirstOrDefault(m => m.Metric == metric);
+                var (text, reason) = await Screen.IntervalAsync(row.Locator($"[data-metric={metric}]"));
+                Assert.Equal(Screen.ExpectedInterval(interval), text);
+                if (interval is not null && !(interval.HasLower && interval.HasUpper))
+                    Assert.Equal(interval.UndefinedReason, reason);
+            }
         }
 
         await Screen.ScreenshotAsync(page, fixture, "overview-light");

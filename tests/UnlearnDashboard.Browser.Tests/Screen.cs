@@ -17,6 +17,19 @@ public static class Screen
     public static string Expected(bool isSet, double value) =>
         isSet ? value.ToString("F4", CultureInfo.InvariantCulture) : "—";
 
+    /// <summary>Returns the text of the interval or "no interval" inside <paramref name="cell"/>, with the reason of a missing one.</summary>
+    public static async Task<(string Text, string? Reason)> IntervalAsync(ILocator cell)
+    {
+        var element = cell.Locator(".interval, .interval-gap").First;
+        return (await element.InnerTextAsync(), await element.GetAttributeAsync("data-reason"));
+    }
+
+    /// <summary>Formats an interval the way the overview shows it: "[lower, upper]" at 4 decimals, or "no interval".</summary>
+    public static string ExpectedInterval(MetricInterval? interval) =>
+        interval is { HasLower: true, HasUpper: true }
+            ? $"[{Expected(true, interval.Lower)}, {Expected(true, interval.Upper)}]"
+            : "no interval";
+
     /// <summary>Returns every chart series on the page by chart and series name, with its full-precision values.</summary>
     public static async Task<IReadOnlyDictionary<string, string>> ChartSeriesAsync(IPage page)
     {

@@ -80,6 +80,8 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(certificate.Rows.Where(r => r.Split == "train").Select(r => r.RowId), lineage.RemovedRowIds);
         Assert.Equal(after.TrainSha256, lineage.DatasetTrainSha256);
         Assert.Equal(certificate.NewDatasetVersion, lineage.DatasetVersion);
+        Assert.Equal(job.Result.Erasure.After.Intervals, lineage.TestReport.Intervals);
+        Assert.True(lineage.TestReport.Intervals.Metrics.Single(m => m.Metric == "demographic_parity_difference").HasLower);
 
         // The audit trail keeps ids and hashes, never the rows' values.
         Assert.Contains(certificate.Rows[0].Sha256, audit.DetailsJson);

@@ -49,6 +49,8 @@ public abstract class InteropServiceTests(InteropServerFixture server)
         Assert.InRange(response.Version.TestReport.Accuracy, 0.8, 0.9);
         var evaluated = await server.Models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = response.Version.Id });
         Assert.Equal(response.Version.TestReport.Accuracy, evaluated.Accuracy);
+        Assert.Equal(evaluated.Intervals, response.Version.TestReport.Intervals);
+        Assert.True(response.Version.TestReport.Intervals.Metrics.Single(m => m.Metric == "disparate_impact_ratio").HasLower);
         var audit = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "model.import", Subject = $"version/{response.Version.Id}" });
         Assert.Single(audit.Entries);
     }

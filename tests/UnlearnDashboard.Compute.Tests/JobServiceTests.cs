@@ -330,6 +330,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         Assert.True(result.Before.HasAccuracy);
         Assert.True(result.After.HasDemographicParityDifference);
         Assert.Equal(result.After, version.TestReport);
+        Assert.True(version.TestReport.Intervals.Metrics.Single(m => m.Metric == "equalized_odds_difference").HasUpper);
         Assert.Null(result.Retrain);
     }
 

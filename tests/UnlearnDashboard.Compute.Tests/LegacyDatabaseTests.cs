@@ -53,6 +53,34 @@ public sealed class LegacyDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task ListVersions_StoredWithoutIntervals_GiveReason()
+    {
+        await CreateLegacyDataAsync(dump => dump);
+        await using var app = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: false);
+
+        await app.StartAsync();
+        using var channel = ComputeServerFixture.CreateChannel(app, _dataDirectory);
+        var models = new ModelService.ModelServiceClient(channel);
+        var versions = await models.ListVersionsAsync(new ListVersionsRequest());
+        var evaluated = await models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = versions.Versions[0].Id });
+
+        Assert.Equal(2, versions.Versions.Count);
+        foreach (var version in versions.Versions)
+        {
+            var intervals = version.TestReport.Intervals;
+            Assert.Equal(0, intervals.Resamples);
+            Assert.Equal(6, intervals.Metrics.Count);
+            Assert.All(intervals.Metrics, m => Assert.False(m.HasLower || m.HasUpper, $"{m.Metric} has a bound"));
+            Assert.All(intervals.Metrics, m => Assert.Equal(
+                "not stored: the version was made before the server stored intervals with its test report", m.UndefinedReason));
+        }
+
+        // Evaluating the version again computes its intervals.
+        Assert.Equal(1000, evaluated.Intervals.Resamples);
+        Assert.True(evaluated.Intervals.Metrics.Single(m => m.Metric == "accuracy").HasLower);
+    }
+
+    [Fact]
     public async Task Start_DatabaseMadeBeforeMigrations_TrainsAndAudits()
     {
         await CreateLegacyDataAsync(dump => dump);

@@ -54,7 +54,8 @@ public sealed class ModelTransfer(
                 var spec = InteropSpec.Parse(header.SpecJson);
                 var format = WeightsFile.Detect(weights, source);
                 using var model = ModelInterop.Import(spec, weights, source, data);
-                var report = FairnessEvaluator.Evaluate(model, data, "test");
+                var report = FairnessEvaluator.Evaluate(model, data, "test").ToProto();
+                VersionReportIntervals.Attach(report, model, data, cancellationToken);
                 using var buffer = new MemoryStream();
                 string sha256 = model.SaveWeights(buffer);
                 return (Format: format, model.Spec, Report: report, Weights: buffer.ToArray(), Sha256: sha256);
@@ -87,7 +88,7 @@ public sealed class ModelTransfer(
             JobId = "",
             WeightsSha256 = stored,
             SpecJson = imported.Spec.ToJson(),
-            TestReport = imported.Report.ToProto().ToByteArray(),
+            TestReport = imported.Report.ToByteArray(),
             RemovedRowIdsJson = "[]",
             RemovedSampleCount = 0,
             CreatedAt = now,

@@ -1,4 +1,5 @@
 using UnlearnDashboard.Compute.Mapping;
+using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Engine.Counterfactuals;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Evidence;
@@ -42,6 +43,7 @@ internal static class JobEngine
 
         var (weights, sha256) = SaveWeights(model);
         var testReport = outcome.TestReport.ToProto();
+        VersionReportIntervals.Attach(testReport, model, data, cancellationToken);
         var result = new Proto.JobResult
         {
             Train = new Proto.TrainResult { TestReport = testReport, TrainingSeconds = outcome.TrainingSeconds },
@@ -73,6 +75,7 @@ internal static class JobEngine
 
         var (weights, sha256) = SaveWeights(outcome.UpdatedModel);
         var debias = outcome.ToProto(baseVersion.Id, counterfactuals?.Id);
+        VersionReportIntervals.Attach(debias.After, outcome.UpdatedModel, data, cancellationToken);
         var result = new Proto.JobResult { Debias = debias };
         return new JobRunOutput(weights, sha256, outcome.UpdatedModel.Spec.ToJson(), debias.After, outcome.RemovedRowIds, result);
     }
@@ -91,6 +94,7 @@ internal static class JobEngine
 
         var (weights, sha256) = SaveWeights(outcome.UpdatedModel);
         var erasure = outcome.ToProto(baseVersion.Id, request.RowIds.Count);
+        VersionReportIntervals.Attach(erasure.After, outcome.UpdatedModel, data, cancellationToken);
         return new JobRunOutput(weights, sha256, outcome.UpdatedModel.Spec.ToJson(), erasure.After, outcome.TrainedRowIds,
             new Proto.JobResult { Erasure = erasure });
     }

@@ -65,6 +65,36 @@ internal static class FairnessMapper
         return message;
     }
 
+    /// <summary>Maps bootstrap intervals of report-level metrics; a group metric's interval is an error here.</summary>
+    public static Proto.ReportIntervals ToProto(this IReadOnlyList<ConfidenceInterval> intervals, BootstrapOptions options)
+    {
+        var message = new Proto.ReportIntervals
+        {
+            Resamples = options.Resamples,
+            Seed = (uint)options.Seed,
+            Level = options.Level,
+        };
+        foreach (var interval in intervals)
+        {
+            if (interval.Group is not null)
+                throw new ArgumentException($"Interval of {interval.Metric} in group {interval.Group} is not a report-level interval.", nameof(intervals));
+
+            var metric = new Proto.MetricInterval
+            {
+                Metric = interval.Metric,
+                DefinedResamples = interval.DefinedResamples,
+                UndefinedReason = interval.UndefinedReason ?? "",
+            };
+            if (interval.Lower is { } lower)
+                metric.Lower = lower;
+            if (interval.Upper is { } upper)
+                metric.Upper = upper;
+            message.Metrics.Add(metric);
+        }
+
+        return message;
+    }
+
     private static Proto.UndefinedMetric ToProto(UndefinedMetric metric) => new()
     {
         Metric = metric.Metric,

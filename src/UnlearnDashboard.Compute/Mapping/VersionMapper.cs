@@ -1,3 +1,4 @@
+using UnlearnDashboard.Compute.Models;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Engine.Models;
 using Proto = UnlearnDashboard.Protos.V1;
@@ -26,7 +27,7 @@ internal static class VersionMapper
             JobId = row.JobId,
             CreatedAt = row.CreatedAt.ToTimestamp(),
             WeightsSha256 = row.WeightsSha256,
-            TestReport = Proto.FairnessReport.Parser.ParseFrom(row.TestReport),
+            TestReport = VersionReportIntervals.Read(row.TestReport),
             RemovedSampleCount = row.RemovedSampleCount,
         };
         var spec = ModelSpec.FromJson(row.SpecJson);

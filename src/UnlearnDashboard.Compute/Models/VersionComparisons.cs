@@ -42,14 +42,16 @@ public sealed class VersionComparisons(VersionLoader versions, DatasetCatalog da
         var candidateRemoved = await versions.RemovedAlongLineageAsync(candidate.Version, cancellationToken);
         var data = await datasets.GetPreparedAsync(baseline.Dataset).WaitAsync(cancellationToken);
 
-        var comparison = await gate.RunAsync("The comparison", () =>
+        var message = await gate.RunAsync("The comparison", () =>
         {
             using var before = baseline.ToTrainedModel();
             using var after = candidate.ToTrainedModel();
-            return VersionComparer.Compare(before, after, data, baselineRemoved, candidateRemoved, options, cancellationToken);
+            var comparison = VersionComparer.Compare(before, after, data, baselineRemoved, candidateRemoved, options, cancellationToken).ToProto(options.Split);
+            VersionReportIntervals.Attach(comparison.BaselineReport, before, data, cancellationToken);
+            VersionReportIntervals.Attach(comparison.CandidateReport, after, data, cancellationToken);
+            return comparison;
         }, cancellationToken);
 
-        var message = comparison.ToProto(options.Split);
         message.Baseline = baseline.Version.ToProto();
         message.Candidate = candidate.Version.ToProto();
         return new ComparedVersions(message, baseline, candidate, data);

@@ -70,8 +70,10 @@ public sealed class ModelGrpcService(
         var report = await gate.RunAsync("The fairness evaluation", () =>
         {
             using var trained = loaded.ToTrainedModel();
-            return FairnessEvaluator.Evaluate(trained, data, split);
+            var message = FairnessEvaluator.Evaluate(trained, data, split).ToProto();
+            VersionReportIntervals.Attach(message, trained, data, cancellationToken);
+            return message;
         }, cancellationToken);
-        return report.ToProto();
+        return report;
     }
 }

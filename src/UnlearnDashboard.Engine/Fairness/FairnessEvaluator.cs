@@ -25,6 +25,31 @@ public static class FairnessEvaluator
             data.ExcludedRows);
 
     /// <summary>
+    /// Computes bootstrap intervals of the report-level metrics (accuracy, the gaps and the disparate impact
+    /// ratio) that <see cref="Evaluate(TrainedModel, PreparedDataset, string)"/> reports on the same split.
+    /// Rows are grouped by the dataset's sensitive column with its reference group, as in that report.
+    /// </summary>
+    public static IReadOnlyList<ConfidenceInterval> EvaluateReportIntervals(
+        TrainedModel model,
+        PreparedDataset data,
+        string split,
+        BootstrapOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        var rows = data.GetSplit(split);
+        float[] logits = model.PredictLogits(rows);
+        var intervals = FairnessBootstrap.Compute(
+            data.ReferenceGroup,
+            rows.Labels.Select(l => l > 0.5f).ToArray(),
+            logits.Select(l => l > 0f).ToArray(),
+            rows.Groups,
+            options,
+            data.Groups,
+            cancellationToken: cancellationToken);
+        return intervals.Where(interval => interval.Group is null).ToList();
+    }
+
+    /// <summary>
     /// Evaluates a model on a split under the grouping of <paramref name="options"/> (the sensitive column, an
     /// intersection or a numeric boundary) with per-group AUC and calibration, the threshold sweep and, on
     /// request, bootstrap confidence intervals.

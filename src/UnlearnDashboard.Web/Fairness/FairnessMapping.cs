@@ -38,8 +38,17 @@ public static class FairnessMapping
             FalsePositiveRateDifference = report.HasFalsePositiveRateDifference ? report.FalsePositiveRateDifference : null,
             Groups = report.Groups.Select(ToSummary).ToList(),
             Undefined = report.Undefined.Select(ToGap).ToList(),
+            Intervals = report.Intervals?.Metrics.Select(ToSummary).ToList() ?? [],
+            IntervalLevel = report.Intervals?.Level ?? 0,
+            IntervalResamples = report.Intervals?.Resamples ?? 0,
         };
     }
+
+    private static IntervalSummary ToSummary(MetricInterval interval) => new(
+        interval.Metric,
+        interval.HasLower ? interval.Lower : null,
+        interval.HasUpper ? interval.Upper : null,
+        interval.UndefinedReason);
 
     private static GroupSummary ToSummary(GroupMetrics group) => new()
     {

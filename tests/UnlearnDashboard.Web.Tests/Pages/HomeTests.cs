@@ -1,6 +1,7 @@
 using Bunit;
 using Grpc.Core;
 using UnlearnDashboard.Web.Components.Pages;
+using UnlearnDashboard.Protos.V1;
 using UnlearnDashboard.Web.Compute;
 
 namespace UnlearnDashboard.Web.Tests.Pages;
@@ -114,5 +115,71 @@ public sealed class HomeTests : DashboardTestContext
         Assert.Equal($"/models/{TestData.ModelId}/versions", trained.QuerySelector("[data-testid=versions-link]")!.GetAttribute("href"));
         Assert.Equal("Versions, aliases and release gate of model adult-mlp", trained.QuerySelector("[data-testid=versions-link]")!.GetAttribute("aria-label"));
         Assert.Null(page.Find($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])").QuerySelector("[data-testid=alias-chip]"));
+    }
+
+    [Fact]
+    public void Home_ShowsGapIntervalsAtFourDecimals()
+    {
+        var snapshot = TestData.Catalog();
+        snapshot.Versions[0].TestReport.Intervals = new ReportIntervals
+        {
+            Resamples = 1000,
+            Level = 0.95,
+            Metrics =
+            {
+                new MetricInterval { Metric = "demographic_parity_difference", Lower = 0.182144, Upper = 0.224681, DefinedResamples = 1000 },
+                new MetricInterval { Metric = "equalized_odds_difference", Lower = 0.06127, Upper = 0.13349, DefinedResamples = 1000 },
+                new MetricInterval { Metric = "disparate_impact_ratio", UndefinedReason = "undefined in every resample" },
+            },
+        };
+        Catalog.Snapshot = snapshot;
+
+        var page = Render<Home>();
+
+        var row = page.WaitForElement($"tr:has([data-version-id='{TestData.TrainedVersionId}'])");
+        var demographicParity = row.QuerySelector("[data-metric=demographic_parity_difference] .interval")!;
+        Assert.Equal("[0.1821, 0.2247]", demographicParity.TextContent);
+        Assert.Equal("0.1821", demographicParity.GetAttribute("data-lower"));
+        Assert.Equal("0.2247", demographicParity.GetAttribute("data-upper"));
+        Assert.Equal("95% confidence interval from 0.1821 to 0.2247, 1,000 bootstrap resamples", demographicParity.GetAttribute("aria-label"));
+        Assert.Equal("[0.0613, 0.1335]", row.QuerySelector("[data-metric=equalized_odds_difference] .interval")!.TextContent);
+        var ratio = row.QuerySelector("[data-metric=disparate_impact_ratio] .interval-gap")!;
+        Assert.Equal("no interval", ratio.TextContent);
+        Assert.Equal("undefined in every resample", ratio.GetAttribute("data-reason"));
+        Assert.Equal("no interval: undefined in every resample", ratio.GetAttribute("aria-label"));
+        Assert.Equal("0.3078", row.QuerySelector("[data-metric=disparate_impact_ratio] .metric")!.TextContent);
+    }
+
+    [Fact]
+    public void Home_VersionStoredWithoutIntervals_ShowsReason()
+    {
+        const string reason = "not stored: the version was made before the server stored intervals with its test report";
+        var report = TestData.ApprovesNobodyReport();
+        report.Intervals = new ReportIntervals();
+        foreach (string metric in new[] { "demographic_parity_difference", "equalized_odds_difference", "disparate_impact_ratio" })
+            report.Intervals.Metrics.Add(new MetricInterval { Metric = metric, UndefinedReason = reason });
+        Catalog.Snapshot = TestData.Catalog(report);
+
+        var page = Render<Home>();
+
+        var row = page.WaitForElement($"tr:has([data-version-id='{TestData.DebiasedVersionId}'])");
+        var gaps = row.QuerySelectorAll(".interval-gap");
+        Assert.Equal(3, gaps.Length);
+        Assert.All(gaps, gap => Assert.Equal("no interval", gap.TextContent));
+        Assert.All(gaps, gap => Assert.Equal(reason, gap.GetAttribute("data-reason")));
+        Assert.Empty(row.QuerySelectorAll(".interval"));
+        Assert.DoesNotContain("NaN", row.TextContent);
+    }
+
+    [Fact]
+    public void Home_ReportWithoutIntervalMessage_SaysServerSentNone()
+    {
+        Catalog.Snapshot = TestData.Catalog();
+
+        var page = Render<Home>();
+
+        var row = page.WaitForElement($"tr:has([data-version-id='{TestData.TrainedVersionId}'])");
+        var gap = row.QuerySelector("[data-metric=demographic_parity_difference] .interval-gap")!;
+        Assert.Equal("the compute server sent no interval for this metric", gap.GetAttribute("data-reason"));
     }
 }
