@@ -44,6 +44,26 @@ public sealed class CliVersionsTests(ComputeFixture compute)
         Assert.Equal(dataset.TrainSha256, fromCli.DatasetTrainSha256);
     }
 
+    [Fact]
+    public async Task List_Json_CarriesStoredIntervals()
+    {
+        using var channel = compute.Server.CreateChannel();
+        var dataset = await new DatasetService.DatasetServiceClient(channel).GetDatasetAsync(new GetDatasetRequest { Dataset = "german-credit" });
+        var models = new ModelService.ModelServiceClient(channel);
+        var version = await models.GetVersionAsync(new GetVersionRequest { VersionId = dataset.DefaultModelVersionId });
+
+        var listed = await RunCliAsync("versions", "list", "--model", version.ModelId, "--json", "-", "--server", compute.Server.Url);
+
+        Assert.True(listed.ExitCode == 0, listed.Error);
+        var fromCli = JsonParser.Default.Parse<ListVersionsResponse>(listed.Output);
+        var fromGrpc = await models.ListVersionsAsync(new ListVersionsRequest { ModelId = version.ModelId });
+        Assert.Equal(fromGrpc, fromCli);
+        var intervals = fromCli.Versions.Single(v => v.Id == version.Id).TestReport.Intervals;
+        Assert.Equal(1000, intervals.Resamples);
+        var accuracy = intervals.Metrics.Single(m => m.Metric == "accuracy");
+        Assert.InRange(version.TestReport.Accuracy, accuracy.Lower, accuracy.Upper);
+    }
+
     /// <summary>Runs the CLI as the compliance user, who may set release gates and promote versions.</summary>
     private Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args) =>
         CliRun.RunWithKeyAsync(compute.Server.ApiKey("compliance"), args);

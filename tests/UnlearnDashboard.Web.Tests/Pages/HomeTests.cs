@@ -172,7 +172,7 @@ public sealed class HomeTests : DashboardTestContext
     }
 
     [Fact]
-    public void Home_ReportWithoutIntervalMessage_SaysServerSentNone()
+    public void Home_NoIntervals_SaysServerSentNone()
     {
         Catalog.Snapshot = TestData.Catalog();
 
