@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -238,6 +239,36 @@ public abstract class AccessServiceTests(JobServerFixture server)
         Assert.Contains("user name or password is wrong", error.Status.Detail);
         Assert.Contains(entries.Entries, e => e.Actor == "anonymous" && e.DetailsJson.Contains(userName));
         Assert.DoesNotContain(entries.Entries, e => e.DetailsJson.Contains(password));
+    }
+
+    [Fact]
+    public async Task SignIn_RepeatedFailures_LocksUserName()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "lena", Role = Role.Viewer, Password = "a long passphrase" });
+        for (int attempt = 1; attempt <= 5; attempt++)
+        {
+            var failed = await RpcAssert.FailsAsync(() =>
+                Anonymous().SignInAsync(new SignInRequest { UserName = "lena", Password = $"wrong password {attempt}" }).ResponseAsync);
+            Assert.Equal(StatusCode.Unauthenticated, failed.StatusCode);
+        }
+
+        var locked = await RpcAssert.FailsAsync(() =>
+            Anonymous().SignInAsync(new SignInRequest { UserName = "LENA", Password = "a long passphrase" }).ResponseAsync);
+        var retryDelay = locked.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay.ToTimeSpan();
+        var failures = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "login.fail", Subject = "user/lena" });
+        var lockedEntries = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "login.fail", Subject = "user/LENA" });
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "lorenz", Role = Role.Viewer, Password = "a long passphrase" });
+        var other = await Anonymous().SignInAsync(new SignInRequest { UserName = "lorenz", Password = "a long passphrase" });
+
+        Assert.Equal(StatusCode.ResourceExhausted, locked.StatusCode);
+        Assert.Contains("Sign-in for user 'LENA' is locked", locked.Status.Detail);
+        Assert.Contains("5 failed sign-ins within 60 s (Access:SignInLockout)", locked.Status.Detail);
+        Assert.Contains("Retry after", locked.Status.Detail);
+        Assert.NotNull(retryDelay);
+        Assert.InRange(retryDelay.Value, TimeSpan.FromSeconds(250), TimeSpan.FromSeconds(300));
+        Assert.Equal(5, failures.Entries.Count);
+        Assert.Contains(lockedEntries.Entries, e => e.DetailsJson.Contains("\"reason\":\"locked\""));
+        Assert.StartsWith(Secrets.SessionTokenPrefix, other.Token);
     }
 
     [Theory]

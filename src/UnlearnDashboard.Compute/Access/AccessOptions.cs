@@ -20,6 +20,9 @@ public sealed class AccessOptions
     /// <summary>The per-caller rate limit, from <c>Access:RateLimit</c>.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>The lockout of a user name after failed sign-ins, from <c>Access:SignInLockout</c>.</summary>
+    public SignInLockoutOptions SignInLockout { get; set; } = new();
+
     public TimeSpan SessionLifetime => TimeSpan.FromHours(SessionHours);
 }
 
@@ -53,4 +56,40 @@ public sealed class RateLimitOptions
     public int MaxCallers { get; set; } = 10_000;
 
     public bool Enabled => PermitsPerSecond > 0;
+}
+
+/// <summary>
+/// Settings of the lockout of a user name after failed SignIn calls. It exists because each attempt costs the CPU
+/// time of 600,000 PBKDF2-SHA256 iterations, and a locked name is rejected before its password is hashed. Names are compared ignoring
+/// letter case, and unknown names are counted like known ones, so a lockout does not reveal which names exist.
+/// </summary>
+public sealed class SignInLockoutOptions
+{
+    public const string SectionName = AccessOptions.SectionName + ":SignInLockout";
+
+    /// <summary>Failed sign-ins of one user name within <see cref="WindowSeconds"/> that lock it; 0 turns the lockout off. Default 5.</summary>
+    [Range(0, 1000)]
+    public int MaxFailures { get; set; } = 5;
+
+    /// <summary>Time in which <see cref="MaxFailures"/> failures lock a user name, in seconds. Default 60.</summary>
+    [Range(1, 86_400)]
+    public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>How long a locked user name rejects every sign-in, the right password included, in seconds. Default 300.</summary>
+    [Range(1, 86_400)]
+    public int LockoutSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Maximum number of user names whose failures are kept in memory. When a new name would exceed it, names
+    /// without a current count or lockout are dropped first, then the one whose count or lockout ends soonest.
+    /// Default 10,000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxUserNames { get; set; } = 10_000;
+
+    public bool Enabled => MaxFailures > 0;
+
+    public TimeSpan Window => TimeSpan.FromSeconds(WindowSeconds);
+
+    public TimeSpan Lockout => TimeSpan.FromSeconds(LockoutSeconds);
 }

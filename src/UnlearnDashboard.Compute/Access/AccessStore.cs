@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Audit;
+using UnlearnDashboard.Compute.Diagnostics;
 using UnlearnDashboard.Compute.Services;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Protos.V1;
@@ -18,7 +20,9 @@ public sealed partial class AccessStore(
     IDbContextFactory<ComputeDbContext> dbFactory,
     AuditTrail audit,
     TimeProvider time,
-    IOptions<AccessOptions> options)
+    IOptions<AccessOptions> options,
+    SignInLockout lockout,
+    ILogger<AccessStore> logger)
 {
     /// <summary>How stale <see cref="ApiKeyRow.LastUsedAt"/> may get before a call writes it again, so calls do not each write.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -64,14 +68,24 @@ public sealed partial class AccessStore(
 
     /// <summary>
     /// Checks a user name and password and returns a new session token with its expiry and identity. Throws
-    /// UNAUTHENTICATED, with the same message whichever part was wrong, and records a login failure.
+    /// UNAUTHENTICATED, with the same message whichever part was wrong, and RESOURCE_EXHAUSTED while the name is
+    /// locked after failed sign-ins (see <see cref="SignInLockoutOptions"/>). Each failure writes a login failure
+    /// audit entry.
     /// </summary>
     public async Task<(string Token, DateTime ExpiresAt, CallerIdentity Identity)> SignInAsync(
         string userName, string password, CancellationToken cancellationToken)
     {
+        string trimmed = userName.Trim();
+        string name = Truncate(trimmed, 64);
+        var attempt = lockout.BeginAttempt(name);
+        if (attempt.LockedUntil is { } lockedUntil)
+        {
+            await AuditLoginFailureAsync(name, "locked");
+            throw LockedOut(name, lockedUntil);
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        string name = userName.Trim();
-        var user = name.Length is 0 or > 64 ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Name == name, cancellationToken);
+        var user = trimmed.Length is 0 or > 64 ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Name == name, cancellationToken);
         bool valid;
         if (user is null)
         {
@@ -85,12 +99,18 @@ public sealed partial class AccessStore(
 
         if (!valid)
         {
-            await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.LoginFailure, UserSubject(Truncate(name, 64)),
-                new Dictionary<string, object?> { ["user_name"] = Truncate(name, 64) });
+            if (attempt.LocksUntil is { } locksUntil)
+            {
+                var limits = options.Value.SignInLockout;
+                logger.SignInLocked(name, locksUntil.ToString("O", CultureInfo.InvariantCulture), limits.MaxFailures, limits.WindowSeconds);
+            }
+
+            await AuditLoginFailureAsync(name, reason: null);
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 "Sign-in failed: the user name or password is wrong, or the user is revoked. Ask an admin to check your account."));
         }
 
+        lockout.RecordSuccess(name);
         string token = Secrets.NewSessionToken();
         var now = time.GetUtcNow().UtcDateTime;
         var row = new SessionTokenRow
@@ -291,6 +311,26 @@ public sealed partial class AccessStore(
 
         _lastUsedWritten[key.Id] = now;
         await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(k => k.SetProperty(r => r.LastUsedAt, now), cancellationToken);
+    }
+
+    private Task AuditLoginFailureAsync(string name, string? reason)
+    {
+        var details = new Dictionary<string, object?> { ["user_name"] = name };
+        if (reason is not null)
+            details["reason"] = reason;
+        return audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.LoginFailure, UserSubject(name), details);
+    }
+
+    private RpcException LockedOut(string name, DateTimeOffset lockedUntil)
+    {
+        var limits = options.Value.SignInLockout;
+        var retryDelay = lockedUntil - time.GetUtcNow();
+        string seconds = Math.Ceiling(Math.Max(retryDelay.TotalSeconds, 1)).ToString(CultureInfo.InvariantCulture);
+        return RpcErrors.ResourceExhausted(
+            $"Sign-in for user '{name}' is locked for {limits.LockoutSeconds} s after {limits.MaxFailures} failed sign-ins within "
+            + $"{limits.WindowSeconds} s ({SignInLockoutOptions.SectionName}). Retry after {lockedUntil.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC "
+            + $"(in {seconds} s), or ask an admin to check the account.",
+            retryDelay);
     }
 
     private static async Task<UserRow?> ActiveUserAsync(ComputeDbContext db, string name, CancellationToken cancellationToken)

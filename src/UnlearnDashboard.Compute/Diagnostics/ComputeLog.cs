@@ -93,4 +93,8 @@ internal static partial class ComputeLog
     [LoggerMessage(EventId = 702, Level = LogLevel.Information, Message = "Calls by {Caller} exceed the rate limit of {PermitsPerSecond} a second with bursts of {Burst}, "
         + "so they get RESOURCE_EXHAUSTED, starting with {Method}; logged once until a call is allowed again")]
     public static partial void CallerRateLimited(this ILogger logger, string caller, string method, double permitsPerSecond, int burst);
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "Sign-in for user name {UserName} is locked until {LockedUntil} after {Failures} failed sign-ins "
+        + "within {WindowSeconds} s; sign-ins of that name get RESOURCE_EXHAUSTED until then")]
+    public static partial void SignInLocked(this ILogger logger, string userName, string lockedUntil, int failures, int windowSeconds);
 }

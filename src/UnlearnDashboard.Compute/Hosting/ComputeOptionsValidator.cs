@@ -87,7 +87,7 @@ internal sealed class AnalysisOptionsValidator : IValidateOptions<AnalysisOption
     }
 }
 
-/// <summary>Checks the attribute bounds of <see cref="AccessOptions"/> and its <c>RateLimit</c> section.</summary>
+/// <summary>Checks the attribute bounds of <see cref="AccessOptions"/> and its <c>RateLimit</c> and <c>SignInLockout</c> sections.</summary>
 internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
 {
     public ValidateOptionsResult Validate(string? name, AccessOptions options)
@@ -95,6 +95,7 @@ internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
         var errors = new List<string>();
         ComputeOptionsValidator.AddAttributeErrors(options, AccessOptions.SectionName + ":", errors);
         ComputeOptionsValidator.AddAttributeErrors(options.RateLimit, RateLimitOptions.SectionName + ":", errors);
+        ComputeOptionsValidator.AddAttributeErrors(options.SignInLockout, SignInLockoutOptions.SectionName + ":", errors);
         double rate = options.RateLimit.PermitsPerSecond;
         if (rate > 0 && rate < RateLimitOptions.MinPermitsPerSecond)
         {

@@ -115,7 +115,7 @@ public static class ComputeServerExtensions
 
     /// <summary>
     /// Adds the user and key store, the first-start bootstrap of one user per role (a hosted service that runs
-    /// after the database is migrated and before the demo is seeded), the per-caller rate limiter and
+    /// after the database is migrated and before the demo is seeded), the per-caller rate limiter, the sign-in lockout and
     /// <see cref="AccessOptions"/> from <c>Access</c>.
     /// </summary>
     public static IServiceCollection AddComputeAccess(this IServiceCollection services, IConfiguration configuration)
@@ -124,6 +124,7 @@ public static class ComputeServerExtensions
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
         services.AddSingleton<AccessStore>();
         services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<SignInLockout>();
         services.AddHostedService<AccessBootstrapper>();
         return services;
     }

@@ -30,6 +30,14 @@ internal static class RpcErrors
 
     public static RpcException ResourceExhausted(string message) => Plain(Code.ResourceExhausted, message);
 
+    /// <summary>Returns RESOURCE_EXHAUSTED with a <c>google.rpc.RetryInfo</c> detail that carries <paramref name="retryDelay"/>.</summary>
+    public static RpcException ResourceExhausted(string message, TimeSpan retryDelay)
+    {
+        var status = new Status { Code = (int)Code.ResourceExhausted, Message = message };
+        status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryDelay) }));
+        return status.ToRpcException();
+    }
+
     /// <summary>Maps an engine failure to its status code, with the field it names as a field violation.</summary>
     public static RpcException FromEngine(EngineException error)
     {
