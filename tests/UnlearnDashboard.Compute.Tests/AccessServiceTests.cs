@@ -271,6 +271,48 @@ public abstract class AccessServiceTests(JobServerFixture server)
         Assert.StartsWith(Secrets.SessionTokenPrefix, other.Token);
     }
 
+    [Fact]
+    public async Task SignIn_NameInOtherCase_SignsInAsStoredName()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "Carla.Diaz", Role = Role.Engineer, Password = "a long passphrase" });
+
+        var session = await Anonymous().SignInAsync(new SignInRequest { UserName = "carla.DIAZ", Password = "a long passphrase" });
+        using var channel = ChannelWith(session.Token);
+        var identity = await new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest());
+        var logins = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "login", Subject = "user/Carla.Diaz" });
+
+        Assert.Equal("Carla.Diaz", session.Identity.UserName);
+        Assert.Equal("Carla.Diaz", identity.UserName);
+        Assert.Single(logins.Entries);
+        Assert.Equal("Carla.Diaz", logins.Entries[0].Actor);
+    }
+
+    [Fact]
+    public async Task SignIn_NamesDifferingInCase_NeedExactName()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "max", Role = Role.Viewer, Password = "a long passphrase" });
+        await using var db = await CreateDbContextAsync();
+        var lower = await db.Users.AsNoTracking().SingleAsync(u => u.Name == "max");
+        db.Users.Add(new UserRow
+        {
+            Name = "MAX",
+            Role = (int)Role.Engineer,
+            PasswordHash = lower.PasswordHash,
+            PasswordSalt = lower.PasswordSalt,
+            PasswordIterations = lower.PasswordIterations,
+            CreatedAt = lower.CreatedAt,
+        });
+        await db.SaveChangesAsync();
+
+        var exact = await Anonymous().SignInAsync(new SignInRequest { UserName = "MAX", Password = "a long passphrase" });
+        var ambiguous = await RpcAssert.FailsAsync(() =>
+            Anonymous().SignInAsync(new SignInRequest { UserName = "Max", Password = "a long passphrase" }).ResponseAsync);
+
+        Assert.Equal("MAX", exact.Identity.UserName);
+        Assert.Equal(Role.Engineer, exact.Identity.Role);
+        Assert.Equal(StatusCode.Unauthenticated, ambiguous.StatusCode);
+    }
+
     [Theory]
     [InlineData("", Role.Viewer, "", "name")]
     [InlineData("has space", Role.Viewer, "", "name")]

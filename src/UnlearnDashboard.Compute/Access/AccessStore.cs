@@ -67,10 +67,10 @@ public sealed partial class AccessStore(
     }
 
     /// <summary>
-    /// Checks a user name and password and returns a new session token with its expiry and identity. Throws
-    /// UNAUTHENTICATED, with the same message whichever part was wrong, and RESOURCE_EXHAUSTED while the name is
-    /// locked after failed sign-ins (see <see cref="SignInLockoutOptions"/>). Each failure writes a login failure
-    /// audit entry.
+    /// Checks a user name, compared ignoring letter case, and a password, and returns a new session token with its
+    /// expiry and identity. Throws UNAUTHENTICATED, with the same message whichever part was wrong, and
+    /// RESOURCE_EXHAUSTED while the name is locked after failed sign-ins (see <see cref="SignInLockoutOptions"/>).
+    /// Each failure writes a login failure audit entry.
     /// </summary>
     public async Task<(string Token, DateTime ExpiresAt, CallerIdentity Identity)> SignInAsync(
         string userName, string password, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public sealed partial class AccessStore(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = trimmed.Length is 0 or > 64 ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Name == name, cancellationToken);
+        var user = trimmed.Length is 0 or > 64 ? null : await FindUserForSignInAsync(db, name, cancellationToken);
         bool valid;
         if (user is null)
         {
@@ -311,6 +311,17 @@ public sealed partial class AccessStore(
 
         _lastUsedWritten[key.Id] = now;
         await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(k => k.SetProperty(r => r.LastUsedAt, now), cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns the user named <paramref name="name"/> ignoring letter case, as CreateUser compares names. A database
+    /// from before that rule may hold names that differ only in case, and then only the exact name matches.
+    /// </summary>
+    private static async Task<UserRow?> FindUserForSignInAsync(ComputeDbContext db, string name, CancellationToken cancellationToken)
+    {
+        string lower = name.ToLowerInvariant();
+        var matches = await db.Users.AsNoTracking().Where(u => u.Name.ToLower() == lower).ToListAsync(cancellationToken);
+        return matches.Count == 1 ? matches[0] : matches.FirstOrDefault(u => u.Name == name);
     }
 
     private Task AuditLoginFailureAsync(string name, string? reason)
