@@ -288,6 +288,28 @@ public abstract class AccessServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task SignIn_RetiredRole_IsPermissionDenied()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "dora", Role = Role.Viewer, Password = "a long passphrase" });
+        await using var db = await CreateDbContextAsync();
+        await db.Users.Where(u => u.Name == "dora").ExecuteUpdateAsync(u => u.SetProperty(r => r.Role, (int)Role.Dashboard));
+
+        var error = await RpcAssert.FailsAsync(() =>
+            Anonymous().SignInAsync(new SignInRequest { UserName = "dora", Password = "a long passphrase" }).ResponseAsync);
+        var wrongPassword = await RpcAssert.FailsAsync(() =>
+            Anonymous().SignInAsync(new SignInRequest { UserName = "dora", Password = "wrong password" }).ResponseAsync);
+        int sessions = await db.SessionTokens.CountAsync(t => t.UserName == "dora");
+        var failures = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "login.fail", Subject = "user/dora" });
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Contains("retired role dashboard", error.Status.Detail);
+        Assert.Contains("viewer, engineer, compliance or admin", error.Status.Detail);
+        Assert.Equal(StatusCode.Unauthenticated, wrongPassword.StatusCode);
+        Assert.Equal(0, sessions);
+        Assert.Contains(failures.Entries, e => e.DetailsJson.Contains("\"reason\":\"retired_role\""));
+    }
+
+    [Fact]
     public async Task SignIn_NamesDifferingInCase_NeedExactName()
     {
         await Admin.CreateUserAsync(new CreateUserRequest { Name = "max", Role = Role.Viewer, Password = "a long passphrase" });

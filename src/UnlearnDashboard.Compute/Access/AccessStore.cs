@@ -70,7 +70,8 @@ public sealed partial class AccessStore(
     /// Checks a user name, compared ignoring letter case, and a password, and returns a new session token with its
     /// expiry and identity. Throws UNAUTHENTICATED, with the same message whichever part was wrong, and
     /// RESOURCE_EXHAUSTED while the name is locked after failed sign-ins (see <see cref="SignInLockoutOptions"/>).
-    /// Each failure writes a login failure audit entry.
+    /// Throws PERMISSION_DENIED for a user whose role is retired, and only after the right password, so the error
+    /// reveals nothing to a guesser. Each failure writes a login failure audit entry.
     /// </summary>
     public async Task<(string Token, DateTime ExpiresAt, CallerIdentity Identity)> SignInAsync(
         string userName, string password, CancellationToken cancellationToken)
@@ -110,13 +111,23 @@ public sealed partial class AccessStore(
                 "Sign-in failed: the user name or password is wrong, or the user is revoked. Ask an admin to check your account."));
         }
 
+        // The password was right, so the attempt does not count towards a lockout, whatever follows.
         lockout.RecordSuccess(name);
+        var role = (Role)user!.Role;
+        if (!RoleNames.All.Contains(role))
+        {
+            await AuditLoginFailureAsync(name, "retired_role");
+            throw RpcErrors.PermissionDenied(
+                $"User '{user.Name}' has the retired role {RoleNames.ToName(role)}, which may call no RPC, so the sign-in is rejected. "
+                + "Ask an admin to create a user with the role viewer, engineer, compliance or admin ('unlearn users create').");
+        }
+
         string token = Secrets.NewSessionToken();
         var now = time.GetUtcNow().UtcDateTime;
         var row = new SessionTokenRow
         {
             TokenHash = Secrets.HashSecret(token),
-            UserName = user!.Name,
+            UserName = user.Name,
             CreatedAt = now,
             ExpiresAt = now + options.Value.SessionLifetime,
         };
@@ -127,7 +138,7 @@ public sealed partial class AccessStore(
         await db.SaveChangesAsync(cancellationToken);
         await audit.TryAppendAsync(user.Name, AuditActions.Login, UserSubject(user.Name),
             new Dictionary<string, object?> { ["expires_at"] = row.ExpiresAt.ToString("O") });
-        return (token, row.ExpiresAt, new CallerIdentity(user.Name, (Role)user.Role, null));
+        return (token, row.ExpiresAt, new CallerIdentity(user.Name, role, null));
     }
 
     /// <summary>

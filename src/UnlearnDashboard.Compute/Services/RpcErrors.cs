@@ -38,6 +38,8 @@ internal static class RpcErrors
         return status.ToRpcException();
     }
 
+    public static RpcException PermissionDenied(string message) => Plain(Code.PermissionDenied, message);
+
     /// <summary>Maps an engine failure to its status code, with the field it names as a field violation.</summary>
     public static RpcException FromEngine(EngineException error)
     {
