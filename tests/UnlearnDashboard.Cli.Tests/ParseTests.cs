@@ -95,6 +95,32 @@ public sealed class ParseTests
     }
 
     [Fact]
+    public async Task Erase_RowsAndKeyColumn_ReturnsUsageError()
+    {
+        var run = await CliRun.RunAsync("erase", "--version", "v-1", "--rows", "1,2", "--key-column", "id", "--key-values", "a",
+            "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("--rows", run.Stderr);
+        Assert.Contains("--key-column", run.Stderr);
+        Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("1,,2")]
+    [InlineData(",1")]
+    [InlineData("1,")]
+    public async Task Erase_EmptyRowId_ReturnsUsageErrorNamingValue(string rows)
+    {
+        var run = await CliRun.RunAsync("erase", "--version", "v-1", "--rows", rows, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains($"'{rows}'", run.Stderr);
+        Assert.Contains("'--rows'", run.Stderr);
+        Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+    }
+
+    [Fact]
     public async Task Help_Debias_DescribesOptionsOnStdout()
     {
         var run = await CliRun.RunAsync("debias", "--help");

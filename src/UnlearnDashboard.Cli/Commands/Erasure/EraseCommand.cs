@@ -22,15 +22,17 @@ internal static class EraseCommand
         };
         var rows = new Option<long[]>("--rows")
         {
-            Description = "Row ids to erase: record positions in the dataset's training file, from 0, separated by commas or spaces.",
+            Description = "Row ids to erase: record positions in the dataset's training file, from 0, separated by commas or spaces. "
+                + "Not with --key-column.",
             AllowMultipleArgumentsPerToken = true,
-            CustomParser = result => result.Tokens
-                .SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                .Select(text => long.TryParse(text, out long id) && id >= 0 ? id : Invalid(result, text))
-                .ToArray(),
+            CustomParser = ParseRowIds,
             HelpName = "ID,...",
         };
-        var keyColumn = new Option<string?>("--key-column") { Description = "Erase the rows whose value in this training-file column is one of --key-values.", HelpName = "COLUMN" };
+        var keyColumn = new Option<string?>("--key-column")
+        {
+            Description = "Erase the rows whose value in this training-file column is one of --key-values. Not with --rows.",
+            HelpName = "COLUMN",
+        };
         var keyValues = new Option<string[]>("--key-values")
         {
             Description = "Values of --key-column whose rows to erase, separated by commas.",
@@ -80,6 +82,11 @@ internal static class EraseCommand
                 request.NewtonSteps = steps;
             if (request.RowIds.Count == 0 && request.KeyColumn.Length == 0)
                 throw new UsageException("no rows named: pass --rows, or --key-column with --key-values.");
+            if (parseResult.GetResult(rows) is not null && parseResult.GetResult(keyColumn) is not null)
+            {
+                throw new UsageException("--rows and --key-column cannot be used together, because the erasure would take the rows of both. "
+                    + "Pass row ids with --rows, or a key column with --key-column and --key-values.");
+            }
 
             using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var job = await connection.Erasures.SubmitErasureAsync(request, cancellationToken: token);
@@ -152,9 +159,34 @@ internal static class EraseCommand
         return command;
     }
 
-    private static long Invalid(System.CommandLine.Parsing.ArgumentResult result, string text)
+    /// <summary>
+    /// Parses the row ids of every --rows token, each split at commas. An empty item, as in "1,,2", is an error
+    /// naming the token, because it usually means an id was lost when the list was built.
+    /// </summary>
+    private static long[] ParseRowIds(System.CommandLine.Parsing.ArgumentResult result)
     {
-        result.AddError($"Invalid row id '{text}' for option '--rows': expected a whole number of 0 or more.");
-        return 0;
+        var ids = new List<long>();
+        foreach (var token in result.Tokens)
+        {
+            foreach (string text in token.Value.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (text.Length == 0)
+                {
+                    result.AddError($"Invalid value '{token.Value}' for option '--rows': it contains an empty row id. "
+                        + "Separate the ids with single commas, for example 1,2,3.");
+                    return [];
+                }
+
+                if (!long.TryParse(text, out long id) || id < 0)
+                {
+                    result.AddError($"Invalid row id '{text}' for option '--rows': expected a whole number of 0 or more.");
+                    return [];
+                }
+
+                ids.Add(id);
+            }
+        }
+
+        return [.. ids];
     }
 }
