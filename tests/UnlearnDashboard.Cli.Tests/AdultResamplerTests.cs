@@ -5,7 +5,8 @@ namespace UnlearnDashboard.Cli.Tests;
 
 public sealed class AdultResamplerTests
 {
-    private static readonly string AdultPath = Path.Combine(FindRepositoryRoot(), "src", "UnlearnDashboard.Engine", "Datasets", "adult.csv");
+    /// <summary>The Adult training file in the repository, which the product ships.</summary>
+    internal static readonly string AdultPath = Path.Combine(FindRepositoryRoot(), "src", "UnlearnDashboard.Engine", "Datasets", "adult.csv");
 
     [Fact]
     public void Write_SameSeed_GivesSameText()

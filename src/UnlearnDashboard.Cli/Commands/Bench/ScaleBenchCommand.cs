@@ -41,7 +41,7 @@ internal static class ScaleBenchCommand
         };
         var source = new Option<string>("--source")
         {
-            Description = $"Adult CSV to resample (default: {GenerateCommand.DefaultSource}).",
+            Description = "Adult CSV to resample (default: the adult.csv shipped in the Datasets folder next to the CLI).",
             HelpName = "FILE",
             DefaultValueFactory = _ => GenerateCommand.DefaultSource,
         };
