@@ -50,29 +50,46 @@ internal static class TrustedCertificates
 
     /// <summary>
     /// Returns a server certificate check that accepts what the system trusts, and otherwise a certificate whose
-    /// chain ends at one of <paramref name="roots"/>. A name mismatch is always rejected.
+    /// chain ends at one of <paramref name="roots"/>. A name mismatch is always rejected. On a rejection it calls
+    /// <paramref name="rejected"/>, when given, with the certificate, the errors that remain and the chain's status.
+    /// That status is of the chain to <paramref name="roots"/> when they were tried, else of the system's chain.
     /// </summary>
-    public static RemoteCertificateValidationCallback CreateValidator(X509Certificate2Collection roots) =>
+    public static RemoteCertificateValidationCallback CreateValidator(
+        X509Certificate2Collection roots, Action<X509Certificate?, SslPolicyErrors, X509ChainStatusFlags>? rejected = null) =>
         (_, certificate, chain, errors) =>
         {
             if (errors == SslPolicyErrors.None)
                 return true;
-            if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
-                return false;
 
-            using var customChain = new X509Chain();
-            customChain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            customChain.ChainPolicy.CustomTrustStore.AddRange(roots);
-
-            // NOTE: revocation is not checked, because a private CA rarely publishes a revocation list that
-            // clients can reach.
-            customChain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (chain is not null)
+            var chainStatus = StatusOf(chain);
+            if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors) && certificate is not null && roots.Count > 0)
             {
-                foreach (var element in chain.ChainElements)
-                    customChain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                using var customChain = new X509Chain();
+                customChain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                customChain.ChainPolicy.CustomTrustStore.AddRange(roots);
+
+                // NOTE: revocation is not checked, because a private CA rarely publishes a revocation list that
+                // clients can reach.
+                customChain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                if (chain is not null)
+                {
+                    foreach (var element in chain.ChainElements)
+                        customChain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                }
+
+                if (customChain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())))
+                    errors &= ~SslPolicyErrors.RemoteCertificateChainErrors;
+                chainStatus = StatusOf(customChain);
             }
 
-            return customChain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            if (errors == SslPolicyErrors.None)
+                return true;
+
+            rejected?.Invoke(certificate, errors, chainStatus);
+            return false;
         };
+
+    /// <summary>Returns the union of a chain's status flags, or NoError for no chain.</summary>
+    private static X509ChainStatusFlags StatusOf(X509Chain? chain) =>
+        chain is null ? X509ChainStatusFlags.NoError : chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, status) => all | status.Status);
 }

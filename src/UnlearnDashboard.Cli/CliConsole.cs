@@ -26,6 +26,12 @@ public sealed record CliConsole(
     /// </summary>
     public string? CaCertificatePath { get; internal set; }
 
+    /// <summary>
+    /// Why the last server certificate was rejected, set by the certificate check of <see cref="Client.ComputeConnection"/>
+    /// so that the error message names the fault. Null when no certificate was rejected.
+    /// </summary>
+    internal Client.TlsRejection? TlsRejection { get; set; }
+
     public static CliConsole FromSystemConsole() => new(
         Console.Out,
         Console.Error,

@@ -69,6 +69,23 @@ public sealed class RpcErrorFormatterTests
     }
 
     [Fact]
+    public void Write_HandshakeFailedWithoutRejection_BlamesNoCertificate()
+    {
+        var handshake = new HttpRequestException("The SSL connection could not be established, see inner exception.",
+            new System.Security.Authentication.AuthenticationException("Cannot determine the frame size or a corrupted frame was received."));
+        var exception = new RpcException(new Grpc.Core.Status(StatusCode.Internal, "Error starting gRPC call.", handshake));
+        var error = new StringWriter();
+
+        RpcErrorFormatter.Write(exception, error, tlsRejection: null);
+
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("corrupted frame", lines[0]);
+        Assert.Contains("failed before its certificate was checked", lines[1]);
+        Assert.DoesNotContain("not trusted", lines[1]);
+    }
+
+    [Fact]
     public void Write_PlainStatus_WritesOneLine()
     {
         var exception = new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "dataset 'adult' not found"));

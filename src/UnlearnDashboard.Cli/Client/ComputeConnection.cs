@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -56,7 +57,8 @@ internal sealed class ComputeConnection : IDisposable
     /// <summary>
     /// Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL that sends the console's API key,
     /// when set, as "authorization: Bearer KEY" on every call. Over https:// the server's certificate must chain to
-    /// a system root or to a certificate in the console's CA certificate file.
+    /// a system root or to a certificate in the console's CA certificate file, and a rejected certificate's fault is
+    /// recorded in <see cref="CliConsole.TlsRejection"/>.
     /// </summary>
     /// <exception cref="UsageException">The URL is not an absolute http or https URL, or the CA certificate file cannot be used.</exception>
     public static ComputeConnection Open(string serverUrl, CliConsole console)
@@ -69,8 +71,8 @@ internal sealed class ComputeConnection : IDisposable
 
         // A server allows 100 concurrent streams per HTTP/2 connection by default, and unlearn load opens more.
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
-        if (address.Scheme == Uri.UriSchemeHttps && console.CaCertificatePath is { } caPath)
-            handler.SslOptions.RemoteCertificateValidationCallback = TrustedCertificates.CreateValidator(LoadCaCertificates(caPath));
+        if (address.Scheme == Uri.UriSchemeHttps)
+            handler.SslOptions.RemoteCertificateValidationCallback = CreateCertificateCheck(address.Host, console);
 
         var options = new GrpcChannelOptions { MaxReceiveMessageSize = MaxReceiveMessageBytes, HttpHandler = handler };
         if (console.ApiKey is { } apiKey)
@@ -90,6 +92,18 @@ internal sealed class ComputeConnection : IDisposable
 
         var channel = GrpcChannel.ForAddress(address, options);
         return new ComputeConnection(channel);
+    }
+
+    /// <summary>
+    /// Returns a check that accepts what the system trusts or what chains to the console's CA certificate file, and
+    /// records why it rejects a certificate in <see cref="CliConsole.TlsRejection"/>.
+    /// </summary>
+    private static RemoteCertificateValidationCallback CreateCertificateCheck(string host, CliConsole console)
+    {
+        string? caPath = console.CaCertificatePath;
+        var roots = caPath is null ? [] : LoadCaCertificates(caPath);
+        return TrustedCertificates.CreateValidator(roots, (certificate, errors, chainStatus) =>
+            console.TlsRejection = TlsRejection.Create(host, certificate, errors, chainStatus, caPath));
     }
 
     private static X509Certificate2Collection LoadCaCertificates(string path)

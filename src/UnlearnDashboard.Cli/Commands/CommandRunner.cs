@@ -27,7 +27,7 @@ internal static class CommandRunner
         }
         catch (RpcException exception)
         {
-            RpcErrorFormatter.Write(exception, console.Error);
+            RpcErrorFormatter.Write(exception, console.Error, console.TlsRejection);
             return RpcErrorFormatter.ExitCodeFor(exception.StatusCode);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

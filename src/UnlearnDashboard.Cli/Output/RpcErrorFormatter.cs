@@ -2,13 +2,18 @@ using System.Security.Authentication;
 using System.Text;
 using Google.Rpc;
 using Grpc.Core;
+using UnlearnDashboard.Cli.Client;
 
 namespace UnlearnDashboard.Cli.Output;
 
 /// <summary>Writes a server error as <c>error: STATUS: detail</c>, followed by its field violations.</summary>
 internal static class RpcErrorFormatter
 {
-    public static void Write(RpcException exception, TextWriter error)
+    /// <summary>
+    /// Writes the error, its field violations and a hint. <paramref name="tlsRejection"/>, when the client rejected
+    /// the server's certificate, makes the hint of a failed TLS handshake name the fault.
+    /// </summary>
+    public static void Write(RpcException exception, TextWriter error, TlsRejection? tlsRejection = null)
     {
         error.WriteLine($"error: {StatusName(exception.StatusCode)}: {exception.Status.Detail}{Cause(exception)}");
 
@@ -29,8 +34,15 @@ internal static class RpcErrorFormatter
         // The client reports a failed TLS handshake as INTERNAL or UNAVAILABLE, depending on where it failed.
         if (IsTlsFailure(exception))
         {
-            error.WriteLine("The server's TLS certificate is not trusted. Pass the certificate of the CA that signed it, or the server's own "
-                + "self-signed certificate, with --ca-certificate PATH or UNLEARN_CA_CERTIFICATE.");
+            if (tlsRejection is null)
+            {
+                error.WriteLine("The TLS handshake with the server failed before its certificate was checked. Check that --server names "
+                    + "the compute server's HTTPS address and not a plain HTTP port.");
+                return;
+            }
+
+            foreach (string hint in tlsRejection.Hints())
+                error.WriteLine(hint);
             return;
         }
 
