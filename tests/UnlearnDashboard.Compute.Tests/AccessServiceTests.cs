@@ -254,6 +254,8 @@ public abstract class AccessServiceTests(JobServerFixture server)
 
         var locked = await RpcAssert.FailsAsync(() =>
             Anonymous().SignInAsync(new SignInRequest { UserName = "LENA", Password = "a long passphrase" }).ResponseAsync);
+        var lockedAgain = await RpcAssert.FailsAsync(() =>
+            Anonymous().SignInAsync(new SignInRequest { UserName = "LENA", Password = "wrong password 6" }).ResponseAsync);
         var retryDelay = locked.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay.ToTimeSpan();
         var failures = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "login.fail", Subject = "user/lena" });
         var lockedEntries = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "login.fail", Subject = "user/LENA" });
@@ -267,7 +269,9 @@ public abstract class AccessServiceTests(JobServerFixture server)
         Assert.NotNull(retryDelay);
         Assert.InRange(retryDelay.Value, TimeSpan.FromSeconds(250), TimeSpan.FromSeconds(300));
         Assert.Equal(5, failures.Entries.Count);
-        Assert.Contains(lockedEntries.Entries, e => e.DetailsJson.Contains("\"reason\":\"locked\""));
+        Assert.Equal(StatusCode.ResourceExhausted, lockedAgain.StatusCode);
+        Assert.Single(lockedEntries.Entries);
+        Assert.Contains("\"reason\":\"locked\"", lockedEntries.Entries[0].DetailsJson);
         Assert.StartsWith(Secrets.SessionTokenPrefix, other.Token);
     }
 

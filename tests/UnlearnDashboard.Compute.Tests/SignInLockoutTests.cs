@@ -42,6 +42,25 @@ public sealed class SignInLockoutTests
     }
 
     [Fact]
+    public void BeginAttempt_Rejections_FirstOfEachLockoutMarked()
+    {
+        var lockout = CreateLockout(maxFailures: 1, windowSeconds: 60, lockoutSeconds: 10);
+        lockout.BeginAttempt("mia");
+
+        var first = lockout.BeginAttempt("mia");
+        var second = lockout.BeginAttempt("mia");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        lockout.BeginAttempt("mia");
+        var nextLockout = lockout.BeginAttempt("mia");
+
+        Assert.True(first.FirstRejection);
+        Assert.True(second.Rejected);
+        Assert.False(second.FirstRejection);
+        Assert.True(nextLockout.Rejected);
+        Assert.True(nextLockout.FirstRejection);
+    }
+
+    [Fact]
     public void BeginAttempt_FailuresOutsideWindow_DoNotLock()
     {
         var lockout = CreateLockout(maxFailures: 3, windowSeconds: 60, lockoutSeconds: 300);

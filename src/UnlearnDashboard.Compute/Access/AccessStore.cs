@@ -81,7 +81,10 @@ public sealed partial class AccessStore(
         var attempt = lockout.BeginAttempt(name);
         if (attempt.LockedUntil is { } lockedUntil)
         {
-            await AuditLoginFailureAsync(name, "locked");
+            // Rejections cost no hashing, so a client can send hundreds a second. One entry per lockout records them
+            // without letting that client flood the audit trail.
+            if (attempt.FirstRejection)
+                await AuditLoginFailureAsync(name, "locked");
             throw LockedOut(name, lockedUntil);
         }
 
@@ -343,16 +346,17 @@ public sealed partial class AccessStore(
         return audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.LoginFailure, UserSubject(name), details);
     }
 
-    private RpcException LockedOut(string name, DateTimeOffset lockedUntil)
+    private SignInLockedException LockedOut(string name, DateTimeOffset lockedUntil)
     {
         var limits = options.Value.SignInLockout;
         var retryDelay = lockedUntil - time.GetUtcNow();
         string seconds = Math.Ceiling(Math.Max(retryDelay.TotalSeconds, 1)).ToString(CultureInfo.InvariantCulture);
-        return RpcErrors.ResourceExhausted(
+        var error = RpcErrors.ResourceExhausted(
             $"Sign-in for user '{name}' is locked for {limits.LockoutSeconds} s after {limits.MaxFailures} failed sign-ins within "
             + $"{limits.WindowSeconds} s ({SignInLockoutOptions.SectionName}). Retry after {lockedUntil.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC "
             + $"(in {seconds} s), or ask an admin to check the account.",
             retryDelay);
+        return new SignInLockedException(error.Status, error.Trailers);
     }
 
     private static async Task<UserRow?> ActiveUserAsync(ComputeDbContext db, string name, CancellationToken cancellationToken)
@@ -440,3 +444,9 @@ public sealed partial class AccessStore(
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex UserNamePattern();
 }
+
+/// <summary>
+/// The RESOURCE_EXHAUSTED of a sign-in whose user name is locked. The server logs the start of each lockout, so the
+/// error interceptor does not log each rejected call, which would flood the log.
+/// </summary>
+internal sealed class SignInLockedException(Status status, Metadata trailers) : RpcException(status, trailers);

@@ -5,7 +5,8 @@ namespace UnlearnDashboard.Compute.Access;
 /// <summary>The outcome of <see cref="SignInLockout.BeginAttempt"/>.</summary>
 /// <param name="LockedUntil">When the user name is locked, the time its lockout ends, and the attempt must be rejected; otherwise null.</param>
 /// <param name="LocksUntil">When this attempt is the one that reached the limit, the end of the lockout it started; otherwise null.</param>
-public readonly record struct SignInAttempt(DateTimeOffset? LockedUntil, DateTimeOffset? LocksUntil)
+/// <param name="FirstRejection">True for the first rejected attempt of a lockout, so that the rejections of one lockout are recorded once.</param>
+public readonly record struct SignInAttempt(DateTimeOffset? LockedUntil, DateTimeOffset? LocksUntil, bool FirstRejection = false)
 {
     public bool Rejected => LockedUntil is not null;
 }
@@ -57,7 +58,11 @@ public sealed class SignInLockout(IOptions<AccessOptions> options, TimeProvider 
             }
 
             if (entry.LockedUntil > now)
-                return new SignInAttempt(entry.LockedUntil, null);
+            {
+                bool first = !entry.RejectionRecorded;
+                entry.RejectionRecorded = true;
+                return new SignInAttempt(entry.LockedUntil, null, first);
+            }
 
             if (entry.Failures == 0 || now - entry.WindowStart >= _options.Window)
             {
@@ -71,6 +76,7 @@ public sealed class SignInLockout(IOptions<AccessOptions> options, TimeProvider 
 
             entry.Failures = 0;
             entry.LockedUntil = now + _options.Lockout;
+            entry.RejectionRecorded = false;
             return new SignInAttempt(null, entry.LockedUntil);
         }
     }
@@ -122,5 +128,6 @@ public sealed class SignInLockout(IOptions<AccessOptions> options, TimeProvider 
         public int Failures;
         public DateTimeOffset WindowStart;
         public DateTimeOffset LockedUntil;
+        public bool RejectionRecorded;
     }
 }

@@ -61,6 +61,9 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             case RateLimitExceededException:
                 // AuthInterceptor logged the caller's first rejection; one line per rejected call would flood the log.
                 return null;
+            case SignInLockedException:
+                // AccessStore logged the start of the lockout, and one line per rejected sign-in would flood the log too.
+                return null;
             case RpcException rpcError:
                 logger.CallRejected(context.Method, rpcError.StatusCode.ToString(), rpcError.Status.Detail);
                 var shortened = RpcErrors.Shorten(rpcError);
