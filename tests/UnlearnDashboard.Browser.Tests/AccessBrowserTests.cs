@@ -10,7 +10,7 @@ namespace UnlearnDashboard.Browser.Tests;
 [Collection(DashboardCollection.Name)]
 public sealed class AccessBrowserTests(DashboardFixture fixture)
 {
-    private static readonly string[] Pages = ["/", "/requests/new", "/counterfactuals", "/compare", "/audit", "/users", "/erasures"];
+    private static readonly string[] Pages = ["/", "/requests/new", "/counterfactuals", "/compare", "/audit", "/users", "/erasures", "/account/password"];
 
     [Fact]
     public async Task SignIn_WrongPassword_ShowsServerMessage()
@@ -279,6 +279,42 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
 
         await user.Context.CloseAsync();
         await admin.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ChangePassword_OwnPassword_NewOneSignsIn()
+    {
+        string name = "pw-" + Guid.NewGuid().ToString("N")[..8];
+        const string Old = "the old browser passphrase";
+        const string New = "the new browser passphrase";
+        await fixture.AdminAccess().CreateUserAsync(new CreateUserRequest { Name = name, Role = Role.Viewer, Password = Old });
+        var page = await fixture.NewPageAsync(role: null);
+        await fixture.SignInAsync(page, name, Old);
+
+        await page.Locator("[data-testid=nav-password]").ClickAsync();
+        await page.Locator("[data-testid=current-password]").FillAsync(Old);
+        await page.Locator("[data-testid=new-password]").FillAsync(New);
+        await page.Locator("[data-testid=confirm-password]").FillAsync(New);
+        await page.Locator("[data-testid=change-password]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=password-changed]")).ToBeVisibleAsync();
+        await Screen.ScreenshotAsync(page, fixture, "password-changed");
+
+        // The sign-out page asks for confirmation while the dashboard still trusts its last session check; once it
+        // asks the compute server again, the ended session sends the browser straight to the sign-in page.
+        await page.Locator("[data-testid=sign-in-again]").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/(sign-out|login)"));
+        if (page.Url.Contains("/sign-out", StringComparison.Ordinal))
+            await page.Locator("[data-testid=confirm-sign-out]").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/login"));
+        await page.Locator("[data-testid=user-name]").FillAsync(name);
+        await page.Locator("[data-testid=password]").FillAsync(Old);
+        await page.Locator("[data-testid=sign-in]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=login-error]")).ToBeVisibleAsync();
+        await fixture.SignInAsync(page, name, New);
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-user]")).ToHaveTextAsync(name);
+        var entries = await fixture.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "password.set", Actor = name });
+        Assert.Single(entries.Entries);
+        await page.Context.CloseAsync();
     }
 
     [Fact]

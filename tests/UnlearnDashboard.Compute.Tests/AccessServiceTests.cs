@@ -187,6 +187,107 @@ public abstract class AccessServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task SetPassword_Own_ReplacesPasswordAndEndsSessions()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "noor", Role = Role.Viewer, Password = "the first passphrase" });
+        var session = await Anonymous().SignInAsync(new SignInRequest { UserName = "noor", Password = "the first passphrase" });
+        using var channel = ChannelWith(session.Token);
+
+        var response = await new AccessService.AccessServiceClient(channel).SetPasswordAsync(new SetPasswordRequest
+        {
+            CurrentPassword = "the first passphrase",
+            NewPassword = "the second passphrase",
+        });
+        var ended = await RpcAssert.FailsAsync(() => new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        var oldPassword = await RpcAssert.FailsAsync(() => Anonymous().SignInAsync(new SignInRequest { UserName = "noor", Password = "the first passphrase" }).ResponseAsync);
+        var newSession = await Anonymous().SignInAsync(new SignInRequest { UserName = "noor", Password = "the second passphrase" });
+        var entries = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "password.set", Actor = "noor" });
+
+        Assert.Equal("noor", response.UserName);
+        Assert.Empty(response.GeneratedPassword);
+        Assert.Equal(1, response.SessionsEnded);
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, oldPassword.StatusCode);
+        Assert.Equal("noor", newSession.Identity.UserName);
+        Assert.Single(entries.Entries);
+        Assert.Contains("\"generated\":false", entries.Entries[0].DetailsJson);
+        Assert.DoesNotContain("passphrase", entries.Entries[0].DetailsJson);
+    }
+
+    [Fact]
+    public async Task SetPassword_WrongCurrent_IsPermissionDenied()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "omar", Role = Role.Engineer, Password = "omar's passphrase" });
+        var session = await Anonymous().SignInAsync(new SignInRequest { UserName = "omar", Password = "omar's passphrase" });
+        using var channel = ChannelWith(session.Token);
+        var client = new AccessService.AccessServiceClient(channel);
+
+        var wrong = await RpcAssert.FailsAsync(() => client.SetPasswordAsync(new SetPasswordRequest
+        {
+            CurrentPassword = "not the passphrase",
+            NewPassword = "a brand new passphrase",
+        }).ResponseAsync);
+        var missing = await RpcAssert.FailsAsync(() => client.SetPasswordAsync(new SetPasswordRequest { NewPassword = "a brand new passphrase" }).ResponseAsync);
+        var identity = await client.WhoAmIAsync(new WhoAmIRequest());
+
+        Assert.Equal(StatusCode.PermissionDenied, wrong.StatusCode);
+        Assert.Equal(["current_password"], RpcAssert.ViolatedFields(wrong));
+        Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
+        Assert.Equal(["current_password"], RpcAssert.ViolatedFields(missing));
+        Assert.Equal("omar", identity.UserName);
+        Assert.Equal("omar", (await Anonymous().SignInAsync(new SignInRequest { UserName = "omar", Password = "omar's passphrase" })).Identity.UserName);
+    }
+
+    [Fact]
+    public async Task SetPassword_OtherUserAsNonAdmin_IsPermissionDenied()
+    {
+        var viewer = new AccessService.AccessServiceClient(server.ChannelAs("viewer"));
+
+        var error = await RpcAssert.FailsAsync(() => viewer.SetPasswordAsync(new SetPasswordRequest
+        {
+            UserName = "admin",
+            CurrentPassword = "anything at all",
+            NewPassword = "a takeover passphrase",
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal(["user_name"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
+    public async Task SetPassword_AdminForOther_GeneratesPassword()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "Lena", Role = Role.Compliance, Password = "the forgotten passphrase" });
+
+        var response = await Admin.SetPasswordAsync(new SetPasswordRequest { UserName = "lena" });
+        var signedIn = await Anonymous().SignInAsync(new SignInRequest { UserName = "Lena", Password = response.GeneratedPassword });
+        var entries = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "password.set", Actor = "admin" });
+
+        Assert.Equal("Lena", response.UserName);
+        Assert.True(response.GeneratedPassword.Length >= 12, $"generated password has {response.GeneratedPassword.Length} characters");
+        Assert.Equal("Lena", signedIn.Identity.UserName);
+        Assert.Contains(entries.Entries, e => e.Subject.Contains("Lena") && e.DetailsJson.Contains("\"generated\":true"));
+    }
+
+    [Fact]
+    public async Task SetPassword_BadRequests_NameTheField()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "gone", Role = Role.Viewer, Password = "a passphrase for now" });
+        await Admin.RevokeUserAsync(new RevokeUserRequest { Name = "gone" });
+
+        var shortPassword = await RpcAssert.FailsAsync(() => Admin.SetPasswordAsync(new SetPasswordRequest { UserName = "viewer", NewPassword = "short" }).ResponseAsync);
+        var unknown = await RpcAssert.FailsAsync(() => Admin.SetPasswordAsync(new SetPasswordRequest { UserName = "nobody-here" }).ResponseAsync);
+        var revoked = await RpcAssert.FailsAsync(() => Admin.SetPasswordAsync(new SetPasswordRequest { UserName = "gone" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, shortPassword.StatusCode);
+        Assert.Equal(["new_password"], RpcAssert.ViolatedFields(shortPassword));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("nobody-here", unknown.Status.Detail);
+        Assert.Equal(StatusCode.FailedPrecondition, revoked.StatusCode);
+        Assert.Equal(["user_name"], RpcAssert.ViolatedFields(revoked));
+    }
+
+    [Fact]
     public async Task RevokeUser_Self_IsFailedPrecondition()
     {
         var error = await RpcAssert.FailsAsync(() => Admin.RevokeUserAsync(new RevokeUserRequest { Name = "admin" }).ResponseAsync);

@@ -78,6 +78,40 @@ public sealed class CliAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UsersSetPassword_AdminThenOwn_Works()
+    {
+        string admin = Server.ApiKey("admin");
+        var environment = new Dictionary<string, string>
+        {
+            ["FIRST_PASSWORD"] = "the first set-password passphrase",
+            ["SECOND_PASSWORD"] = "the second set-password passphrase",
+            ["WRONG_PASSWORD"] = "not the current passphrase",
+        };
+        await RunCliAsync([], "users", "create", "maya", "--role", "viewer", "--server", Server.Url, "--api-key", admin);
+        var key = await RunCliAsync([], "keys", "create", "maya", "--server", Server.Url, "--api-key", admin);
+        string secret = key.Output.Split('\n').Single(l => l.StartsWith("secret: ", StringComparison.Ordinal)).Split(' ')[1];
+
+        var byAdmin = await RunCliAsync(environment, "users", "set-password", "maya", "--password-env", "FIRST_PASSWORD",
+            "--server", Server.Url, "--api-key", admin);
+        var wrongCurrent = await RunCliAsync(environment, "users", "set-password", "--current-password-env", "WRONG_PASSWORD",
+            "--password-env", "SECOND_PASSWORD", "--server", Server.Url, "--api-key", secret);
+        var own = await RunCliAsync(environment, "users", "set-password", "--current-password-env", "FIRST_PASSWORD",
+            "--password-env", "SECOND_PASSWORD", "--server", Server.Url, "--api-key", secret);
+        var generated = await RunCliAsync([], "users", "set-password", "maya", "--server", Server.Url, "--api-key", admin);
+
+        Assert.True(byAdmin.ExitCode == 0, byAdmin.Error);
+        Assert.Contains("Set the password of user maya", byAdmin.Output);
+        Assert.DoesNotContain("password: ", byAdmin.Output);
+        Assert.Equal(ExitCodes.Failure, wrongCurrent.ExitCode);
+        Assert.Contains("PERMISSION_DENIED", wrongCurrent.Error);
+        Assert.Contains("current_password", wrongCurrent.Error);
+        Assert.True(own.ExitCode == 0, own.Error);
+        Assert.True(generated.ExitCode == 0, generated.Error);
+        Assert.Contains("password: ", generated.Output);
+        Assert.DoesNotContain(environment["SECOND_PASSWORD"], Server.Log);
+    }
+
+    [Fact]
     public async Task Log_HasNoKeysOrPasswords()
     {
         const string Password = "a password for the log test";

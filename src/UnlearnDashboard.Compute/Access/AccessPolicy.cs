@@ -44,6 +44,9 @@ public static class AccessPolicy
 
         Add(rules, AccessService.Descriptor, "WhoAmI", Readers);
         Add(rules, AccessService.Descriptor, "SignOut", Readers);
+
+        // Every role may set its own password; the store lets only admins set another user's.
+        Add(rules, AccessService.Descriptor, "SetPassword", Readers);
         Add(rules, AccessService.Descriptor, "CreateUser", Admins);
         Add(rules, AccessService.Descriptor, "ListUsers", Admins);
         Add(rules, AccessService.Descriptor, "RevokeUser", Admins);

@@ -193,6 +193,65 @@ public sealed partial class AccessStore(
     }
 
     /// <summary>
+    /// Sets a user's password and ends every session of that user; returns the user's name, the generated
+    /// password when <paramref name="newPassword"/> is empty, and the number of sessions ended. The caller sets
+    /// their own password with the current one, and an admin sets another active user's without it. Throws
+    /// INVALID_ARGUMENT for a bad name or a short or missing password, PERMISSION_DENIED for a non-admin naming
+    /// another user or a wrong current password (recorded as a failed sign-in), NOT_FOUND for an unknown user and
+    /// FAILED_PRECONDITION for a revoked one.
+    /// </summary>
+    public async Task<(string UserName, string? GeneratedPassword, int SessionsEnded)> SetPasswordAsync(
+        CallerIdentity caller, string name, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    {
+        string userName = name.Trim().Length == 0 ? caller.UserName : ValidateUserName(name, "user_name");
+        bool own = string.Equals(userName, caller.UserName, StringComparison.OrdinalIgnoreCase);
+        if (!own && caller.Role != Role.Admin)
+        {
+            throw RpcErrors.PermissionDenied("user_name",
+                $"Only an admin may set another user's password; you are '{caller.UserName}'. Leave user_name empty to set your own.");
+        }
+
+        if (own && currentPassword.Length == 0)
+            throw RpcErrors.InvalidArgument("current_password", "current_password is missing; give your current password to set a new one.");
+
+        string? generated = null;
+        if (newPassword.Length == 0)
+            generated = newPassword = Secrets.NewPassword();
+        else if (newPassword.Length < Secrets.MinimumPasswordLength)
+            throw RpcErrors.InvalidArgument("new_password", $"new_password has {newPassword.Length} characters; use at least {Secrets.MinimumPasswordLength}, or leave it empty to have one generated.");
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        string lower = userName.ToLowerInvariant();
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Name.ToLower() == lower, cancellationToken)
+            ?? throw RpcErrors.NotFound($"User '{userName}' not found; 'unlearn users list' lists the users.");
+        if (user.RevokedAt is not null)
+            throw RpcErrors.FailedPrecondition("user_name", $"User '{user.Name}' is revoked, so it cannot sign in; create a new user instead.");
+
+        if (own && !Secrets.PasswordMatches(currentPassword, user.PasswordHash, user.PasswordSalt, user.PasswordIterations))
+        {
+            await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.LoginFailure, UserSubject(user.Name),
+                new Dictionary<string, object?> { ["user_name"] = user.Name, ["operation"] = "SetPassword" });
+            throw RpcErrors.PermissionDenied("current_password", "current_password is wrong; the password was not changed.");
+        }
+
+        // One transaction, so that a crash cannot leave the new password with the old sessions still valid.
+        var (hash, salt) = Secrets.HashPassword(newPassword);
+        user.PasswordHash = hash;
+        user.PasswordSalt = salt;
+        user.PasswordIterations = Secrets.PasswordIterations;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        int ended = await db.SessionTokens.Where(t => t.UserName == user.Name).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await audit.TryAppendAsync(caller.UserName, AuditActions.PasswordSet, UserSubject(user.Name), new Dictionary<string, object?>
+        {
+            ["generated"] = generated is not null,
+            ["sessions_ended"] = ended,
+        });
+        return (user.Name, generated, ended);
+    }
+
+    /// <summary>
     /// Revokes a user, which ends their keys and sessions at once. Throws NOT_FOUND for an unknown user and
     /// FAILED_PRECONDITION when the actor revokes themselves.
     /// </summary>

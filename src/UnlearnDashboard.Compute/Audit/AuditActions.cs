@@ -52,6 +52,9 @@ public static class AuditActions
 
     public const string UserCreate = "user.create";
 
+    /// <summary>A SetPassword: the user whose password was set, by whom, and whether the server generated it.</summary>
+    public const string PasswordSet = "password.set";
+
     public const string UserRevoke = "user.revoke";
 
     public const string ApiKeyCreate = "api_key.create";

@@ -33,6 +33,13 @@ public sealed class AccessGrpcService(AccessStore store) : AccessService.AccessS
         return new SignOutResponse();
     }
 
+    public override async Task<SetPasswordResponse> SetPassword(SetPasswordRequest request, ServerCallContext context)
+    {
+        var (userName, generated, sessionsEnded) = await store.SetPasswordAsync(context.Caller(), request.UserName, request.CurrentPassword,
+            request.NewPassword, context.CancellationToken);
+        return new SetPasswordResponse { UserName = userName, GeneratedPassword = generated ?? "", SessionsEnded = sessionsEnded };
+    }
+
     public override async Task<CreateUserResponse> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
         var (user, generated) = await store.CreateUserAsync(context.Caller().UserName, request.Name, request.Role, request.Password,

@@ -26,6 +26,9 @@ internal static class RpcErrors
 
     public static RpcException NotFound(string message) => Plain(Code.NotFound, message);
 
+    public static RpcException PermissionDenied(string field, string message) =>
+        WithFieldViolation(Code.PermissionDenied, field, message);
+
     public static RpcException AlreadyExists(string message) => Plain(Code.AlreadyExists, message);
 
     public static RpcException ResourceExhausted(string message) => Plain(Code.ResourceExhausted, message);

@@ -32,6 +32,11 @@ public sealed class ComputeAccess(
             "The sign-out", cancellationToken);
     }
 
+    public Task<SetPasswordResponse> SetPasswordAsync(SetPasswordRequest request, CancellationToken cancellationToken) =>
+        CallAsync(
+            deadline => access.SetPasswordAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync,
+            "The password change", cancellationToken);
+
     public async Task<IReadOnlyList<User>> ListUsersAsync(CancellationToken cancellationToken)
     {
         var response = await CallAsync(

@@ -15,6 +15,12 @@ public interface IComputeAccess
     /// <summary>Ends the session of <paramref name="token"/> on the compute server, so the token stops working.</summary>
     Task SignOutAsync(string token, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets a dashboard password and ends that user's sessions: the signed-in user's own with
+    /// <see cref="SetPasswordRequest.CurrentPassword"/>, or, for an admin, another user's.
+    /// </summary>
+    Task<SetPasswordResponse> SetPasswordAsync(SetPasswordRequest request, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<User>> ListUsersAsync(CancellationToken cancellationToken);
 
     Task<CreateUserResponse> CreateUserAsync(CreateUserRequest request, CancellationToken cancellationToken);

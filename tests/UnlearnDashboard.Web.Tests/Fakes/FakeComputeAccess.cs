@@ -58,6 +58,29 @@ public sealed class FakeComputeAccess : IComputeAccess
             : Task.FromResult(new Identity { UserName = token.Replace("token-", "", StringComparison.Ordinal) });
     }
 
+    /// <summary>Every SetPassword request, in order.</summary>
+    public List<SetPasswordRequest> PasswordChanges { get; } = [];
+
+    /// <summary>User whose session token the fake's calls carry, as the signed-in circuit's would.</summary>
+    public string SignedInUser { get; set; } = "admin";
+
+    public Task<SetPasswordResponse> SetPasswordAsync(SetPasswordRequest request, CancellationToken cancellationToken)
+    {
+        PasswordChanges.Add(request);
+        string userName = request.UserName.Length == 0 ? SignedInUser : request.UserName;
+        if (request.UserName.Length == 0 && (!Passwords.TryGetValue(userName, out string? current) || current != request.CurrentPassword))
+            throw Fail(StatusCode.PermissionDenied, "current_password is wrong; the password was not changed.");
+
+        string password = request.NewPassword.Length == 0 ? "generated-password-2" : request.NewPassword;
+        Passwords[userName] = password;
+        return Task.FromResult(new SetPasswordResponse
+        {
+            UserName = userName,
+            GeneratedPassword = request.NewPassword.Length == 0 ? password : "",
+            SessionsEnded = 1,
+        });
+    }
+
     public Task<IReadOnlyList<User>> ListUsersAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<User>>(Users.ToList());
 

@@ -1,5 +1,6 @@
 using Bunit;
 using Google.Protobuf.WellKnownTypes;
+using MudBlazor;
 using UnlearnDashboard.Protos.V1;
 using UnlearnDashboard.Web.Components.Pages;
 
@@ -51,7 +52,7 @@ public sealed class UsersTests : DashboardTestContext
         page.Find("[data-testid=new-user-password]").Input(password);
         page.Find("[data-testid=create-user]").Click();
 
-        Assert.Contains(message, page.Find("[data-testid=new-user-errors]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains(message, page.Find("[data-testid=new-user-errors]").TextContent));
         Assert.Empty(Access.CreatedUsers);
     }
 
@@ -126,6 +127,24 @@ public sealed class UsersTests : DashboardTestContext
         Assert.Contains("CI", row.TextContent);
         Assert.Contains("never", row.TextContent);
         Assert.Empty(page.FindAll("[data-testid=secret]"));
+    }
+
+    [Fact]
+    public void ResetPassword_Confirmed_ShowsGeneratedOnce()
+    {
+        var dialogs = Render<MudDialogProvider>();
+        var page = RenderUsers();
+
+        Assert.True(page.Find("tr[data-user=admin] [data-testid=reset-password]").HasAttribute("disabled"));
+        page.Find("tr[data-user=erin] [data-testid=reset-password]").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Give erin a new generated password?", dialogs.Markup));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Reset").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("generated-password-2", page.Find("[data-testid=secret]").TextContent));
+        Assert.Contains("The new password of erin.", page.Find("[data-testid=secret-panel]").TextContent);
+        var request = Assert.Single(Access.PasswordChanges);
+        Assert.Equal("erin", request.UserName);
+        Assert.Empty(request.NewPassword);
     }
 
     private IRenderedComponent<Users> RenderUsers()

@@ -27,11 +27,12 @@ internal static class AccessCommands
         return command;
     }
 
-    public static Command CreateUsers(CliConsole console) => new("users", "Create, list and revoke users (admin only).")
+    public static Command CreateUsers(CliConsole console) => new("users", "Create, list and revoke users (admin only), and set passwords.")
     {
         CreateUserCreate(console),
         CreateUserList(console),
         CreateUserRevoke(console),
+        CreateUserSetPassword(console),
     };
 
     public static Command CreateKeys(CliConsole console) => new("keys", "Create, list, revoke and rotate API keys (admin only).")
@@ -48,7 +49,7 @@ internal static class AccessCommands
         var name = new Argument<string>("NAME") { Description = "User name: 1 to 64 letters, digits, '.', '-' or '_'." };
         var role = new Option<string>("--role")
         {
-            Description = "Role: viewer, engineer, compliance, admin or dashboard.",
+            Description = "Role: viewer, engineer, compliance or admin.",
             Required = true,
             HelpName = "ROLE",
         };
@@ -200,20 +201,63 @@ internal static class AccessCommands
         return command;
     }
 
+    private static Command CreateUserSetPassword(CliConsole console)
+    {
+        var server = CommonOptions.Server(console);
+        var name = new Argument<string?>("NAME")
+        {
+            Description = "The user whose dashboard password to set (admin only); omit it to set your own.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var passwordVariable = new Option<string?>("--password-env")
+        {
+            Description = "Read the new password (at least 12 characters) from this environment variable; "
+                + "without it the server generates one and it is printed once.",
+            HelpName = "VARIABLE",
+        };
+        var currentVariable = new Option<string?>("--current-password-env")
+        {
+            Description = "Read your current password from this environment variable; required to set your own password.",
+            HelpName = "VARIABLE",
+        };
+        var command = new Command("set-password",
+            "Set a user's dashboard password and end all of that user's dashboard sessions. An admin sets another user's "
+            + "password; anyone sets their own with the current one.")
+        {
+            server, name, passwordVariable, currentVariable,
+        };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
+        {
+            var request = new SetPasswordRequest
+            {
+                UserName = parseResult.GetValue(name) ?? "",
+                NewPassword = ReadPassword(console, parseResult.GetValue(passwordVariable), "--password-env"),
+                CurrentPassword = ReadPassword(console, parseResult.GetValue(currentVariable), "--current-password-env"),
+            };
+            using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
+            var response = await connection.Access.SetPasswordAsync(request, cancellationToken: token);
+            console.Out.WriteLine($"Set the password of user {response.UserName} and ended {response.SessionsEnded} dashboard session(s).");
+            if (response.GeneratedPassword.Length > 0)
+                console.Out.WriteLine($"password: {response.GeneratedPassword}  (shown only now)");
+            return ExitCodes.Success;
+        }, cancellationToken));
+        return command;
+    }
+
     private static void WriteNewKey(CliConsole console, CreateApiKeyResponse response, string verb)
     {
         console.Out.WriteLine($"{verb} API key {response.Key.Id} for user {response.Key.UserName}.");
         console.Out.WriteLine($"secret: {response.Secret}  (shown only now; the server keeps only its hash)");
     }
 
-    private static string ReadPassword(CliConsole console, string? variable)
+    private static string ReadPassword(CliConsole console, string? variable, string option = "--password-env")
     {
         if (string.IsNullOrEmpty(variable))
             return "";
 
         return console.GetEnvironmentVariable(variable) is { Length: > 0 } password
             ? password
-            : throw new UsageException($"invalid --password-env {variable}: the environment variable is not set or empty.");
+            : throw new UsageException($"invalid {option} {variable}: the environment variable is not set or empty.");
     }
 }
 

@@ -138,6 +138,18 @@ public sealed partial class Users : ComputePage
         });
     }
 
+    private async Task ResetPasswordAsync(string name)
+    {
+        if (!await ConfirmAsync("Reset password", $"Give {name} a new generated password? Their dashboard sessions end at once; their API keys keep working.", "Reset"))
+            return;
+
+        await RunAsync(async cancellationToken =>
+        {
+            var response = await Access.SetPasswordAsync(new SetPasswordRequest { UserName = name }, cancellationToken);
+            _secret = new ShownSecret($"The new password of {response.UserName}.", response.GeneratedPassword);
+        });
+    }
+
     private Task CreateKeyAsync()
     {
         _keyAttempted = true;
