@@ -239,6 +239,29 @@ public abstract class AccessServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task SetPassword_RepeatedWrongCurrent_LocksName()
+    {
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "ines", Role = Role.Viewer, Password = "ines's passphrase" });
+        var session = await Anonymous().SignInAsync(new SignInRequest { UserName = "ines", Password = "ines's passphrase" });
+        using var channel = ChannelWith(session.Token);
+        var client = new AccessService.AccessServiceClient(channel);
+        var guess = new SetPasswordRequest { CurrentPassword = "a wrong guess", NewPassword = "an attacker's passphrase" };
+
+        var failures = new List<StatusCode>();
+        for (int i = 0; i < 5; i++)
+            failures.Add((await RpcAssert.FailsAsync(() => client.SetPasswordAsync(guess).ResponseAsync)).StatusCode);
+        var locked = await RpcAssert.FailsAsync(() => client.SetPasswordAsync(new SetPasswordRequest
+        {
+            CurrentPassword = "ines's passphrase",
+            NewPassword = "ines's next passphrase",
+        }).ResponseAsync);
+
+        Assert.All(failures, status => Assert.Equal(StatusCode.PermissionDenied, status));
+        Assert.Equal(StatusCode.ResourceExhausted, locked.StatusCode);
+        Assert.Contains("ines", locked.Status.Detail);
+    }
+
+    [Fact]
     public async Task SetPassword_OtherUserAsNonAdmin_IsPermissionDenied()
     {
         var viewer = new AccessService.AccessServiceClient(server.ChannelAs("viewer"));
@@ -257,16 +280,16 @@ public abstract class AccessServiceTests(JobServerFixture server)
     [Fact]
     public async Task SetPassword_AdminForOther_GeneratesPassword()
     {
-        await Admin.CreateUserAsync(new CreateUserRequest { Name = "Lena", Role = Role.Compliance, Password = "the forgotten passphrase" });
+        await Admin.CreateUserAsync(new CreateUserRequest { Name = "Linnea", Role = Role.Compliance, Password = "the forgotten passphrase" });
 
-        var response = await Admin.SetPasswordAsync(new SetPasswordRequest { UserName = "lena" });
-        var signedIn = await Anonymous().SignInAsync(new SignInRequest { UserName = "Lena", Password = response.GeneratedPassword });
+        var response = await Admin.SetPasswordAsync(new SetPasswordRequest { UserName = "linnea" });
+        var signedIn = await Anonymous().SignInAsync(new SignInRequest { UserName = "Linnea", Password = response.GeneratedPassword });
         var entries = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Action = "password.set", Actor = "admin" });
 
-        Assert.Equal("Lena", response.UserName);
+        Assert.Equal("Linnea", response.UserName);
         Assert.True(response.GeneratedPassword.Length >= 12, $"generated password has {response.GeneratedPassword.Length} characters");
-        Assert.Equal("Lena", signedIn.Identity.UserName);
-        Assert.Contains(entries.Entries, e => e.Subject.Contains("Lena") && e.DetailsJson.Contains("\"generated\":true"));
+        Assert.Equal("Linnea", signedIn.Identity.UserName);
+        Assert.Contains(entries.Entries, e => e.Subject.Contains("Linnea") && e.DetailsJson.Contains("\"generated\":true"));
     }
 
     [Fact]

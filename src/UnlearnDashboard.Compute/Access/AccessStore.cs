@@ -227,11 +227,21 @@ public sealed partial class AccessStore(
         if (user.RevokedAt is not null)
             throw RpcErrors.FailedPrecondition("user_name", $"User '{user.Name}' is revoked, so it cannot sign in; create a new user instead.");
 
-        if (own && !Secrets.PasswordMatches(currentPassword, user.PasswordHash, user.PasswordSalt, user.PasswordIterations))
+        // A wrong current password counts towards the same lockout as a failed sign-in, so a stolen session
+        // cannot be used to guess the password faster than the sign-in form allows.
+        if (own)
         {
-            await audit.TryAppendAsync(AuditActors.Anonymous, AuditActions.LoginFailure, UserSubject(user.Name),
-                new Dictionary<string, object?> { ["user_name"] = user.Name, ["operation"] = "SetPassword" });
-            throw RpcErrors.PermissionDenied("current_password", "current_password is wrong; the password was not changed.");
+            var attempt = lockout.BeginAttempt(user.Name);
+            if (attempt.LockedUntil is { } lockedUntil)
+                throw LockedOut(user.Name, lockedUntil);
+
+            if (!Secrets.PasswordMatches(currentPassword, user.PasswordHash, user.PasswordSalt, user.PasswordIterations))
+            {
+                await AuditLoginFailureAsync(user.Name, "set_password");
+                throw RpcErrors.PermissionDenied("current_password", "current_password is wrong; the password was not changed.");
+            }
+
+            lockout.RecordSuccess(user.Name);
         }
 
         // One transaction, so that a crash cannot leave the new password with the old sessions still valid.
