@@ -82,7 +82,7 @@ public static class DatasetLoader
     /// (adult.test). So when a CSV test file's first record shares no value with the training file's column names
     /// and has as many fields, the file is read as headerless data with the training file's column names.
     /// </summary>
-    private static CsvTable ReadTestTable(Stream testCsv, string source, DatasetDefinition definition, CsvTable trainTable)
+    internal static CsvTable ReadTestTable(Stream testCsv, string source, DatasetDefinition definition, CsvTable trainTable)
     {
         var (stream, format) = TableReader.Detect(testCsv);
         if (format == TableFormat.Parquet || definition.ColumnNames is not null)

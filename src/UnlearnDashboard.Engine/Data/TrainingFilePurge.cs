@@ -4,128 +4,228 @@ using System.Text;
 
 namespace UnlearnDashboard.Engine.Data;
 
-/// <summary>A record removed from a training file: its row id and the SHA-256 of its values.</summary>
+/// <summary>A purged record: its row id and the SHA-256 of its values.</summary>
 public sealed record PurgedRow(long RowId, string Sha256);
 
-/// <summary>The training file without the purged records, as CSV, the records removed and the number of records retained.</summary>
-public sealed record PurgeResult(byte[] File, IReadOnlyList<PurgedRow> Rows, int RecordCount);
+/// <summary>The contents of a dataset's stored files: the training file and the test file, null when the dataset has none.</summary>
+public sealed record DatasetFileContents(byte[] Train, byte[]? Test);
 
-/// <summary>Row ids that a request names, ascending, and the training file's record count.</summary>
+/// <summary>
+/// A dataset's files without the purged records, the records removed, and the definition to load the files with.
+/// <see cref="TestFile"/> is the previous test file's contents, unchanged, when none of its records was purged.
+/// <see cref="TestSplitFrozen"/> is true when the dataset had no test file and the purge wrote the training file's
+/// test split as one.
+/// </summary>
+public sealed record PurgeResult(
+    DatasetDefinition Definition,
+    byte[] TrainFile,
+    byte[] TestFile,
+    IReadOnlyList<PurgedRow> Rows,
+    int TrainRecordCount,
+    int TestRecordCount,
+    bool TestSplitFrozen);
+
+/// <summary>Row ids that a request names, ascending, and the number of records in the dataset's files.</summary>
 public sealed record ResolvedRows(long[] RowIds, int RecordCount);
 
 /// <summary>
-/// Finds records of a dataset's training file by row id or key column and writes the file without them. Row ids
-/// are record positions in the training file, from 0, as <see cref="DatasetLoader"/> assigns them.
+/// Finds records of a dataset's files by row id or key column and writes the files without them. Row ids are
+/// assigned as <see cref="DatasetLoader"/> assigns them: the training file's record positions from 0, then the test
+/// file's records after the training file's last.
 /// </summary>
 /// <remarks>
-/// The purged file is written as CSV with the values the reader returned: trimmed, comma-separated, quoted where a
+/// A purged file is written as CSV with the values the reader returned: trimmed, comma-separated, quoted where a
 /// value contains a comma, a quote or a line break, with a header unless the definition names the columns. A
-/// Parquet training file is rewritten as CSV, which the loader reads the same way.
-/// NOTE: the loader's stratified split depends on every record's position, so the purged file's train,
-/// validation and test splits differ from the previous file's, not only by the purged rows.
+/// Parquet file is rewritten as CSV, which the loader reads the same way.
+/// The loader's stratified split depends on every record's position, so purging a file without a test file would
+/// draw a new test split. <see cref="Purge"/> therefore moves the test split of such a file to a test file of its
+/// own, whose records keep their split in every later purge.
+/// NOTE: the training file's train and validation splits are still drawn anew on each purge.
 /// </remarks>
 public static class TrainingFilePurge
 {
     /// <summary>
     /// Returns the row ids named by <paramref name="rowIds"/> and by the records whose <paramref name="keyColumn"/>
-    /// value is one of <paramref name="keyValues"/>, ascending and without repeats. Throws an invalid-argument
-    /// <see cref="EngineException"/> naming the field for a row id outside the file, an unknown column, or a key
-    /// value that matches no record.
+    /// value is one of <paramref name="keyValues"/>, in either file, ascending and without repeats. Throws an
+    /// invalid-argument <see cref="EngineException"/> naming the field for a row id outside the files, an unknown
+    /// column, or a key value that matches no record.
     /// </summary>
     public static ResolvedRows Resolve(
         DatasetDefinition definition,
-        byte[] trainFile,
-        string source,
+        DatasetFileContents files,
+        string datasetName,
         IReadOnlyCollection<long> rowIds,
         string keyColumn,
         IReadOnlyCollection<string> keyValues)
     {
-        var table = Read(definition, trainFile, source);
+        var tables = Read(definition, files, datasetName);
+        int recordCount = tables.Sum(t => t.Table.RecordCount);
         var resolved = new SortedSet<long>();
         foreach (long rowId in rowIds)
         {
-            if (rowId < 0 || rowId >= table.RecordCount)
+            if (rowId < 0 || rowId >= recordCount)
             {
-                throw EngineException.Invalid("row_ids",
-                    $"Row id {rowId} is not in the training file, whose row ids run from 0 to {table.RecordCount - 1}.",
-                    rowId.ToString(CultureInfo.InvariantCulture));
+                string range = tables.Count == 1
+                    ? $"the training file, whose row ids run from 0 to {recordCount - 1}"
+                    : $"the dataset, whose row ids run from 0 to {recordCount - 1} (the test file's from {tables[1].FirstRowId})";
+                throw EngineException.Invalid("row_ids", $"Row id {rowId} is not in {range}.", rowId.ToString(CultureInfo.InvariantCulture));
             }
 
             resolved.Add(rowId);
         }
 
         if (keyValues.Count > 0 || keyColumn.Length > 0)
-        {
-            int column = table.IndexOf(keyColumn);
-            if (column < 0)
-            {
-                throw EngineException.Invalid("key_column",
-                    $"Key column '{keyColumn}' is not a column of the training file, whose columns are {string.Join(", ", table.Columns)}.", keyColumn);
-            }
+            ResolveKeyValues(tables, keyColumn, keyValues, resolved);
 
-            if (keyValues.Count == 0)
-                throw EngineException.Invalid("key_values", $"key_values is empty; name the values of key column '{keyColumn}' whose rows to erase.");
-
-            var requestedValues = keyValues.Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
-            var found = new HashSet<string>(StringComparer.Ordinal);
-            string[] values = table.Values[column];
-            for (int record = 0; record < values.Length; record++)
-            {
-                if (requestedValues.Contains(values[record]))
-                {
-                    resolved.Add(record);
-                    found.Add(values[record]);
-                }
-            }
-
-            if (requestedValues.FirstOrDefault(v => !found.Contains(v)) is { } missing)
-            {
-                throw EngineException.Invalid("key_values",
-                    $"No record of the training file has '{missing}' in key column '{keyColumn}'; check the value, or erase by row id.", missing);
-            }
-        }
-
-        return new ResolvedRows(resolved.ToArray(), table.RecordCount);
+        return new ResolvedRows(resolved.ToArray(), recordCount);
     }
 
-    /// <summary>Returns the training file without the records <paramref name="rowIds"/>, with each removed record's hash.</summary>
-    public static PurgeResult Purge(DatasetDefinition definition, byte[] trainFile, string source, IReadOnlyCollection<long> rowIds)
+    /// <summary>
+    /// Returns the dataset's files without the records <paramref name="rowIds"/>, with each removed record's hash.
+    /// When the dataset has no test file, the records of <paramref name="testSplitRowIds"/> (the test split the loader
+    /// drew from the training file) go to a new test file, and the other records stay in the training file.
+    /// </summary>
+    public static PurgeResult Purge(
+        DatasetDefinition definition,
+        DatasetFileContents files,
+        string datasetName,
+        IReadOnlyCollection<long> rowIds,
+        IReadOnlyCollection<long> testSplitRowIds)
     {
-        var table = Read(definition, trainFile, source);
+        var tables = Read(definition, files, datasetName);
         var purge = rowIds.ToHashSet();
-        var output = new StringBuilder();
-        if (definition.ColumnNames is null)
-            AppendRecord(output, table.Columns);
-
-        var rows = new List<PurgedRow>();
-        var values = new string[table.Columns.Count];
-        int retainedCount = 0;
-        for (int record = 0; record < table.RecordCount; record++)
+        var purged = new List<PurgedRow>();
+        var train = new RecordWriter(definition, tables[0].Table.Columns);
+        if (tables.Count == 1)
         {
-            for (int c = 0; c < values.Length; c++)
-                values[c] = table.Values[c][record];
-
-            if (purge.Contains(record))
-            {
-                rows.Add(new PurgedRow(record, HashRecord(values)));
-                continue;
-            }
-
-            AppendRecord(output, values);
-            retainedCount++;
+            var testSplit = testSplitRowIds.ToHashSet();
+            var test = new RecordWriter(definition, tables[0].Table.Columns);
+            Copy(tables[0], purge, purged, rowId => testSplit.Contains(rowId) ? test : train);
+            return new PurgeResult(WithTestFile(definition), train.ToBytes(), test.ToBytes(), purged, train.RecordCount, test.RecordCount,
+                TestSplitFrozen: true);
         }
 
-        return new PurgeResult(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(output.ToString()), rows, retainedCount);
+        Copy(tables[0], purge, purged, _ => train);
+        var testTable = tables[1];
+        if (!purge.Any(id => id >= testTable.FirstRowId))
+        {
+            return new PurgeResult(definition, train.ToBytes(), files.Test!, purged, train.RecordCount, testTable.Table.RecordCount,
+                TestSplitFrozen: false);
+        }
+
+        var testFile = new RecordWriter(definition, testTable.Table.Columns);
+        Copy(testTable, purge, purged, _ => testFile);
+        return new PurgeResult(definition, train.ToBytes(), testFile.ToBytes(), purged, train.RecordCount, testFile.RecordCount,
+            TestSplitFrozen: false);
+    }
+
+    /// <summary>
+    /// Returns the definition for a training file whose test split moved to a test file. Validation was a share of
+    /// the whole file and is now drawn from the rest, so its fraction becomes v / (1 - t): German Credit's 0.2 of
+    /// the file, with test 0.2, becomes 0.25 of the remaining 80 %, and the validation split keeps its size.
+    /// </summary>
+    public static DatasetDefinition WithTestFile(DatasetDefinition definition)
+    {
+        // Rounded to 12 decimals so that 0.1 / 0.8 reads 0.125 rather than 0.12499999999999999.
+        double validation = Math.Round(definition.ValidationFraction / (1 - definition.TestFraction), 12);
+        return definition with { ValidationFraction = validation };
     }
 
     /// <summary>Returns the SHA-256 of a record's trimmed values joined by commas, UTF-8, lowercase hex.</summary>
     public static string HashRecord(IReadOnlyList<string> values) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', values))));
 
-    private static CsvTable Read(DatasetDefinition definition, byte[] trainFile, string source)
+    /// <summary>Adds the records whose key column value is requested, throwing for an unknown column or a value that matches no record.</summary>
+    private static void ResolveKeyValues(List<RowTable> tables, string keyColumn, IReadOnlyCollection<string> keyValues, SortedSet<long> resolved)
     {
-        using var stream = new MemoryStream(trainFile, writable: false);
-        return TableReader.Read(stream, source, "train_file", definition.ColumnNames);
+        var train = tables[0].Table;
+        if (train.IndexOf(keyColumn) < 0)
+        {
+            throw EngineException.Invalid("key_column",
+                $"Key column '{keyColumn}' is not a column of the training file, whose columns are {string.Join(", ", train.Columns)}.", keyColumn);
+        }
+
+        if (keyValues.Count == 0)
+            throw EngineException.Invalid("key_values", $"key_values is empty; name the values of key column '{keyColumn}' whose rows to erase.");
+
+        var requestedValues = keyValues.Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (table, firstRowId) in tables)
+        {
+            // The loader checked that the test file has the training file's columns, perhaps in another order.
+            string[] values = table.Values[table.IndexOf(keyColumn)];
+            for (int record = 0; record < values.Length; record++)
+            {
+                if (requestedValues.Contains(values[record]))
+                {
+                    resolved.Add(firstRowId + record);
+                    found.Add(values[record]);
+                }
+            }
+        }
+
+        if (requestedValues.FirstOrDefault(v => !found.Contains(v)) is { } missing)
+        {
+            throw EngineException.Invalid("key_values",
+                $"No record of the dataset's files has '{missing}' in key column '{keyColumn}'; check the value, or erase by row id.", missing);
+        }
+    }
+
+    /// <summary>Writes each record of <paramref name="source"/> that is not purged to the writer <paramref name="target"/> picks, and records each purged one.</summary>
+    private static void Copy(RowTable source, HashSet<long> purge, List<PurgedRow> purged, Func<long, RecordWriter> target)
+    {
+        var table = source.Table;
+        var values = new string[table.Columns.Count];
+        for (int record = 0; record < table.RecordCount; record++)
+        {
+            for (int c = 0; c < values.Length; c++)
+                values[c] = table.Values[c][record];
+
+            long rowId = source.FirstRowId + record;
+            if (purge.Contains(rowId))
+                purged.Add(new PurgedRow(rowId, HashRecord(values)));
+            else
+                target(rowId).Append(values);
+        }
+    }
+
+    /// <summary>Reads the training file and the test file, if any, as the loader reads them, with the row id of each file's first record.</summary>
+    private static List<RowTable> Read(DatasetDefinition definition, DatasetFileContents files, string datasetName)
+    {
+        using var trainStream = new MemoryStream(files.Train, writable: false);
+        var train = TableReader.Read(trainStream, $"{datasetName} train file", "train_file", definition.ColumnNames);
+        var tables = new List<RowTable> { new(train, 0) };
+        if (files.Test is not null)
+        {
+            using var testStream = new MemoryStream(files.Test, writable: false);
+            tables.Add(new RowTable(DatasetLoader.ReadTestTable(testStream, $"{datasetName} test file", definition, train), train.RecordCount));
+        }
+
+        return tables;
+    }
+
+    private sealed record RowTable(CsvTable Table, long FirstRowId);
+
+    /// <summary>One output file's CSV text, with the header written first unless the definition names the columns.</summary>
+    private sealed class RecordWriter
+    {
+        private readonly StringBuilder _text = new();
+
+        public RecordWriter(DatasetDefinition definition, IReadOnlyList<string> columns)
+        {
+            if (definition.ColumnNames is null)
+                AppendRecord(_text, columns);
+        }
+
+        public int RecordCount { get; private set; }
+
+        public void Append(IReadOnlyList<string> values)
+        {
+            AppendRecord(_text, values);
+            RecordCount++;
+        }
+
+        public byte[] ToBytes() => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(_text.ToString());
     }
 
     private static void AppendRecord(StringBuilder output, IReadOnlyList<string> values)

@@ -13,6 +13,12 @@ public sealed class TrainingFilePurgeTests
         "a3,\"say \"\"hi\"\"\",high\n" +
         "\"|pipe\",Oslo,low\n";
 
+    // Header columns in another order than the training file's, as the loader accepts.
+    private const string TestCsv =
+        "city,id,income\n" +
+        "Oslo,t1,high\n" +
+        "Rome,t2,low\n";
+
     private static readonly DatasetDefinition Definition = new()
     {
         Name = "cities",
@@ -24,17 +30,17 @@ public sealed class TrainingFilePurgeTests
     [Fact]
     public void Purge_QuotedValues_RoundTripThroughReader()
     {
-        var result = TrainingFilePurge.Purge(Definition, Encoding.UTF8.GetBytes(Csv), "cities.csv", [1]);
-        string text = Encoding.UTF8.GetString(result.File);
+        var result = TrainingFilePurge.Purge(Definition, Files(Csv, TestCsv), "cities", [1], []);
+        string text = Encoding.UTF8.GetString(result.TrainFile);
 
         Assert.Equal("id,city,income\na1,\"Paris, FR\",high\na3,\"say \"\"hi\"\"\",high\n\"|pipe\",Oslo,low\n", text);
-        Assert.Equal(3, result.RecordCount);
+        Assert.Equal(3, result.TrainRecordCount);
         Assert.Equal([1L], result.Rows.Select(r => r.RowId));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("a2,Rome,low"))), result.Rows[0].Sha256);
 
         // Purging nothing from the rewritten file gives the same bytes: the writer quotes what the reader unquotes.
-        var again = TrainingFilePurge.Purge(Definition, result.File, "cities.csv", []);
-        Assert.Equal(result.File, again.File);
+        var again = TrainingFilePurge.Purge(Definition, new DatasetFileContents(result.TrainFile, result.TestFile), "cities", [], []);
+        Assert.Equal(result.TrainFile, again.TrainFile);
     }
 
     [Fact]
@@ -42,15 +48,16 @@ public sealed class TrainingFilePurgeTests
     {
         var headerless = Definition with { ColumnNames = ["id", "city", "income"] };
 
-        var result = TrainingFilePurge.Purge(headerless, Encoding.UTF8.GetBytes("b1,Lyon,high\nb2,Nice,low\n"), "cities.csv", [0]);
+        var result = TrainingFilePurge.Purge(headerless, Files("b1,Lyon,high\nb2,Nice,low\n", "b3,Lyon,low\nb4,Nice,high\n"), "cities", [0, 2], []);
 
-        Assert.Equal("b2,Nice,low\n", Encoding.UTF8.GetString(result.File));
+        Assert.Equal("b2,Nice,low\n", Encoding.UTF8.GetString(result.TrainFile));
+        Assert.Equal("b4,Nice,high\n", Encoding.UTF8.GetString(result.TestFile));
     }
 
     [Fact]
     public void Resolve_RowIdsAndKeyValues_UnionAscending()
     {
-        var resolved = TrainingFilePurge.Resolve(Definition, Encoding.UTF8.GetBytes(Csv), "cities.csv", [3, 1], "id", ["a1", " a2 "]);
+        var resolved = TrainingFilePurge.Resolve(Definition, Files(Csv, null), "cities", [3, 1], "id", ["a1", " a2 "]);
 
         Assert.Equal([0L, 1L, 3L], resolved.RowIds);
         Assert.Equal(4, resolved.RecordCount);
@@ -66,10 +73,110 @@ public sealed class TrainingFilePurgeTests
         string[] keyValues = keyValue.Length > 0 ? [keyValue] : [];
 
         var error = Assert.Throws<EngineException>(() =>
-            TrainingFilePurge.Resolve(Definition, Encoding.UTF8.GetBytes(Csv), "cities.csv", rowIds, keyColumn, keyValues));
+            TrainingFilePurge.Resolve(Definition, Files(Csv, null), "cities", rowIds, keyColumn, keyValues));
 
         Assert.Equal(EngineErrorKind.InvalidArgument, error.Kind);
         Assert.Equal(field, error.Field);
         Assert.Contains(value, error.Message);
     }
+    [Fact]
+    public void Resolve_TestFileRows_NumberedAfterTrainingFile()
+    {
+        var resolved = TrainingFilePurge.Resolve(Definition, Files(Csv, TestCsv), "cities", [5], "id", ["t1"]);
+        var error = Assert.Throws<EngineException>(() => TrainingFilePurge.Resolve(Definition, Files(Csv, TestCsv), "cities", [6], "", []));
+
+        Assert.Equal([4L, 5L], resolved.RowIds);
+        Assert.Equal(6, resolved.RecordCount);
+        Assert.Equal("row_ids", error.Field);
+        Assert.Contains("from 0 to 5 (the test file's from 4)", error.Message);
+    }
+
+    [Fact]
+    public void Purge_TestFileRow_RewritesTestFileInItsColumnOrder()
+    {
+        var result = TrainingFilePurge.Purge(Definition, Files(Csv, TestCsv), "cities", [0, 5], []);
+
+        Assert.Equal([0L, 5L], result.Rows.Select(r => r.RowId));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("Rome,t2,low"))), result.Rows[1].Sha256);
+        Assert.Equal("city,id,income\nOslo,t1,high\n", Encoding.UTF8.GetString(result.TestFile));
+        Assert.Equal(3, result.TrainRecordCount);
+        Assert.Equal(1, result.TestRecordCount);
+        Assert.False(result.TestSplitFrozen);
+        Assert.Same(Definition, result.Definition);
+    }
+
+    [Fact]
+    public void Purge_NoTestFileRow_KeepsTestFileBytes()
+    {
+        var files = Files(Csv, TestCsv);
+
+        var result = TrainingFilePurge.Purge(Definition, files, "cities", [2], []);
+
+        Assert.Same(files.Test, result.TestFile);
+        Assert.Equal(2, result.TestRecordCount);
+    }
+
+    [Fact]
+    public void Purge_NoTestFile_MovesTestSplitToTestFile()
+    {
+        var definition = Definition with { ValidationFraction = 0.1, TestFraction = 0.2 };
+
+        var result = TrainingFilePurge.Purge(definition, Files(Csv, null), "cities", [1, 3], [0, 3]);
+
+        Assert.True(result.TestSplitFrozen);
+        Assert.Equal("id,city,income\na1,\"Paris, FR\",high\n", Encoding.UTF8.GetString(result.TestFile));
+        Assert.Equal("id,city,income\na3,\"say \"\"hi\"\"\",high\n", Encoding.UTF8.GetString(result.TrainFile));
+        Assert.Equal([1L, 3L], result.Rows.Select(r => r.RowId));
+        Assert.Equal(0.125, result.Definition.ValidationFraction);
+        Assert.Equal(definition with { ValidationFraction = 0.125 }, result.Definition);
+    }
+
+    [Fact]
+    public void Purge_GermanCredit_TestSplitStaysMinusErasedRows()
+    {
+        var definition = DatasetProfiles.GermanCredit.Definition;
+        byte[] original = File.ReadAllBytes(Path.Combine(DatasetProfiles.DataFolder, "german-credit.csv"));
+        var before = DatasetProfiles.Load(DatasetProfiles.GermanCredit);
+        long[] erased = [before.Test.RowIds[0], before.Test.RowIds[7], before.Train.RowIds[3], before.Validation.RowIds[5]];
+
+        var first = TrainingFilePurge.Purge(definition, Files(original), "german-credit", erased, before.Test.RowIds);
+        var afterFirst = Load(first);
+        // The second purge names rows by the new files' row ids: one of the test file and one of the training file.
+        long[] erasedAgain = [afterFirst.Test.RowIds[^1], afterFirst.Train.RowIds[0]];
+        var second = TrainingFilePurge.Purge(first.Definition, new DatasetFileContents(first.TrainFile, first.TestFile), "german-credit", erasedAgain, []);
+        var afterSecond = Load(second);
+
+        var expectedTest = RowHashes(before.Test.Without(erased.ToHashSet()));
+        Assert.True(first.TestSplitFrozen);
+        Assert.Equal(before.Test.Count - 2, expectedTest.Count);
+        Assert.Equal(expectedTest, RowHashes(afterFirst.Test));
+        Assert.Empty(RowHashes(before.Train).Intersect(RowHashes(afterFirst.Test)));
+        // Validation is 0.25 of the remaining rows, rounded in each of the 4 strata (label by sex), so its size moves by
+        // at most the rounding and the erased rows.
+        Assert.InRange(afterFirst.Validation.Count, before.Validation.Count - 4, before.Validation.Count + 4);
+
+        Assert.False(second.TestSplitFrozen);
+        Assert.Same(first.Definition, second.Definition);
+        Assert.Equal(expectedTest[..^1], RowHashes(afterSecond.Test));
+        Assert.Equal(erasedAgain.Order(), second.Rows.Select(r => r.RowId));
+    }
+
+    private static DatasetFileContents Files(string train, string? test) =>
+        new(Encoding.UTF8.GetBytes(train), test is null ? null : Encoding.UTF8.GetBytes(test));
+
+    private static DatasetFileContents Files(byte[] train) => new(train, null);
+
+    private static PreparedDataset Load(PurgeResult result)
+    {
+        using var train = new MemoryStream(result.TrainFile);
+        using var test = new MemoryStream(result.TestFile);
+        return DatasetLoader.Load(result.Definition, train, "german-credit train file", test, "german-credit test file");
+    }
+
+    /// <summary>Hashes each row of a split by its feature values, label and group, so rows compare across files whatever their ids.</summary>
+    private static List<string> RowHashes(TabularSplit split) =>
+        Enumerable.Range(0, split.Count)
+            .Select(i => string.Join(',', split.FeatureValues.Select(column => column[i])) + $"|{split.Labels[i]}|{split.Groups[i]}")
+            .Select(row => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(row))))
+            .ToList();
 }
