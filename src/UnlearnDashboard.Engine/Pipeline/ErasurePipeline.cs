@@ -47,7 +47,7 @@ public sealed record ErasureOutcome : IDisposable
 {
     public required TrainedModel UpdatedModel { get; init; }
 
-    /// <summary>Test-split fairness of the erased model.</summary>
+    /// <summary>Fairness of the erased model on the test split without the erased rows.</summary>
     public required FairnessReport After { get; init; }
 
     /// <summary>Row ids of the erased rows that were in the training split, ascending; only these were learnt from.</summary>
@@ -123,9 +123,12 @@ public static class ErasurePipeline
                 ? new StepSummary(options.Damping ?? 0, false, 0, 0, 0)
                 : Remove(updated, layers, positions, trainInputs, trainLabels, options, cancellationToken);
 
+            // Erased test rows leave the dataset with the purge, so neither the report nor the attack uses them, and
+            // the report covers the test rows that the purged dataset keeps.
             progress?.Report(new ProgressUpdate("evaluating", 0.3, "Evaluating the erased model"));
-            var after = FairnessEvaluator.Evaluate(updated, data, "test");
-            var verification = Verify(model, updated, data, positions, trainInputs, trainLabels, options, progress, cancellationToken);
+            var testRows = data.Test.Without(erased);
+            var after = FairnessEvaluator.Evaluate(updated.PredictLogits(testRows), testRows, data);
+            var verification = Verify(model, updated, data, testRows, positions, trainInputs, trainLabels, options, progress, cancellationToken);
             return new ErasureOutcome
             {
                 UpdatedModel = updated,
@@ -216,6 +219,7 @@ public static class ErasurePipeline
         TrainedModel baseModel,
         TrainedModel updated,
         PreparedDataset data,
+        TabularSplit testRows,
         int[] positions,
         Tensor trainInputs,
         Tensor trainLabels,
@@ -246,7 +250,7 @@ public static class ErasurePipeline
 
             progress?.Report(new ProgressUpdate("evidence", 0.9, "Attacking the erased rows by membership inference"));
             var members = data.Train.Select(positions);
-            var nonMembers = data.Test.Select(MembershipInference.MatchNonMembers(members, data.Test, options.Seed));
+            var nonMembers = testRows.Select(MembershipInference.MatchNonMembers(members, testRows, options.Seed));
             double? Auc(TrainedModel model) =>
                 MembershipInference.AttackAuc(MembershipInference.Losses(model, members), MembershipInference.Losses(model, nonMembers));
 
