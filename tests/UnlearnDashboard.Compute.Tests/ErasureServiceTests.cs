@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
+using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Protos.V1;
 
@@ -67,6 +68,17 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(before.TrainSha256, certificate.PreviousTrainSha256);
         Assert.Equal(after.TrainSha256, certificate.NewTrainSha256);
         Assert.NotEqual(before.TrainSha256, after.TrainSha256);
+
+        // No erased row was in the test file, so it stays as registered, and so does the validation fraction.
+        Assert.NotEqual("", before.TestSha256);
+        Assert.Equal(before.TestSha256, certificate.PreviousTestSha256);
+        Assert.Equal(before.TestSha256, certificate.NewTestSha256);
+        Assert.Equal(before.TestSha256, after.TestSha256);
+        Assert.False(certificate.PreviousTestFileDeleted);
+        Assert.True(File.Exists(ArtifactPath(before.TestSha256)));
+        Assert.Equal(before.TestRows, after.TestRows);
+        Assert.Equal(before.Spec.ValidationFraction, after.Spec.ValidationFraction);
+        Assert.Equal(job.Result.Erasure.After.Count, after.TestRows);
         Assert.Equal(certificate.PreviousDatasetVersion + 1, certificate.NewDatasetVersion);
         Assert.True(certificate.PreviousFileDeleted);
         Assert.False(File.Exists(ArtifactPath(certificate.PreviousTrainSha256)));
@@ -79,6 +91,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(named, lineage.ErasureRequest.RowIds);
         Assert.Equal(certificate.Rows.Where(r => r.Split == "train").Select(r => r.RowId), lineage.RemovedRowIds);
         Assert.Equal(after.TrainSha256, lineage.DatasetTrainSha256);
+        Assert.Equal(after.TestSha256, lineage.DatasetTestSha256);
         Assert.Equal(certificate.NewDatasetVersion, lineage.DatasetVersion);
         Assert.Equal(job.Result.Erasure.After.Intervals, lineage.TestReport.Intervals);
         Assert.True(lineage.TestReport.Intervals.Metrics.Single(m => m.Metric == "demographic_parity_difference").HasLower);
@@ -167,6 +180,114 @@ public abstract class ErasureServiceTests(JobServerFixture server)
 
         static ErasureRequest Request(string versionId, long rowId) =>
             new() { ModelVersionId = versionId, RowIds = { rowId }, Layers = { "fc3" }, SkipRetrain = true };
+    }
+
+    [Fact]
+    public async Task Erase_GermanCreditTestRows_TestSplitKeepsParentRows()
+    {
+        // A dataset of its own, so the purge leaves the row ids of the other tests' german-credit alone.
+        const string name = "german-credit-stable-split";
+        await RegisterGermanAsync(name);
+        string parentId = await TrainAsync(name);
+        var before = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name });
+        var parentData = await LoadStoredAsync(before);
+        long[] testRows = [parentData.Test.RowIds[0], parentData.Test.RowIds[10]];
+        long trainRow = parentData.Train.RowIds[0];
+        long[] named = testRows.Append(trainRow).Order().ToArray();
+
+        var job = await EraseAsync(new ErasureRequest { ModelVersionId = parentId, RowIds = { named }, Layers = { "fc3" }, SkipRetrain = true });
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id });
+        var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name });
+        var lineage = await server.Versions.GetLineageAsync(new GetLineageRequest { VersionId = certificate.NewVersionId });
+        var childData = await LoadStoredAsync(after);
+        var parentOnCurrent = await server.Models.EvaluateFairnessAsync(new EvaluateFairnessRequest { VersionId = parentId });
+        var comparison = await Comparisons.CompareVersionsAsync(new CompareVersionsRequest
+        {
+            BaselineVersionId = parentId,
+            CandidateVersionId = certificate.NewVersionId,
+        });
+
+        Assert.Equal(named, certificate.Rows.Select(r => r.RowId));
+        Assert.Equal(named.Select(id => id == trainRow ? "train" : "test"), certificate.Rows.Select(r => r.Split));
+        Assert.Equal("", before.TestSha256);
+        Assert.Equal("", certificate.PreviousTestSha256);
+        Assert.Equal(after.TestSha256, certificate.NewTestSha256);
+        Assert.Equal(after.TestSha256, lineage.DatasetTestSha256);
+        Assert.Equal(after.TrainSha256, lineage.DatasetTrainSha256);
+        Assert.Equal(after.TestSha256, Sha256OfFile(ArtifactPath(after.TestSha256)));
+        // Other datasets of the fixture may share the registered file; the certificate says whether it went.
+        Assert.Equal(certificate.PreviousFileDeleted, !File.Exists(ArtifactPath(before.TrainSha256)));
+
+        // The test split is the parent's, row for row, without the erased rows, and no parent training row is in it.
+        var expected = RowHashes(parentData.Test.Without(testRows.ToHashSet()));
+        Assert.Equal(parentData.Test.Count - 2, expected.Count);
+        Assert.Equal(expected, RowHashes(childData.Test));
+        Assert.Empty(RowHashes(parentData.Train).Intersect(RowHashes(childData.Test)));
+        Assert.Equal(expected.Count, after.TestRows);
+        Assert.Equal(before.TrainRows + before.ValidationRows - 1, after.TrainRows + after.ValidationRows);
+        Assert.Equal(0.25, after.Spec.ValidationFraction);
+
+        // The erased records are in neither stored file.
+        var stored = StoredRecordHashes(after.TrainSha256).Concat(StoredRecordHashes(after.TestSha256)).ToHashSet();
+        Assert.Equal(1000 - named.Length, stored.Count);
+        Assert.DoesNotContain(certificate.Rows, row => stored.Contains(row.Sha256));
+
+        // The child's stored report, the parent on the current dataset and both sides of a comparison use the kept test rows.
+        Assert.Equal(expected.Count, job.Result.Erasure.After.Count);
+        Assert.Equal(expected.Count, parentOnCurrent.Count);
+        Assert.Equal(expected.Count, comparison.BaselineReport.Count);
+        Assert.Equal(expected.Count, comparison.CandidateReport.Count);
+    }
+
+    [Fact]
+    public async Task Erase_SecondTime_KeepsTestFileButErasedRows()
+    {
+        const string name = "german-credit-erased-again";
+        await RegisterGermanAsync(name);
+        string parentId = await TrainAsync(name);
+        var parentData = await LoadStoredAsync(await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name }));
+
+        // A test row that no other test erases, so that no other dataset has the same test file and it can be deleted.
+        long firstRow = parentData.Test.RowIds[5];
+        var first = await EraseAsync(new ErasureRequest { ModelVersionId = parentId, RowIds = { firstRow }, Layers = { "fc3" }, SkipRetrain = true });
+        string childId = first.Result.Erasure.NewVersionId;
+        var afterFirst = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name });
+        var firstData = await LoadStoredAsync(afterFirst);
+        long testRow = firstData.Test.RowIds[3];
+
+        var second = await EraseAsync(new ErasureRequest { ModelVersionId = childId, RowIds = { testRow }, Layers = { "fc3" }, SkipRetrain = true });
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = second.Id });
+        var afterSecond = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name });
+        var secondData = await LoadStoredAsync(afterSecond);
+        var lineage = await server.Versions.GetLineageAsync(new GetLineageRequest { VersionId = certificate.NewVersionId });
+        var stale = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(new ErasureRequest { ModelVersionId = childId, RowIds = { 0 } }).ResponseAsync);
+
+        // Row ids of the test file follow the training file's records.
+        Assert.True(testRow >= afterFirst.TrainRows + afterFirst.ValidationRows, $"row id {testRow}");
+        Assert.Equal([testRow], certificate.Rows.Select(r => r.RowId));
+        Assert.Equal(["test"], certificate.Rows.Select(r => r.Split));
+        Assert.Equal(afterFirst.TestSha256, certificate.PreviousTestSha256);
+        Assert.Equal(afterSecond.TestSha256, certificate.NewTestSha256);
+        Assert.NotEqual(certificate.PreviousTestSha256, certificate.NewTestSha256);
+        Assert.True(certificate.PreviousTestFileDeleted);
+        Assert.False(File.Exists(ArtifactPath(afterFirst.TestSha256)));
+        Assert.Equal(afterSecond.TestSha256, lineage.DatasetTestSha256);
+        Assert.Equal(certificate.PreviousDatasetVersion + 1, certificate.NewDatasetVersion);
+
+        // Only the test file changed: the training file keeps its hash and is not deleted.
+        Assert.Equal(afterFirst.TrainSha256, certificate.NewTrainSha256);
+        Assert.False(certificate.PreviousFileDeleted);
+        Assert.True(File.Exists(ArtifactPath(afterSecond.TrainSha256)));
+        Assert.Equal(afterFirst.Spec.ValidationFraction, afterSecond.Spec.ValidationFraction);
+
+        Assert.Equal(RowHashes(firstData.Test.Without(new HashSet<long> { testRow })), RowHashes(secondData.Test));
+        Assert.Empty(RowHashes(firstData.Train).Intersect(RowHashes(secondData.Test)));
+        Assert.Equal(firstData.Test.Count - 1, second.Result.Erasure.After.Count);
+        Assert.DoesNotContain(certificate.Rows[0].Sha256, StoredRecordHashes(afterSecond.TestSha256));
+
+        // The child was made on the previous test file, whose row ids no longer apply.
+        Assert.Equal(StatusCode.FailedPrecondition, stale.StatusCode);
+        Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(stale));
     }
 
     [Theory]
@@ -264,6 +385,38 @@ public abstract class ErasureServiceTests(JobServerFixture server)
 
         return await TrainAsync("adult");
     }
+
+    private ComparisonService.ComparisonServiceClient Comparisons => new(server.Channel);
+
+    private async Task RegisterGermanAsync(string name) =>
+        await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.GermanCreditByForeignWorker(name),
+            TrainPath = "german-credit.csv",
+        });
+
+    /// <summary>Loads the dataset's stored files with the engine, as the server loads them, to see its splits.</summary>
+    private async Task<PreparedDataset> LoadStoredAsync(Dataset dataset)
+    {
+        byte[] train = await File.ReadAllBytesAsync(ArtifactPath(dataset.TrainSha256));
+        byte[]? test = dataset.TestSha256.Length == 0 ? null : await File.ReadAllBytesAsync(ArtifactPath(dataset.TestSha256));
+        using var trainStream = new MemoryStream(train);
+        using var testStream = test is null ? null : new MemoryStream(test);
+        return DatasetLoader.Load(dataset.Spec.ToDefinition(), trainStream, "train", testStream, test is null ? null : "test");
+    }
+
+    /// <summary>Returns the SHA-256 of each record of a stored CSV file with a header, as the certificate hashes records.</summary>
+    private IEnumerable<string> StoredRecordHashes(string sha256) =>
+        File.ReadAllLines(ArtifactPath(sha256)).Skip(1).Where(line => line.Trim().Length > 0).Select(Sha256OfRecord);
+
+    /// <summary>Hashes each row of a split by its feature values, label and group, so rows compare across files whatever their ids.</summary>
+    private static List<string> RowHashes(TabularSplit split) =>
+        Enumerable.Range(0, split.Count)
+            .Select(i => string.Join(',', split.FeatureValues.Select(column => column[i])) + $"|{split.Labels[i]}|{split.Groups[i]}")
+            .Select(row => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(row))))
+            .ToList();
+
+    private static string Sha256OfFile(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     private string ArtifactPath(string sha256) => Path.Combine(server.ArtifactDirectory, sha256[..2], sha256);
 

@@ -25,7 +25,7 @@ public sealed class DatasetCatalog(
     ILogger<DatasetCatalog> logger)
 {
     // Prepared datasets are immutable, so one instance serves every job and request. The key is the id and the
-    // training file's SHA-256, because an erasure gives a dataset a new training file.
+    // files' SHA-256 hashes, because an erasure gives a dataset new files.
     private readonly ConcurrentDictionary<string, Lazy<Task<PreparedDataset>>> _prepared = new();
 
     /// <summary>Creates an empty staged file for an upload.</summary>
@@ -229,7 +229,7 @@ public sealed class DatasetCatalog(
         _prepared[CacheKey(row)] = new Lazy<Task<PreparedDataset>>(Task.FromResult(prepared));
     }
 
-    private static string CacheKey(DatasetRow row) => $"{row.Id}:{row.TrainSha256}";
+    private static string CacheKey(DatasetRow row) => $"{row.Id}:{row.TrainSha256}:{row.TestSha256}";
 
     private async Task<bool> NameExistsAsync(string name, CancellationToken cancellationToken)
     {

@@ -17,6 +17,9 @@ internal static partial class ComputeLog
     [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Erasure {ErasureId} of {RowCount} rows committed: version {NewVersionId}, dataset {DatasetId} now at version {DatasetVersion}")]
     public static partial void ErasureCommitted(this ILogger logger, string erasureId, int rowCount, string newVersionId, string datasetId, int datasetVersion);
 
-    [LoggerMessage(EventId = 711, Level = LogLevel.Warning, Message = "Erased training file {Sha256} was not deleted")]
+    [LoggerMessage(EventId = 711, Level = LogLevel.Warning, Message = "Erased dataset file {Sha256} was not deleted")]
     public static partial void ErasedFileNotDeleted(this ILogger logger, Exception exception, string sha256);
+
+    [LoggerMessage(EventId = 712, Level = LogLevel.Information, Message = "Dataset {DatasetId} has no test file, so the erasure wrote its {TestRows} test split rows as test file {Sha256}")]
+    public static partial void TestSplitFrozen(this ILogger logger, string datasetId, int testRows, string sha256);
 }

@@ -35,7 +35,7 @@ public sealed class ErasureCatalog(
                     ?? throw new EngineException(EngineErrorKind.DataLoss, "model_version_id",
                         $"Version {version.Id} belongs to model {version.ModelId}, which is missing.", version.Id);
         var dataset = await datasets.ResolveAsync(model.DatasetId, "dataset", cancellationToken);
-        if (version.DatasetTrainSha256 is { } made && made != dataset.TrainSha256)
+        if (!ErasureCommitter.IsMadeOnCurrentFiles(version, dataset))
         {
             throw RpcErrors.FailedPrecondition("model_version_id",
                 $"Version {version.Id} was made on version {version.DatasetVersion} of dataset {dataset.Name}, which is now at version {dataset.Version}, " +
@@ -47,13 +47,13 @@ public sealed class ErasureCatalog(
             throw RpcErrors.InvalidArgument("row_ids", "No rows are named; pass row_ids, or key_column with key_values.");
 
         var definition = DatasetMapper.DefinitionFromJson(dataset.DefinitionJson);
-        byte[] trainFile = await artifacts.ReadVerifiedAsync(dataset.TrainSha256, cancellationToken);
-        var resolved = await Task.Run(() => TrainingFilePurge.Resolve(definition, trainFile, $"{dataset.Name} train file",
+        var files = await ErasureCommitter.ReadFilesAsync(artifacts, dataset, cancellationToken);
+        var resolved = await Task.Run(() => TrainingFilePurge.Resolve(definition, files, dataset.Name,
             request.RowIds, request.KeyColumn, request.KeyValues), cancellationToken);
         if (resolved.RowIds.Length * 2 > resolved.RecordCount)
         {
             throw RpcErrors.InvalidArgument("row_ids",
-                $"The request names {resolved.RowIds.Length} of the training file's {resolved.RecordCount} rows; erase at most half of them, or register the dataset again without them.");
+                $"The request names {resolved.RowIds.Length} of the dataset's {resolved.RecordCount} rows; erase at most half of them, or register the dataset again without them.");
         }
 
         var stored = request.Clone();

@@ -13,11 +13,16 @@ using Proto = UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Erasures;
 
 /// <summary>
-/// Commits a finished erasure job: purges the rows from the dataset's training file (a new dataset version), then,
-/// in the job's commit transaction, stores the new model version, the dataset's new file and counts, and the
-/// certificate. Afterwards it deletes the previous training file when no dataset uses it and records the erasure
-/// in the audit trail with row ids and hashes only.
+/// Commits a finished erasure job: purges the rows from the dataset's files (a new dataset version), then, in the
+/// job's commit transaction, stores the new model version, the dataset's new files and counts, and the certificate.
+/// Afterwards it deletes each previous file that changed when no dataset uses it and records the erasure in the
+/// audit trail with row ids and hashes only.
 /// </summary>
+/// <remarks>
+/// A dataset without a test file gets one on its first erasure: the records of the test split that the base version
+/// was evaluated on, without the erased ones. Its test rows then never move, so versions on either side of an
+/// erasure are evaluated on the same rows, and no row that an earlier version trained on enters the test split.
+/// </remarks>
 public sealed class ErasureCommitter(
     JobStore store,
     ArtifactStore artifacts,
@@ -26,34 +31,41 @@ public sealed class ErasureCommitter(
     ILogger<ErasureCommitter> logger)
 {
     /// <summary>
-    /// Commits the job. Throws FAILED_PRECONDITION when the dataset's training file changed while the job ran, because
-    /// the job's row ids and model then refer to a file that is gone.
+    /// Commits the job. Throws FAILED_PRECONDITION when the dataset's files changed while the job ran, because the
+    /// job's row ids and model then refer to files that are gone.
     /// </summary>
     /// <remarks>
-    /// NOTE: the purged file is stored before the transaction, so a crash between the two leaves an unused artifact.
-    /// The commit journal covers weights only and does not remove it.
+    /// NOTE: the purged files are stored before the transaction, so a crash between the two leaves unused artifacts.
+    /// The commit journal covers weights only and does not remove them.
     /// </remarks>
     public async Task CommitAsync(JobRow job, JobRunInput input, ModelVersionRow version, Proto.JobResult result, long sequence, DateTimeOffset now, JobLease? lease)
     {
         var previous = input.Dataset;
         RequireBaseFileCurrent(job.Id, input.BaseVersion!, previous);
-        string previousSha256 = previous.TrainSha256;
+        string previousTrainSha256 = previous.TrainSha256;
+        string? previousTestSha256 = previous.TestSha256;
         int newDatasetVersion = previous.Version + 1;
         var request = input.ErasureRequest!;
         var definition = DatasetMapper.DefinitionFromJson(previous.DefinitionJson);
-        byte[] trainFile = await artifacts.ReadVerifiedAsync(previous.TrainSha256, CancellationToken.None);
-        var purge = await Task.Run(() => TrainingFilePurge.Purge(definition, trainFile, $"{previous.Name} train file", request.RowIds));
-        var splitOf = await SplitsOfAsync(previous, request.RowIds);
+        var files = await ReadFilesAsync(artifacts, previous, CancellationToken.None);
 
-        // Loading the purged file checks that a model can still be trained on it before anything is stored.
-        byte[]? testFile = previous.TestSha256 is null ? null : await artifacts.ReadVerifiedAsync(previous.TestSha256, CancellationToken.None);
-        var prepared = await Task.Run(() => JobEngine.LoadDataset(previous.Name, previous.DefinitionJson, purge.File, testFile));
+        // The loaded previous version has the splits that the base version, made on the same files with the same
+        // definition, was trained and evaluated on.
+        var current = await datasets.GetPreparedAsync(previous);
+        var purge = await Task.Run(() => TrainingFilePurge.Purge(definition, files, previous.Name, request.RowIds, current.Test.RowIds));
+        var splitOf = SplitsOf(current, request.RowIds);
+
+        // Loading the purged files checks that a model can still be trained on them before anything is stored.
+        string newDefinitionJson = purge.TestSplitFrozen ? purge.Definition.ToJson() : previous.DefinitionJson;
+        var prepared = await Task.Run(() => JobEngine.LoadDataset(previous.Name, newDefinitionJson, purge.TrainFile, purge.TestFile));
         prepared.ValidateForTraining();
-        string newSha256 = await artifacts.WriteAsync(purge.File, CancellationToken.None);
+        string newTrainSha256 = await artifacts.WriteAsync(purge.TrainFile, CancellationToken.None);
+        string newTestSha256 = await artifacts.WriteAsync(purge.TestFile, CancellationToken.None);
 
         string erasureId = Guid.CreateVersion7().ToString();
         result.Erasure.ErasureId = erasureId;
-        version.DatasetTrainSha256 = newSha256;
+        version.DatasetTrainSha256 = newTrainSha256;
+        version.DatasetTestSha256 = newTestSha256;
         version.DatasetVersion = newDatasetVersion;
         var certificate = new Proto.ErasureCertificate
         {
@@ -77,27 +89,32 @@ public sealed class ErasureCommitter(
             Verification = result.Erasure.Verification,
             BaseVersionId = version.ParentVersionId ?? "",
             NewVersionId = version.Id,
-            PreviousTrainSha256 = previous.TrainSha256,
-            NewTrainSha256 = newSha256,
+            PreviousTrainSha256 = previousTrainSha256,
+            NewTrainSha256 = newTrainSha256,
             PreviousDatasetVersion = previous.Version,
             NewDatasetVersion = newDatasetVersion,
+            PreviousTestSha256 = previousTestSha256 ?? "",
+            NewTestSha256 = newTestSha256,
         };
 
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
         await store.SucceedAsync(job.Id, null, version, resultEvent, setDatasetDefault: false, CancellationToken.None, lease, alsoInTransaction: async (db, token) =>
         {
             var dataset = await db.Datasets.FirstAsync(d => d.Id == previous.Id, token);
-            if (dataset.TrainSha256 != previousSha256)
+            if (dataset.TrainSha256 != previousTrainSha256 || dataset.TestSha256 != previousTestSha256)
             {
                 throw EngineException.Precondition("model_version_id",
                     $"Dataset {dataset.Name} changed while erasure job {job.Id} ran (another erasure purged it), so its row ids no longer apply; submit the erasure again.");
             }
 
             certificate.VersionsAffected.AddRange(await AffectedVersionsAsync(db, previous.Id, token));
-            certificate.PreviousFileDeleted = !await db.Datasets.AnyAsync(
-                d => d.Id != previous.Id && (d.TrainSha256 == previousSha256 || d.TestSha256 == previousSha256), token)
-                && previous.TestSha256 != previousSha256;
-            dataset.TrainSha256 = newSha256;
+            var keep = new[] { newTrainSha256, newTestSha256 };
+            certificate.PreviousFileDeleted = await IsUnusedAsync(db, previous.Id, previousTrainSha256, keep, token);
+            certificate.PreviousTestFileDeleted = previousTestSha256 is not null
+                && await IsUnusedAsync(db, previous.Id, previousTestSha256, keep, token);
+            dataset.TrainSha256 = newTrainSha256;
+            dataset.TestSha256 = newTestSha256;
+            dataset.DefinitionJson = newDefinitionJson;
             dataset.Version = newDatasetVersion;
             dataset.TrainRows = prepared.Train.Count;
             dataset.ValidationRows = prepared.Validation.Count;
@@ -115,17 +132,17 @@ public sealed class ErasureCommitter(
                 IssuedAt = now.UtcDateTime,
                 Certificate = certificate.ToByteArray(),
             });
-        }, beforePublish: () => AfterCommitAsync(previous, prepared, certificate));
+        }, beforePublish: () => AfterCommitAsync(previous, newDefinitionJson, prepared, certificate, purge.TestSplitFrozen));
     }
 
     /// <summary>
-    /// Throws FAILED_PRECONDITION when the dataset's training file is no longer the one the erased version was made on.
-    /// The job's row ids were resolved against that file at submission, so after another erasure purged it they would
+    /// Throws FAILED_PRECONDITION when the dataset's files are no longer the ones the erased version was made on. The
+    /// job's row ids were resolved against those files at submission, so after another erasure purged them they would
     /// name other rows, and the new version would still carry the rows the other erasure removed.
     /// </summary>
     public static void RequireBaseFileCurrent(string jobId, ModelVersionRow erased, DatasetRow dataset)
     {
-        if (erased.DatasetTrainSha256 is { } made && made != dataset.TrainSha256)
+        if (!IsMadeOnCurrentFiles(erased, dataset))
         {
             throw EngineException.Precondition("model_version_id",
                 $"Dataset {dataset.Name} changed from version {erased.DatasetVersion} to {dataset.Version} after erasure job {jobId} was submitted " +
@@ -134,16 +151,39 @@ public sealed class ErasureCommitter(
         }
     }
 
-    /// <summary>Caches the new dataset version, deletes the previous file and records the erasure in the audit trail.</summary>
-    private async Task AfterCommitAsync(DatasetRow dataset, PreparedDataset prepared, Proto.ErasureCertificate certificate)
+    /// <summary>
+    /// Returns whether the version was made on the dataset's current training and test files. A version made before
+    /// lineage was recorded has no file hashes and passes.
+    /// </summary>
+    public static bool IsMadeOnCurrentFiles(ModelVersionRow version, DatasetRow dataset) =>
+        version.DatasetTrainSha256 is null
+        || (version.DatasetTrainSha256 == dataset.TrainSha256 && version.DatasetTestSha256 == dataset.TestSha256);
+
+    /// <summary>Reads the dataset's training file and test file, if any, checking their hashes.</summary>
+    public static async Task<DatasetFileContents> ReadFilesAsync(ArtifactStore artifacts, DatasetRow dataset, CancellationToken cancellationToken)
     {
-        // The job's copy of the dataset row now describes the new version, so the cache keys the loaded file by it.
+        byte[] train = await artifacts.ReadVerifiedAsync(dataset.TrainSha256, cancellationToken);
+        byte[]? test = dataset.TestSha256 is null ? null : await artifacts.ReadVerifiedAsync(dataset.TestSha256, cancellationToken);
+        return new DatasetFileContents(train, test);
+    }
+
+    /// <summary>Caches the new dataset version, deletes the previous files that are unused and records the erasure in the audit trail.</summary>
+    private async Task AfterCommitAsync(
+        DatasetRow dataset, string definitionJson, PreparedDataset prepared, Proto.ErasureCertificate certificate, bool testSplitFrozen)
+    {
+        // The job's copy of the dataset row now describes the new version, so the cache keys the loaded files by it.
         dataset.TrainSha256 = certificate.NewTrainSha256;
+        dataset.TestSha256 = certificate.NewTestSha256;
+        dataset.DefinitionJson = definitionJson;
         dataset.Version = certificate.NewDatasetVersion;
         datasets.CachePrepared(dataset, prepared);
         if (certificate.PreviousFileDeleted)
             DeletePreviousFile(certificate.PreviousTrainSha256);
+        if (certificate.PreviousTestFileDeleted)
+            DeletePreviousFile(certificate.PreviousTestSha256);
 
+        if (testSplitFrozen)
+            logger.TestSplitFrozen(dataset.Id, prepared.Test.Count, certificate.NewTestSha256);
         logger.ErasureCommitted(certificate.Id, certificate.Rows.Count, certificate.NewVersionId, dataset.Id, certificate.NewDatasetVersion);
         await audit.TryAppendAsync(certificate.RequestedBy, AuditActions.Erasure, $"erasure/{certificate.Id}", new Dictionary<string, object?>
         {
@@ -156,14 +196,16 @@ public sealed class ErasureCommitter(
             ["previous_train_sha256"] = certificate.PreviousTrainSha256,
             ["new_train_sha256"] = certificate.NewTrainSha256,
             ["previous_file_deleted"] = certificate.PreviousFileDeleted,
+            ["previous_test_sha256"] = certificate.PreviousTestSha256,
+            ["new_test_sha256"] = certificate.NewTestSha256,
+            ["previous_test_file_deleted"] = certificate.PreviousTestFileDeleted,
             ["verification_passed"] = certificate.Verification.Passed,
         });
     }
 
-    /// <summary>Returns the split of each row id that the previous file's loaded dataset put in train, validation or test.</summary>
-    private async Task<Dictionary<long, string>> SplitsOfAsync(DatasetRow dataset, IEnumerable<long> rowIds)
+    /// <summary>Returns the split of each row id that the previous version's loaded dataset put in train, validation or test.</summary>
+    private static Dictionary<long, string> SplitsOf(PreparedDataset data, IEnumerable<long> rowIds)
     {
-        var data = await datasets.GetPreparedAsync(dataset);
         var splits = new Dictionary<long, string>();
         var erasedRowIds = rowIds.ToHashSet();
         foreach (var split in new[] { data.Train, data.Validation, data.Test })
@@ -177,6 +219,14 @@ public sealed class ErasureCommitter(
 
         return splits;
     }
+
+    /// <summary>
+    /// Returns whether a previous file of the dataset can be deleted: the new version does not keep it (a file none of
+    /// whose rows were erased keeps its hash) and no other dataset uses it.
+    /// </summary>
+    private static async Task<bool> IsUnusedAsync(ComputeDbContext db, string datasetId, string sha256, string[] kept, CancellationToken cancellationToken) =>
+        !kept.Contains(sha256)
+        && !await db.Datasets.AnyAsync(d => d.Id != datasetId && (d.TrainSha256 == sha256 || d.TestSha256 == sha256), cancellationToken);
 
     private async Task<string> RequesterOfAsync(string jobId)
     {
@@ -196,8 +246,8 @@ public sealed class ErasureCommitter(
     }
 
     /// <summary>
-    /// Deletes the previous training file, which the commit found no dataset using. A failure is logged and leaves the
-    /// file in place, although the certificate already records it as deleted.
+    /// Deletes a previous file of the dataset, which the commit found no dataset using. A failure is logged and leaves
+    /// the file in place, although the certificate already records it as deleted.
     /// </summary>
     private void DeletePreviousFile(string sha256)
     {
