@@ -14,7 +14,9 @@ internal static class CertificatePrinter
         writer.WriteLine($"issued:           {Formats.Time(certificate.IssuedAt)} to {certificate.RequestedBy}");
         writer.WriteLine($"reason:           {Formats.OrDash(certificate.Reason)}");
         writer.WriteLine($"dataset:          {certificate.DatasetId} version {certificate.PreviousDatasetVersion} -> {certificate.NewDatasetVersion}");
-        writer.WriteLine($"training file:    {certificate.PreviousTrainSha256} -> {certificate.NewTrainSha256} (previous {(certificate.PreviousFileDeleted ? "deleted" : "kept: another dataset uses it")})");
+        writer.WriteLine($"training file:    {DescribeFile(certificate.PreviousTrainSha256, certificate.NewTrainSha256, certificate.PreviousFileDeleted)}");
+        if (certificate.NewTestSha256.Length > 0)
+            writer.WriteLine($"test file:        {DescribeTestFile(certificate)}");
         writer.WriteLine($"versions:         {certificate.BaseVersionId} -> {certificate.NewVersionId}");
         writer.WriteLine($"still affected:   {Formats.OrDash(string.Join(", ", certificate.VersionsAffected))}");
         var method = certificate.Method ?? new ErasureMethod();
@@ -27,6 +29,17 @@ internal static class CertificatePrinter
             table.AddRow(Formats.Count(row.RowId), Formats.OrDash(row.Split), row.Sha256);
         table.Write(writer);
     }
+
+    private static string DescribeFile(string previous, string next, bool previousDeleted) =>
+        previous == next
+            ? $"{next} (unchanged)"
+            : $"{previous} -> {next} (previous {(previousDeleted ? "deleted" : "kept: another dataset uses it")})";
+
+    /// <summary>Describes the test file's change; a dataset without one gets its training file's test split as a test file.</summary>
+    private static string DescribeTestFile(ErasureCertificate certificate) =>
+        certificate.PreviousTestSha256.Length == 0
+            ? $"none -> {certificate.NewTestSha256} (the training file's test split, fixed from now on)"
+            : DescribeFile(certificate.PreviousTestSha256, certificate.NewTestSha256, certificate.PreviousTestFileDeleted);
 
     /// <summary>Writes an erasure job's result; <c>unlearn erasures show</c> prints the whole certificate.</summary>
     public static void WriteResult(ErasureResult result, TextWriter writer)

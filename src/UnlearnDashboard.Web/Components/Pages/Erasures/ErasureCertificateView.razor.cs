@@ -45,4 +45,15 @@ public sealed partial class ErasureCertificateView : ComputePage
             .GroupBy(row => row.Split.Length > 0 ? row.Split : "no split")
             .OrderBy(group => group.Key, StringComparer.Ordinal)
             .Select(group => $"{group.Count()} {group.Key}"));
+
+    private static string DescribeFile(string previous, string next, bool previousDeleted) =>
+        previous == next
+            ? $"{next} (unchanged)"
+            : $"{previous} → {next} (previous file {(previousDeleted ? "deleted" : "kept, because another dataset uses it")})";
+
+    /// <summary>Describes the test file's change; a dataset without one gets its training file's test split as a test file.</summary>
+    private static string DescribeTestFile(ErasureCertificate certificate) =>
+        certificate.PreviousTestSha256.Length == 0
+            ? $"none → {certificate.NewTestSha256} (the training file's test split, fixed from now on)"
+            : DescribeFile(certificate.PreviousTestSha256, certificate.NewTestSha256, certificate.PreviousTestFileDeleted);
 }
