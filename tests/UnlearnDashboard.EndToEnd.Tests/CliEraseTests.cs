@@ -46,6 +46,9 @@ public sealed class CliEraseTests : IAsyncLifetime
         Assert.Contains($"verification:     {(fromCli.Verification.Passed ? "passed" : "FAILED")}: {fromCli.Verification.Message}", erased.Output);
         Assert.True(shown.ExitCode == 0, shown.Error);
         Assert.Contains(fromCli.Rows[0].Sha256, shown.Output);
+        // German Credit has no test file, so its first erasure writes the test split as one.
+        Assert.Equal("", fromCli.PreviousTestSha256);
+        Assert.Contains($"test file:        none -> {fromCli.NewTestSha256} (the training file's test split, fixed from now on)", shown.Output);
         Assert.Contains(listed.Output.Split('\n'), line => line.StartsWith(fromCli.Id, StringComparison.Ordinal) && line.Contains(" 9 "));
         Assert.Equal(ExitCodes.UsageError, again.ExitCode);
         Assert.Contains("FAILED_PRECONDITION", again.Error);

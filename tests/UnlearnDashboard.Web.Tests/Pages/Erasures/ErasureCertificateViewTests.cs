@@ -47,6 +47,45 @@ public sealed class ErasureCertificateViewTests : DashboardTestContext
     }
 
     [Fact]
+    public void Certificate_FirstErasureWithoutTestFile_ShowsTestSplitFixed()
+    {
+        var certificate = Certificate();
+        certificate.NewTestSha256 = new string('4', 64);
+        Erasures.Certificates.Add(certificate);
+
+        var page = Render<ErasureCertificateView>(parameters => parameters.Add(p => p.ErasureId, "erasure-1"));
+
+        page.WaitForElement("[data-testid=certificate]");
+        Assert.Equal($"none → {new string('4', 64)} (the training file's test split, fixed from now on)",
+            page.Find("[data-testid=test-file]").TextContent);
+    }
+
+    [Fact]
+    public void Certificate_TestFileUnchanged_SaysSo()
+    {
+        var certificate = Certificate();
+        certificate.PreviousTestSha256 = new string('3', 64);
+        certificate.NewTestSha256 = new string('3', 64);
+        Erasures.Certificates.Add(certificate);
+
+        var page = Render<ErasureCertificateView>(parameters => parameters.Add(p => p.ErasureId, "erasure-1"));
+
+        page.WaitForElement("[data-testid=certificate]");
+        Assert.Equal($"{new string('3', 64)} (unchanged)", page.Find("[data-testid=test-file]").TextContent);
+    }
+
+    [Fact]
+    public void Certificate_BeforeTestFilesWereRecorded_HasNoTestFileRow()
+    {
+        Erasures.Certificates.Add(Certificate());
+
+        var page = Render<ErasureCertificateView>(parameters => parameters.Add(p => p.ErasureId, "erasure-1"));
+
+        page.WaitForElement("[data-testid=certificate]");
+        Assert.Empty(page.FindAll("[data-testid=test-file]"));
+    }
+
+    [Fact]
     public void Certificate_Unknown_ShowsServerMessage()
     {
         var page = Render<ErasureCertificateView>(parameters => parameters.Add(p => p.ErasureId, "missing"));
