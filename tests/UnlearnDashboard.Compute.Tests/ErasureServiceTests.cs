@@ -183,7 +183,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task Erase_GermanCreditTestRows_TestSplitKeepsParentRows()
+    public async Task Erase_GermanTestRows_KeepsParentTestSplit()
     {
         // A dataset of its own, so the purge leaves the row ids of the other tests' german-credit alone.
         const string name = "german-credit-stable-split";
@@ -215,7 +215,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(after.TestSha256, lineage.DatasetTestSha256);
         Assert.Equal(after.TrainSha256, lineage.DatasetTrainSha256);
         Assert.Equal(after.TestSha256, Sha256OfFile(ArtifactPath(after.TestSha256)));
-        // Other datasets of the fixture may share the registered file; the certificate says whether it went.
+        // Other datasets of the fixture may share the registered file, so the certificate records whether it was deleted.
         Assert.Equal(certificate.PreviousFileDeleted, !File.Exists(ArtifactPath(before.TrainSha256)));
 
         // The test split is the parent's, row for row, without the erased rows, and no parent training row is in it.
@@ -240,7 +240,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task Erase_SecondTime_KeepsTestFileButErasedRows()
+    public async Task Erase_Twice_TestFileLosesOnlyErasedRows()
     {
         const string name = "german-credit-erased-again";
         await RegisterGermanAsync(name);

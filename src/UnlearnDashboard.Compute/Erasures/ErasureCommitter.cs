@@ -108,10 +108,10 @@ public sealed class ErasureCommitter(
             }
 
             certificate.VersionsAffected.AddRange(await AffectedVersionsAsync(db, previous.Id, token));
-            var keep = new[] { newTrainSha256, newTestSha256 };
-            certificate.PreviousFileDeleted = await IsUnusedAsync(db, previous.Id, previousTrainSha256, keep, token);
+            var newFiles = new[] { newTrainSha256, newTestSha256 };
+            certificate.PreviousFileDeleted = await IsUnusedAsync(db, previous.Id, previousTrainSha256, newFiles, token);
             certificate.PreviousTestFileDeleted = previousTestSha256 is not null
-                && await IsUnusedAsync(db, previous.Id, previousTestSha256, keep, token);
+                && await IsUnusedAsync(db, previous.Id, previousTestSha256, newFiles, token);
             dataset.TrainSha256 = newTrainSha256;
             dataset.TestSha256 = newTestSha256;
             dataset.DefinitionJson = newDefinitionJson;
@@ -224,8 +224,8 @@ public sealed class ErasureCommitter(
     /// Returns whether a previous file of the dataset can be deleted: the new version does not keep it (a file none of
     /// whose rows were erased keeps its hash) and no other dataset uses it.
     /// </summary>
-    private static async Task<bool> IsUnusedAsync(ComputeDbContext db, string datasetId, string sha256, string[] kept, CancellationToken cancellationToken) =>
-        !kept.Contains(sha256)
+    private static async Task<bool> IsUnusedAsync(ComputeDbContext db, string datasetId, string sha256, string[] newFiles, CancellationToken cancellationToken) =>
+        !newFiles.Contains(sha256)
         && !await db.Datasets.AnyAsync(d => d.Id != datasetId && (d.TrainSha256 == sha256 || d.TestSha256 == sha256), cancellationToken);
 
     private async Task<string> RequesterOfAsync(string jobId)

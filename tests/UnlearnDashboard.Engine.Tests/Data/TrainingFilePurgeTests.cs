@@ -92,7 +92,7 @@ public sealed class TrainingFilePurgeTests
     }
 
     [Fact]
-    public void Purge_TestFileRow_RewritesTestFileInItsColumnOrder()
+    public void Purge_TestFileRow_RewritesTestFile()
     {
         var result = TrainingFilePurge.Purge(Definition, Files(Csv, TestCsv), "cities", [0, 5], []);
 
@@ -132,7 +132,7 @@ public sealed class TrainingFilePurgeTests
     }
 
     [Fact]
-    public void Purge_GermanCredit_TestSplitStaysMinusErasedRows()
+    public void Purge_GermanCredit_KeepsTestSplit()
     {
         var definition = DatasetProfiles.GermanCredit.Definition;
         byte[] original = File.ReadAllBytes(Path.Combine(DatasetProfiles.DataFolder, "german-credit.csv"));
