@@ -106,6 +106,16 @@ public sealed class TrainingFilePurgeTests
     }
 
     [Fact]
+    public void Purge_HeaderlessTestFile_WritesTrainingHeader()
+    {
+        // UCI publishes test files without a header, which the loader reads with the training file's columns.
+        var result = TrainingFilePurge.Purge(Definition, Files(Csv, "t1,Oslo,high\nt2,Rome,low\n"), "cities", [4], []);
+
+        Assert.Equal("id,city,income\nt2,Rome,low\n", Encoding.UTF8.GetString(result.TestFile));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("t1,Oslo,high"))), result.Rows.Single().Sha256);
+    }
+
+    [Fact]
     public void Purge_NoTestFileRow_KeepsTestFileBytes()
     {
         var files = Files(Csv, TestCsv);
