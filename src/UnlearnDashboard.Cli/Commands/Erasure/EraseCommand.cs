@@ -22,15 +22,15 @@ internal static class EraseCommand
         };
         var rows = new Option<long[]>("--rows")
         {
-            Description = "Row ids to erase: record positions in the dataset's training file, from 0, separated by commas or spaces. "
-                + "Not with --key-column.",
+            Description = "Row ids to erase: record positions in the dataset's training file, from 0, then the test file's records "
+                + "after its last, separated by commas or spaces. Not with --key-column.",
             AllowMultipleArgumentsPerToken = true,
             CustomParser = ParseRowIds,
             HelpName = "ID,...",
         };
         var keyColumn = new Option<string?>("--key-column")
         {
-            Description = "Erase the rows whose value in this training-file column is one of --key-values. Not with --rows.",
+            Description = "Erase the rows of the dataset's files whose value in this column is one of --key-values. Not with --rows.",
             HelpName = "COLUMN",
         };
         var keyValues = new Option<string[]>("--key-values")
