@@ -47,7 +47,7 @@ public sealed class ErasureCertificateViewTests : DashboardTestContext
     }
 
     [Fact]
-    public void Certificate_FirstErasureWithoutTestFile_ShowsTestSplitFixed()
+    public void Certificate_NewTestFile_ShowsSplitFixed()
     {
         var certificate = Certificate();
         certificate.NewTestSha256 = new string('4', 64);
@@ -75,7 +75,7 @@ public sealed class ErasureCertificateViewTests : DashboardTestContext
     }
 
     [Fact]
-    public void Certificate_BeforeTestFilesWereRecorded_HasNoTestFileRow()
+    public void Certificate_NoTestFileHashes_HidesTestFileRow()
     {
         Erasures.Certificates.Add(Certificate());
 
