@@ -290,6 +290,99 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(stale));
     }
 
+    [Fact]
+    public async Task Erase_RowsCopiedBySets_WithdrawsSets()
+    {
+        // A dataset of its own, so the purges leave the row ids of the other tests' german-credit alone.
+        const string name = "german-credit-set-copies";
+        await RegisterGermanAsync(name);
+        string parentId = await TrainAsync(name);
+        var approved = await server.Counterfactuals.GenerateCounterfactualSetAsync(GermanSetRequest(name, maxRows: 60, seed: 11));
+        approved = await server.ComplianceCounterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = approved.Id });
+        var pending = await server.Counterfactuals.GenerateCounterfactualSetAsync(GermanSetRequest(name, maxRows: 40, seed: 12));
+        var approvedRows = await AllPairsAsync(approved.Id);
+        var pendingRows = await AllPairsAsync(pending.Id);
+        long erasedRow = approvedRows.Select(p => p.RowId).Except(pendingRows.Select(p => p.RowId)).First();
+
+        // The debias job is queued behind the erasure, so it starts after the erasure withdrew its set.
+        var erasure = await server.Erasures.SubmitErasureAsync(new ErasureRequest
+        {
+            ModelVersionId = parentId,
+            RowIds = { erasedRow },
+            Layers = { "fc3" },
+            SkipRetrain = true,
+            Reason = "request 21",
+        });
+        var queuedDebias = await server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = name, ModelVersionId = parentId, Method = DebiasMethod.DataFree, CounterfactualSetId = approved.Id, Steps = 20 });
+        var erased = await JobWatcher.WaitForEndAsync(server.Jobs, erasure.Id);
+        var debiasEnded = await JobWatcher.WaitForEndAsync(server.Jobs, queuedDebias.Id);
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = erasure.Id });
+        var withdrawn = await server.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = approved.Id });
+        var kept = await server.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = pending.Id, PageSize = 5 });
+        var audit = (await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"erasure/{certificate.Id}" })).Entries.Single();
+        var dataFree = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = name, Method = DebiasMethod.DataFree, CounterfactualSetId = approved.Id, Steps = 20 }).ResponseAsync);
+        var fineTune = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = name, Method = DebiasMethod.CounterfactualFineTune, CounterfactualSetId = approved.Id, Steps = 20 }).ResponseAsync);
+        var withdrawnList = await server.Counterfactuals.ListCounterfactualSetsAsync(
+            new ListCounterfactualSetsRequest { Dataset = name, Status = CounterfactualSetStatus.Withdrawn });
+
+        Assert.Equal(JobState.Succeeded, erased.State);
+        var entry = Assert.Single(certificate.WithdrawnCounterfactualSets);
+        Assert.Equal(approved.Id, entry.SetId);
+        Assert.Equal("APPROVED", entry.PreviousStatus);
+        Assert.Equal([erasedRow], entry.RowIds);
+        Assert.Equal(approved.ArtifactSha256, entry.ArtifactSha256);
+        Assert.Equal(entry.ArtifactDeleted, !File.Exists(ArtifactPath(approved.ArtifactSha256)));
+        Assert.Contains(approved.Id, audit.DetailsJson);
+        Assert.DoesNotContain(pending.Id, audit.DetailsJson);
+
+        // The withdrawn set returns no rows and names the erasure; the other set keeps its rows.
+        Assert.Equal(CounterfactualSetStatus.Withdrawn, withdrawn.Set.Status);
+        Assert.Equal(certificate.Id, withdrawn.Set.WithdrawnByErasureId);
+        Assert.NotNull(withdrawn.Set.WithdrawnAt);
+        Assert.Empty(withdrawn.Rows);
+        Assert.Equal([approved.Id], withdrawnList.Sets.Select(s => s.Id));
+        Assert.Equal(CounterfactualSetStatus.Pending, kept.Set.Status);
+        Assert.Equal(5, kept.Rows.Count);
+        Assert.Equal(certificate.PreviousDatasetVersion, approved.DatasetVersion);
+
+        // A job queued before the erasure fails when it starts, and new requests are refused.
+        Assert.Equal(JobState.Failed, debiasEnded.State);
+        Assert.Contains("WITHDRAWN", debiasEnded.Error);
+        Assert.Equal(StatusCode.FailedPrecondition, dataFree.StatusCode);
+        Assert.Equal(["counterfactual_set_id"], RpcAssert.ViolatedFields(dataFree));
+        Assert.Equal(StatusCode.FailedPrecondition, fineTune.StatusCode);
+        Assert.Equal(["counterfactual_set_id"], RpcAssert.ViolatedFields(fineTune));
+        var approveAgain = await RpcAssert.FailsAsync(() =>
+            server.ComplianceCounterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = approved.Id }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, approveAgain.StatusCode);
+
+        // The pending set carries the first dataset version's row ids; the erasure renumbered the rows, so the
+        // second erasure names a copied record by its new id, and the set is found by the record's values.
+        var copied = pendingRows[0];
+        var current = await LoadStoredAsync(await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name }));
+        long renumbered = FindRowId(current, kept.Set.Columns, copied);
+        var second = await EraseAsync(new ErasureRequest
+        {
+            ModelVersionId = erased.Result.Erasure.NewVersionId,
+            RowIds = { renumbered },
+            Layers = { "fc3" },
+            SkipRetrain = true,
+        });
+        var secondCertificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = second.Id });
+        var secondWithdrawn = await server.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = pending.Id });
+
+        var secondEntry = Assert.Single(secondCertificate.WithdrawnCounterfactualSets);
+        Assert.Equal(pending.Id, secondEntry.SetId);
+        Assert.Equal("PENDING", secondEntry.PreviousStatus);
+        Assert.Contains(copied.RowId, secondEntry.RowIds);
+        Assert.Equal(CounterfactualSetStatus.Withdrawn, secondWithdrawn.Set.Status);
+        Assert.Equal(secondCertificate.Id, secondWithdrawn.Set.WithdrawnByErasureId);
+        Assert.Empty(secondWithdrawn.Rows);
+    }
+
     [Theory]
     [InlineData("row_ids", "99999999")]
     [InlineData("key_column", "no_such_column")]
@@ -353,6 +446,46 @@ public abstract class ErasureServiceTests(JobServerFixture server)
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Contains("no-such-erasure", error.Status.Detail);
+    }
+
+    private static GenerateCounterfactualSetRequest GermanSetRequest(string dataset, int maxRows, uint seed) => new()
+    {
+        Dataset = dataset,
+        SensitiveValueMap = { ["A201"] = "A202", ["A202"] = "A201" },
+        MaxRows = maxRows,
+        Seed = seed,
+    };
+
+    private async Task<List<CounterfactualRowPair>> AllPairsAsync(string setId)
+    {
+        var pairs = new List<CounterfactualRowPair>();
+        string token = "";
+        do
+        {
+            var page = await server.Counterfactuals.GetCounterfactualSetAsync(new GetCounterfactualSetRequest { SetId = setId, PageSize = 1000, PageToken = token });
+            pairs.AddRange(page.Rows);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        return pairs;
+    }
+
+    /// <summary>Returns the row id that a dataset version gives the record whose values a set's row pair copied.</summary>
+    private static long FindRowId(PreparedDataset data, IReadOnlyList<string> columns, CounterfactualRowPair pair)
+    {
+        foreach (var split in new[] { data.Train, data.Validation, data.Test })
+        {
+            for (int r = 0; r < split.Count; r++)
+            {
+                bool same = (split.Labels[r] > 0.5f ? 1 : 0) == pair.Label
+                            && columns.Select((column, c) => split.FeatureValues[split.FeatureColumns.ToList().IndexOf(column)][r] == pair.Original[c]).All(x => x);
+                if (same)
+                    return split.RowIds[r];
+            }
+        }
+
+        throw new InvalidOperationException($"No record of the dataset copies row {pair.RowId} of the set.");
     }
 
     private async Task<Job> EraseAsync(ErasureRequest request)

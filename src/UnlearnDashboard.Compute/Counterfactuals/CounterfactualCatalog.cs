@@ -179,9 +179,18 @@ public sealed class CounterfactualCatalog(
         return current;
     }
 
-    /// <summary>Reads a set's rows from its artifact, checking the artifact's SHA-256.</summary>
+    /// <summary>
+    /// Reads a set's rows from its artifact, checking the artifact's SHA-256. Throws FAILED_PRECONDITION for a set
+    /// that an erasure withdrew, whose rows are deleted.
+    /// </summary>
     public async Task<CounterfactualSet> ReadSetAsync(CounterfactualSetRow row, DatasetRow dataset, CancellationToken cancellationToken)
     {
+        if (row.Status == (int)Proto.CounterfactualSetStatus.Withdrawn)
+        {
+            throw RpcErrors.FailedPrecondition("counterfactual_set_id",
+                $"Counterfactual set {row.Id} was withdrawn by erasure {row.WithdrawnByErasureId}, because it copied erased rows, so its rows cannot be read.");
+        }
+
         byte[] csv = await artifacts.ReadVerifiedAsync(row.ArtifactSha256, cancellationToken);
         var definition = DatasetMapper.DefinitionFromJson(dataset.DefinitionJson);
         using var stream = new MemoryStream(csv, writable: false);
@@ -226,6 +235,7 @@ public sealed class CounterfactualCatalog(
         Proto.CounterfactualSetStatus.Pending => "PENDING",
         Proto.CounterfactualSetStatus.Approved => "APPROVED",
         Proto.CounterfactualSetStatus.Rejected => "REJECTED",
+        Proto.CounterfactualSetStatus.Withdrawn => "WITHDRAWN",
         _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -262,12 +272,30 @@ public sealed class CounterfactualCatalog(
             ColumnsJson = JsonSerializer.Serialize(set.Original.FeatureColumns),
             MappedColumnsJson = JsonSerializer.Serialize(set.MappedColumns),
             CreatedAt = time.GetUtcNow().UtcDateTime,
+            DatasetVersion = dataset.Version,
         };
 
         // The artifact is in place, so the row is inserted even if the caller goes away now.
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        db.CounterfactualSets.Add(row);
-        await db.SaveChangesAsync(CancellationToken.None);
+        await using (var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None))
+        {
+            // The conditional no-op update locks the dataset row that an erasure's commit also locks, so a set drawn from
+            // a dataset version that an erasure purged meanwhile is rejected here, or else seen by that erasure.
+            int current = await db.Datasets
+                .Where(d => d.Id == dataset.Id && d.Version == dataset.Version && d.TrainSha256 == dataset.TrainSha256)
+                .ExecuteUpdateAsync(update => update.SetProperty(d => d.Version, d => d.Version), CancellationToken.None);
+            if (current == 0)
+            {
+                throw RpcErrors.FailedPrecondition("dataset",
+                    $"Dataset {dataset.Name} changed from version {dataset.Version} while the set was generated (an erasure purged rows), " +
+                    "so the set was not stored; generate it again.");
+            }
+
+            db.CounterfactualSets.Add(row);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+
         logger.CounterfactualSetGenerated(row.Id, dataset.Name, row.RowCount, requestedBy);
         await audit.TryAppendAsync(actor, AuditActions.CounterfactualGenerate, Subject(row.Id), new Dictionary<string, object?>
         {

@@ -28,6 +28,7 @@ public sealed class ErasureCommitter(
     ArtifactStore artifacts,
     DatasetCatalog datasets,
     AuditTrail audit,
+    CounterfactualSetWithdrawal withdrawal,
     ILogger<ErasureCommitter> logger)
 {
     /// <summary>
@@ -36,7 +37,9 @@ public sealed class ErasureCommitter(
     /// </summary>
     /// <remarks>
     /// NOTE: the purged files are stored before the transaction, so a crash between the two leaves unused artifacts.
-    /// The commit journal covers weights only and does not remove them.
+    /// The commit journal covers weights only and does not remove them. Counterfactual sets that copy an erased record
+    /// are withdrawn in the transaction, but their artifacts are deleted after it, so a crash in between leaves those
+    /// files on disk, unreachable through the server because the sets are WITHDRAWN.
     /// </remarks>
     public async Task CommitAsync(JobRow job, JobRunInput input, ModelVersionRow version, Proto.JobResult result, long sequence, DateTimeOffset now, JobLease? lease)
     {
@@ -100,6 +103,10 @@ public sealed class ErasureCommitter(
         var resultEvent = JobEvents.Result(job.Id, sequence, now, result);
         await store.SucceedAsync(job.Id, null, version, resultEvent, setDatasetDefault: false, CancellationToken.None, lease, alsoInTransaction: async (db, token) =>
         {
+            // Withdrawing first takes the dataset row's lock, so the check below and the sets it finds are current.
+            certificate.WithdrawnCounterfactualSets.Clear();
+            certificate.WithdrawnCounterfactualSets.AddRange(
+                await withdrawal.WithdrawCopiesAsync(db, previous, current, request.RowIds, erasureId, now.UtcDateTime, token));
             var dataset = await db.Datasets.FirstAsync(d => d.Id == previous.Id, token);
             if (dataset.TrainSha256 != previousTrainSha256 || dataset.TestSha256 != previousTestSha256)
             {
@@ -181,6 +188,12 @@ public sealed class ErasureCommitter(
             DeletePreviousFile(certificate.PreviousTrainSha256);
         if (certificate.PreviousTestFileDeleted)
             DeletePreviousFile(certificate.PreviousTestSha256);
+        foreach (var set in certificate.WithdrawnCounterfactualSets)
+        {
+            logger.CounterfactualSetWithdrawn(set.SetId, certificate.Id, set.RowIds.Count);
+            if (set.ArtifactDeleted)
+                DeletePreviousFile(set.ArtifactSha256);
+        }
 
         if (testSplitFrozen)
             logger.TestSplitFrozen(dataset.Id, prepared.Test.Count, certificate.NewTestSha256);
@@ -200,6 +213,7 @@ public sealed class ErasureCommitter(
             ["new_test_sha256"] = certificate.NewTestSha256,
             ["previous_test_file_deleted"] = certificate.PreviousTestFileDeleted,
             ["verification_passed"] = certificate.Verification.Passed,
+            ["withdrawn_counterfactual_set_ids"] = certificate.WithdrawnCounterfactualSets.Select(s => s.SetId).ToArray(),
         });
     }
 
@@ -246,8 +260,8 @@ public sealed class ErasureCommitter(
     }
 
     /// <summary>
-    /// Deletes a previous file of the dataset, which the commit found no dataset using. A failure is logged and leaves
-    /// the file in place, although the certificate already records it as deleted.
+    /// Deletes a previous file of the dataset, or a withdrawn set's rows, which the commit found unused. A failure is
+    /// logged and leaves the file in place, although the certificate already records it as deleted.
     /// </summary>
     private void DeletePreviousFile(string sha256)
     {

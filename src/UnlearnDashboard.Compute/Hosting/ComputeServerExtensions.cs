@@ -147,6 +147,7 @@ public static class ComputeServerExtensions
                 : provider.GetRequiredService<WorkerJobRunner>());
         services.AddSingleton<CommitJournal>();
         services.AddSingleton<PostgresJobQueue>();
+        services.AddSingleton<CounterfactualSetWithdrawal>();
         services.AddSingleton<ErasureCommitter>();
         services.AddSingleton<ErasureCatalog>();
         services.AddSingleton<JobScheduler>();

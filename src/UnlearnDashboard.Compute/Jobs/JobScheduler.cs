@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
@@ -275,6 +276,11 @@ public sealed partial class JobScheduler(
         var counterfactualSet = string.IsNullOrEmpty(debiasRequest.CounterfactualSetId)
             ? null
             : await counterfactuals.GetAsync(debiasRequest.CounterfactualSetId, "counterfactual_set_id", cancellationToken);
+
+        // Checked at submission, again here because an erasure may have withdrawn the set while the job was
+        // queued, and once more when the job commits.
+        if (counterfactualSet is not null)
+            RequireSetUsable(job.Id, "start", counterfactualSet);
         return new JobRunInput(job.Id, Proto.JobKind.Debias, null, debiasRequest, dataset, baseVersion, counterfactualSet);
     }
 
@@ -350,7 +356,9 @@ public sealed partial class JobScheduler(
                 await erasures.CommitAsync(job, input, version, result, sequence, now, active.Lease);
             else
                 await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train,
-                    CancellationToken.None, active.Lease);
+                    CancellationToken.None, active.Lease, alsoInTransaction: input.CounterfactualSet is { } set
+                        ? (db, token) => RequireSetStillUsableAsync(db, job.Id, input.Dataset.Id, set.Id, token)
+                        : null);
         }
         catch (JobLeaseLostException)
         {
@@ -361,6 +369,39 @@ public sealed partial class JobScheduler(
 
         journal.End(journalEntry);
         return versionId;
+    }
+
+    /// <summary>
+    /// Throws FAILED_PRECONDITION when the job's counterfactual set is no longer APPROVED, for example because an
+    /// erasure withdrew it after the job was submitted.
+    /// </summary>
+    private void RequireSetUsable(string jobId, string stage, CounterfactualSetRow set)
+    {
+        if (set.Status == (int)Proto.CounterfactualSetStatus.Approved)
+            return;
+
+        string status = CounterfactualCatalog.StatusName(set.Status);
+        logger.CounterfactualSetNoLongerUsable(jobId, stage, set.Id, status);
+        string reason = set.WithdrawnByErasureId is { } erasureId
+            ? $"erasure {erasureId} withdrew it because it copied erased rows"
+            : "only an APPROVED set can be used";
+        throw EngineException.Precondition("counterfactual_set_id",
+            $"Counterfactual set {set.Id} is {status} ({reason}), so job {jobId} cannot use it; nothing was stored. " +
+            "Generate a new set, have it approved and submit the request again.",
+            set.Id);
+    }
+
+    /// <summary>
+    /// Rechecks the job's counterfactual set inside the commit transaction, after taking the dataset row's lock that an
+    /// erasure's commit also takes, so a version made on a set that an erasure withdrew is never stored, and a version
+    /// stored first is listed by the erasure's certificate.
+    /// </summary>
+    private async Task RequireSetStillUsableAsync(ComputeDbContext db, string jobId, string datasetId, string setId, CancellationToken cancellationToken)
+    {
+        await db.Datasets.Where(d => d.Id == datasetId)
+            .ExecuteUpdateAsync(update => update.SetProperty(d => d.Version, d => d.Version), cancellationToken);
+        var set = await db.CounterfactualSets.AsNoTracking().SingleAsync(s => s.Id == setId, cancellationToken);
+        RequireSetUsable(jobId, "commit", set);
     }
 
     /// <summary>Blocks a job at one of the server's own phases when the test fault asks for it; see <see cref="FaultInjectionOptions"/>.</summary>

@@ -92,9 +92,13 @@ internal static class CounterfactualMapper
             MappedColumns = { JsonSerializer.Deserialize<List<string>>(row.MappedColumnsJson) ?? [] },
             ReviewedBy = row.ReviewedBy ?? "",
             ReviewComment = row.ReviewComment ?? "",
+            DatasetVersion = row.DatasetVersion ?? 0,
+            WithdrawnByErasureId = row.WithdrawnByErasureId ?? "",
         };
         if (row.ReviewedAt is { } reviewedAt)
             set.ReviewedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(reviewedAt, DateTimeKind.Utc));
+        if (row.WithdrawnAt is { } withdrawnAt)
+            set.WithdrawnAt = Timestamp.FromDateTime(DateTime.SpecifyKind(withdrawnAt, DateTimeKind.Utc));
         return set;
     }
 }

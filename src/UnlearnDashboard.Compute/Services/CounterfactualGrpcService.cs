@@ -28,6 +28,11 @@ public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, Dat
     public override async Task<GetCounterfactualSetResponse> GetCounterfactualSet(GetCounterfactualSetRequest request, ServerCallContext context)
     {
         var row = await catalog.GetAsync(request.SetId, "set_id", context.CancellationToken);
+
+        // An erasure deleted a withdrawn set's rows, so only the set itself, with the erasure's id, is returned.
+        if (row.Status == (int)CounterfactualSetStatus.Withdrawn)
+            return new GetCounterfactualSetResponse { Set = row.ToProto() };
+
         var dataset = await datasets.ResolveAsync(row.DatasetId, "set_id", context.CancellationToken);
         var set = await catalog.ReadSetAsync(row, dataset, context.CancellationToken);
         var (rows, nextPageToken) = CounterfactualPages.Read(set, request.PageSize, request.PageToken);
@@ -51,9 +56,10 @@ public sealed class CounterfactualGrpcService(CounterfactualCatalog catalog, Dat
         CounterfactualSetStatus? status = request.Status switch
         {
             CounterfactualSetStatus.Unspecified => null,
-            CounterfactualSetStatus.Pending or CounterfactualSetStatus.Approved or CounterfactualSetStatus.Rejected => request.Status,
+            CounterfactualSetStatus.Pending or CounterfactualSetStatus.Approved or CounterfactualSetStatus.Rejected
+                or CounterfactualSetStatus.Withdrawn => request.Status,
             _ => throw RpcErrors.InvalidArgument("status",
-                $"status {(int)request.Status} is unknown; use COUNTERFACTUAL_SET_STATUS_PENDING, _APPROVED or _REJECTED, or leave it unset."),
+                $"status {(int)request.Status} is unknown; use COUNTERFACTUAL_SET_STATUS_PENDING, _APPROVED, _REJECTED or _WITHDRAWN, or leave it unset."),
         };
 
         var rows = await catalog.ListAsync(datasetId, status, context.CancellationToken);

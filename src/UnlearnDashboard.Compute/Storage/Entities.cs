@@ -255,6 +255,17 @@ public sealed class CounterfactualSetRow
     public string? ReviewComment { get; set; }
 
     public DateTime? ReviewedAt { get; set; }
+
+    /// <summary>
+    /// Dataset version whose row ids the set's rows carry: the version it was generated on. Null for a set
+    /// stored before the version was recorded.
+    /// </summary>
+    public int? DatasetVersion { get; set; }
+
+    /// <summary>Id of the erasure that withdrew the set because it copied an erased record; null while not withdrawn.</summary>
+    public string? WithdrawnByErasureId { get; set; }
+
+    public DateTime? WithdrawnAt { get; set; }
 }
 
 /// <summary>

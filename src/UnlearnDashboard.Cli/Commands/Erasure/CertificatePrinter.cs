@@ -19,6 +19,7 @@ internal static class CertificatePrinter
             writer.WriteLine($"test file:        {DescribeTestFile(certificate)}");
         writer.WriteLine($"versions:         {certificate.BaseVersionId} -> {certificate.NewVersionId}");
         writer.WriteLine($"still affected:   {Formats.OrDash(string.Join(", ", certificate.VersionsAffected))}");
+        writer.WriteLine($"sets withdrawn:   {Formats.OrDash(string.Join(", ", certificate.WithdrawnCounterfactualSets.Select(DescribeWithdrawnSet)))}");
         var method = certificate.Method ?? new ErasureMethod();
         writer.WriteLine($"method:           {method.Name} on {string.Join(", ", method.Layers)}, damping {method.Damping:G3}{(method.DampingChosenByRule ? " (rule)" : "")}, {method.NewtonSteps} step(s)");
         writer.WriteLine($"verification:     {(check.Passed ? "passed" : "FAILED")}: {check.Message}");
@@ -29,6 +30,10 @@ internal static class CertificatePrinter
             table.AddRow(Formats.Count(row.RowId), Formats.OrDash(row.Split), row.Sha256);
         table.Write(writer);
     }
+
+    /// <summary>Describes a counterfactual set that the erasure withdrew, with the copied rows in the set's numbering.</summary>
+    private static string DescribeWithdrawnSet(WithdrawnCounterfactualSet set) =>
+        $"{set.SetId} (was {set.PreviousStatus}, copied row(s) {string.Join(' ', set.RowIds)}, rows {(set.ArtifactDeleted ? "deleted" : "kept: another set uses the file")})";
 
     private static string DescribeFile(string previous, string next, bool previousDeleted) =>
         previous == next

@@ -145,6 +145,37 @@ public sealed class CounterfactualReviewTests : DashboardTestContext
     }
 
     [Fact]
+    public void Review_WithdrawnSet_NamesErasureWithoutRows()
+    {
+        Counterfactuals.Sets.Add(new CounterfactualSet
+        {
+            Id = "set-withdrawn",
+            DatasetId = TestData.AdultId,
+            Status = CounterfactualSetStatus.Withdrawn,
+            RequestedBy = "erin",
+            ReviewedBy = "carol",
+            ReviewedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 12, 1, 9, 0, 0, DateTimeKind.Utc)),
+            WithdrawnByErasureId = "erasure-7",
+            WithdrawnAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 12, 2, 10, 30, 0, DateTimeKind.Utc)),
+            RowCount = 150,
+            Source = "training rows",
+            Columns = { "age", "sex", "relationship" },
+            MappedColumns = { "sex" },
+            Spec = new GenerateCounterfactualSetRequest { SensitiveValueMap = { ["Male"] = "Female" } },
+        });
+        SignInAs("carol", Role.Compliance);
+
+        var page = Render<CounterfactualReview>(parameters => parameters.Add(p => p.SetId, "set-withdrawn"));
+
+        page.WaitForElement("[data-testid=withdrawn]");
+        Assert.Equal("withdrawn", page.Find("[data-testid=status]").GetAttribute("data-status"));
+        Assert.Equal("/erasures/erasure-7", page.Find("[data-testid=withdrawn] a").GetAttribute("href"));
+        Assert.StartsWith("withdrawn by erasure erasure-7 on 2026-12-02 10:30", page.Find("[data-testid=decision]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=pairs]"));
+        Assert.Empty(page.FindAll("[data-testid=review-form]"));
+    }
+
+    [Fact]
     public void Review_UnknownSet_ShowsServerMessage()
     {
         var page = Render<CounterfactualReview>(parameters => parameters.Add(p => p.SetId, "missing"));

@@ -126,6 +126,9 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int?>("DatasetVersion")
+                        .HasColumnType("integer");
+
                     b.Property<string>("MappedColumnsJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -156,6 +159,12 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Postgres
 
                     b.Property<int>("Status")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("WithdrawnByErasureId")
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 

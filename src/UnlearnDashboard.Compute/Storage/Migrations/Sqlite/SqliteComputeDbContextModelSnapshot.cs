@@ -121,6 +121,9 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("DatasetVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("MappedColumnsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -151,6 +154,12 @@ namespace UnlearnDashboard.Compute.Storage.Migrations.Sqlite
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WithdrawnByErasureId")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

@@ -128,6 +128,12 @@ public sealed partial class CounterfactualSets : ComputePage
         if (set.Status == CounterfactualSetStatus.Pending)
             return "awaiting review";
 
+        if (set.Status == CounterfactualSetStatus.Withdrawn)
+        {
+            string review = string.IsNullOrEmpty(set.ReviewedBy) ? "" : $"; reviewed earlier by {set.ReviewedBy} on {FormatTime(set.ReviewedAt)}";
+            return $"withdrawn by erasure {set.WithdrawnByErasureId} on {FormatTime(set.WithdrawnAt)}, because it copied erased rows{review}";
+        }
+
         string verb = set.Status == CounterfactualSetStatus.Approved ? "approved" : "rejected";
         string comment = string.IsNullOrEmpty(set.ReviewComment) ? "" : $": \u201c{set.ReviewComment}\u201d";
         return $"{verb} by {set.ReviewedBy} on {FormatTime(set.ReviewedAt)}{comment}";
