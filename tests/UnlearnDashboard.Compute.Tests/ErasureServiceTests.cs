@@ -338,7 +338,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Contains(approved.Id, audit.DetailsJson);
         Assert.DoesNotContain(pending.Id, audit.DetailsJson);
 
-        // The withdrawn set returns no rows and names the erasure; the other set keeps its rows.
+        // The withdrawn set returns no rows and names the erasure, and the other set keeps its rows.
         Assert.Equal(CounterfactualSetStatus.Withdrawn, withdrawn.Set.Status);
         Assert.Equal(certificate.Id, withdrawn.Set.WithdrawnByErasureId);
         Assert.NotNull(withdrawn.Set.WithdrawnAt);
@@ -359,8 +359,8 @@ public abstract class ErasureServiceTests(JobServerFixture server)
             server.ComplianceCounterfactuals.ApproveCounterfactualSetAsync(new ReviewCounterfactualSetRequest { SetId = approved.Id }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, approveAgain.StatusCode);
 
-        // The pending set carries the first dataset version's row ids; the erasure renumbered the rows, so the
-        // second erasure names a copied record by its new id, and the set is found by the record's values.
+        // The pending set carries the first dataset version's row ids, which the erasure renumbered. The second
+        // erasure names a copied record by its new id, so the set is found by the record's values.
         var copied = pendingRows[0];
         var current = await LoadStoredAsync(await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name }));
         long renumbered = FindRowId(current, kept.Set.Columns, copied);

@@ -393,8 +393,8 @@ public sealed partial class JobScheduler(
 
     /// <summary>
     /// Rechecks the job's counterfactual set inside the commit transaction, after taking the dataset row's lock that an
-    /// erasure's commit also takes, so a version made on a set that an erasure withdrew is never stored, and a version
-    /// stored first is listed by the erasure's certificate.
+    /// erasure's commit also takes. A version made on a set that an erasure withdrew is thus never stored. A version
+    /// stored before the erasure commits is listed by its certificate.
     /// </summary>
     private async Task RequireSetStillUsableAsync(ComputeDbContext db, string jobId, string datasetId, string setId, CancellationToken cancellationToken)
     {

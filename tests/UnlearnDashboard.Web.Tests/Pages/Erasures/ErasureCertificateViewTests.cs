@@ -31,6 +31,39 @@ public sealed class ErasureCertificateViewTests : DashboardTestContext
     }
 
     [Fact]
+    public void Certificate_WithdrawnSets_LinksEachSet()
+    {
+        var certificate = Certificate();
+        certificate.WithdrawnCounterfactualSets.Add(new WithdrawnCounterfactualSet
+        {
+            SetId = "set-9",
+            PreviousStatus = "APPROVED",
+            RowIds = { 1000, 1002 },
+            ArtifactSha256 = new string('5', 64),
+            ArtifactDeleted = true,
+        });
+        Erasures.Certificates.Add(certificate);
+
+        var page = Render<ErasureCertificateView>(parameters => parameters.Add(p => p.ErasureId, "erasure-1"));
+
+        page.WaitForElement("[data-testid=certificate]");
+        var set = page.Find("[data-testid=sets-withdrawn] [data-set-id=set-9]");
+        Assert.Equal("/counterfactuals/set-9", set.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Contains("(was approved, copied row ids 1000, 1002)", set.TextContent);
+    }
+
+    [Fact]
+    public void Certificate_NoWithdrawnSets_SaysNone()
+    {
+        Erasures.Certificates.Add(Certificate());
+
+        var page = Render<ErasureCertificateView>(parameters => parameters.Add(p => p.ErasureId, "erasure-1"));
+
+        page.WaitForElement("[data-testid=certificate]");
+        Assert.Equal("none", page.Find("[data-testid=sets-withdrawn]").TextContent.Trim());
+    }
+
+    [Fact]
     public void Certificate_SkippedRetrain_ComparesWithGuessing()
     {
         var certificate = Certificate();
