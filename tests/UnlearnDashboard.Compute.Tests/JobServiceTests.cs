@@ -195,6 +195,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     [InlineData("remove_fraction NaN", "remove_fraction")]
     [InlineData("remove_fraction 0", "remove_fraction")]
     [InlineData("damping -1", "damping")]
+    [InlineData("max_accuracy_loss 2", "max_accuracy_loss")]
     [InlineData("unknown layer", "layers")]
     [InlineData("wrong sensitive attribute", "sensitive_attribute")]
     public async Task SubmitDebias_InvalidRequest_NamesField(string invalidCase, string expectedField)
@@ -206,6 +207,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
             case "remove_fraction NaN": request.RemoveFraction = double.NaN; break;
             case "remove_fraction 0": request.RemoveFraction = 0; break;
             case "damping -1": request.Damping = -1; break;
+            case "max_accuracy_loss 2": request.MaxAccuracyLoss = 2; break;
             case "unknown layer": request.Layers.Add("fc9"); break;
             case "wrong sensitive attribute": request.SensitiveAttribute = "race"; break;
         }
@@ -313,7 +315,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         var baseVersionId = server.Adult.DefaultModelVersionId;
         var watch = Stopwatch.StartNew();
 
-        var job = await Jobs.SubmitDebiasAsync(new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex", RemoveFraction = 0.05 });
+        var job = await Jobs.SubmitDebiasAsync(new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex", RemoveFraction = 0.05, MaxAccuracyLoss = 0.5 });
         var events = await JobWatcher.CollectAsync(Jobs, job.Id);
         output.WriteLine($"Debias job on adult: {watch.Elapsed.TotalSeconds:F1} s, {events.Count} events");
         var last = events[^1];
@@ -332,6 +334,9 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         Assert.Equal(result.After, version.TestReport);
         Assert.True(version.TestReport.Intervals.Metrics.Single(m => m.Metric == "equalized_odds_difference").HasUpper);
         Assert.Null(result.Retrain);
+        Assert.Equal(0.5, result.AccuracyBudget.MaxAccuracyLoss);
+        Assert.Equal(1, result.AccuracyBudget.StepScale);
+        Assert.True(result.AccuracyBudget.ValidationAccuracyBefore - result.AccuracyBudget.ValidationAccuracyAfter <= 0.5);
     }
 
     [Fact]

@@ -43,6 +43,13 @@ internal static class ResultPrinter
         writer.WriteLine($"method:           {MethodName(result.Method)}");
         writer.WriteLine($"counterfactuals:  {Formats.OrDash(result.CounterfactualSetId)}");
         writer.WriteLine($"removed samples:  {Formats.Count(result.RemovedSampleCount)}");
+        if (result.AccuracyBudget is { } budget)
+        {
+            writer.WriteLine($"accuracy budget:  at most {Formats.Metric(budget.MaxAccuracyLoss)} lost on validation; "
+                + $"{Formats.Metric(budget.ValidationAccuracyBefore)} to {Formats.Metric(budget.ValidationAccuracyAfter)} with "
+                + $"{budget.StepScale.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)} of the update");
+        }
+
         WriteInfluence(result, writer);
         if (result.Timings is { } timings)
         {

@@ -42,6 +42,7 @@ internal static class DebiasMapper
             RetainWeight = request.HasRetainWeight ? request.RetainWeight : defaults.RetainWeight,
             Seed = request.HasSeed ? (int)request.Seed : defaults.Seed,
             ExplainCount = request.HasExplainCount ? request.ExplainCount : defaults.ExplainCount,
+            MaxAccuracyLoss = request.HasMaxAccuracyLoss ? request.MaxAccuracyLoss : null,
             Evidence = request.Evidence.ToEngine(),
             CounterfactualSet = counterfactualSet,
             CounterfactualSetApproved = counterfactualSet is not null,
@@ -185,6 +186,16 @@ internal static class DebiasMapper
         result.Influence.Layers.AddRange(outcome.Influence.Layers);
         result.RemovedRowIds.AddRange(outcome.RemovedRowIds);
         result.Warnings.AddRange(outcome.Warnings);
+        if (outcome.AccuracyBudget is { } budget)
+        {
+            result.AccuracyBudget = new Proto.AccuracyBudget
+            {
+                MaxAccuracyLoss = budget.MaxAccuracyLoss,
+                ValidationAccuracyBefore = budget.ValidationAccuracyBefore,
+                ValidationAccuracyAfter = budget.ValidationAccuracyAfter,
+                StepScale = budget.StepScale,
+            };
+        }
         result.LayerChanges.AddRange(outcome.LayerChanges.Select(c => new Proto.LayerChange
         {
             Layer = c.Layer,

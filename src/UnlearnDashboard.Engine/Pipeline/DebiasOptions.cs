@@ -227,6 +227,12 @@ public sealed record DebiasOptions
     /// <summary>Harmful samples listed with their feature values in the outcome, in [0, 1000]; default 20.</summary>
     public int ExplainCount { get; init; } = 20;
 
+    /// <summary>
+    /// Largest drop in validation accuracy the update may cause, in [0, 1]; null (the default) sets no limit. A
+    /// larger drop scales the update back towards the base model (see <see cref="AccuracyBudget"/>).
+    /// </summary>
+    public double? MaxAccuracyLoss { get; init; }
+
     /// <summary>Throws naming the first option out of range.</summary>
     public void Validate()
     {
@@ -237,6 +243,12 @@ public sealed record DebiasOptions
         {
             throw EngineException.Invalid("remove_fraction",
                 $"remove_fraction must be in (0, 0.5]; got {RemoveFraction:R}.", RemoveFraction.ToString("R"));
+        }
+
+        if (MaxAccuracyLoss is double maxLoss && !(maxLoss >= 0 && maxLoss <= 1))
+        {
+            throw EngineException.Invalid("max_accuracy_loss",
+                $"max_accuracy_loss must be in [0, 1]; got {maxLoss:R}.", maxLoss.ToString("R"));
         }
 
         if (NewtonSteps is < 1 or > 50)

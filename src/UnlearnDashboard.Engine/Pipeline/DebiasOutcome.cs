@@ -66,6 +66,9 @@ public sealed class DebiasOutcome : IDisposable
     /// <summary>Share of the chosen layers' parameters that changed, for the saliency-masked update; otherwise null.</summary>
     public double? ChangedParameterFraction { get; init; }
 
+    /// <summary>How the update was held to <see cref="DebiasOptions.MaxAccuracyLoss"/>; null when the request set no budget.</summary>
+    public AccuracyBudgetResult? AccuracyBudget { get; init; }
+
     /// <summary>The run's evidence: retrain, baselines, controls, seed band and forgetting; null when not requested.</summary>
     public DebiasEvidence? Evidence { get; init; }
 

@@ -78,6 +78,9 @@ public static partial class DebiasPipeline
         try
         {
             var update = Update(context, rank, rank?.Harmful ?? [], updated, cancellationToken);
+            var budget = options.MaxAccuracyLoss is double maxLoss
+                ? AccuracyBudget.Apply(model, updated, data, maxLoss, cancellationToken)
+                : null;
             double unlearningSeconds = unlearning.Elapsed.TotalSeconds;
 
             evaluation.Restart();
@@ -116,7 +119,7 @@ public static partial class DebiasPipeline
                     rank?.Solved.Iterations ?? 0,
                     rank?.Solved.RelativeResidual ?? 0,
                     objectiveBefore,
-                    objectiveBefore + update.PredictedChange,
+                    objectiveBefore + update.PredictedChange * (budget?.StepScale ?? 1),
                     objectiveAfter,
                     update.Steps)
                 {
@@ -130,6 +133,7 @@ public static partial class DebiasPipeline
                 LayerChanges = LayerChanges.Measure(model, updated),
                 LayerAttributions = attributions,
                 ChangedParameterFraction = update.ChangedParameterFraction,
+                AccuracyBudget = budget,
                 Warnings = Warn(before, after, objectiveBefore, objectiveAfter),
                 Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
                     new EvidenceInput
@@ -139,10 +143,16 @@ public static partial class DebiasPipeline
                         Data = data,
                         RemovedPositions = removed,
 
-                        // The random control removes random sets by the same update, without progress reports.
+                        // The random control removes random sets by the same update, without progress reports, and keeps
+                        // the same share of it as the accuracy budget kept of the run's own update.
                         Update = rank is null
                             ? null
-                            : EvidenceRunner.InPlace(model, (copy, positions, token) => Update(context with { Progress = null }, rank, positions, copy, token)),
+                            : EvidenceRunner.InPlace(model, (copy, positions, token) =>
+                            {
+                                Update(context with { Progress = null }, rank, positions, copy, token);
+                                if (budget is { StepScale: < 1 } kept)
+                                    AccuracyBudget.Scale(model, copy, kept.StepScale);
+                            }),
                     },
                     options.Evidence,
                     progress,

@@ -48,6 +48,36 @@ public sealed class NewRequestTests : DashboardTestContext
         Assert.Empty(page.FindAll("[data-testid=submit]"));
     }
 
+    [Theory]
+    [InlineData("1.5", "1.5")]
+    [InlineData("-0.01", "-0.01")]
+    public void Wizard_ExplainsAccuracyLossOutsideRange(string typed, string shown)
+    {
+        var page = GoToMethodStep();
+
+        Input(page, "max-accuracy-loss").Input(typed);
+        page.Find("[data-testid=next]").Click();
+
+        Assert.Contains($"The largest accuracy loss must be between 0 and 1; {shown} is outside.", page.Find("[data-testid=max-accuracy-loss-error]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=submit]"));
+    }
+
+    [Fact]
+    public void Wizard_AccuracyLoss_GoesIntoSummaryAndRequest()
+    {
+        Jobs.Job = new Protos.V1.Job { Id = "job-43" };
+        var page = GoToMethodStep();
+        Input(page, "max-accuracy-loss").Input("0.01");
+        page.Find("[data-testid=next]").Click();
+
+        Assert.Equal("0.01", page.WaitForElement("[data-testid=summary-max-accuracy-loss]").TextContent);
+        page.Find("[data-testid=submit]").Click();
+
+        var request = Assert.Single(Jobs.Submitted);
+        Assert.True(request.HasMaxAccuracyLoss);
+        Assert.Equal(0.01, request.MaxAccuracyLoss);
+    }
+
     [Fact]
     public void Wizard_ExplainsNegativeDamping()
     {
@@ -83,6 +113,7 @@ public sealed class NewRequestTests : DashboardTestContext
         Assert.Equal("sex", request.SensitiveAttribute);
         Assert.Equal(0.1, request.RemoveFraction);
         Assert.False(request.HasDamping);
+        Assert.False(request.HasMaxAccuracyLoss);
         Assert.Empty(request.Layers);
         Assert.False(request.CompareRetrain);
         Assert.Equal(Protos.V1.DebiasMethod.CounterfactualReplacement, request.Method);

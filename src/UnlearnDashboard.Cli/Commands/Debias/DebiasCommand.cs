@@ -55,6 +55,11 @@ internal static class DebiasCommand
             request.Damping = damping;
         }
 
+        if (parseResult.GetValue(options.MaxAccuracyLoss) is { } maxAccuracyLoss)
+        {
+            request.MaxAccuracyLoss = maxAccuracyLoss;
+        }
+
         if (parseResult.GetValue(options.Deadline) is { } deadline)
         {
             request.DeadlineSeconds = deadline;

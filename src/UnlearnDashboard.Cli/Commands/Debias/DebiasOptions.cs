@@ -103,6 +103,14 @@ internal sealed class DebiasOptions(CliConsole console)
         CustomParser = NumberParsers.NullableDouble("--damping", ">= 0", value => value >= 0),
     };
 
+    public Option<double?> MaxAccuracyLoss { get; } = new("--max-accuracy-loss")
+    {
+        Description = "Largest drop in validation accuracy allowed, in [0, 1], for example 0.01; a larger drop scales the update back "
+            + "towards the base model (default: no limit).",
+        HelpName = "LOSS",
+        CustomParser = NumberParsers.NullableDouble("--max-accuracy-loss", "in [0, 1]", value => value is >= 0 and <= 1),
+    };
+
     public Option<double?> Deadline { get; } = new("--deadline")
     {
         Description = "Cancel the job on the server if it has not finished this many seconds after submission.",
@@ -123,7 +131,7 @@ internal sealed class DebiasOptions(CliConsole console)
     [
         Server, Dataset, Data, TestData, Name, Label, Positive, Sensitive, ReferenceGroup,
         ExcludeMissingSensitive, ExcludeMissingLabel, Epochs, Model, RemoveFraction, Layers,
-        Damping, Deadline, CompareRetrain, Json, .. Method.All,
+        Damping, MaxAccuracyLoss, Deadline, CompareRetrain, Json, .. Method.All,
     ];
 
     /// <summary>Adds the rules that relate options to each other. The options' own parsers check numeric ranges.</summary>

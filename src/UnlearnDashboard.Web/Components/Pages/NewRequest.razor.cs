@@ -106,6 +106,10 @@ public sealed partial class NewRequest : ComputePage
         _ => null,
     };
 
+    private string? AccuracyLossError => _form.MaxAccuracyLoss is { } loss && !(loss >= 0 && loss <= 1)
+        ? $"The largest accuracy loss must be between 0 and 1; {loss.ToString("0.####", CultureInfo.InvariantCulture)} is outside. Leave it empty for no limit."
+        : null;
+
     private string? DampingError => _form.Damping is { } damping && !(damping >= 0 && double.IsFinite(damping))
         ? "The damping λ must be a finite number ≥ 0, or empty to let the server choose it."
         : null;
@@ -176,7 +180,7 @@ public sealed partial class NewRequest : ComputePage
     {
         0 => new[] { DatasetError, VersionError }.OfType<string>().ToList(),
         1 => new[] { SensitiveError }.OfType<string>().ToList(),
-        2 => new[] { CounterfactualSetError, FractionError, DampingError, NewtonStepsError }.OfType<string>().ToList(),
+        2 => new[] { CounterfactualSetError, FractionError, AccuracyLossError, DampingError, NewtonStepsError }.OfType<string>().ToList(),
         _ => [],
     };
 
@@ -248,6 +252,9 @@ public sealed partial class NewRequest : ComputePage
 
         public double? RemoveFraction { get; set; } = DefaultRemoveFraction;
 
+        /// <summary>Null sets no limit on the validation accuracy the update may lose.</summary>
+        public double? MaxAccuracyLoss { get; set; }
+
         public IReadOnlyCollection<string> Layers { get; set; } = [];
 
         /// <summary>Null lets the server choose the damping by its rule.</summary>
@@ -278,6 +285,8 @@ public sealed partial class NewRequest : ComputePage
                 request.RemoveFraction = fraction;
             if (Damping is { } damping)
                 request.Damping = damping;
+            if (MaxAccuracyLoss is { } maxAccuracyLoss)
+                request.MaxAccuracyLoss = maxAccuracyLoss;
             request.Layers.AddRange(Layers);
             return request;
         }
