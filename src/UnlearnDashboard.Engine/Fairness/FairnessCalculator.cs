@@ -252,6 +252,10 @@ public static class FairnessCalculator
             return null;
         }
 
-        return others.Min(g => g.DisparateImpactRatio!.Value);
+        // The four-fifths rule compares every group with the group of the highest selection rate, whichever group
+        // is the reference, so the headline is the lowest rate over the highest and never exceeds 1. Every group's
+        // rate is defined here, because the reference's and the others' ratios are.
+        var rates = groups.Where(g => g.SelectionRate is not null).Select(g => g.SelectionRate!.Value).ToList();
+        return rates.Min() / rates.Max();
     }
 }

@@ -65,7 +65,10 @@ public sealed record FairnessReport
     /// <summary>Max minus min true positive rate.</summary>
     public double? EqualOpportunityDifference { get; init; }
 
-    /// <summary>Smallest of the groups' disparate impact ratios.</summary>
+    /// <summary>
+    /// Lowest group selection rate over the highest, the ratio of the four-fifths rule, at most 1. It equals the
+    /// smallest per-group ratio when the reference group has the highest rate.
+    /// </summary>
     public double? DisparateImpactRatio { get; init; }
 
     /// <summary>Max minus min false positive rate.</summary>

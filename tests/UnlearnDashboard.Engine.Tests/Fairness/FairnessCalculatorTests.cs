@@ -82,6 +82,22 @@ public sealed class FairnessCalculatorTests
     }
 
     [Fact]
+    public void Compute_ReferenceSelectedLess_RatioIsLowestOverHighest()
+    {
+        // Reference M is selected at 2 of 5, F at 4 of 5: F's ratio against M is 2, but the four-fifths rule
+        // compares M with F, the group of the highest rate, so the headline is 0.4 / 0.8 = 0.5.
+        bool[] labels = [true, true, true, true, true, true, true, true, true, true];
+        bool[] predictions = [true, true, false, false, false, true, true, true, true, false];
+        string[] groups = ["M", "M", "M", "M", "M", "F", "F", "F", "F", "F"];
+
+        var report = FairnessCalculator.Compute("test", "sex", "M", labels, predictions, groups);
+
+        Assert.Equal(0.5, report.DisparateImpactRatio!.Value, Tolerance);
+        Assert.Equal(2.0, report.Groups.Single(g => g.Group == "F").DisparateImpactRatio!.Value, Tolerance);
+        Assert.Equal(1.0, report.Groups.Single(g => g.Group == "M").DisparateImpactRatio!.Value, Tolerance);
+    }
+
+    [Fact]
     public void Compute_ThreeGroups_UsesMaxMinusMinAndSmallestRatio()
     {
         bool[] labels = [true, false, true, false, true, false, true, false, true];
