@@ -120,7 +120,8 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         if (versionId is null)
         {
             throw RpcErrors.FailedPrecondition("model_version_id",
-                $"Dataset {dataset.Name} has no default model version yet; train a model with TrainModel, or pass model_version_id.");
+                $"Dataset {dataset.Name} has no default model version yet. After a first start, the demo training sets it when "
+                + "its job finishes ('unlearn jobs list' shows it); otherwise train a model ('unlearn train' or TrainModel), or pass model_version_id.");
         }
 
         var version = await models.GetVersionAsync(versionId, "model_version_id", cancellationToken);
