@@ -383,6 +383,44 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Empty(secondWithdrawn.Rows);
     }
 
+    [Fact]
+    public async Task Erase_DefaultVersion_DebiasOfOldVersionRejected()
+    {
+        const string name = "german-credit-default-moved";
+        await RegisterGermanAsync(name);
+        string parentId = await TrainAsync(name);
+        var erasure = await server.Erasures.SubmitErasureAsync(new ErasureRequest { ModelVersionId = parentId, RowIds = { 3 }, Layers = { "fc3" }, SkipRetrain = true });
+        // The server runs one job at a time, so this job starts after the erasure has committed.
+        var queued = await server.Jobs.SubmitDebiasAsync(Debias(name, parentId));
+
+        var erased = await JobWatcher.WaitForEndAsync(server.Jobs, erasure.Id);
+        var queuedEnded = await JobWatcher.WaitForEndAsync(server.Jobs, queued.Id);
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = erasure.Id });
+        var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name });
+        var rejected = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(Debias(name, parentId)).ResponseAsync);
+        var byDefault = await server.Jobs.SubmitDebiasAsync(Debias(name, versionId: ""));
+        var byDefaultEnded = await JobWatcher.WaitForEndAsync(server.Jobs, byDefault.Id);
+
+        Assert.Equal(JobState.Succeeded, erased.State);
+        Assert.Contains(parentId, certificate.VersionsAffected);
+        Assert.Equal(certificate.NewVersionId, after.DefaultModelVersionId);
+
+        Assert.Equal(StatusCode.FailedPrecondition, rejected.StatusCode);
+        Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(rejected));
+        Assert.Contains($"Version {parentId} was made on version {certificate.PreviousDatasetVersion}", rejected.Status.Detail);
+        Assert.Contains($"at version {certificate.NewDatasetVersion}", rejected.Status.Detail);
+        Assert.Contains("Debias the version that the erasure made instead", rejected.Status.Detail);
+
+        Assert.Equal(JobState.Failed, queuedEnded.State);
+        Assert.Contains("still carries the erased rows", queuedEnded.Error);
+
+        Assert.Equal(certificate.NewVersionId, byDefault.ModelVersionId);
+        Assert.True(byDefaultEnded.State == JobState.Succeeded, $"The debias job ended {byDefaultEnded.State}: {byDefaultEnded.Error}");
+
+        static DebiasRequest Debias(string dataset, string versionId) =>
+            new() { Dataset = dataset, ModelVersionId = versionId, Method = DebiasMethod.GradientAscent, Layers = { "fc3" } };
+    }
+
     [Theory]
     [InlineData("row_ids", "99999999")]
     [InlineData("key_column", "no_such_column")]

@@ -15,6 +15,7 @@ namespace UnlearnDashboard.Compute.Erasures;
 /// <summary>
 /// Commits a finished erasure job: purges the rows from the dataset's files (a new dataset version), then, in the
 /// job's commit transaction, stores the new model version, the dataset's new files and counts, and the certificate.
+/// A dataset default version that still carries the rows moves to the new version in the same transaction.
 /// Afterwards it deletes each previous file that changed when no dataset uses it and records the erasure in the
 /// audit trail with row ids and hashes only.
 /// </summary>
@@ -115,6 +116,10 @@ public sealed class ErasureCommitter(
             }
 
             certificate.VersionsAffected.AddRange(await AffectedVersionsAsync(db, previous.Id, token));
+
+            // A default that still carries the rows would be the base of the next debias request without a version.
+            if (dataset.DefaultModelVersionId is { } defaultId && certificate.VersionsAffected.Contains(defaultId))
+                dataset.DefaultModelVersionId = version.Id;
             var newFiles = new[] { newTrainSha256, newTestSha256 };
             certificate.PreviousFileDeleted = await IsUnusedAsync(db, previous.Id, previousTrainSha256, newFiles, token);
             certificate.PreviousTestFileDeleted = previousTestSha256 is not null
@@ -155,6 +160,23 @@ public sealed class ErasureCommitter(
                 $"Dataset {dataset.Name} changed from version {erased.DatasetVersion} to {dataset.Version} after erasure job {jobId} was submitted " +
                 $"on version {erased.Id}, so the job's row ids would name other rows; nothing was erased. " +
                 "Submit the erasure again on a version made on the current dataset version.");
+        }
+    }
+
+    /// <summary>
+    /// Throws FAILED_PRECONDITION naming <c>model_version_id</c> when a debias base version was made on an earlier
+    /// dataset version than the current one. An erasure purged rows from the files since, so the base version and any
+    /// version debiased from it still carry the erased rows' influence.
+    /// </summary>
+    public static void RequireDebiasBaseCurrent(ModelVersionRow baseVersion, DatasetRow dataset)
+    {
+        if (!IsMadeOnCurrentFiles(baseVersion, dataset))
+        {
+            throw EngineException.Precondition("model_version_id",
+                $"Version {baseVersion.Id} was made on version {baseVersion.DatasetVersion} of dataset {dataset.Name}, but an erasure has since " +
+                $"purged rows and the dataset is at version {dataset.Version}, so the version still carries the erased rows. " +
+                "Debias the version that the erasure made instead (ListErasures shows it), or a version made on the current dataset version.",
+                baseVersion.Id);
         }
     }
 

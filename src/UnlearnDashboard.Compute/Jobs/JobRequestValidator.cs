@@ -133,6 +133,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 versionId);
         }
 
+        Erasures.ErasureCommitter.RequireDebiasBaseCurrent(version, dataset);
         return version;
     }
 

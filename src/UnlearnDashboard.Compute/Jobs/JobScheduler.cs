@@ -273,6 +273,9 @@ public sealed partial class JobScheduler(
 
         var debiasRequest = Proto.DebiasRequest.Parser.ParseFrom(job.Request);
         var baseVersion = await models.GetVersionAsync(job.ModelVersionId!, "model_version_id", cancellationToken);
+
+        // An erasure that committed after the job was queued leaves the base version carrying the erased rows.
+        Erasures.ErasureCommitter.RequireDebiasBaseCurrent(baseVersion, dataset);
         var counterfactualSet = string.IsNullOrEmpty(debiasRequest.CounterfactualSetId)
             ? null
             : await counterfactuals.GetAsync(debiasRequest.CounterfactualSetId, "counterfactual_set_id", cancellationToken);
@@ -356,8 +359,8 @@ public sealed partial class JobScheduler(
                 await erasures.CommitAsync(job, input, version, result, sequence, now, active.Lease);
             else
                 await store.SucceedAsync(job.Id, newModel, version, resultEvent, setDatasetDefault: input.Kind == Proto.JobKind.Train,
-                    CancellationToken.None, active.Lease, alsoInTransaction: input.CounterfactualSet is { } set
-                        ? (db, token) => RequireSetStillUsableAsync(db, job.Id, input.Dataset.Id, set.Id, token)
+                    CancellationToken.None, active.Lease, alsoInTransaction: input.Kind == Proto.JobKind.Debias
+                        ? (db, token) => RequireDebiasInputsCurrentAsync(db, job.Id, input, token)
                         : null);
         }
         catch (JobLeaseLostException)
@@ -392,16 +395,23 @@ public sealed partial class JobScheduler(
     }
 
     /// <summary>
-    /// Rechecks the job's counterfactual set inside the commit transaction, after taking the dataset row's lock that an
-    /// erasure's commit also takes. A version made on a set that an erasure withdrew is thus never stored. A version
-    /// stored before the erasure commits is listed by its certificate.
+    /// Rechecks a debias job's inputs inside the commit transaction, after taking the dataset row's lock that an
+    /// erasure's commit also takes, so that no erasure committed while the job ran. The base version must still be
+    /// made on the dataset's current files: otherwise it carries erased rows that the erasure's certificate does
+    /// not list for this job's version. The counterfactual set, if any, must still be APPROVED: an erasure
+    /// withdraws sets that copy erased rows.
     /// </summary>
-    private async Task RequireSetStillUsableAsync(ComputeDbContext db, string jobId, string datasetId, string setId, CancellationToken cancellationToken)
+    private async Task RequireDebiasInputsCurrentAsync(ComputeDbContext db, string jobId, JobRunInput input, CancellationToken cancellationToken)
     {
-        await db.Datasets.Where(d => d.Id == datasetId)
+        await db.Datasets.Where(d => d.Id == input.Dataset.Id)
             .ExecuteUpdateAsync(update => update.SetProperty(d => d.Version, d => d.Version), cancellationToken);
-        var set = await db.CounterfactualSets.AsNoTracking().SingleAsync(s => s.Id == setId, cancellationToken);
-        RequireSetUsable(jobId, "commit", set);
+        var current = await db.Datasets.AsNoTracking().FirstAsync(d => d.Id == input.Dataset.Id, cancellationToken);
+        Erasures.ErasureCommitter.RequireDebiasBaseCurrent(input.BaseVersion!, current);
+        if (input.CounterfactualSet is { } set)
+        {
+            var stored = await db.CounterfactualSets.AsNoTracking().SingleAsync(s => s.Id == set.Id, cancellationToken);
+            RequireSetUsable(jobId, "commit", stored);
+        }
     }
 
     /// <summary>Blocks a job at one of the server's own phases when the test fault asks for it; see <see cref="FaultInjectionOptions"/>.</summary>
