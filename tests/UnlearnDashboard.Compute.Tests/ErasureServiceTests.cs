@@ -421,6 +421,41 @@ public abstract class ErasureServiceTests(JobServerFixture server)
             new() { Dataset = dataset, ModelVersionId = versionId, Method = DebiasMethod.GradientAscent, Layers = { "fc3" } };
     }
 
+    [Fact]
+    public async Task Promote_VersionBeforeErasure_FailsNamingErasure()
+    {
+        const string name = "german-credit-promote-erased";
+        await RegisterGermanAsync(name);
+        string parentId = await TrainAsync(name);
+        var job = await EraseAsync(new ErasureRequest { ModelVersionId = parentId, RowIds = { 7 }, Layers = { "fc3" }, SkipRetrain = true });
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id });
+
+        var champion = await RpcAssert.FailsAsync(() => server.Versions.PromoteVersionAsync(new PromoteVersionRequest { VersionId = parentId, Reason = "release" }).ResponseAsync);
+        var candidate = await RpcAssert.FailsAsync(() => server.Versions.PromoteVersionAsync(
+            new PromoteVersionRequest { VersionId = parentId, Alias = "candidate" }).ResponseAsync);
+        var lineage = await server.Versions.GetLineageAsync(new GetLineageRequest { VersionId = parentId });
+        var erasedCandidate = await server.Versions.PromoteVersionAsync(new PromoteVersionRequest { VersionId = certificate.NewVersionId, Alias = "candidate" });
+        var aliases = await server.Versions.ListAliasesAsync(new ListAliasesRequest { ModelId = erasedCandidate.Alias.ModelId });
+        var audit = await server.Audit.ListAuditEntriesAsync(new ListAuditEntriesRequest { Subject = $"version/{parentId}" });
+
+        Assert.Equal(StatusCode.FailedPrecondition, champion.StatusCode);
+        Assert.Equal(["release_gate.erased_rows"], RpcAssert.ViolatedFields(champion));
+        Assert.Contains($"erasure {certificate.Id} lists version {parentId}", champion.Status.Detail);
+        Assert.Contains($"Promote the erasure's version {certificate.NewVersionId}", champion.Status.Detail);
+
+        Assert.Equal(StatusCode.FailedPrecondition, candidate.StatusCode);
+        Assert.Equal(["release_gate.erased_rows"], RpcAssert.ViolatedFields(candidate));
+        Assert.Contains($"erasure {certificate.Id}", candidate.Status.Detail);
+
+        // The rejected promotion to champion stores its verdict, in the gate's style, and both rejections are audited.
+        Assert.False(lineage.GateVerdict.Passed);
+        Assert.Equal("erased_rows", lineage.GateVerdict.Rules[0].Rule);
+        Assert.False(lineage.GateVerdict.Rules[0].Passed);
+        Assert.Equal(2, audit.Entries.Count(e => e.Action == "version.promote"));
+        Assert.DoesNotContain(aliases.Aliases, a => a.VersionId == parentId);
+        Assert.Contains(aliases.Aliases, a => a.Alias == "candidate" && a.VersionId == certificate.NewVersionId);
+    }
+
     [Theory]
     [InlineData("row_ids", "99999999")]
     [InlineData("key_column", "no_such_column")]

@@ -10,6 +10,12 @@ public static class ReleaseGateRules
 
     public const string MaxAccuracyDrop = "max_accuracy_drop";
 
+    /// <summary>
+    /// The rule, in every gate whatever its thresholds, that no erasure certificate lists the version among the
+    /// versions that still carry the erased rows. It also applies to promotion to candidate.
+    /// </summary>
+    public const string ErasedRows = "erased_rows";
+
     /// <summary>The gate of a model that has none set: disparate impact ratio at least 0.8 (the four-fifths rule), accuracy drop at most 0.01.</summary>
     public static Proto.ReleaseGate Default(string modelId) => new()
     {
@@ -50,6 +56,18 @@ public static class ReleaseGateRules
 
         return results;
     }
+
+    /// <summary>
+    /// Returns the failed <see cref="ErasedRows"/> result for a version that <paramref name="erasure"/> lists as still
+    /// carrying the rows it erased. A verdict has this result only when it fails.
+    /// </summary>
+    public static Proto.GateRuleResult ErasedRowsFailed(string versionId, Proto.ErasureCertificate erasure) => new()
+    {
+        Rule = ErasedRows,
+        Passed = false,
+        Message = $"{ErasedRows}: erasure {erasure.Id} lists version {versionId} among the versions that still carry the rows it erased. " +
+                  $"Promote the erasure's version {erasure.NewVersionId}, or a version made from it.",
+    };
 
     private static Proto.GateRuleResult Result(string rule, double threshold, double? value, bool passed, string message)
     {

@@ -14,7 +14,8 @@ namespace UnlearnDashboard.Compute.Versions;
 /// <summary>
 /// Keeps the aliases of models (champion, candidate) and their release gates. Promotion to champion checks the
 /// model's gate against the current champion, or the candidate's lineage root when there is none, and stores the
-/// verdict with the version and in the audit trail whether it passes or not.
+/// verdict with the version and in the audit trail whether it passes or not. Promotion to either alias rejects a
+/// version that an erasure certificate lists as still carrying the erased rows.
 /// </summary>
 public sealed class VersionPromotions(
     IDbContextFactory<ComputeDbContext> dbFactory,
@@ -80,7 +81,8 @@ public sealed class VersionPromotions(
 
     /// <summary>
     /// Points an alias at a version. For champion, checks the gate first: a failed rule stores the verdict and
-    /// throws FAILED_PRECONDITION naming the rule.
+    /// throws FAILED_PRECONDITION naming the rule. For candidate, only the erased rows rule is checked, and its
+    /// failure is audited without storing a verdict.
     /// </summary>
     public async Task<Proto.PromoteVersionResponse> PromoteAsync(string actor, Proto.PromoteVersionRequest request, CancellationToken cancellationToken)
     {
@@ -100,6 +102,25 @@ public sealed class VersionPromotions(
         var now = time.GetUtcNow().UtcDateTime;
 
         Proto.GateVerdict? verdict = null;
+        if (alias == Candidate && await ErasureListingAsync(db, version, cancellationToken) is { } erasure)
+        {
+            // Promotion to candidate has no gate, so the verdict is only audited, not stored with the version.
+            verdict = new Proto.GateVerdict
+            {
+                Passed = false,
+                Rules = { ReleaseGateRules.ErasedRowsFailed(version.Id, erasure) },
+                DecidedAt = now.ToTimestamp(),
+                DecidedBy = actor,
+            };
+
+            // The transaction ends first, because on SQLite it holds the write lock that the audit entry needs.
+            await transaction.RollbackAsync(CancellationToken.None);
+            await AuditPromotionAsync(actor, version, alias, previous, verdict, request.Reason);
+            logger.PromotionRejected(version.Id, ReleaseGateRules.ErasedRows);
+            throw RpcErrors.FailedPrecondition($"release_gate.{ReleaseGateRules.ErasedRows}",
+                $"Version {version.Id} cannot become the candidate of model {version.ModelId}: {verdict.Rules[0].Message}");
+        }
+
         if (alias == Champion)
         {
             verdict = await JudgeAsync(db, actor, version, current?.VersionId, now, cancellationToken);
@@ -112,10 +133,13 @@ public sealed class VersionPromotions(
                 await AuditPromotionAsync(actor, version, alias, previous, verdict, request.Reason);
                 var failed = verdict.Rules.Where(r => !r.Passed).ToList();
                 logger.PromotionRejected(version.Id, string.Join(", ", failed.Select(r => r.Rule)));
+                // A gate change cannot pass a version that still carries erased rows.
+                string advice = failed.All(r => r.Rule == ReleaseGateRules.ErasedRows)
+                    ? ""
+                    : " Change the model's gate (SetReleaseGate) or promote another version.";
                 throw RpcErrors.FailedPrecondition($"release_gate.{failed[0].Rule}",
                     $"Version {version.Id} did not pass the release gate of model {version.ModelId}: " +
-                    string.Join(" ", failed.Select(r => r.Message)) +
-                    " Change the model's gate (SetReleaseGate) or promote another version.");
+                    string.Join(" ", failed.Select(r => r.Message)) + advice);
             }
         }
 
@@ -220,9 +244,12 @@ public sealed class VersionPromotions(
         var (reference, kind) = championId is not null && championId != candidate.Id
             ? (await models.GetVersionAsync(championId, "version_id", cancellationToken), Champion)
             : (await LineageRootAsync(candidate, cancellationToken), "lineage root");
-        var rules = ReleaseGateRules.Check(gate,
+        var rules = new List<Proto.GateRuleResult>();
+        if (await ErasureListingAsync(db, candidate, cancellationToken) is { } erasure)
+            rules.Add(ReleaseGateRules.ErasedRowsFailed(candidate.Id, erasure));
+        rules.AddRange(ReleaseGateRules.Check(gate,
             Proto.FairnessReport.Parser.ParseFrom(candidate.TestReport),
-            Proto.FairnessReport.Parser.ParseFrom(reference.TestReport));
+            Proto.FairnessReport.Parser.ParseFrom(reference.TestReport)));
         return new Proto.GateVerdict
         {
             Passed = rules.All(r => r.Passed),
@@ -233,6 +260,24 @@ public sealed class VersionPromotions(
             DecidedAt = now.ToTimestamp(),
             DecidedBy = actor,
         };
+    }
+
+    /// <summary>
+    /// Returns the latest certificate of the version's dataset that lists the version among the versions that still
+    /// carry the erased rows, or null. The latest one is returned because its new version carries none of them.
+    /// </summary>
+    private async Task<Proto.ErasureCertificate?> ErasureListingAsync(ComputeDbContext db, ModelVersionRow version, CancellationToken cancellationToken)
+    {
+        var model = await models.FindModelAsync(version.ModelId, cancellationToken);
+        if (model is null)
+            return null;
+
+        var rows = await db.Erasures.AsNoTracking()
+            .Where(e => e.DatasetId == model.DatasetId)
+            .OrderByDescending(e => e.IssuedAt)
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => Proto.ErasureCertificate.Parser.ParseFrom(r.Certificate))
+            .FirstOrDefault(c => c.NewVersionId != version.Id && c.VersionsAffected.Contains(version.Id));
     }
 
     private async Task<ModelVersionRow> LineageRootAsync(ModelVersionRow version, CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ public sealed record GateRulePreview(string Rule, string Description, double Thr
 
 /// <summary>
 /// Checks a release gate against stored test-split reports the way the compute server's PromoteVersion does, so the
-/// confirmation dialog can show the expected verdict. The server checks again and its verdict decides.
+/// confirmation dialog can show the expected verdict. The server checks again and its verdict decides. Keep the rules
+/// in step with the server's <c>ReleaseGateRules</c> and <c>VersionPromotions</c>.
 /// </summary>
 public static class GatePreview
 {
@@ -37,4 +38,12 @@ public static class GatePreview
 
         return rules;
     }
+
+    /// <summary>
+    /// Returns the first of <paramref name="certificates"/> (ListErasures returns them newest first) that lists the
+    /// version among the versions that still carry the erased rows, or null. PromoteVersion rejects such a version
+    /// for either alias with the <c>erased_rows</c> rule.
+    /// </summary>
+    public static ErasureCertificate? ErasureListing(string versionId, IEnumerable<ErasureCertificate> certificates) =>
+        certificates.FirstOrDefault(c => c.NewVersionId != versionId && c.VersionsAffected.Contains(versionId));
 }

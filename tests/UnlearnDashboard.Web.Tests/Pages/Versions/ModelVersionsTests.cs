@@ -205,6 +205,50 @@ public sealed class ModelVersionsTests : DashboardTestContext
         Assert.Equal("candidate", Assert.Single(Versions.Promoted).Alias);
     }
 
+    [Theory]
+    [InlineData("promote-champion")]
+    [InlineData("mark-candidate")]
+    public void Promote_VersionBeforeErasure_ShowsRejection(string button)
+    {
+        SignInAs("carol", Role.Compliance);
+        Erasures.Certificates.Add(new ErasureCertificate
+        {
+            Id = "erasure-1",
+            DatasetId = TestData.AdultId,
+            NewVersionId = "0193e5f6-erased",
+            VersionsAffected = { TestData.TrainedVersionId, TestData.DebiasedVersionId },
+        });
+        var page = RenderVersions();
+
+        page.Find($"tr[data-version-id='{TestData.DebiasedVersionId}'] [data-testid={button}]").Click();
+
+        var alert = _dialogs.WaitForElement("[data-testid=erased-rows-preview]");
+        Assert.Contains("Erasure erasure-1 lists this version among the versions that still carry the rows it erased", alert.TextContent);
+        Assert.Contains("Promote the erasure's version 0193e5f6…ased", alert.TextContent);
+        if (button == "promote-champion")
+            Assert.StartsWith("Expected verdict: rejected.", _dialogs.Find("[data-testid=gate-expectation]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Promote_ErasureNewVersion_ShowsNoRejection()
+    {
+        SignInAs("carol", Role.Compliance);
+        Erasures.Certificates.Add(new ErasureCertificate
+        {
+            Id = "erasure-1",
+            DatasetId = TestData.AdultId,
+            NewVersionId = TestData.DebiasedVersionId,
+            VersionsAffected = { TestData.TrainedVersionId, TestData.DebiasedVersionId },
+        });
+        var page = RenderVersions();
+
+        page.Find($"tr[data-version-id='{TestData.DebiasedVersionId}'] [data-testid=promote-champion]").Click();
+
+        _dialogs.WaitForElement("[data-testid=promote-change]");
+        Assert.Empty(_dialogs.FindAll("[data-testid=erased-rows-preview]"));
+        Assert.StartsWith("Expected verdict: passes.", _dialogs.Find("[data-testid=gate-expectation]").TextContent.Trim());
+    }
+
     [Fact]
     public void Gate_OutOfRangeValue_ShowsValidationMessage()
     {

@@ -24,6 +24,7 @@ public sealed partial class ModelVersions : ComputePage
     private IReadOnlyList<VersionNode> _nodes = [];
     private IReadOnlyList<ModelAlias> _aliases = [];
     private ReleaseGate? _gate;
+    private IReadOnlyList<ErasureCertificate> _erasures = [];
     private bool _loading = true;
     private string? _error;
     private SignedInUser _user = SignedInUser.Anonymous;
@@ -46,6 +47,9 @@ public sealed partial class ModelVersions : ComputePage
 
     [Inject]
     private IComputeVersions Versions { get; set; } = default!;
+
+    [Inject]
+    private IComputeErasures Erasures { get; set; } = default!;
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
@@ -92,6 +96,7 @@ public sealed partial class ModelVersions : ComputePage
         _nodes = VersionTree.Build(versions, lineages.ToDictionary(lineage => lineage.VersionId, StringComparer.Ordinal));
         _aliases = await Versions.ListAliasesAsync(ModelId, cancellationToken);
         _gate = await Versions.GetReleaseGateAsync(ModelId, cancellationToken);
+        _erasures = await Erasures.ListAsync(_model.DatasetId, cancellationToken);
         _gateMinRatio = _gate.HasMinDisparateImpactRatio ? _gate.MinDisparateImpactRatio : null;
         _gateMaxDrop = _gate.HasMaxAccuracyDrop ? _gate.MaxAccuracyDrop : null;
     }
