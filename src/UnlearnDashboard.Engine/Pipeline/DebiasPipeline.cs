@@ -244,7 +244,7 @@ public static partial class DebiasPipeline
             case DebiasMethod.InfluenceNewton:
             {
                 var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, null, 1, 0, null, cancellationToken);
-                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution);
+                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution, rank.Damping, context.TrainInputs);
                 return new UpdateResult(1, rank.RemovalChange);
             }
 
@@ -252,7 +252,7 @@ public static partial class DebiasPipeline
             {
                 var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, counterfactualInputs,
                     options.RemoveWeight, options.AddWeight, null, cancellationToken);
-                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution);
+                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution, rank.Damping, context.TrainInputs);
                 return new UpdateResult(1, rank.ObjectiveGradient.dot(step.Solution).item<double>());
             }
 
@@ -261,7 +261,7 @@ public static partial class DebiasPipeline
                 var mask = SaliencyMask(rank, options);
                 var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, counterfactualInputs,
                     options.RemoveWeight, options.AddWeight, mask, cancellationToken);
-                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution);
+                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution, rank.Damping, context.TrainInputs);
                 double changed = step.Solution.ne(Scalars.Zero).sum().item<long>() / (double)rank.Stack.ParameterCount;
                 return new UpdateResult(1, rank.ObjectiveGradient.dot(step.Solution).item<double>(), changed);
             }

@@ -50,6 +50,9 @@ internal static class GradientAscent
                 loss = total.item<float>();
             }
 
+            DivergenceCheck.ThrowIfDiverged(updated, layers, null, "learning_rate", options.LearningRate.ToString("R"),
+                $"Gradient ascent step {step} of {options.Steps} at learning rate {options.LearningRate:G3}", "Use a smaller learning_rate, or fewer steps.");
+
             metrics.Report(step, options.Steps, loss, 0.45, 0.5, "unlearning");
         }
 

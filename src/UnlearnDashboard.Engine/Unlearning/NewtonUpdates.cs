@@ -66,8 +66,19 @@ internal static class NewtonUpdates
         return result;
     }
 
-    /// <summary>Adds a flat float64 step to the chosen layers of <paramref name="model"/>, in float32.</summary>
-    public static void ApplyStep(TrainedModel model, LinearStack stack, Tensor step)
+    /// <summary>
+    /// Adds a flat float64 step, solved at <paramref name="damping"/>, to the chosen layers of
+    /// <paramref name="model"/>, in float32. Throws FAILED_PRECONDITION naming <c>damping</c> when the step leaves a
+    /// weight, or a logit on <paramref name="inputs"/>, NaN or infinite.
+    /// </summary>
+    public static void ApplyStep(TrainedModel model, LinearStack stack, Tensor step, double damping, Tensor inputs)
+    {
+        AddStep(model, stack, step);
+        DivergenceCheck.ThrowIfDiverged(model, stack.Chosen, inputs, "damping", damping.ToString("R"),
+            $"The Newton step at damping {damping:G3}", "Set a larger damping.");
+    }
+
+    private static void AddStep(TrainedModel model, LinearStack stack, Tensor step)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -109,7 +120,9 @@ internal static class NewtonUpdates
             var theta = stack.FlatParameters();
             var gradient = problem.Gradient.add(theta - theta0, dampingScale);
             var newtonStep = problem.Solve(gradient, cancellationToken).Solution.neg();
-            ApplyStep(updated, stack, newtonStep);
+            AddStep(updated, stack, newtonStep);
+            DivergenceCheck.ThrowIfDiverged(updated, layers, inputs, "newton_steps", maxSteps.ToString(),
+                $"Newton step {step} of {maxSteps} at damping {damping:G3}", "Use fewer newton_steps, or a larger damping.");
 
             // Stop once the step is negligible next to the parameters: the iteration has converged.
             if (newtonStep.norm().item<double>() <= 1e-8 * (1 + theta.norm().item<double>()))

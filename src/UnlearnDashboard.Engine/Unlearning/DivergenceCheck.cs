@@ -1,0 +1,37 @@
+using UnlearnDashboard.Engine.Models;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Unlearning;
+
+/// <summary>Checks after an update step that the changed layers' weights, and the model's outputs, are finite.</summary>
+internal static class DivergenceCheck
+{
+    /// <summary>
+    /// Throws FAILED_PRECONDITION naming <paramref name="field"/> when a weight or bias of the chosen layers is NaN or
+    /// infinite, or when the model's logits on <paramref name="inputs"/> are. Weights can stay finite yet grow so large
+    /// that the logits overflow. A diverged update would otherwise fail later, on NaN scores, without naming the
+    /// setting to change.
+    /// </summary>
+    /// <param name="update">The step that ran, as the start of a sentence, for example "Newton step 2 of 3".</param>
+    /// <param name="advice">What to change, as a sentence.</param>
+    public static void ThrowIfDiverged(
+        TrainedModel model, IEnumerable<int> layers, Tensor? inputs, string field, string value, string update, string advice)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var diverged = layers
+            .Where(layer => !IsFinite(model.Network.Layers[layer].weight!) || !IsFinite(model.Network.Layers[layer].bias!))
+            .Select(layer => model.Network.LayerNames[layer])
+            .ToList();
+        string? fault = diverged.Count > 0 ? $"weights of {string.Join(", ", diverged)}"
+            : inputs is not null && !IsFinite(model.Network.forward(inputs)) ? "the model's outputs on the training rows"
+            : null;
+        if (fault is not null)
+        {
+            throw EngineException.Precondition(field,
+                $"{update} made {fault} NaN or infinite, so the update diverged and no model was kept. {advice}", value);
+        }
+    }
+
+    private static bool IsFinite(Tensor values) => values.detach().isfinite().all().item<bool>();
+}
