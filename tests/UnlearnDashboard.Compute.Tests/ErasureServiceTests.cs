@@ -348,9 +348,10 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(5, kept.Rows.Count);
         Assert.Equal(certificate.PreviousDatasetVersion, approved.DatasetVersion);
 
-        // A job queued before the erasure fails when it starts, and new requests are refused.
+        // A job queued before the erasure fails when it starts, and new requests are refused. Its base version was
+        // made before the erasure, which the start checks before the set.
         Assert.Equal(JobState.Failed, debiasEnded.State);
-        Assert.Contains("WITHDRAWN", debiasEnded.Error);
+        Assert.Contains("still carries the erased rows", debiasEnded.Error);
         Assert.Equal(StatusCode.FailedPrecondition, dataFree.StatusCode);
         Assert.Equal(["counterfactual_set_id"], RpcAssert.ViolatedFields(dataFree));
         Assert.Equal(StatusCode.FailedPrecondition, fineTune.StatusCode);
