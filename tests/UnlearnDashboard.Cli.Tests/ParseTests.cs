@@ -16,6 +16,41 @@ public sealed class ParseTests
     }
 
     [Theory]
+    [InlineData(new string[0], "Give --min-impact-ratio, --max-accuracy-drop or both, or --off")]
+    [InlineData(new[] { "--off", "--max-accuracy-drop", "0.01" }, "--off checks no rule")]
+    public async Task Parse_GateSetRules_NeedOneOrOff(string[] options, string message)
+    {
+        var run = await CliRun.RunAsync(["versions", "gate", "set", "model-1", .. options, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task Parse_EmptyApiKey_ReturnsUsageError(string key)
+    {
+        var run = await CliRun.RunAsync("whoami", "--api-key", key, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--api-key'", run.Stderr);
+        Assert.Contains("the key is empty", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("-0.01")]
+    public async Task Parse_AccuracyLossOutOfRange_ReturnsUsageError(string loss)
+    {
+        var run = await CliRun.RunAsync("debias", "--dataset", "adult", "--sensitive", "sex", "--max-accuracy-loss", loss, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("'--max-accuracy-loss'", run.Stderr);
+        Assert.Contains("[0, 1]", run.Stderr);
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("-0.1")]
     [InlineData("0.51")]

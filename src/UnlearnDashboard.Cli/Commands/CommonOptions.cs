@@ -14,13 +14,28 @@ internal static class CommonOptions
     /// <c>--api-key</c>, on the root command and every subcommand. Its value is read by <see cref="CliApp"/>, because
     /// the key is sent on every call of every command.
     /// </summary>
-    public static Option<string?> ApiKey() => new("--api-key")
+    public static Option<string?> ApiKey()
     {
-        HelpName = "SECRET",
-        Description = $"API key sent to the compute server (default: ${ApiKeyEnvironmentVariable}). The server's first start writes "
-            + "one key per role to credentials.json in its data folder.",
-        Recursive = true,
-    };
+        var option = new Option<string?>("--api-key")
+        {
+            HelpName = "SECRET",
+            Description = $"API key sent to the compute server (default: ${ApiKeyEnvironmentVariable}). The server's first start writes "
+                + "one key per role to credentials.json in its data folder.",
+            Recursive = true,
+        };
+
+        // An empty value, for example from an unset shell variable, would otherwise fall back to the environment's key
+        // and run the command as another user without saying so.
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(token => string.IsNullOrWhiteSpace(token.Value)))
+            {
+                result.AddError($"Invalid value '' for option '--api-key': the key is empty. Pass a key, or leave the option out "
+                    + $"to use ${ApiKeyEnvironmentVariable}.");
+            }
+        });
+        return option;
+    }
 
     /// <summary><c>--ca-certificate</c>, on the root command and every subcommand; read by <see cref="CliApp"/> like <c>--api-key</c>.</summary>
     public static Option<string?> CaCertificate() => new("--ca-certificate")

@@ -118,8 +118,23 @@ internal static class VersionPromotionCommands
             CustomParser = NumberParsers.NullableDouble("--max-accuracy-drop", "in [0, 1]", v => v is >= 0 and <= 1),
             HelpName = "DROP",
         };
+        var off = new Option<bool>("--off")
+        {
+            Description = "Check no rule, so that promotion to champion passes any version. Not with a rule option.",
+        };
         var json = CommonOptions.Json("the gate");
-        var command = new Command("set", "Replace a model's release gate.") { server, model, minRatio, maxDrop, json };
+        var command = new Command("set", "Replace a model's release gate.") { server, model, minRatio, maxDrop, off, json };
+
+        // Without a rule the server stores a gate that checks nothing; a command line that names no rule is more
+        // likely a mistake than that intent, so the intent must be explicit.
+        command.Validators.Add(result =>
+        {
+            bool anyRule = result.GetValue(minRatio) is not null || result.GetValue(maxDrop) is not null;
+            if (result.GetValue(off) && anyRule)
+                result.AddError("--off checks no rule, so it cannot be given with --min-impact-ratio or --max-accuracy-drop.");
+            else if (!result.GetValue(off) && !anyRule)
+                result.AddError("Give --min-impact-ratio, --max-accuracy-drop or both, or --off to check no rule.");
+        });
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
             var jsonPath = parseResult.GetValue(json);

@@ -52,7 +52,7 @@ public static class AuditActions
 
     public const string UserCreate = "user.create";
 
-    /// <summary>A SetPassword: the user whose password was set, by whom, and whether the server generated it.</summary>
+    /// <summary>A SetPassword: the user whose password was set, the actor who set it, and whether the server generated it.</summary>
     public const string PasswordSet = "password.set";
 
     public const string UserRevoke = "user.revoke";

@@ -121,7 +121,7 @@ public static class TrainingFilePurge
 
     /// <summary>
     /// Returns the definition for a training file whose test split moved to a test file. Validation was a share of
-    /// the whole file and is now drawn from the rest, so its fraction becomes v / (1 - t): German Credit's 0.2 of
+    /// the whole file and is now drawn from the rest, so its fraction becomes v / (1 - t). German Credit's 0.2 of
     /// the file, with test 0.2, becomes 0.25 of the remaining 80 %, and the validation split keeps its size.
     /// </summary>
     public static DatasetDefinition WithTestFile(DatasetDefinition definition)

@@ -16,7 +16,7 @@ namespace UnlearnDashboard.Engine.Evidence;
 /// </summary>
 /// <param name="directory">
 /// Folder that keeps each entry as a JSON file, so that other processes (the compute server's job workers)
-/// reuse it; null keeps entries in memory only. Two processes that miss the same entry at once both train it
+/// reuse it. Null keeps entries in memory only. Two processes that miss the same entry at once both train it
 /// and write the same file.
 /// </param>
 public sealed class SeedBandCache(string? directory = null)
