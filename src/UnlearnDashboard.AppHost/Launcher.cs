@@ -10,6 +10,18 @@ internal sealed class Launcher(LauncherOptions options, TextWriter output)
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // A server started on a taken port fails after the other has started, and the addresses printed would be
+        // another program's, so check both before anything starts or any file is written.
+        foreach (var (name, url, option) in new[] { ("compute", options.ComputeUrl, "--compute-url"), ("web", options.WebUrl, "--web-url") })
+        {
+            if (await PortProbe.IsInUseAsync(url, cancellationToken))
+            {
+                output.WriteLine($"error: {Origin(url)} is already in use, so the {name} server cannot listen there. Stop the program "
+                    + $"that listens there (another UnlearnDashboard?), or choose a free port with {option}.");
+                return 1;
+            }
+        }
+
         Directory.CreateDirectory(options.DataDirectory);
         var children = new List<ChildProcess>();
         try

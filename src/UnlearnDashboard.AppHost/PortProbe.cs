@@ -40,6 +40,27 @@ internal static class PortProbe
         return false;
     }
 
+    /// <summary>Returns true when something already accepts connections on <paramref name="url"/>'s host and port.</summary>
+    public static async Task<bool> IsInUseAsync(Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(TimeSpan.FromSeconds(2));
+            await client.ConnectAsync(ProbeHost(url), url.Port, attempt.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Returns the host to connect to: loopback for wildcard hosts such as "+", "*" or "0.0.0.0".</summary>
     private static string ProbeHost(Uri url) => url.Host switch
     {
