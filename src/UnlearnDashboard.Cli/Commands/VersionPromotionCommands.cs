@@ -125,7 +125,7 @@ internal static class VersionPromotionCommands
         var json = CommonOptions.Json("the gate");
         var command = new Command("set", "Replace a model's release gate.") { server, model, minRatio, maxDrop, off, json };
 
-        // Without a rule the server stores a gate that checks nothing; a command line that names no rule is more
+        // Without a rule the server stores a gate that checks nothing. A command line that names no rule is more
         // likely a mistake than that intent, so the intent must be explicit.
         command.Validators.Add(result =>
         {

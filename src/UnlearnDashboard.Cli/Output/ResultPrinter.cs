@@ -47,7 +47,7 @@ internal static class ResultPrinter
         {
             writer.WriteLine($"accuracy budget:  at most {Formats.Metric(budget.MaxAccuracyLoss)} lost on validation; "
                 + $"{Formats.Metric(budget.ValidationAccuracyBefore)} to {Formats.Metric(budget.ValidationAccuracyAfter)} with "
-                + $"{budget.StepScale.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)} of the update");
+                + $"{budget.StepScale.ToString("0.####", CultureInfo.InvariantCulture)} of the update");
         }
 
         WriteInfluence(result, writer);

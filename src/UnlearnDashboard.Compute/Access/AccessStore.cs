@@ -89,7 +89,7 @@ public sealed partial class AccessStore(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = trimmed.Length is 0 or > 64 ? null : await FindUserForSignInAsync(db, name, cancellationToken);
+        var user = trimmed.Length is 0 or > 64 ? null : await FindUserIgnoringCaseAsync(db.Users.AsNoTracking(), name, cancellationToken);
         bool valid;
         if (user is null)
         {
@@ -221,8 +221,7 @@ public sealed partial class AccessStore(
             throw RpcErrors.InvalidArgument("new_password", $"new_password has {newPassword.Length} characters; use at least {Secrets.MinimumPasswordLength}, or leave it empty to have one generated.");
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        string lower = userName.ToLowerInvariant();
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Name.ToLower() == lower, cancellationToken)
+        var user = await FindUserIgnoringCaseAsync(db.Users, userName, cancellationToken)
             ?? throw RpcErrors.NotFound($"User '{userName}' not found; 'unlearn users list' lists the users.");
         if (user.RevokedAt is not null)
             throw RpcErrors.FailedPrecondition("user_name", $"User '{user.Name}' is revoked, so it cannot sign in; create a new user instead.");
@@ -399,11 +398,12 @@ public sealed partial class AccessStore(
     /// <summary>
     /// Returns the user named <paramref name="name"/> ignoring letter case, as CreateUser compares names. A database
     /// from before that rule may hold names that differ only in case, and then only the exact name matches.
+    /// <paramref name="users"/> is tracked when the caller changes the row.
     /// </summary>
-    private static async Task<UserRow?> FindUserForSignInAsync(ComputeDbContext db, string name, CancellationToken cancellationToken)
+    private static async Task<UserRow?> FindUserIgnoringCaseAsync(IQueryable<UserRow> users, string name, CancellationToken cancellationToken)
     {
         string lower = name.ToLowerInvariant();
-        var matches = await db.Users.AsNoTracking().Where(u => u.Name.ToLower() == lower).ToListAsync(cancellationToken);
+        var matches = await users.Where(u => u.Name.ToLower() == lower).ToListAsync(cancellationToken);
         return matches.Count == 1 ? matches[0] : matches.FirstOrDefault(u => u.Name == name);
     }
 
