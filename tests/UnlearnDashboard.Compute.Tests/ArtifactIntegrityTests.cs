@@ -40,15 +40,18 @@ public abstract class ArtifactIntegrityTests(ComputeServerFixture server)
         Assert.Equal(["artifact"], RpcAssert.ViolatedFields(error));
     }
 
-    [Fact]
-    public async Task Debias_DamagedBaseWeights_FailsJob()
+    [Theory]
+    [InlineData("last byte flipped")]
+    [InlineData("cut to half")]
+    [InlineData("emptied")]
+    public async Task Debias_DamagedBaseWeights_FailsJob(string damage)
     {
-        var dataset = await RegisterGermanAsync("german-damaged-weights");
+        var dataset = await RegisterGermanAsync($"german-damaged-weights-{damage.Replace(' ', '-')}");
         var training = await server.Jobs.TrainModelAsync(new TrainModelRequest { Dataset = dataset.Spec.Name, Settings = new ModelSettings { Epochs = 1 } });
         var trained = await JobWatcher.WaitForEndAsync(server.Jobs, training.Id);
         var version = await server.Models.GetVersionAsync(new GetVersionRequest { VersionId = trained.Result.Train.VersionId });
 
-        await DamageArtifactAsync(version.WeightsSha256);
+        await DamageWeightsAsync(version.WeightsSha256, damage);
         var job = await server.Jobs.SubmitDebiasAsync(new DebiasRequest
         {
             Dataset = dataset.Spec.Name,
@@ -57,10 +60,14 @@ public abstract class ArtifactIntegrityTests(ComputeServerFixture server)
             Method = DebiasMethod.GradientAscent,
         });
         var finished = await JobWatcher.WaitForEndAsync(server.Jobs, job.Id);
+        var versions = await server.Models.ListVersionsAsync(new ListVersionsRequest { ModelId = version.ModelId });
+        var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = dataset.Id });
 
         Assert.Equal(JobState.Failed, finished.State);
-        Assert.Contains("damaged", finished.Error);
-        Assert.Contains(version.WeightsSha256, finished.Error);
+        Assert.Contains("is damaged: its SHA-256 is", finished.Error);
+        Assert.Contains($"expected {version.WeightsSha256}", finished.Error);
+        Assert.Equal([version.Id], versions.Versions.Select(v => v.Id));
+        Assert.Equal(version.Id, after.DefaultModelVersionId);
     }
 
     [Fact]
@@ -91,6 +98,21 @@ public abstract class ArtifactIntegrityTests(ComputeServerFixture server)
         Seed = 5,
         RequestedBy = "engineer",
     };
+
+    /// <summary>Damages a stored weights file as a disk, a full volume or a careless edit might.</summary>
+    private async Task DamageWeightsAsync(string sha256, string damage)
+    {
+        string path = Path.Combine(server.ArtifactDirectory, sha256[..2], sha256);
+        byte[] bytes = await File.ReadAllBytesAsync(path);
+        byte[] damaged = damage switch
+        {
+            "last byte flipped" => [.. bytes[..^1], (byte)(bytes[^1] ^ 0xFF)],
+            "cut to half" => bytes[..(bytes.Length / 2)],
+            "emptied" => [],
+            _ => throw new ArgumentOutOfRangeException(nameof(damage), damage, "Unknown damage."),
+        };
+        await File.WriteAllBytesAsync(path, damaged);
+    }
 
     /// <summary>Flips the last byte of a stored artifact, as a disk or a careless edit might.</summary>
     private async Task DamageArtifactAsync(string sha256)

@@ -88,6 +88,30 @@ public abstract class InteropServiceTests(InteropServerFixture server)
         Assert.Equal(before.Models.Count, after.Models.Count);
     }
 
+    [Theory]
+    [InlineData("adult_mlp.pt", "half", "half-adult_mlp.pt is a damaged zip archive")]
+    [InlineData("adult_mlp.safetensors", "half", "has data offsets outside the file's")]
+    [InlineData("adult_mlp.pt", "empty", "The import carries no weights")]
+    public async Task ImportModel_CutFile_StoresNothing(string file, string cut, string expected)
+    {
+        byte[] bytes = File.ReadAllBytes(InteropServerFixture.FixturePath(file));
+        byte[] damaged = cut == "half" ? bytes[..(bytes.Length / 2)] : [];
+        string name = $"{cut}-{file}";
+        var modelsBefore = await server.Models.ListModelsAsync(new ListModelsRequest());
+        int artifactsBefore = server.CountArtifacts();
+
+        var error = await RpcAssert.FailsAsync(() => ImportAsync(damaged, name));
+        var modelsAfter = await server.Models.ListModelsAsync(new ListModelsRequest());
+        var health = await new Grpc.Health.V1.Health.HealthClient(server.Channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["data"], RpcAssert.ViolatedFields(error));
+        Assert.Contains(expected, error.Status.Detail);
+        Assert.Equal(modelsBefore.Models, modelsAfter.Models);
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+    }
+
     [Fact]
     public async Task ImportModel_WrongShape_NamesFirstMismatch()
     {

@@ -117,9 +117,11 @@ public sealed class TrainedModel : IDisposable
         }
         catch (Exception error) when (error is not EngineException)
         {
+            var expected = network.state_dict().Select(p => (p.Key, p.Value.shape)).ToList();
             network.Dispose();
+            string cause = TorchSharpWeightsScan.DescribeMismatch(weights, expected) ?? error.Message.TrimEnd('.');
             throw new EngineException(EngineErrorKind.DataLoss, "weights",
-                $"Model file {source} could not be read as TorchSharp weights ({weights.Length} bytes): {error.Message}");
+                $"Model file {source} could not be read as TorchSharp weights ({weights.Length} bytes): {cause}.");
         }
 
         return new TrainedModel(spec, network);
