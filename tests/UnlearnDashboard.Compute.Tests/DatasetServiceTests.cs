@@ -239,6 +239,44 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         Assert.Equal(artifactsBefore, server.CountArtifacts());
     }
 
+    [Theory]
+    [InlineData("no header", "label_column", "Column name '25' is a number, so the file may have no header row")]
+    [InlineData("semicolons", "train_file", "looks ';'-separated")]
+    [InlineData("ragged row", "train_file", "Line 5 of uploaded training file has 5 fields, but the header has 4")]
+    [InlineData("invalid UTF-8", "train_file", "is not valid UTF-8: byte 0xFC")]
+    [InlineData("empty file", "train_file", "is empty")]
+    [InlineData("no complete row", "train_file", "No rows of uploaded training file are left")]
+    [InlineData("three labels", "y", "Label column 'y' must have exactly two values")]
+    [InlineData("favourable absent", "y", "Favourable label '1' is not a value of label column 'y'")]
+    [InlineData("no sensitive column", "sensitive_column", "Sensitive column 'sex' is not a column of")]
+    [InlineData("one group", "sex", "Sensitive column 'sex' has only one group, 'Male'")]
+    [InlineData("sensitive all missing", "sex", "Sensitive column 'sex' has missing values in 60 rows")]
+    [InlineData("text in numbers", "age", "Column 'age' contains numbers in 59 of its 60 values")]
+    [InlineData("identifier column", "customer", "so it looks like an identifier")]
+    public async Task UploadDataset_BadFile_NamesFieldAndStoresNothing(string kind, string field, string expected)
+    {
+        string name = "bad-" + kind.Replace(' ', '-').Replace("UTF-8", "utf8", StringComparison.Ordinal);
+        var spec = new DatasetSpec { Name = name, LabelColumn = "y", FavourableLabel = "1", SensitiveColumn = "sex", ValidationFraction = 0.2 };
+        int artifactsBefore = server.CountArtifacts();
+        using var call = server.Datasets.UploadDataset();
+
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = spec });
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk
+        {
+            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(BadFile(kind)) },
+        });
+        await call.RequestStream.CompleteAsync();
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([field], RpcAssert.ViolatedFields(error));
+        Assert.Contains(expected, error.Status.Detail);
+        Assert.DoesNotContain(list.Datasets, d => d.Spec.Name == name);
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "staging")));
+    }
+
     [Fact]
     public async Task UploadDataset_ChunkOverLimit_IsInvalidArgument()
     {
@@ -257,6 +295,44 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     }
 
     [Fact]
+    public async Task UploadDataset_MessageOverGrpcLimit_IsResourceExhausted()
+    {
+        // Both Adult files in one message: 3,974,461 + 2,003,288 = 5,977,749 bytes, over gRPC's default 4 MiB.
+        byte[] both = [
+            .. File.ReadAllBytes(Path.Combine(server.ImportDirectory, "adult.csv")),
+            .. File.ReadAllBytes(Path.Combine(server.ImportDirectory, "adult-test.csv")),
+        ];
+        int artifactsBefore = server.CountArtifacts();
+        using var call = server.Datasets.UploadDataset();
+
+        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("one-message") });
+        try
+        {
+            await call.RequestStream.WriteAsync(new UploadDatasetChunk
+            {
+                Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(both) },
+            });
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The server can end the call while the message is still being sent; its status is the response's.
+        }
+
+        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
+
+        Assert.Equal(5_977_749, both.Length);
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal(
+            "A request message is over the server's limit of 4194304 bytes per message, so it was not read. " +
+            "Send files in chunks of at most 1048576 bytes (Upload:MaxChunkBytes); 64 KiB works well.",
+            error.Status.Detail);
+        Assert.DoesNotContain(list.Datasets, d => d.Spec.Name == "one-message");
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+    }
+
+    [Fact]
     public async Task GetDataset_UnknownName_IsNotFound()
     {
         var request = new GetDatasetRequest { Dataset = "no-such-dataset" };
@@ -264,6 +340,58 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         var error = await RpcAssert.FailsAsync(() => server.Datasets.GetDatasetAsync(request).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    /// <summary>
+    /// A CSV file of 60 rows with columns age, city, sex and y, damaged as <paramref name="kind"/> names; every
+    /// other row is valid, so the damage is the only fault.
+    /// </summary>
+    private static byte[] BadFile(string kind)
+    {
+        if (kind == "empty file")
+            return [];
+        if (kind == "invalid UTF-8")
+            return [.. "age,city,sex,y\n25,Paris,Male,1\n"u8, 0x4D, 0xFC, 0x6E, .. ",Oslo,Female,0\n"u8];
+
+        string[] header = kind switch
+        {
+            "no sensitive column" => ["age", "city", "gender", "y"],
+            "identifier column" => ["age", "customer", "sex", "y"],
+            _ => ["age", "city", "sex", "y"],
+        };
+        string[] cities = ["Paris", "Oslo", "Rome"];
+        var rows = new List<string[]>();
+        for (int i = 0; i < 60; i++)
+        {
+            string age = $"{25 + i % 40}";
+            string city = kind == "identifier column" ? $"c{i + 1:D3}" : cities[i % 3];
+            string sex = kind switch
+            {
+                "one group" => "Male",
+                "sensitive all missing" => "?",
+                _ => i % 2 == 0 ? "Male" : "Female",
+            };
+            string label = kind switch
+            {
+                "three labels" => $"{i % 3}",
+                "favourable absent" => i % 2 == 0 ? "yes" : "no",
+                _ => $"{i / 2 % 2}",
+            };
+            rows.Add([age, city, sex, label]);
+        }
+
+        if (kind == "no complete row")
+            rows.ForEach(row => row[1] = "?");
+        if (kind == "text in numbers")
+            rows[10][0] = "forty";
+        if (kind == "ragged row")
+            rows[3] = [.. rows[3], "extra"];
+
+        string separator = kind == "semicolons" ? ";" : ",";
+        var lines = rows.Select(row => string.Join(separator, row));
+        if (kind != "no header")
+            lines = lines.Prepend(string.Join(separator, header));
+        return System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n");
     }
 
     private static async Task SendFileAsync(IClientStreamWriter<UploadDatasetChunk> stream, string path, DatasetFileRole role)

@@ -194,6 +194,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     [InlineData("remove_fraction 0.7", "remove_fraction")]
     [InlineData("remove_fraction NaN", "remove_fraction")]
     [InlineData("remove_fraction 0", "remove_fraction")]
+    [InlineData("remove_fraction -0.1", "remove_fraction")]
     [InlineData("damping -1", "damping")]
     [InlineData("max_accuracy_loss 2", "max_accuracy_loss")]
     [InlineData("unknown layer", "layers")]
@@ -206,6 +207,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
             case "remove_fraction 0.7": request.RemoveFraction = 0.7; break;
             case "remove_fraction NaN": request.RemoveFraction = double.NaN; break;
             case "remove_fraction 0": request.RemoveFraction = 0; break;
+            case "remove_fraction -0.1": request.RemoveFraction = -0.1; break;
             case "damping -1": request.Damping = -1; break;
             case "max_accuracy_loss 2": request.MaxAccuracyLoss = 2; break;
             case "unknown layer": request.Layers.Add("fc9"); break;

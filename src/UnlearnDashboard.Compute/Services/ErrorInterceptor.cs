@@ -1,7 +1,10 @@
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Access;
 using UnlearnDashboard.Compute.Diagnostics;
+using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Engine;
 
 namespace UnlearnDashboard.Compute.Services;
@@ -10,10 +13,21 @@ namespace UnlearnDashboard.Compute.Services;
 /// Turns failures of every service method into gRPC statuses: an <see cref="EngineException"/> becomes
 /// INVALID_ARGUMENT, FAILED_PRECONDITION or DATA_LOSS with a field violation, and any other exception is
 /// logged and reaches the client as a generic INTERNAL without its text. Messages longer than
-/// <see cref="RpcErrors.MaxMessageLength"/> are cut.
+/// <see cref="RpcErrors.MaxMessageLength"/> are cut. A request message over gRPC's receive limit stays
+/// RESOURCE_EXHAUSTED, with a detail that names the limit and the chunk size to use instead.
 /// </summary>
-internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+internal sealed class ErrorInterceptor(
+    ILogger<ErrorInterceptor> logger, IOptions<GrpcServiceOptions> grpcOptions, IOptions<ComputeOptions> computeOptions) : Interceptor
 {
+    /// <summary>
+    /// Detail of the status that Grpc.AspNetCore.Server (2.85) gives a request message over
+    /// <see cref="GrpcServiceOptions.MaxReceiveMessageSize"/>; it names neither size.
+    /// </summary>
+    private const string MessageTooLargeDetail = "Received message exceeds the maximum configured message size.";
+
+    /// <summary>gRPC's default receive limit, 4 MiB, used when <see cref="GrpcServiceOptions.MaxReceiveMessageSize"/> is unset.</summary>
+    private const int DefaultMaxReceiveMessageBytes = 4 * 1024 * 1024;
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -64,6 +78,10 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             case SignInLockedException:
                 // AccessStore logged the start of the lockout, and one line per rejected sign-in would flood the log too.
                 return null;
+            case RpcException { StatusCode: StatusCode.ResourceExhausted, Status.Detail: MessageTooLargeDetail }:
+                var tooLarge = MessageTooLarge();
+                logger.CallRejected(context.Method, tooLarge.StatusCode.ToString(), tooLarge.Status.Detail);
+                return tooLarge;
             case RpcException rpcError:
                 logger.CallRejected(context.Method, rpcError.StatusCode.ToString(), rpcError.Status.Detail);
                 var shortened = RpcErrors.Shorten(rpcError);
@@ -79,5 +97,18 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
                 logger.CallFailed(error, context.Method);
                 return RpcErrors.Internal();
         }
+    }
+
+    /// <summary>Returns RESOURCE_EXHAUSTED naming the receive limit and the upload chunk limit.</summary>
+    private RpcException MessageTooLarge()
+    {
+        int limit = grpcOptions.Value.MaxReceiveMessageSize ?? DefaultMaxReceiveMessageBytes;
+        int maxChunk = computeOptions.Value.Upload.MaxChunkBytes;
+
+        // NOTE: gRPC reads only a message's length prefix before it rejects the message, and does not pass that
+        // length on, so the detail can name the limit but not the message's size.
+        return RpcErrors.ResourceExhausted(
+            $"A request message is over the server's limit of {limit} bytes per message, so it was not read. " +
+            $"Send files in chunks of at most {maxChunk} bytes (Upload:MaxChunkBytes); 64 KiB works well.");
     }
 }

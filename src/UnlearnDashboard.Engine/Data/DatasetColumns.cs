@@ -131,8 +131,21 @@ internal sealed class DatasetColumns
 
         string message = names.Contains(labelColumn)
             ? $"Label column '{labelColumn}' is a derived column, but the label must be a column of {train.Source}. Columns: {List(train.Columns)}."
-            : $"Label column '{labelColumn}' is not a column of {train.Source}. Columns: {List(train.Columns)}.";
+            : $"Label column '{labelColumn}' is not a column of {train.Source}. Columns: {List(train.Columns)}.{HeaderlessHint(train)}";
         throw EngineException.Invalid("label_column", message, labelColumn);
+    }
+
+    /// <summary>
+    /// Returns a sentence saying that the file may lack a header row when a column name is a number, as the first
+    /// data row of a file without a header is, or an empty string.
+    /// </summary>
+    private static string HeaderlessHint(CsvTable train)
+    {
+        string? number = train.Columns.FirstOrDefault(name =>
+            double.TryParse(name, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _));
+        return number is null
+            ? ""
+            : $" Column name '{number}' is a number, so the file may have no header row. Add a header row that names the columns.";
     }
 
     private static HashSet<int> ResolveIgnored(DatasetDefinition definition, List<string> names, int sensitive)

@@ -21,6 +21,12 @@ public static class DatasetLoader
     private const double MostlyNumericShare = 0.9;
 
     /// <summary>
+    /// Minimum number of complete rows for which a text column with a different value in every row is taken for an
+    /// identifier. In a smaller file a column such as a city can differ in every row without being one.
+    /// </summary>
+    private const int MinRowsForIdentifierCheck = 50;
+
+    /// <summary>
     /// Loads a dataset from a training CSV and an optional test CSV. Without a test file the training file is
     /// split into train, validation and test; with one it is split into train and validation.
     /// </summary>
@@ -53,6 +59,7 @@ public static class DatasetLoader
         string favourable = ResolveFavourable(definition, labelValues);
         var numericColumns = FindNumericColumns(files, columns);
         CheckRowsLeft(files, columns);
+        CheckNoIdentifierColumn(files, columns, numericColumns);
 
         var labels = files.Select(f => LabelsOf(f, columns.Label, favourable)).ToList();
         var splits = SplitRows(files, labels, columns, definition);
@@ -394,6 +401,54 @@ public static class DatasetLoader
                 $"Sensitive column '{column}' has only one group, '{groups[0]}', in the rows that are used. " +
                 "Fairness metrics compare groups: choose another sensitive column or add rows of other groups.",
                 groups[0]);
+        }
+    }
+
+    /// <summary>
+    /// Rejects a text feature column with a different value in every complete row, such as a name or a
+    /// customer id. One-hot encoding gives such a column one input per row, which a model can only memorise.
+    /// Files of fewer than <see cref="MinRowsForIdentifierCheck"/> complete rows are not checked.
+    /// </summary>
+    private static void CheckNoIdentifierColumn(List<DatasetFile> files, DatasetColumns columns, IReadOnlyCollection<string> numericColumns)
+    {
+        var records = files.Select(f => (File: f, Records: CompleteRecords(f))).ToList();
+        int rowCount = records.Sum(f => f.Records.Length);
+        if (rowCount < MinRowsForIdentifierCheck)
+            return;
+
+        foreach (int c in columns.Features)
+        {
+            string column = columns.Names[c];
+            if (c == columns.Sensitive || numericColumns.Contains(column))
+                continue;
+
+            var values = new HashSet<string>(StringComparer.Ordinal);
+            bool repeated = false;
+            foreach (var (file, fileRecords) in records)
+            {
+                foreach (int r in fileRecords)
+                {
+                    if (!values.Add(file.Columns[c][r].Trim()))
+                    {
+                        repeated = true;
+                        break;
+                    }
+                }
+
+                if (repeated)
+                    break;
+            }
+
+            if (repeated)
+                continue;
+
+            var (first, firstRecords) = records.First(f => f.Records.Length > 0);
+            string example = first.Columns[c][firstRecords[0]];
+            throw EngineException.Invalid(
+                column,
+                $"Column '{column}' has a different value in each of its {Count(rowCount)} complete rows (for example '{example}'), " +
+                "so it looks like an identifier, and a model would get one input per row. Remove the column from the file, or list it in ignored_columns.",
+                column);
         }
     }
 

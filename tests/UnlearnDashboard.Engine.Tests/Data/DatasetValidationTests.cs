@@ -248,4 +248,92 @@ public sealed class DatasetValidationTests
 
         Assert.Contains("No rows are left for training", error.Message);
     }
+
+    [Fact]
+    public void Load_FileWithoutHeader_SuggestsHeaderRow()
+    {
+        const string csv = "39,Male,1\n50,Female,0\n41,Male,0\n";
+
+        var error = LoadInvalid(Definition(), csv);
+
+        Assert.Equal("label_column", error.Field);
+        Assert.Equal(
+            "Label column 'y' is not a column of train.csv. Columns: 39, Male, 1. " +
+            "Column name '39' is a number, so the file may have no header row. Add a header row that names the columns.",
+            error.Message);
+    }
+
+    [Fact]
+    public void Load_SensitiveAllMissing_NamesColumnAndRows()
+    {
+        const string csv = "a,sex,y\nx,?,1\ny,,0\nz,?,1\n";
+
+        var error = LoadInvalid(Definition(), csv);
+
+        Assert.Equal("sex", error.Field);
+        Assert.Contains("Sensitive column 'sex' has missing values in 3 rows of train.csv: line 2 ('?'), line 3 (empty), line 4 ('?')", error.Message);
+    }
+
+    [Fact]
+    public void Load_IdentifierColumn_IsInvalid()
+    {
+        var error = LoadInvalid(Definition(), Customers(60, repeatLast: false));
+
+        Assert.Equal("customer", error.Field);
+        Assert.Equal("customer", error.Value);
+        Assert.Equal(
+            "Column 'customer' has a different value in each of its 60 complete rows (for example 'c001'), so it looks like an identifier, " +
+            "and a model would get one input per row. Remove the column from the file, or list it in ignored_columns.",
+            error.Message);
+    }
+
+    [Fact]
+    public void Load_IgnoredIdentifierColumn_Loads()
+    {
+        var definition = Definition() with { IgnoredColumns = ["customer"] };
+
+        var data = Load(definition, Customers(60, repeatLast: false));
+
+        Assert.Equal(60, data.Train.Count);
+        Assert.DoesNotContain("customer", data.Train.FeatureColumns);
+    }
+
+    [Theory]
+    [InlineData(60, true)]
+    [InlineData(49, false)]
+    public void Load_TextColumnWithRepeatOrFewRows_Loads(int rows, bool repeatLast)
+    {
+        var data = Load(Definition(), Customers(rows, repeatLast));
+
+        Assert.Equal(rows, data.Train.Count);
+        Assert.Contains("customer", data.Train.FeatureColumns);
+    }
+
+    [Fact]
+    public void Load_NumberInEveryRowDifferent_Loads()
+    {
+        var csv = new System.Text.StringBuilder("weight,sex,y\n");
+        for (int i = 0; i < 60; i++)
+            csv.Append($"{1000 + i * 7},{(i % 2 == 0 ? "Male" : "Female")},{i % 3 % 2}\n");
+
+        var data = Load(Definition(), csv.ToString());
+
+        Assert.Contains("weight", data.NumericColumns);
+    }
+
+    /// <summary>
+    /// A table with a text column 'customer' of c001, c002 and so on, one per row. With <paramref name="repeatLast"/>
+    /// the last row repeats the first customer.
+    /// </summary>
+    private static string Customers(int rows, bool repeatLast)
+    {
+        var csv = new System.Text.StringBuilder("customer,sex,y\n");
+        for (int i = 0; i < rows; i++)
+        {
+            int customer = repeatLast && i == rows - 1 ? 0 : i;
+            csv.Append($"c{customer + 1:D3},{(i % 2 == 0 ? "Male" : "Female")},{i % 3 % 2}\n");
+        }
+
+        return csv.ToString();
+    }
 }
