@@ -3,6 +3,8 @@ using MudBlazor;
 using Bunit.TestDoubles;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using UnlearnDashboard.Protos.V1;
 using UnlearnDashboard.Web.Components.Pages;
 using UnlearnDashboard.Web.Compute;
@@ -184,6 +186,28 @@ public sealed class NewRequestTests : DashboardTestContext
     }
 
     [Theory]
+    [InlineData(StatusCode.InvalidArgument, "remove_fraction must be in (0, 0.5]; got 0.7.")]
+    [InlineData(StatusCode.FailedPrecondition, "Counterfactual set cf-1 is pending; a compliance officer must approve it before a job can use it.")]
+    [InlineData(StatusCode.NotFound, "Model version 0193a1b2 was not found.")]
+    public async Task Wizard_ServerRejection_ShowsStatusDetail(StatusCode code, string detail)
+    {
+        // The real adapter turns the compute server's status into the exception the page handles.
+        var adapter = new ComputeJobs(
+            new RejectingJobServiceClient(new RpcException(new Status(code, detail))),
+            Options.Create(new ComputeClientOptions()),
+            NullLogger<ComputeJobs>.Instance);
+        Jobs.SubmitError = await Assert.ThrowsAsync<ComputeUnavailableException>(() => adapter.SubmitDebiasAsync(new DebiasRequest(), CancellationToken.None));
+        var page = GoToMethodStep();
+        page.Find("[data-testid=next]").Click();
+
+        page.WaitForElement("[data-testid=submit]").Click();
+
+        var message = Assert.Single(SnackbarMessages);
+        Assert.Equal($"The compute server rejected the request: {detail}", message);
+        Assert.Single(Jobs.Submitted);
+    }
+
+    [Theory]
     [InlineData(Role.Viewer, "viewer")]
     [InlineData(Role.Compliance, "compliance officer")]
     [InlineData(Role.Admin, "admin")]
@@ -234,5 +258,12 @@ public sealed class NewRequestTests : DashboardTestContext
         page.Find("[data-testid=next]").Click();
         page.WaitForElement("[data-testid=remove-fraction]");
         return page;
+    }
+
+    /// <summary>A JobService client whose SubmitDebias fails with a given status, as the compute server rejects a request.</summary>
+    private sealed class RejectingJobServiceClient(RpcException rejection) : JobService.JobServiceClient
+    {
+        public override AsyncUnaryCall<Job> SubmitDebiasAsync(DebiasRequest request, CallOptions options) =>
+            new(Task.FromException<Job>(rejection), Task.FromResult(new Grpc.Core.Metadata()), () => rejection.Status, () => [], () => { });
     }
 }
