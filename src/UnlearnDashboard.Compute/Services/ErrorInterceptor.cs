@@ -13,8 +13,9 @@ namespace UnlearnDashboard.Compute.Services;
 /// Turns failures of every service method into gRPC statuses: an <see cref="EngineException"/> becomes
 /// INVALID_ARGUMENT, FAILED_PRECONDITION or DATA_LOSS with a field violation, and any other exception is
 /// logged and reaches the client as a generic INTERNAL without its text. Messages longer than
-/// <see cref="RpcErrors.MaxMessageLength"/> are cut. A request message over gRPC's receive limit stays
-/// RESOURCE_EXHAUSTED, with a detail that names the limit and the chunk size to use instead.
+/// <see cref="RpcErrors.MaxMessageLength"/> are cut. A message of a client stream over gRPC's receive limit stays
+/// RESOURCE_EXHAUSTED, with a detail that names the limit and the chunk size to use instead. gRPC reads the
+/// request of a unary call before any interceptor runs, so an oversized one keeps gRPC's own detail.
 /// </summary>
 internal sealed class ErrorInterceptor(
     ILogger<ErrorInterceptor> logger, IOptions<GrpcServiceOptions> grpcOptions, IOptions<ComputeOptions> computeOptions) : Interceptor
