@@ -114,12 +114,21 @@ internal static class ResultPrinter
     public static string MethodName(DebiasMethod method) =>
         DebiasMethodOptions.Methods.FirstOrDefault(entry => entry.Value == method).Key ?? method.ToString();
 
+    private static string? ObjectiveRowsName(ObjectiveRows rows) => rows switch
+    {
+        ObjectiveRows.Validation => "validation split",
+        ObjectiveRows.TrainingAndValidation => "training and validation splits, because a group has fewer than 400 validation rows",
+        _ => null,
+    };
+
     private static void WriteInfluence(DebiasResult result, TextWriter writer)
     {
         if (result.Influence is { } influence && influence.Layers.Count > 0)
         {
             string rule = influence.DampingChosenByRule ? " (chosen by the damping rule)" : "";
             writer.WriteLine($"layers:           {string.Join(", ", influence.Layers)}, damping {influence.Damping.ToString("G3", CultureInfo.InvariantCulture)}{rule}");
+            if (ObjectiveRowsName(influence.ObjectiveRows) is { } rows)
+                writer.WriteLine($"objective rows:   {rows} ({influence.ObjectiveRowCount.ToString("N0", CultureInfo.InvariantCulture)})");
         }
 
         var changed = result.LayerChanges.Where(c => c.DeltaNorm > 0).ToList();

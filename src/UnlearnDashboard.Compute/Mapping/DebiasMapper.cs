@@ -126,6 +126,13 @@ internal static class DebiasMapper
         _ => Proto.BiasObjective.Unspecified,
     };
 
+    private static Proto.ObjectiveRows ToProto(this ObjectiveRows rows) => rows switch
+    {
+        ObjectiveRows.Validation => Proto.ObjectiveRows.Validation,
+        ObjectiveRows.TrainingAndValidation => Proto.ObjectiveRows.TrainingAndValidation,
+        _ => Proto.ObjectiveRows.Unspecified,
+    };
+
     private static Proto.InfluenceSolver ToProto(this InfluenceSolverKind solver) => solver switch
     {
         InfluenceSolverKind.ConjugateGradient => Proto.InfluenceSolver.ConjugateGradient,
@@ -177,6 +184,8 @@ internal static class DebiasMapper
                 Curvature = outcome.Influence.Curvature.ToProto(),
                 Solver = outcome.Influence.Solver.ToProto(),
                 Objective = outcome.Influence.Objective.ToProto(),
+                ObjectiveRows = outcome.Influence.ObjectiveRows.ToProto(),
+                ObjectiveRowCount = outcome.Influence.ObjectiveRowCount,
             },
             BaseVersionId = baseVersionId,
             CounterfactualSetId = counterfactualSetId ?? "",

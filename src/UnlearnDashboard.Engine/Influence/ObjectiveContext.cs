@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace UnlearnDashboard.Engine.Influence;
 
 /// <summary>
-/// The rows a bias objective is measured on (the validation split, and the counterfactual set for the
-/// counterfactual gap) and the objective kind, so that B can be evaluated on any <see cref="LinearStack"/>.
+/// The rows a bias objective is measured on (the validation split or the training and validation splits, and the
+/// counterfactual set for the counterfactual gap) and the objective kind, so that B can be evaluated on any
+/// <see cref="LinearStack"/>.
 /// </summary>
 internal sealed class ObjectiveContext : IDisposable
 {

@@ -31,6 +31,12 @@ public sealed record InfluenceSummary(
 
     /// <summary>Bias objective of the ranking.</summary>
     public BiasObjectiveKind Objective { get; init; }
+
+    /// <summary>Rows the objective was measured on (the counterfactual gap uses the counterfactual set instead).</summary>
+    public ObjectiveRows ObjectiveRows { get; init; }
+
+    /// <summary>How many rows <see cref="ObjectiveRows"/> holds.</summary>
+    public int ObjectiveRowCount { get; init; }
 }
 
 /// <summary>Result of a bias-removal run; owns the updated model.</summary>

@@ -201,15 +201,31 @@ public static partial class DebiasPipeline
         }
     }
 
-    /// <summary>Creates the bias objective on the validation split, or on the counterfactual set for the counterfactual gap.</summary>
-    private static ObjectiveContext CreateObjective(TrainedModel model, PreparedDataset data, DebiasOptions options, Tensor validationInputs)
+    /// <summary>
+    /// Returns the rows the bias objective is measured on: the validation split when each group has at least
+    /// <see cref="DebiasOptions.ObjectiveMinimumGroupRows"/> rows there, otherwise the training and validation
+    /// splits together.
+    /// </summary>
+    internal static ObjectiveRows ChooseObjectiveRows(PreparedDataset data)
+    {
+        var counts = data.Validation.Groups.CountBy(g => g).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        int smallest = data.Groups.Min(g => counts.GetValueOrDefault(g));
+        return smallest >= DebiasOptions.ObjectiveMinimumGroupRows ? ObjectiveRows.Validation : ObjectiveRows.TrainingAndValidation;
+    }
+
+    /// <summary>
+    /// Creates the bias objective on <paramref name="objectiveInputs"/>, the encoded rows that <paramref name="rows"/>
+    /// names, or on the counterfactual set for the counterfactual gap.
+    /// </summary>
+    private static ObjectiveContext CreateObjective(TrainedModel model, PreparedDataset data, DebiasOptions options, ObjectiveRows rows, Tensor objectiveInputs)
     {
         var set = options.Objective == BiasObjectiveKind.CounterfactualGap ? options.CounterfactualSet : null;
+        bool pooled = rows == ObjectiveRows.TrainingAndValidation;
         return new ObjectiveContext(
             options.Objective,
-            validationInputs,
-            data.Validation.Labels,
-            GroupIndex(data.Validation, data.Groups),
+            objectiveInputs,
+            pooled ? [.. data.Train.Labels, .. data.Validation.Labels] : data.Validation.Labels,
+            pooled ? [.. GroupIndex(data.Train, data.Groups), .. GroupIndex(data.Validation, data.Groups)] : GroupIndex(data.Validation, data.Groups),
             data.Groups,
             set is null ? null : model.EncodeInputs(set.Original),
             set is null ? null : model.EncodeInputs(set.Counterfactual));

@@ -16,7 +16,7 @@ namespace UnlearnDashboard.Engine.Pipeline;
 /// on the test split and, on request, a retrain without the removed samples.
 /// </summary>
 /// <remarks>
-/// Bias objective B is measured on the validation split (or a counterfactual set). For a training sample z,
+/// Bias objective B is measured on the validation split, or on the training and validation splits when a group has too few validation rows (<see cref="ObjectiveRows"/>), or on a counterfactual set. For a training sample z,
 /// I(z) = -grad B^T (H + lambda I)^-1 grad L(z), with H the curvature of the mean training loss over the chosen
 /// layers; I(z) > 0 means that up-weighting z raises B, so the largest scores are the most harmful. Removing
 /// the set R by one Newton step moves the chosen parameters by (1/n) (H + lambda I)^-1 sum over R of grad L(z),
@@ -50,7 +50,9 @@ public static partial class DebiasPipeline
         using var trainLabels = tensor(data.Train.Labels);
         using var validationInputs = model.EncodeInputs(data.Validation);
         using var counterfactualTrainInputs = spec is null ? null : model.EncodeInputs(CounterfactualGenerator.Apply(spec, data.Train));
-        using var objective = CreateObjective(model, data, options, validationInputs);
+        var objectiveRows = ChooseObjectiveRows(data);
+        using var pooledInputs = objectiveRows == ObjectiveRows.TrainingAndValidation ? cat([trainInputs, validationInputs], 0) : null;
+        using var objective = CreateObjective(model, data, options, objectiveRows, pooledInputs ?? validationInputs);
 
         var ranking = Stopwatch.StartNew();
         var (layers, attributions) = ChooseLayers(model, options, objective, trainInputs, GroupIndex(data.Train, data.Groups), cancellationToken);
@@ -127,6 +129,8 @@ public static partial class DebiasPipeline
                     Curvature = rank?.Problem.Curvature ?? CurvatureKind.Hessian,
                     Solver = options.Solver,
                     Objective = options.Objective,
+                    ObjectiveRows = objectiveRows,
+                    ObjectiveRowCount = objectiveRows == ObjectiveRows.TrainingAndValidation ? data.Train.Count + data.Validation.Count : data.Validation.Count,
                 },
                 Method = options.Method,
                 Explanation = rank is null ? new RankingExplanation([], []) : Explain(data.Train, rank.Scores, rank.Harmful, options.ExplainCount),
@@ -177,7 +181,7 @@ public static partial class DebiasPipeline
         if (objectiveAfter > objectiveBefore)
         {
             warnings.Add(FormattableString.Invariant(
-                $"The bias objective on the validation split rose from {objectiveBefore:F4} to {objectiveAfter:F4}: the update made the model more biased. Try a smaller remove fraction, a larger damping or another method."));
+                $"The bias objective on its rows rose from {objectiveBefore:F4} to {objectiveAfter:F4}: the update made the model more biased. Try a smaller remove fraction, a larger damping or another method."));
         }
 
         if (after.DemographicParityDifference > before.DemographicParityDifference)

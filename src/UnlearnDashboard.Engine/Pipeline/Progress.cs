@@ -9,7 +9,7 @@ public sealed record LiveMetrics
 
     public double? DemographicParityDifference { get; init; }
 
-    /// <summary>Smooth demographic parity gap on the validation split.</summary>
+    /// <summary>Bias objective on the objective's rows (the validation split, or with it the training split; see <see cref="ObjectiveRows"/>).</summary>
     public double? BiasObjective { get; init; }
 
     public double? Loss { get; init; }

@@ -45,6 +45,7 @@ public sealed class AdultDebiasTests(AdultModelFixture fixture) : IClassFixture<
         Assert.Equal((int)Math.Round(0.05 * fixture.Data.Train.Count), outcome.RemovedRowIds.Length);
         Assert.Equal(["fc3"], outcome.Influence.Layers);
         Assert.Equal(33, outcome.Influence.ParameterCount);
+        Assert.Equal(ObjectiveRows.Validation, outcome.Influence.ObjectiveRows);
         Assert.True(outcome.Influence.SolverResidual < 1e-9, $"residual {outcome.Influence.SolverResidual}");
     }
 

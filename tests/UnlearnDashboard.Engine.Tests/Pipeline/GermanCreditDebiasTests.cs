@@ -27,10 +27,24 @@ public sealed class GermanCreditDebiasTests
             after.Add(outcome.After.DemographicParityDifference!.Value);
         }
 
-        // NOTE: the product target is a 30% cut of the mean, and the default reaches about 15% here. The 200-row
-        // test splits make single runs noisy: one split's gap grows from 0.056 to 0.133.
-        Assert.True(after.Average() <= 0.9 * before.Average(),
+        // The product target: the default cuts the mean by at least 30%. The 200-row test splits make single
+        // runs noisy, so only the mean is held to it.
+        Assert.True(after.Average() <= 0.7 * before.Average(),
             $"mean demographic parity difference {before.Average():F4} -> {after.Average():F4}; per split {string.Join(", ", before.Zip(after, (b, a) => $"{b:F3}->{a:F3}"))}");
+    }
+
+    [Fact]
+    public void Run_SmallValidationGroups_MeasuresObjectiveOnTrainingAndValidationRows()
+    {
+        var data = Load(0);
+        using var model = ModelTrainer.Train(data, DatasetProfiles.GermanCredit.ModelSettings, null, null, CancellationToken.None);
+
+        using var outcome = DebiasPipeline.Run(model, data, new DebiasOptions { Evidence = null }, null, CancellationToken.None);
+
+        int smallest = data.Validation.Groups.CountBy(g => g).Min(p => p.Value);
+        Assert.True(smallest < DebiasOptions.ObjectiveMinimumGroupRows, $"smallest validation group {smallest}");
+        Assert.Equal(ObjectiveRows.TrainingAndValidation, outcome.Influence.ObjectiveRows);
+        Assert.Equal(data.Train.Count + data.Validation.Count, outcome.Influence.ObjectiveRowCount);
     }
 
     [Fact]
