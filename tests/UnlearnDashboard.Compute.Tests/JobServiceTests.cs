@@ -365,6 +365,8 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         Assert.NotNull(finished.Result.Debias.Retrain);
         Assert.True(finished.Result.Debias.Timings.RetrainSeconds > 0);
         Assert.Equal(["fc3"], finished.Result.Debias.Influence.Layers);
+        Assert.Equal(ObjectiveRows.Validation, finished.Result.Debias.Influence.ObjectiveRows);
+        Assert.Equal(3016, finished.Result.Debias.Influence.ObjectiveRowCount);
     }
 
     [Fact]
