@@ -122,6 +122,9 @@ public static partial class DebiasPipeline
         if (options.Solver == InfluenceSolverKind.Lissa)
             return SolveLissaByRule(problem, gradient, options.Seed, cancellationToken);
 
+        // The rule needs the residual tolerance only, so conjugate gradients stop there. The output layer's
+        // explicit curvature makes an iteration nearly free, so that solve still runs to the default tolerance.
+        double tolerance = problem.HasExplicitCurvature ? InfluenceProblem.DefaultTolerance : DebiasOptions.DampingRuleTolerance;
         var failures = new List<string>();
         foreach (double lambda in DebiasOptions.DampingGrid)
         {
@@ -129,7 +132,7 @@ public static partial class DebiasPipeline
             SolveResult result;
             try
             {
-                result = problem.Solve(gradient, cancellationToken);
+                result = problem.Solve(gradient, cancellationToken, tolerance);
             }
             catch (EngineException error) when (error.Field == "damping")
             {

@@ -1,0 +1,80 @@
+using UnlearnDashboard.Engine.Influence;
+using UnlearnDashboard.Engine.Models;
+using UnlearnDashboard.Engine.Pipeline;
+using static TorchSharp.torch;
+
+namespace UnlearnDashboard.Engine.Tests.Influence;
+
+/// <summary>The Gauss-Newton product from cached Jacobian factors and the preconditioned solve, against ground truth.</summary>
+public sealed class GaussNewtonSolveTests
+{
+    private static (TabularModel Network, Tensor Inputs, Tensor Labels) CreateProblem(int rows)
+    {
+        manual_seed(11);
+        var network = new TabularModel(6, [5, 4]);
+        var inputs = randn(rows, 6, float64);
+        var labels = (rand(rows) > 0.5).to(float32);
+        return (network, inputs, labels);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 1, 2 })]
+    [InlineData(new[] { 0, 2 })]
+    [InlineData(new[] { 1 })]
+    public void FactorProduct_EqualsAutogradProduct(int[] layers)
+    {
+        var (network, inputs, labels) = CreateProblem(rows: 300);
+        using var stack = new LinearStack(network, layers);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0, curvature: CurvatureKind.GaussNewton);
+
+        for (int trial = 0; trial < 5; trial++)
+        {
+            var vector = randn(stack.ParameterCount, float64);
+
+            var product = problem.HessianVectorProduct(vector);
+            var expected = problem.AutogradCurvatureProduct(vector);
+
+            double error = ((product - expected).norm() / expected.norm()).item<double>();
+            Assert.True(error < 1e-10, $"trial {trial}: relative difference {error}");
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 1, 2 }, 1e-4)]
+    [InlineData(new[] { 0, 1, 2 }, 0.1)]
+    [InlineData(new[] { 1, 2 }, 1e-3)]
+    public void PreconditionedSolve_MatchesExplicitSolve(int[] layers, double damping)
+    {
+        var (network, inputs, labels) = CreateProblem(rows: 400);
+        using var stack = new LinearStack(network, layers);
+        using var problem = new InfluenceProblem(stack, inputs, labels, damping, curvature: CurvatureKind.GaussNewton) { Preconditioned = true };
+        var b = randn(stack.ParameterCount, float64);
+
+        var result = problem.Solve(b, CancellationToken.None);
+        var gaussNewton = problem.ExplicitHessian(CancellationToken.None);
+        var expected = linalg.solve(gaussNewton + damping * eye(stack.ParameterCount, dtype: float64), b);
+
+        double error = ((result.Solution - expected).norm() / expected.norm()).item<double>();
+        Assert.NotNull(problem.Precondition);
+        Assert.True(error < 1e-6, $"relative error {error}");
+        Assert.True(result.RelativeResidual < 1e-9, $"residual {result.RelativeResidual}");
+    }
+
+    [Fact]
+    public void ConjugateGradient_WithJacobiPreconditioner_MatchesExplicitSolve()
+    {
+        manual_seed(2);
+        var basis = randn(40, 40, float64);
+        var scales = linspace(-4, 2, 40, dtype: float64).exp();
+        var matrix = basis.matmul(diag(scales)).matmul(basis.t()).add(eye(40, dtype: float64).mul(1e-3));
+        var b = randn(40, float64);
+        var inverseDiagonal = matrix.diagonal().reciprocal();
+
+        var result = ConjugateGradient.Solve(v => matrix.matmul(v), b, 1e-12, 400, CancellationToken.None, r => r * inverseDiagonal);
+        var expected = linalg.solve(matrix, b);
+
+        double error = ((result.Solution - expected).norm() / expected.norm()).item<double>();
+        Assert.True(error < 1e-8, $"relative error {error}");
+        Assert.True(result.RelativeResidual < 1e-11, $"residual {result.RelativeResidual}");
+    }
+}
