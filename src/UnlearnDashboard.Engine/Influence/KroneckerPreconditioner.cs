@@ -68,7 +68,7 @@ internal sealed class KroneckerPreconditioner : IDisposable
             var weight = parts[2 * layer];
             var block = cat([weight, parts[2 * layer + 1].unsqueeze(1)], 1);
             var rotated = _outputBases[layer].t().matmul(block).matmul(_inputBases[layer]);
-            rotated.div_(_eigenvalues[layer].add(lambda));
+            rotated.div_(_eigenvalues[layer].add(lambda, Scalars.One));
             var solved = _outputBases[layer].matmul(rotated).matmul(_inputBases[layer].t());
             long inputs = weight.shape[1];
             result.Add(solved.narrow(1, 0, inputs));
