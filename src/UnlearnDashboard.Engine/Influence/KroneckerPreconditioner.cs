@@ -6,7 +6,8 @@ namespace UnlearnDashboard.Engine.Influence;
 
 /// <summary>
 /// A block-diagonal preconditioner for the damped Gauss-Newton matrix, one block per chosen layer, by the
-/// eigenvalue-corrected Kronecker factorisation (EK-FAC; George, Laurent, Bouthillier, Ballas and Vincent 2018).
+/// eigenvalue-corrected Kronecker factorisation (EK-FAC) of George, Laurent, Bouthillier, Ballas and Vincent,
+/// "Fast Approximate Natural Gradient Descent in a Kronecker Factored Eigenbasis", NeurIPS 2018.
 /// </summary>
 /// <remarks>
 /// A layer's Gauss-Newton block is sum over rows of w (delta delta^T) kron (a a^T), with a the layer input
