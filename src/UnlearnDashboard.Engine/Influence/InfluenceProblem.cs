@@ -47,9 +47,8 @@ public sealed class InfluenceProblem : IDisposable
     private readonly Tensor? _outputLayerHessian;
 
     // Set for the Gauss-Newton curvature over more than the output layer: the Jacobian's factors on the
-    // curvature rows, which give each product by matrix products, and the preconditioner built from them.
+    // curvature rows, which give each product by matrix products.
     private readonly GaussNewtonFactors? _gaussNewton;
-    private KroneckerPreconditioner? _preconditioner;
 
     /// <summary>
     /// Prepares the training loss and its gradient graph once, so that every curvature product reuses it.
@@ -225,19 +224,7 @@ public sealed class InfluenceProblem : IDisposable
     public bool HasExplicitCurvature => _outputLayerHessian is not null;
 
     /// <summary>
-    /// Whether <see cref="Solve"/> preconditions the Gauss-Newton curvature by <see cref="KroneckerPreconditioner"/>;
-    /// default false. It changes the iterations, not the system solved.
-    /// </summary>
-    /// <remarks>
-    /// Off by default because it did not pay on Adult's default MLP over fc1, fc2 and fc3 at lambda 1e-4: preconditioned
-    /// conjugate gradients reduced the residual more slowly than plain ones, probably because the block-diagonal
-    /// approximation leaves out the blocks between layers.
-    /// </remarks>
-    public bool Preconditioned { get; set; }
-
-    /// <summary>
-    /// Solves (H + lambda I) x = b by conjugate gradients to a relative residual of <paramref name="tolerance"/>,
-    /// preconditioned when <see cref="Preconditioned"/> is set.
+    /// Solves (H + lambda I) x = b by conjugate gradients to a relative residual of <paramref name="tolerance"/>.
     /// Without damping, a singular Hessian is rejected: explicitly for up to <see cref="ExplicitCheckLimit"/>
     /// parameters, and otherwise when conjugate gradients meet a direction without positive curvature.
     /// </summary>
@@ -247,24 +234,7 @@ public sealed class InfluenceProblem : IDisposable
             RejectSingularHessian(cancellationToken);
 
         int maxIterations = (int)Math.Min(Math.Max(100, 4 * _stack.ParameterCount), 2000);
-        return ConjugateGradient.Solve(DampedProduct, b.to(float64), tolerance, maxIterations, cancellationToken, Precondition);
-    }
-
-    /// <summary>
-    /// Applies the damped preconditioner, or is null when <see cref="Solve"/> runs without one. The preconditioner
-    /// divides by its eigenvalues plus lambda, and without damping a zero eigenvalue would divide by zero, so the
-    /// undamped solve runs without it.
-    /// </summary>
-    internal Func<Tensor, Tensor>? Precondition
-    {
-        get
-        {
-            if (_gaussNewton is null || !Preconditioned || Damping <= 0)
-                return null;
-
-            _preconditioner ??= new KroneckerPreconditioner(_stack, _gaussNewton);
-            return residual => _preconditioner.Apply(residual, Damping);
-        }
+        return ConjugateGradient.Solve(DampedProduct, b.to(float64), tolerance, maxIterations, cancellationToken);
     }
 
     /// <summary>
@@ -583,7 +553,6 @@ public sealed class InfluenceProblem : IDisposable
     public void Dispose()
     {
         _outputLayerHessian?.Dispose();
-        _preconditioner?.Dispose();
         _gaussNewton?.Dispose();
         _gradient.Dispose();
         _meanGradient?.Dispose();
