@@ -21,15 +21,21 @@ internal sealed class CsvTable
 
     public int RecordCount => LineNumbers.Length;
 
+    // Built on the first lookup: callers look up every column, and a file may have hundreds of thousands.
+    private Dictionary<string, int>? _positions;
+
+    /// <summary>Returns the position of the first column with this name, or -1.</summary>
     public int IndexOf(string column)
     {
-        for (int i = 0; i < Columns.Count; i++)
+        if (_positions is null)
         {
-            if (Columns[i] == column)
-                return i;
+            var positions = new Dictionary<string, int>(Columns.Count, StringComparer.Ordinal);
+            for (int i = 0; i < Columns.Count; i++)
+                positions.TryAdd(Columns[i], i);
+            _positions = positions;
         }
 
-        return -1;
+        return _positions.TryGetValue(column, out int index) ? index : -1;
     }
 }
 

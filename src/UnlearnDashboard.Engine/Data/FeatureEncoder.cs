@@ -24,9 +24,10 @@ public sealed class FeatureEncoder
     public static FeatureEncoder Fit(TabularSplit train, IReadOnlyList<string> columns, IReadOnlySet<string> numericColumns)
     {
         var encoded = new List<EncodedColumn>();
+        var positions = ColumnPositions(train);
         foreach (string name in columns)
         {
-            int index = IndexOf(train, name);
+            int index = IndexOf(train, positions, name);
             string[] values = train.FeatureValues[index];
             if (numericColumns.Contains(name))
             {
@@ -52,9 +53,10 @@ public sealed class FeatureEncoder
         int width = FeatureCount;
         var matrix = new float[split.Count * width];
         int offset = 0;
+        var columnPositions = ColumnPositions(split);
         foreach (var column in Columns)
         {
-            string[] values = split.FeatureValues[IndexOf(split, column.Name)];
+            string[] values = split.FeatureValues[IndexOf(split, columnPositions, column.Name)];
             if (column.IsNumeric)
             {
                 for (int row = 0; row < split.Count; row++)
@@ -80,16 +82,19 @@ public sealed class FeatureEncoder
     internal static double ParseNumber(string value) =>
         double.Parse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static int IndexOf(TabularSplit split, string column)
+    // A dictionary rather than a scan per column, because a file may have hundreds of thousands of columns.
+    private static Dictionary<string, int> ColumnPositions(TabularSplit split)
     {
+        var positions = new Dictionary<string, int>(split.FeatureColumns.Count, StringComparer.Ordinal);
         for (int i = 0; i < split.FeatureColumns.Count; i++)
-        {
-            if (split.FeatureColumns[i] == column)
-                return i;
-        }
-
-        throw EngineException.Invalid("column", $"Column '{column}' is not a feature column of split '{split.Name}'.", column);
+            positions.TryAdd(split.FeatureColumns[i], i);
+        return positions;
     }
+
+    private static int IndexOf(TabularSplit split, Dictionary<string, int> positions, string column) =>
+        positions.TryGetValue(column, out int index)
+            ? index
+            : throw EngineException.Invalid("column", $"Column '{column}' is not a feature column of split '{split.Name}'.", column);
 }
 
 /// <summary>One input column of a <see cref="FeatureEncoder"/>: numeric with mean and scale, or categorical with levels.</summary>
