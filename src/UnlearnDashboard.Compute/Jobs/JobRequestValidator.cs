@@ -93,8 +93,12 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
 
         if (set.Status != (int)Proto.CounterfactualSetStatus.Approved)
         {
+            // Only a pending set can still be approved; a rejected or withdrawn one needs a new set.
+            string next = set.Status == (int)Proto.CounterfactualSetStatus.Pending
+                ? $"Have a reviewer other than {set.RequestedBy} approve it, or generate a new one."
+                : "Generate a new set and have it approved.";
             throw RpcErrors.FailedPrecondition("counterfactual_set_id",
-                $"Counterfactual set {set.Id} is {CounterfactualCatalog.StatusName(set.Status)}; only an APPROVED set can be used. Have a reviewer other than {set.RequestedBy} approve it, or generate a new one.");
+                $"Counterfactual set {set.Id} is {CounterfactualCatalog.StatusName(set.Status)}; only an APPROVED set can be used. {next}");
         }
 
         await counterfactuals.RequireRecordedApprovalAsync(set, "counterfactual_set_id", cancellationToken);

@@ -447,7 +447,7 @@ public static class DatasetLoader
             throw EngineException.Invalid(
                 column,
                 $"Column '{column}' has a different value in each of its {Count(rowCount)} complete rows (for example '{example}'), " +
-                "so it looks like an identifier, and a model would get one input per row. Remove the column from the file, or list it in ignored_columns.",
+                "so it looks like an identifier, and a model would get one input per row. Remove the column from the file and upload it again.",
                 column);
         }
     }

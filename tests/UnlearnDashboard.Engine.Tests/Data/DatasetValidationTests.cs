@@ -283,7 +283,7 @@ public sealed class DatasetValidationTests
         Assert.Equal("customer", error.Value);
         Assert.Equal(
             "Column 'customer' has a different value in each of its 60 complete rows (for example 'c001'), so it looks like an identifier, " +
-            "and a model would get one input per row. Remove the column from the file, or list it in ignored_columns.",
+            "and a model would get one input per row. Remove the column from the file and upload it again.",
             error.Message);
     }
 
