@@ -117,7 +117,7 @@ internal static class ResultPrinter
     private static string? ObjectiveRowsName(ObjectiveRows rows) => rows switch
     {
         ObjectiveRows.Validation => "validation split",
-        ObjectiveRows.TrainingAndValidation => "training and validation splits, because a group has fewer than 400 validation rows",
+        ObjectiveRows.TrainingAndValidation => "training and validation splits, because a group has fewer than 400 validation rows for the objective",
         _ => null,
     };
 

@@ -207,12 +207,22 @@ public static partial class DebiasPipeline
     /// <summary>
     /// Returns the rows the bias objective is measured on: the validation split when each group has at least
     /// <see cref="DebiasOptions.ObjectiveMinimumGroupRows"/> rows there, otherwise the training and validation
-    /// splits together.
+    /// splits together. Objectives built from true or false positive rates count a group's rows per label they use,
+    /// because each rate is measured on that label's rows only.
     /// </summary>
-    internal static ObjectiveRows ChooseObjectiveRows(PreparedDataset data)
+    internal static ObjectiveRows ChooseObjectiveRows(PreparedDataset data, BiasObjectiveKind objective)
     {
-        var counts = data.Validation.Groups.CountBy(g => g).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        int smallest = data.Groups.Min(g => counts.GetValueOrDefault(g));
+        float[] labels = objective switch
+        {
+            BiasObjectiveKind.EqualizedOdds or BiasObjectiveKind.ParityAndOdds => [0f, 1f],
+            BiasObjectiveKind.FalsePositiveRate => [0f],
+            _ => [],
+        };
+        var validation = data.Validation;
+        int smallest = labels.Length == 0
+            ? data.Groups.Min(group => validation.Groups.Count(g => g == group))
+            : data.Groups.Min(group => labels.Min(label =>
+                Enumerable.Range(0, validation.Count).Count(i => validation.Groups[i] == group && validation.Labels[i] == label)));
         return smallest >= DebiasOptions.ObjectiveMinimumGroupRows ? ObjectiveRows.Validation : ObjectiveRows.TrainingAndValidation;
     }
 

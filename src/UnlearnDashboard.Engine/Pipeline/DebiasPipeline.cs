@@ -50,7 +50,7 @@ public static partial class DebiasPipeline
         using var trainLabels = tensor(data.Train.Labels);
         using var validationInputs = model.EncodeInputs(data.Validation);
         using var counterfactualTrainInputs = spec is null ? null : model.EncodeInputs(CounterfactualGenerator.Apply(spec, data.Train));
-        var objectiveRows = ChooseObjectiveRows(data);
+        var objectiveRows = ChooseObjectiveRows(data, options.Objective);
         using var pooledInputs = objectiveRows == ObjectiveRows.TrainingAndValidation ? cat([trainInputs, validationInputs], 0) : null;
         using var objective = CreateObjective(model, data, options, objectiveRows, pooledInputs ?? validationInputs);
 

@@ -49,6 +49,19 @@ public sealed class AdultDebiasTests(AdultModelFixture fixture) : IClassFixture<
         Assert.True(outcome.Influence.SolverResidual < 1e-9, $"residual {outcome.Influence.SolverResidual}");
     }
 
+    [Theory]
+    [InlineData(BiasObjectiveKind.DemographicParity, ObjectiveRows.Validation)]
+    [InlineData(BiasObjectiveKind.FalsePositiveRate, ObjectiveRows.Validation)]
+    [InlineData(BiasObjectiveKind.EqualizedOdds, ObjectiveRows.TrainingAndValidation)]
+    [InlineData(BiasObjectiveKind.ParityAndOdds, ObjectiveRows.TrainingAndValidation)]
+    public void ChooseObjectiveRows_LabelObjectives_CountRowsPerLabel(BiasObjectiveKind objective, ObjectiveRows expected)
+    {
+        // About 111 of Adult's 3,016 validation rows are women earning >50K, the rows a true positive rate uses.
+        var rows = DebiasPipeline.ChooseObjectiveRows(fixture.Data, objective);
+
+        Assert.Equal(expected, rows);
+    }
+
     [Fact]
     public void Run_NewtonStep_PredictsMeasuredObjectiveChange()
     {
