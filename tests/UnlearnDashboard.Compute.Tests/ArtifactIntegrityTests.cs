@@ -64,8 +64,10 @@ public abstract class ArtifactIntegrityTests(ComputeServerFixture server)
         var after = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = dataset.Id });
 
         Assert.Equal(JobState.Failed, finished.State);
-        Assert.Contains("is damaged: its SHA-256 is", finished.Error);
-        Assert.Contains($"expected {version.WeightsSha256}", finished.Error);
+        Assert.Contains($"Artifact {version.WeightsSha256} is damaged: ", finished.Error);
+        Assert.Contains(damage == "emptied" ? "the file is empty" : "its SHA-256 is", finished.Error);
+        Assert.Contains($"expected SHA-256 {version.WeightsSha256}", finished.Error);
+        Assert.DoesNotContain(server.DataDirectory, finished.Error);
         Assert.Equal([version.Id], versions.Versions.Select(v => v.Id));
         Assert.Equal(version.Id, after.DefaultModelVersionId);
     }

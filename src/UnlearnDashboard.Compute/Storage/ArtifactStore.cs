@@ -70,17 +70,30 @@ public sealed class ArtifactStore(IOptions<ComputeOptions> options)
     {
         string path = PathOf(sha256);
         if (!File.Exists(path))
-            throw new EngineException(EngineErrorKind.DataLoss, field, $"Artifact {sha256} is missing from {path}.", sha256);
+            throw Missing(field, sha256);
 
         byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken);
         string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != sha256)
-        {
-            throw new EngineException(EngineErrorKind.DataLoss, field,
-                $"Artifact {path} is damaged: its SHA-256 is {actual}, expected {sha256}.", sha256);
-        }
+            throw Damaged(field, sha256, actual, bytes.LongLength);
 
         return bytes;
+    }
+
+    /// <summary>
+    /// Returns the DATA_LOSS error for an artifact that is not in the data folder. It names the artifact by its hash,
+    /// not by its path, so that clients do not learn the server's folders.
+    /// </summary>
+    public static EngineException Missing(string field, string sha256) =>
+        new(EngineErrorKind.DataLoss, field,
+            $"Artifact {sha256} is missing from the server's data folder; restore the file from a backup.", sha256);
+
+    /// <summary>Returns the DATA_LOSS error for an artifact whose content no longer has its SHA-256, naming an empty file as such.</summary>
+    public static EngineException Damaged(string field, string sha256, string actual, long length)
+    {
+        string cause = length == 0 ? "the file is empty" : $"its SHA-256 is {actual} ({length} bytes)";
+        return new(EngineErrorKind.DataLoss, field,
+            $"Artifact {sha256} is damaged: {cause}, expected SHA-256 {sha256}. Restore the file from a backup.", sha256);
     }
 }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
+using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Engine;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Evidence;
@@ -149,15 +150,15 @@ internal static class WorkerEntryPoint
     private static FileStream OpenVerified(Wire.ArtifactFile file, string field)
     {
         if (!File.Exists(file.Path))
-            throw new EngineException(EngineErrorKind.DataLoss, field, $"Artifact {file.Sha256} is missing from {file.Path}.", file.Sha256);
+            throw ArtifactStore.Missing(field, file.Sha256);
 
         var stream = File.OpenRead(file.Path);
         string actual = Convert.ToHexStringLower(SHA256.HashData(stream));
         if (actual != file.Sha256)
         {
+            long length = stream.Length;
             stream.Dispose();
-            throw new EngineException(EngineErrorKind.DataLoss, field,
-                $"Artifact {file.Path} is damaged: its SHA-256 is {actual}, expected {file.Sha256}.", file.Sha256);
+            throw ArtifactStore.Damaged(field, file.Sha256, actual, length);
         }
 
         stream.Position = 0;
@@ -171,15 +172,12 @@ internal static class WorkerEntryPoint
     private static byte[] ReadVerified(Wire.ArtifactFile file, string field)
     {
         if (!File.Exists(file.Path))
-            throw new EngineException(EngineErrorKind.DataLoss, field, $"Artifact {file.Sha256} is missing from {file.Path}.", file.Sha256);
+            throw ArtifactStore.Missing(field, file.Sha256);
 
         byte[] bytes = File.ReadAllBytes(file.Path);
         string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != file.Sha256)
-        {
-            throw new EngineException(EngineErrorKind.DataLoss, field,
-                $"Artifact {file.Path} is damaged: its SHA-256 is {actual}, expected {file.Sha256}.", file.Sha256);
-        }
+            throw ArtifactStore.Damaged(field, file.Sha256, actual, bytes.LongLength);
 
         return bytes;
     }
