@@ -11,6 +11,7 @@ public sealed class DatasetNamingTests
     [InlineData("/data/adult.csv", "adult")]
     [InlineData("/data/German Credit (2024).csv", "German-Credit--2024")]
     [InlineData("/data/.csv", "dataset")]
+    [InlineData("/data/_draft_.csv", "draft")]
     [InlineData("/data/ümlaut.data.csv", "mlaut.data")]
     public void Stem_FileName_KeepsAllowedCharacters(string path, string expectedStem)
     {

@@ -166,6 +166,21 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         Assert.Contains("U+0000 at position 5", error.Status.Detail);
     }
 
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData(".hidden")]
+    [InlineData("-adult")]
+    public async Task RegisterDataset_NameNotStartingWithLetterOrDigit_IsInvalid(string name)
+    {
+        var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult(name), TrainPath = "adult.csv" };
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["spec.name"], RpcAssert.ViolatedFields(error));
+    }
+
     [Fact]
     public async Task RegisterDataset_TakenName_IsAlreadyExists()
     {

@@ -36,7 +36,7 @@ internal static class DatasetNaming
             stem.Append(char.IsAsciiLetterOrDigit(character) || character is '-' or '_' or '.' ? character : '-');
         }
 
-        var trimmed = stem.ToString().Trim('-', '.');
+        var trimmed = stem.ToString().Trim('-', '.', '_');
         if (trimmed.Length > MaxStemLength)
         {
             trimmed = trimmed[..MaxStemLength];

@@ -17,11 +17,12 @@ internal static partial class DatasetMapper
         Converters = { new JsonStringEnumConverter() },
     };
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
+    // The first character is a letter or digit, so that "." and ".." are never names.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex NamePattern();
 
     /// <summary>The rule for dataset and model names, as error messages state it.</summary>
-    public const string NameRule = "use 1 to 128 letters, digits, '-', '_' or '.'";
+    public const string NameRule = "use 1 to 128 letters, digits, '-', '_' or '.', starting with a letter or digit";
 
     /// <summary>Returns whether a dataset or model name follows <see cref="NameRule"/>.</summary>
     public static bool IsValidName(string name) => NamePattern().IsMatch(name);
