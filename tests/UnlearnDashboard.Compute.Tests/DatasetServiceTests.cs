@@ -171,7 +171,7 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     [InlineData("..")]
     [InlineData(".hidden")]
     [InlineData("-adult")]
-    public async Task RegisterDataset_NameNotStartingWithLetterOrDigit_IsInvalid(string name)
+    public async Task RegisterDataset_LeadingSymbolName_IsInvalid(string name)
     {
         var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult(name), TrainPath = "adult.csv" };
 

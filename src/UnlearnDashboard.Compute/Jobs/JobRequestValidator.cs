@@ -93,7 +93,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
 
         if (set.Status != (int)Proto.CounterfactualSetStatus.Approved)
         {
-            // Only a pending set can still be approved; a rejected or withdrawn one needs a new set.
+            // Only a pending set can still be approved, so a rejected or withdrawn one needs a new set.
             string next = set.Status == (int)Proto.CounterfactualSetStatus.Pending
                 ? $"Have a reviewer other than {set.RequestedBy} approve it, or generate a new one."
                 : "Generate a new set and have it approved.";

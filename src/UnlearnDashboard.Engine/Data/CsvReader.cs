@@ -21,7 +21,7 @@ internal sealed class CsvTable
 
     public int RecordCount => LineNumbers.Length;
 
-    // Built on the first lookup: callers look up every column, and a file may have hundreds of thousands.
+    // Built on the first lookup, because callers look up every column and a file may have hundreds of thousands.
     private Dictionary<string, int>? _positions;
 
     /// <summary>Returns the position of the first column with this name, or -1.</summary>

@@ -16,17 +16,14 @@ public static class ConjugateGradient
     /// <summary>
     /// Runs conjugate gradients from x = 0 until ||b - A x|| / ||b|| is at most <paramref name="tolerance"/>
     /// or <paramref name="maxIterations"/> pass. Throws when a search direction has no positive curvature,
-    /// which means A is singular or indefinite there and needs damping. With <paramref name="precondition"/>,
-    /// which must apply a symmetric positive definite M^-1, it runs preconditioned conjugate gradients. The
-    /// stopping test and the reported residual are still those of A x = b.
+    /// which means A is singular or indefinite there and needs damping.
     /// </summary>
     public static SolveResult Solve(
         Func<Tensor, Tensor> multiply,
         Tensor b,
         double tolerance,
         int maxIterations,
-        CancellationToken cancellationToken,
-        Func<Tensor, Tensor>? precondition = null)
+        CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
         double bNorm = b.norm().item<double>();
@@ -35,10 +32,8 @@ public static class ConjugateGradient
 
         var x = zeros_like(b);
         var r = b.clone();
-        var z = precondition is null ? r : precondition(r);
-        var p = z.clone();
+        var p = r.clone();
         double rr = r.dot(r).item<double>();
-        double rz = precondition is null ? rr : r.dot(z).item<double>();
         int iteration = 0;
 
         while (Math.Sqrt(rr) / bNorm > tolerance && iteration < maxIterations)
@@ -55,25 +50,16 @@ public static class ConjugateGradient
                     + "chooses it, or use the Gauss-Newton curvature.");
             }
 
-            double alpha = rz / curvature;
+            double alpha = rr / curvature;
             using (var stepLength = alpha.ToScalar())
                 x.add_(p, stepLength);
             using (var negativeStepLength = (-alpha).ToScalar())
                 r.add_(ap, negativeStepLength);
 
-            rr = r.dot(r).item<double>();
-            double rzNext = rr;
-            if (precondition is not null)
-            {
-                // z belongs to the outer scope, so the previous one is freed here and the new one kept.
-                z.Dispose();
-                z = precondition(r).MoveToOuterDisposeScope();
-                rzNext = r.dot(z).item<double>();
-            }
-
-            using (var beta = (rzNext / rz).ToScalar())
-                p.mul_(beta).add_(precondition is null ? r : z, Scalars.One);
-            rz = rzNext;
+            double rrNext = r.dot(r).item<double>();
+            using (var beta = (rrNext / rr).ToScalar())
+                p.mul_(beta).add_(r, Scalars.One);
+            rr = rrNext;
             iteration++;
         }
 

@@ -25,12 +25,12 @@ internal sealed class GaussNewtonFactors : IDisposable
     /// <summary>
     /// Computes every chosen layer's input and the logit's gradient with respect to its output, on the rows given
     /// by <paramref name="prefix"/> (the first chosen layer's inputs). <paramref name="weights"/> are the rows'
-    /// curvature weights w, p (1 - p) / n for the mean logistic loss; the instance keeps its own reference.
+    /// curvature weights w, p (1 - p) / n for the mean logistic loss. The instance keeps its own reference.
     /// </summary>
     public GaussNewtonFactors(LinearStack stack, Tensor prefix, Tensor weights)
     {
         _stack = stack;
-        // The fields outlive any dispose scope of the caller, so they leave it; Dispose frees them.
+        // The fields outlive any dispose scope of the caller, so they leave it, and Dispose frees them.
         _weights = weights.detach().DetachFromDisposeScope();
         using var scope = NewDisposeScope();
         var outputs = new List<Tensor>();
@@ -42,15 +42,6 @@ internal sealed class GaussNewtonFactors : IDisposable
         _inputs = inputs.Select(input => input.detach().DetachFromDisposeScope()).ToList();
         _deltas = deltas.Select(delta => delta.detach().DetachFromDisposeScope()).ToList();
     }
-
-    /// <summary>Inputs of the chosen layers, [rows, inputs], in layer order.</summary>
-    public IReadOnlyList<Tensor> LayerInputs => _inputs;
-
-    /// <summary>The logit's gradients with respect to the chosen layers' outputs, [rows, outputs], in layer order.</summary>
-    public IReadOnlyList<Tensor> OutputGradients => _deltas;
-
-    /// <summary>Curvature weight of each row, [rows].</summary>
-    public Tensor Weights => _weights;
 
     /// <summary>Returns J v [rows] for a flat direction <paramref name="vector"/> in <see cref="LinearStack.Parameters"/> order.</summary>
     public Tensor JacobianVectorProduct(Tensor vector)

@@ -214,7 +214,7 @@ public sealed class InfluenceProblem : IDisposable
         return product.add_(vector, damping).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Relative residual <see cref="Solve"/> stops at unless told otherwise.</summary>
+    /// <summary>Relative residual at which <see cref="Solve"/> stops when the caller gives no tolerance.</summary>
     public const double DefaultTolerance = 1e-10;
 
     /// <summary>

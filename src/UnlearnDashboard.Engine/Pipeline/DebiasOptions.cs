@@ -157,16 +157,15 @@ public sealed record DebiasOptions
     public BiasObjectiveKind Objective { get; init; } = BiasObjectiveKind.DemographicParity;
 
     /// <summary>
-    /// Rows of the smallest group in the validation split below which the bias objective is measured on the
-    /// training and validation rows together instead of on the validation split alone.
+    /// Rows of the smallest group in the validation split (per label, for objectives built from positive rates)
+    /// below which the bias objective is measured on the training and validation rows together.
     /// </summary>
     /// <remarks>
-    /// A group's rate from r rows has a standard error of up to 0.5 / sqrt(r): 0.025 at 400 rows, 0.065 at German
-    /// Credit's 62 women in its 200 validation rows, as large as the gap itself. Measured on so few rows, the
-    /// objective mostly ranks the noise of the split: on German Credit (sex, mean of the 5 split seeds of
-    /// <c>GermanCreditDebiasTests</c>) the default cut the parity difference by 15% with the validation split and
-    /// by 31% with both splits. Adult's smallest validation group, Female, has about 980 rows (a tenth of 9,782), so
-    /// it keeps the validation split.
+    /// A group's rate from r rows has a standard error of up to 0.5 / sqrt(r): 0.025 at 400 rows, and 0.065 for
+    /// German Credit's 62 women in its 200 validation rows, as large as the gap itself. Measured on so few rows, the
+    /// objective mostly ranks the noise of the split. In <c>GermanCreditDebiasTests</c> (sex, mean over 5 splits)
+    /// the default cut the parity difference by 15% with the validation split and by 31% with both splits. Adult's
+    /// smallest validation group, Female, has about 980 rows (a tenth of 9,782), so it keeps the validation split.
     /// </remarks>
     public const int ObjectiveMinimumGroupRows = 400;
 

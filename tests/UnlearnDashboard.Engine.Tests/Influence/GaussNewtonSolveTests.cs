@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace UnlearnDashboard.Engine.Tests.Influence;
 
-/// <summary>The Gauss-Newton product from cached Jacobian factors and the preconditioned solve, against ground truth.</summary>
+/// <summary>The Gauss-Newton product from cached Jacobian factors, against the autograd construction.</summary>
 public sealed class GaussNewtonSolveTests
 {
     private static (TabularModel Network, Tensor Inputs, Tensor Labels) CreateProblem(int rows)
@@ -37,23 +37,5 @@ public sealed class GaussNewtonSolveTests
             double error = ((product - expected).norm() / expected.norm()).item<double>();
             Assert.True(error < 1e-10, $"trial {trial}: relative difference {error}");
         }
-    }
-
-    [Fact]
-    public void ConjugateGradient_WithJacobiPreconditioner_MatchesExplicitSolve()
-    {
-        manual_seed(2);
-        var basis = randn(40, 40, float64);
-        var scales = linspace(-4, 2, 40, dtype: float64).exp();
-        var matrix = basis.matmul(diag(scales)).matmul(basis.t()).add(eye(40, dtype: float64).mul(1e-3));
-        var b = randn(40, float64);
-        var inverseDiagonal = matrix.diagonal().reciprocal();
-
-        var result = ConjugateGradient.Solve(v => matrix.matmul(v), b, 1e-12, 400, CancellationToken.None, r => r * inverseDiagonal);
-        var expected = linalg.solve(matrix, b);
-
-        double error = ((result.Solution - expected).norm() / expected.norm()).item<double>();
-        Assert.True(error < 1e-8, $"relative error {error}");
-        Assert.True(result.RelativeResidual < 1e-11, $"residual {result.RelativeResidual}");
     }
 }

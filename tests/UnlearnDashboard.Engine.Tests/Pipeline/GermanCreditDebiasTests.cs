@@ -34,7 +34,7 @@ public sealed class GermanCreditDebiasTests
     }
 
     [Fact]
-    public void Run_SmallValidationGroups_MeasuresObjectiveOnTrainingAndValidationRows()
+    public void Run_SmallValidationGroups_PoolsObjectiveRows()
     {
         var data = Load(0);
         using var model = ModelTrainer.Train(data, DatasetProfiles.GermanCredit.ModelSettings, null, null, CancellationToken.None);
