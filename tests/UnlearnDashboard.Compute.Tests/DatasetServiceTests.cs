@@ -217,13 +217,9 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         byte[] csv = "age,sex,outcome\n39,Male,<=50K\n50,Female,>50K\n"u8.ToArray();
         using var call = server.Datasets.UploadDataset();
 
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("bad-upload") });
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk
-        {
-            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(csv) },
-        });
-        await call.RequestStream.CompleteAsync();
-        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("bad-upload") },
+            new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(csv) } }));
         var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
@@ -239,13 +235,9 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         byte[] csv = "age,sex,income\n39,Male,<=50K\n50,Female,>50K\n41,Male,>50K\n28,Female,<=50K\n"u8.ToArray();
         using var call = server.Datasets.UploadDataset();
 
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("tiny-upload") });
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk
-        {
-            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(csv) },
-        });
-        await call.RequestStream.CompleteAsync();
-        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("tiny-upload") },
+            new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(csv) } }));
         var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
@@ -275,13 +267,9 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         int artifactsBefore = server.CountArtifacts();
         using var call = server.Datasets.UploadDataset();
 
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = spec });
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk
-        {
-            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(BadFile(kind)) },
-        });
-        await call.RequestStream.CompleteAsync();
-        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new UploadDatasetChunk { Spec = spec },
+            new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(BadFile(kind)) } }));
         var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
@@ -297,13 +285,9 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     {
         using var call = server.Datasets.UploadDataset();
 
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("big-chunk") });
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk
-        {
-            Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(new byte[1024 * 1024 + 1]) },
-        });
-        await call.RequestStream.CompleteAsync();
-        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("big-chunk") },
+            new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(new byte[1024 * 1024 + 1]) } }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(["chunk.data"], RpcAssert.ViolatedFields(error));
@@ -320,21 +304,9 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         int artifactsBefore = server.CountArtifacts();
         using var call = server.Datasets.UploadDataset();
 
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("one-message") });
-        try
-        {
-            await call.RequestStream.WriteAsync(new UploadDatasetChunk
-            {
-                Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(both) },
-            });
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (RpcException)
-        {
-            // The server can end the call while the message is still being sent; its status is the response's.
-        }
-
-        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("one-message") },
+            new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(both) } }));
         var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
 
         Assert.Equal(5_977_749, both.Length);

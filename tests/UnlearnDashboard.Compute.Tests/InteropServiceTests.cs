@@ -152,14 +152,11 @@ public abstract class InteropServiceTests(InteropServerFixture server)
     public async Task ImportModel_PathAndData_IsRejected()
     {
         using var call = server.Interop.ImportModel();
-        await call.RequestStream.WriteAsync(new ImportModelChunk
-        {
-            Header = new ImportModelHeader { Dataset = InteropServerFixture.DatasetName, SpecJson = server.SpecJson, ImportPath = "adult_mlp.pt" },
-        });
-        await call.RequestStream.WriteAsync(new ImportModelChunk { Data = ByteString.CopyFromUtf8("weights") });
-        await call.RequestStream.CompleteAsync();
+        var header = new ImportModelHeader { Dataset = InteropServerFixture.DatasetName, SpecJson = server.SpecJson, ImportPath = "adult_mlp.pt" };
 
-        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new ImportModelChunk { Header = header },
+            new ImportModelChunk { Data = ByteString.CopyFromUtf8("weights") }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(["data"], RpcAssert.ViolatedFields(error));
@@ -323,24 +320,15 @@ public abstract class InteropServiceTests(InteropServerFixture server)
     private async Task<ImportModelResponse> ImportAsync(byte[] weights, string fileName, string? name = null, string? spec = null)
     {
         using var call = server.Interop.ImportModel();
-        await call.RequestStream.WriteAsync(new ImportModelChunk
+        var header = new ImportModelHeader
         {
-            Header = new ImportModelHeader
-            {
-                Dataset = InteropServerFixture.DatasetName,
-                Name = name ?? "",
-                SpecJson = spec ?? server.SpecJson,
-                FileName = fileName,
-            },
-        });
-        for (int offset = 0; offset < weights.Length; offset += ChunkBytes)
-        {
-            var data = ByteString.CopyFrom(weights, offset, Math.Min(ChunkBytes, weights.Length - offset));
-            await call.RequestStream.WriteAsync(new ImportModelChunk { Data = data });
-        }
-
-        await call.RequestStream.CompleteAsync();
-        return await call.ResponseAsync;
+            Dataset = InteropServerFixture.DatasetName,
+            Name = name ?? "",
+            SpecJson = spec ?? server.SpecJson,
+            FileName = fileName,
+        };
+        return await ClientStreams.SendAsync(call,
+            [new ImportModelChunk { Header = header }, .. Chunks(weights).Select(data => new ImportModelChunk { Data = data })]);
     }
 
     private async Task<(ExportModelHeader Header, byte[] Bytes)> ExportAsync(string versionId)
@@ -363,25 +351,25 @@ public abstract class InteropServiceTests(InteropServerFixture server)
     private async Task<DatasetPreview> PreviewAsync(byte[] file, string fileName)
     {
         using var call = server.Datasets.PreviewDataset();
-        await call.RequestStream.WriteAsync(new PreviewDatasetChunk { FileName = fileName });
-        for (int offset = 0; offset < file.Length; offset += ChunkBytes)
-            await call.RequestStream.WriteAsync(new PreviewDatasetChunk { Data = ByteString.CopyFrom(file, offset, Math.Min(ChunkBytes, file.Length - offset)) });
-        await call.RequestStream.CompleteAsync();
-        return await call.ResponseAsync;
+        return await ClientStreams.SendAsync(call,
+            [new PreviewDatasetChunk { FileName = fileName }, .. Chunks(file).Select(data => new PreviewDatasetChunk { Data = data })]);
     }
 
     private async Task<Dataset> UploadAsync(DatasetSpec spec, byte[] train)
     {
         using var call = server.Datasets.UploadDataset();
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = spec });
-        for (int offset = 0; offset < train.Length; offset += ChunkBytes)
-        {
-            var chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(train, offset, Math.Min(ChunkBytes, train.Length - offset)) };
-            await call.RequestStream.WriteAsync(new UploadDatasetChunk { Chunk = chunk });
-        }
+        return await ClientStreams.SendAsync(call,
+            [
+                new UploadDatasetChunk { Spec = spec },
+                .. Chunks(train).Select(data => new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = data } }),
+            ]);
+    }
 
-        await call.RequestStream.CompleteAsync();
-        return await call.ResponseAsync;
+    /// <summary>Cuts <paramref name="bytes"/> into chunks of <see cref="ChunkBytes"/>.</summary>
+    private static IEnumerable<ByteString> Chunks(byte[] bytes)
+    {
+        for (int offset = 0; offset < bytes.Length; offset += ChunkBytes)
+            yield return ByteString.CopyFrom(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset));
     }
 }
 

@@ -44,15 +44,10 @@ public abstract class LimitTests(SmallLimitsFixture server)
         int artifactsBefore = server.CountArtifacts();
         using var call = server.Datasets.UploadDataset();
 
-        await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = DatasetSpecs.Adult("too-big") });
-        for (int i = 0; i < 3; i++)
-        {
-            var chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(new byte[40_000]) };
-            await call.RequestStream.WriteAsync(new UploadDatasetChunk { Chunk = chunk });
-        }
+        var chunk = new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(new byte[40_000]) } };
 
-        await call.RequestStream.CompleteAsync();
-        var error = await RpcAssert.FailsAsync(() => call.ResponseAsync);
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("too-big") }, chunk, chunk, chunk));
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Contains(SmallLimitsFixture.MaxUploadBytes.ToString(), error.Status.Detail);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Diagnostics;
@@ -25,8 +24,6 @@ public sealed class AuditTrail(
     /// <summary>How long an append waits for another process's file lock on SQLite before it gives up.</summary>
     private static readonly TimeSpan FileLockTimeout = TimeSpan.FromSeconds(30);
 
-    private static readonly JsonSerializerOptions DetailsJsonOptions = new() { WriteIndented = false };
-
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public AuditHeadFile HeadFile { get; } = new(options.Value.AuditHeadPath);
@@ -44,15 +41,38 @@ public sealed class AuditTrail(
         IReadOnlyDictionary<string, object?> details,
         CancellationToken cancellationToken)
     {
-        string detailsJson = JsonSerializer.Serialize(new SortedDictionary<string, object?>(details.ToDictionary(), StringComparer.Ordinal), DetailsJsonOptions);
+        var record = new AuditRecord(actor, action, subject, details);
+        var entry = await CommitWithEntryAsync((_, _) => Task.FromResult<AuditRecord?>(record), cancellationToken);
+        return entry!;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> in a transaction and appends the entry it returns in the same transaction,
+    /// so the operation and its record commit together or not at all, and nobody sees one without the other. The
+    /// operation returns null when there is nothing to record; whatever it changed still commits. Returns the entry.
+    /// </summary>
+    /// <remarks>
+    /// The operation runs while the chain is locked, so it must be short and must not append entries itself.
+    /// </remarks>
+    public async Task<AuditEntryRow?> CommitWithEntryAsync(
+        Func<ComputeDbContext, CancellationToken, Task<AuditRecord?>> operation,
+        CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var chainLock = await LockChainAsync(db, cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var record = await operation(db, cancellationToken);
+            if (record is null)
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return null;
+            }
 
             // From here on the append completes even if the caller goes away, so no half-written state is left.
-            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
             var last = await db.AuditEntries.AsNoTracking()
                 .OrderByDescending(e => e.Sequence)
                 .Select(e => new { e.Sequence, e.Hash })
@@ -64,10 +84,10 @@ public sealed class AuditTrail(
             {
                 Sequence = lastSequence + 1,
                 Time = AuditHash.TruncateToMicroseconds(time.GetUtcNow()),
-                Actor = actor,
-                Action = action,
-                Subject = subject,
-                DetailsJson = detailsJson,
+                Actor = record.Actor,
+                Action = record.Action,
+                Subject = record.Subject,
+                DetailsJson = record.DetailsJson(),
                 PreviousHash = lastHash,
                 Hash = "",
             };

@@ -11,9 +11,9 @@ namespace UnlearnDashboard.Compute.Jobs;
 
 /// <summary>
 /// Stores jobs and their events, then publishes the events to live watchers. Every state change that
-/// ends a job is one transaction together with its final event. Submission, start and end are recorded in
-/// the audit trail after they are stored and before watchers hear of them, so a client that has seen a job
-/// end finds its audit entry.
+/// ends a job is one transaction together with its final event and its audit entry, so a client that has seen
+/// a job end, by any route, finds its audit entry. Submission and start are recorded in the audit trail after
+/// they are stored and before watchers hear of them.
 /// </summary>
 /// <remarks>
 /// On SQLite the events go straight to this process's <see cref="JobEventHub"/>. On PostgreSQL, where several
@@ -137,23 +137,18 @@ public sealed class JobStore(
         await audit.TryAppendAsync(AuditActors.System, AuditActions.JobStart, Subject(jobId), details);
     }
 
-    /// <summary>Ends a job that did not succeed, storing its <c>ended</c> event in the same transaction.</summary>
+    /// <summary>
+    /// Ends a job that did not succeed, storing its <c>ended</c> event and its audit entry in the same transaction.
+    /// </summary>
     public async Task EndAsync(string jobId, Proto.JobEvent endedEvent, CancellationToken cancellationToken, JobLease? lease = null)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
-        var job = await FindForUpdateAsync(db, jobId, lease, cancellationToken);
-        job.State = (int)endedEvent.Ended.State;
-        job.Error = endedEvent.Ended.Message;
-        job.FinishedAt = endedEvent.Time.ToDateTime();
-        job.LastSequence = endedEvent.Sequence;
-        job.LeaseOwner = null;
-        job.LeaseExpiresAt = null;
-        db.JobEvents.Add(ToRow(endedEvent));
-        await db.SaveChangesAsync(cancellationToken);
-        if (transaction is not null)
-            await transaction.CommitAsync(cancellationToken);
-        await AuditEndAsync(jobId, endedEvent);
+        await audit.CommitWithEntryAsync(async (db, token) =>
+        {
+            var job = await FindForUpdateAsync(db, jobId, lease, token);
+            job.LeaseOwner = null;
+            job.LeaseExpiresAt = null;
+            return StoreEnd(db, job, endedEvent);
+        }, cancellationToken);
         await PublishAsync(jobId, [endedEvent]);
     }
 
@@ -163,24 +158,36 @@ public sealed class JobStore(
     /// </summary>
     public async Task<bool> EndIfQueuedAsync(string jobId, Func<long, Proto.JobEvent> makeEvent, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await BeginIfSharedAsync(db, cancellationToken);
-        var job = await FindForUpdateAsync(db, jobId, lease: null, cancellationToken);
-        if (job.State != (int)Proto.JobState.Queued)
+        Proto.JobEvent? endedEvent = null;
+        await audit.CommitWithEntryAsync(async (db, token) =>
+        {
+            var job = await FindForUpdateAsync(db, jobId, lease: null, token);
+            if (job.State != (int)Proto.JobState.Queued)
+                return null;
+
+            endedEvent = makeEvent(job.LastSequence + 1);
+            return StoreEnd(db, job, endedEvent);
+        }, cancellationToken);
+        if (endedEvent is null)
             return false;
 
-        var endedEvent = makeEvent(job.LastSequence + 1);
+        await PublishAsync(jobId, [endedEvent]);
+        return true;
+    }
+
+    /// <summary>Records the job's end and its final event, and returns the audit entry that goes with them.</summary>
+    private static AuditRecord StoreEnd(ComputeDbContext db, JobRow job, Proto.JobEvent endedEvent)
+    {
         job.State = (int)endedEvent.Ended.State;
         job.Error = endedEvent.Ended.Message;
         job.FinishedAt = endedEvent.Time.ToDateTime();
         job.LastSequence = endedEvent.Sequence;
         db.JobEvents.Add(ToRow(endedEvent));
-        await db.SaveChangesAsync(cancellationToken);
-        if (transaction is not null)
-            await transaction.CommitAsync(cancellationToken);
-        await AuditEndAsync(jobId, endedEvent);
-        await PublishAsync(jobId, [endedEvent]);
-        return true;
+        return new AuditRecord(AuditActors.System, AuditActions.JobEnd, Subject(job.Id), new Dictionary<string, object?>
+        {
+            ["state"] = endedEvent.Ended.State.ToString(),
+            ["message"] = endedEvent.Ended.Message,
+        });
     }
 
     /// <summary>
@@ -205,16 +212,9 @@ public sealed class JobStore(
         await PublishAsync(jobId, [queuedEvent]);
     }
 
-    private async Task AuditEndAsync(string jobId, Proto.JobEvent endedEvent) =>
-        await audit.TryAppendAsync(AuditActors.System, AuditActions.JobEnd, Subject(jobId), new Dictionary<string, object?>
-        {
-            ["state"] = endedEvent.Ended.State.ToString(),
-            ["message"] = endedEvent.Ended.Message,
-        });
-
     /// <summary>
     /// Commits a successful job in one transaction: the new model (for training), the new version, the job's
-    /// result and its final event, the dataset's default version when it has none yet, and whatever
+    /// result, its final event and its audit entry, the dataset's default version when it has none yet, and whatever
     /// <paramref name="alsoInTransaction"/> changes (an erasure's dataset version and certificate).
     /// <paramref name="beforePublish"/> runs after the commit and before watchers hear of the end, so what it
     /// records is in place for a client that has seen the job end.
@@ -230,39 +230,38 @@ public sealed class JobStore(
         Func<ComputeDbContext, CancellationToken, Task>? alsoInTransaction = null,
         Func<Task>? beforePublish = null)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var job = await FindForUpdateAsync(db, jobId, lease, cancellationToken);
-        if (newModel is not null)
-            db.Models.Add(newModel);
-        db.ModelVersions.Add(version);
-        if (job.Kind == (int)Proto.JobKind.Train)
-            job.ModelVersionId = version.Id;
-        job.State = (int)Proto.JobState.Succeeded;
-        job.Result = resultEvent.Result.ToByteArray();
-        job.FinishedAt = resultEvent.Time.ToDateTime();
-        job.LastSequence = resultEvent.Sequence;
-        job.LeaseOwner = null;
-        job.LeaseExpiresAt = null;
-        db.JobEvents.Add(ToRow(resultEvent));
-        if (setDatasetDefault)
+        await audit.CommitWithEntryAsync(async (db, token) =>
         {
-            var dataset = await db.Datasets.FirstAsync(d => d.Id == job.DatasetId, cancellationToken);
-            dataset.DefaultModelVersionId ??= version.Id;
-        }
+            var job = await FindForUpdateAsync(db, jobId, lease, token);
+            if (newModel is not null)
+                db.Models.Add(newModel);
+            db.ModelVersions.Add(version);
+            if (job.Kind == (int)Proto.JobKind.Train)
+                job.ModelVersionId = version.Id;
+            job.State = (int)Proto.JobState.Succeeded;
+            job.Result = resultEvent.Result.ToByteArray();
+            job.FinishedAt = resultEvent.Time.ToDateTime();
+            job.LastSequence = resultEvent.Sequence;
+            job.LeaseOwner = null;
+            job.LeaseExpiresAt = null;
+            db.JobEvents.Add(ToRow(resultEvent));
+            if (setDatasetDefault)
+            {
+                var dataset = await db.Datasets.FirstAsync(d => d.Id == job.DatasetId, token);
+                dataset.DefaultModelVersionId ??= version.Id;
+            }
 
-        if (alsoInTransaction is not null)
-            await alsoInTransaction(db, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        await audit.TryAppendAsync(AuditActors.System, AuditActions.JobEnd, Subject(jobId), new Dictionary<string, object?>
-        {
-            ["state"] = nameof(Proto.JobState.Succeeded),
-            ["model_version_id"] = version.Id,
-            ["parent_version_id"] = version.ParentVersionId,
-            ["weights_sha256"] = version.WeightsSha256,
-            ["removed_sample_count"] = version.RemovedSampleCount,
-        });
+            if (alsoInTransaction is not null)
+                await alsoInTransaction(db, token);
+            return new AuditRecord(AuditActors.System, AuditActions.JobEnd, Subject(jobId), new Dictionary<string, object?>
+            {
+                ["state"] = nameof(Proto.JobState.Succeeded),
+                ["model_version_id"] = version.Id,
+                ["parent_version_id"] = version.ParentVersionId,
+                ["weights_sha256"] = version.WeightsSha256,
+                ["removed_sample_count"] = version.RemovedSampleCount,
+            });
+        }, cancellationToken);
         if (beforePublish is not null)
             await beforePublish();
         await PublishAsync(jobId, [resultEvent]);
