@@ -282,6 +282,19 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task SubmitDebias_SetWithMethodThatUsesNone_IsInvalidArgument()
+    {
+        var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));
+
+        var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = "adult", Method = DebiasMethod.InfluenceNewton, CounterfactualSetId = set.Id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["counterfactual_set_id"], RpcAssert.ViolatedFields(error));
+        Assert.Contains($"uses no counterfactual set, so set {set.Id} would be ignored", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task SubmitDebias_RejectedSet_FailsNamingStatus()
     {
         var set = await GenerateAdultSetAsync(maxRows: 20);

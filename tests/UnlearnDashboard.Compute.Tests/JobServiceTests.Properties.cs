@@ -106,7 +106,7 @@ public abstract partial class JobServiceTests
         Assert.Equal("adult", request.Dataset);
         Assert.Contains(request.SensitiveAttribute, new[] { "", "sex" });
         Assert.True(!request.HasRemoveFraction || request.RemoveFraction is > 0 and <= 0.5, $"remove_fraction {request.RemoveFraction}");
-        Assert.True(!request.HasDamping || (request.Damping >= 0 && double.IsFinite(request.Damping)), $"damping {request.Damping}");
+        Assert.True(!request.HasDamping || request.Damping is >= 0 and <= 1e4, $"damping {request.Damping}");
         Assert.True(!request.HasNewtonSteps || request.NewtonSteps is >= 1 and <= 50, $"newton_steps {request.NewtonSteps}");
         Assert.True(!request.HasSteps || request.Steps is >= 1 and <= 10_000, $"steps {request.Steps}");
         Assert.True(!request.HasLearningRate || request.LearningRate is > 0 and <= 1, $"learning_rate {request.LearningRate}");

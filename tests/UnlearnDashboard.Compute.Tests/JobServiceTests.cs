@@ -196,6 +196,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     [InlineData("remove_fraction 0", "remove_fraction")]
     [InlineData("remove_fraction -0.1", "remove_fraction")]
     [InlineData("damping -1", "damping")]
+    [InlineData("damping 1e308", "damping")]
     [InlineData("max_accuracy_loss 2", "max_accuracy_loss")]
     [InlineData("unknown layer", "layers")]
     [InlineData("wrong sensitive attribute", "sensitive_attribute")]
@@ -209,6 +210,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
             case "remove_fraction 0": request.RemoveFraction = 0; break;
             case "remove_fraction -0.1": request.RemoveFraction = -0.1; break;
             case "damping -1": request.Damping = -1; break;
+            case "damping 1e308": request.Damping = 1e308; break;
             case "max_accuracy_loss 2": request.MaxAccuracyLoss = 2; break;
             case "unknown layer": request.Layers.Add("fc9"); break;
             case "wrong sensitive attribute": request.SensitiveAttribute = "race"; break;

@@ -84,6 +84,14 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
             return latest;
         }
 
+        if (!options.UsesCounterfactuals())
+        {
+            throw RpcErrors.InvalidArgument("counterfactual_set_id",
+                $"Method {options.Method} with objective {options.Objective} uses no counterfactual set, so set "
+                + $"{request.CounterfactualSetId} would be ignored. Leave counterfactual_set_id empty, or choose a method "
+                + "that uses the set: counterfactual replacement, saliency-masked, counterfactual fine-tuning or data-free.");
+        }
+
         var set = await counterfactuals.GetAsync(request.CounterfactualSetId, "counterfactual_set_id", cancellationToken);
         if (set.DatasetId != dataset.Id)
         {

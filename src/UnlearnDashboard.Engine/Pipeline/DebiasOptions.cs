@@ -130,6 +130,12 @@ public sealed record DebiasOptions
     /// <summary>Candidates of the damping rule, ascending.</summary>
     public static IReadOnlyList<double> DampingGrid { get; } = [1e-4, 1e-3, 1e-2, 1e-1, 1.0];
 
+    /// <summary>
+    /// Largest damping a request may set. Far above any curvature of these models, lambda turns the Newton step into
+    /// about g / lambda, which changes nothing, so a larger value is a mistake rather than a setting.
+    /// </summary>
+    public const double MaxDamping = 1e4;
+
     /// <summary>Relative residual that the damping rule requires of a solve.</summary>
     public const double DampingRuleTolerance = 1e-6;
 
@@ -280,8 +286,12 @@ public sealed record DebiasOptions
         if (NewtonSteps is < 1 or > 50)
             throw EngineException.Invalid("newton_steps", $"newton_steps must be in [1, 50]; got {NewtonSteps}.", NewtonSteps.ToString());
 
-        if (Damping is double damping && !(damping >= 0 && double.IsFinite(damping)))
-            throw EngineException.Invalid("damping", $"damping must be a finite number >= 0; got {damping:R}.", damping.ToString("R"));
+        if (Damping is double damping && !(damping >= 0 && damping <= MaxDamping))
+        {
+            throw EngineException.Invalid("damping",
+                $"damping must be a number in [0, {MaxDamping:R}]; got {damping:R}. Larger damping shrinks the Newton step to "
+                + "nothing; leave damping unset to let the rule choose from its grid, 1e-4 to 1.", damping.ToString("R"));
+        }
 
         if (!Enum.IsDefined(Objective))
             throw EngineException.Invalid("objective", $"objective {(int)Objective} is unknown.", Objective.ToString());

@@ -32,8 +32,12 @@ public sealed record ErasureOptions
 
     public void Validate()
     {
-        if (Damping is { } damping && !(damping > 0 && double.IsFinite(damping)))
-            throw EngineException.Invalid("damping", $"damping {damping} is invalid; use a finite value greater than 0, or leave it unset for the rule.", damping.ToString("R"));
+        if (Damping is { } damping && !(damping > 0 && damping <= DebiasOptions.MaxDamping))
+        {
+            throw EngineException.Invalid("damping",
+                $"damping {damping:R} is invalid; use a value greater than 0 and at most {DebiasOptions.MaxDamping:R}, or leave it unset for the rule.",
+                damping.ToString("R"));
+        }
         if (NewtonSteps is < 1 or > 50)
             throw EngineException.Invalid("newton_steps", $"newton_steps {NewtonSteps} is out of range; use 1 to 50.", NewtonSteps.ToString());
     }
