@@ -1,4 +1,5 @@
 using UnlearnDashboard.Cli.Output;
+using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Tests;
 
@@ -36,5 +37,34 @@ public sealed class ResultPrinterTests
         Assert.Matches(@"\s+retrain$", lines[0]);
         Assert.Matches(@"^demographic parity difference\s+0\.1800\s+0\.0900\s+0\.0700$", lines[2]);
         Assert.Contains("retrain 42.00 s", writer.ToString());
+    }
+
+    [Fact]
+    public void WriteDebias_LevellingDown_NamesFlaggedRateAndNumbers()
+    {
+        var result = TestResults.Debias();
+        result.Evidence = new DebiasEvidence
+        {
+            LevellingDown = new LevellingDown
+            {
+                Rule = "The favoured group's fall is over half of the gap's reduction.",
+                Flagged = true,
+                SelectionRate = new LevellingDownRate
+                {
+                    Rate = "selection_rate", FavouredGroup = "Male", GapBefore = 0.2032, GapAfter = 0.1316, FavouredDrop = 0.0449,
+                    LowestGroup = "Female", LowestRise = 0.0267, LevelledDown = true,
+                },
+                TruePositiveRate = new LevellingDownRate { Rate = "true_positive_rate", FavouredGroup = "Male" },
+            },
+        };
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        string text = writer.ToString();
+        Assert.Contains("levelling down:   yes" + Environment.NewLine, text);
+        Assert.Contains("  selection rate: flagged; gap 0.2032 -> 0.1316, Male (highest before) fell by 0.0449, Female (lowest before) rose by 0.0267", text);
+        Assert.Contains("  true positive rate: not checked, a group's rate is undefined", text);
+        Assert.Contains("  rule: The favoured group's fall is over half of the gap's reduction.", text);
     }
 }

@@ -105,9 +105,38 @@ internal static class ResultPrinter
             writer.WriteLine($"seed band:        {band.Metric} {Formats.Metric(band.HasResult ? band.Result : null)} is outside the seed-noise band");
 
         if (evidence.LevellingDown is { } levelling)
-            writer.WriteLine($"levelling down:   {(levelling.Flagged ? "yes, " + levelling.Rule : "no")}");
+            WriteLevellingDown(levelling, writer);
         foreach (string skipped in evidence.Skipped)
             writer.WriteLine($"evidence skipped: {skipped}");
+    }
+
+    /// <summary>
+    /// Writes the levelling-down verdict, then one line per rate with the gap's change and the favoured group's
+    /// fall against the lowest group's rise, which is what the verdict weighs, and the rule when a rate is flagged.
+    /// </summary>
+    private static void WriteLevellingDown(LevellingDown levelling, TextWriter writer)
+    {
+        writer.WriteLine($"levelling down:   {(levelling.Flagged ? "yes" : "no")}");
+        foreach (var rate in new[] { levelling.SelectionRate, levelling.TruePositiveRate })
+        {
+            if (rate is null)
+                continue;
+
+            string name = rate.Rate.Replace('_', ' ');
+            if (!rate.HasGapBefore || !rate.HasGapAfter || !rate.HasFavouredDrop || !rate.HasLowestRise)
+            {
+                writer.WriteLine($"  {name}: not checked, a group's rate is undefined");
+                continue;
+            }
+
+            writer.WriteLine(
+                $"  {name}: {(rate.LevelledDown ? "flagged" : "not flagged")}; gap {Formats.Metric(rate.GapBefore)} -> {Formats.Metric(rate.GapAfter)}, "
+                + $"{rate.FavouredGroup} (highest before) fell by {Formats.Metric(rate.FavouredDrop)}, "
+                + $"{rate.LowestGroup} (lowest before) {(rate.LowestRise >= 0 ? "rose" : "fell")} by {Formats.Metric(Math.Abs(rate.LowestRise))}");
+        }
+
+        if (levelling.Flagged)
+            writer.WriteLine($"  rule: {levelling.Rule}");
     }
 
     /// <summary>Returns the CLI's name of a method, as <c>--method</c> takes it.</summary>

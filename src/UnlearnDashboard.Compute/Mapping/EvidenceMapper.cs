@@ -167,6 +167,7 @@ internal static class EvidenceMapper
         {
             Rate = rate.Rate,
             FavouredGroup = rate.FavouredGroup ?? "",
+            LowestGroup = rate.LowestGroup ?? "",
             LevelledDown = rate.LevelledDown,
             AnyGroupFell = rate.AnyGroupFell,
         };
@@ -186,6 +187,8 @@ internal static class EvidenceMapper
             proto.GapAfter = gapAfter;
         if (rate.FavouredDrop is { } drop)
             proto.FavouredDrop = drop;
+        if (rate.LowestRise is { } rise)
+            proto.LowestRise = rise;
         return proto;
     }
 

@@ -175,6 +175,8 @@ public sealed record GroupRateChange(string Group, double? Before, double? After
 /// <param name="GapBefore">Max minus min rate before.</param>
 /// <param name="GapAfter">Max minus min rate after.</param>
 /// <param name="FavouredDrop">How far the favoured group's rate fell (before minus after, at least 0).</param>
+/// <param name="LowestGroup">The group with the lowest rate before; null when a rate is undefined.</param>
+/// <param name="LowestRise">How far the lowest group's rate rose (after minus before; negative when it fell).</param>
 /// <param name="LevelledDown">Whether the gap fell mainly because the favoured group's rate fell (see <see cref="LevellingDownResult.Rule"/>).</param>
 /// <param name="AnyGroupFell">Whether any group's rate fell, the favoured group's included.</param>
 public sealed record LevellingDownRate(
@@ -184,6 +186,8 @@ public sealed record LevellingDownRate(
     double? GapBefore,
     double? GapAfter,
     double? FavouredDrop,
+    string? LowestGroup,
+    double? LowestRise,
     bool LevelledDown,
     bool AnyGroupFell);
 

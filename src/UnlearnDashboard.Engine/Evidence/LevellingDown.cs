@@ -8,9 +8,10 @@ public static class LevellingDown
     /// <summary>The flag rule, as stated in results.</summary>
     public const string Rule =
         "For the selection rate and the TPR separately: the favoured group is the group with the highest rate " +
-        "before, and the gap is the highest minus the lowest rate. The rate is flagged when the gap fell and the " +
-        "favoured group's rate fell by more than half of the gap's reduction: " +
-        "before(favoured) - after(favoured) > (gap before - gap after) / 2. " +
+        "before, the lowest group the one with the lowest rate before, and the gap is the highest minus the lowest " +
+        "rate. The rate is flagged when the gap fell and the favoured group's rate fell by more than the lowest " +
+        "group's rose: before(favoured) - after(favoured) > after(lowest) - before(lowest), so that most of the " +
+        "narrowing between the two came from the favoured group's fall. " +
         "Nothing is flagged when a rate of a group present before is undefined before or after.";
 
     /// <summary>Compares per-group selection rates and TPRs of two reports on the same split.</summary>
@@ -28,13 +29,17 @@ public static class LevellingDown
         bool anyFell = changes.Any(c => c.Change < 0);
 
         if (changes.Count == 0 || changes.Any(c => c.Before is null || c.After is null))
-            return new LevellingDownRate(rate, changes, null, null, null, null, false, anyFell);
+            return new LevellingDownRate(rate, changes, null, null, null, null, null, null, false, anyFell);
 
+        // Comparing the favoured group's fall with the lowest group's rise, rather than with the gap's reduction,
+        // keeps an update that lifts the lowest group past the favoured one from being flagged for the overshoot.
         var favoured = changes.MaxBy(c => c.Before!.Value)!;
+        var lowest = changes.MinBy(c => c.Before!.Value)!;
         double gapBefore = changes.Max(c => c.Before!.Value) - changes.Min(c => c.Before!.Value);
         double gapAfter = changes.Max(c => c.After!.Value) - changes.Min(c => c.After!.Value);
         double drop = Math.Max(0, favoured.Before!.Value - favoured.After!.Value);
-        bool levelledDown = gapAfter < gapBefore && drop > (gapBefore - gapAfter) / 2;
-        return new LevellingDownRate(rate, changes, favoured.Group, gapBefore, gapAfter, drop, levelledDown, anyFell);
+        double rise = lowest.Change!.Value;
+        bool levelledDown = gapAfter < gapBefore && drop > rise;
+        return new LevellingDownRate(rate, changes, favoured.Group, gapBefore, gapAfter, drop, lowest.Group, rise, levelledDown, anyFell);
     }
 }

@@ -45,6 +45,8 @@ public sealed class LevellingDownTests
         Assert.Equal(0.30, result.SelectionRate.GapBefore!.Value, 1e-12);
         Assert.Equal(0.08, result.SelectionRate.GapAfter!.Value, 1e-12);
         Assert.Equal(0.20, result.SelectionRate.FavouredDrop!.Value, 1e-12);
+        Assert.Equal("Female", result.SelectionRate.LowestGroup);
+        Assert.Equal(0.02, result.SelectionRate.LowestRise!.Value, 1e-12);
         Assert.True(result.TruePositiveRate.LevelledDown);
         Assert.True(result.Flagged);
     }
@@ -62,6 +64,24 @@ public sealed class LevellingDownTests
         Assert.False(result.TruePositiveRate.LevelledDown);
         Assert.True(result.SelectionRate.AnyGroupFell);
         Assert.False(result.Flagged);
+    }
+
+    [Fact]
+    public void Analyse_LowestGroupOvertakesFavoured_IsNotFlagged()
+    {
+        // TPR: Male 0.70 -> 0.60, Female 0.50 -> 0.66. Female now leads by 0.06, so the gap fell from 0.20 to 0.06;
+        // Male's fall of 0.10 is more than half of that, but Female's rise of 0.16 is the larger part of the change.
+        var before = Report(35, 5, 25, 5);
+        var after = Report(30, 5, 33, 5);
+
+        var result = LevellingDown.Analyse(before, after);
+
+        Assert.Equal(0.20, result.TruePositiveRate.GapBefore!.Value, 1e-12);
+        Assert.Equal(0.06, result.TruePositiveRate.GapAfter!.Value, 1e-12);
+        Assert.Equal(0.10, result.TruePositiveRate.FavouredDrop!.Value, 1e-12);
+        Assert.Equal("Female", result.TruePositiveRate.LowestGroup);
+        Assert.Equal(0.16, result.TruePositiveRate.LowestRise!.Value, 1e-12);
+        Assert.False(result.TruePositiveRate.LevelledDown);
     }
 
     [Fact]
