@@ -4,6 +4,7 @@ using UnlearnDashboard.Cli.Commands;
 using UnlearnDashboard.Cli.Commands.Access;
 using UnlearnDashboard.Cli.Commands.Audit;
 using UnlearnDashboard.Cli.Commands.Bench;
+using UnlearnDashboard.Cli.Commands.Counterfactuals;
 using UnlearnDashboard.Cli.Commands.Debias;
 using UnlearnDashboard.Cli.Commands.Erasure;
 using UnlearnDashboard.Cli.Commands.Jobs;
@@ -65,6 +66,7 @@ public static class CliApp
         rootCommand.Subcommands.Add(CompareCommand.Create(console));
         rootCommand.Subcommands.Add(ReportCommand.Create(console));
         rootCommand.Subcommands.Add(JobsCommand.Create(console));
+        rootCommand.Subcommands.Add(CounterfactualsCommand.Create(console));
         rootCommand.Subcommands.Add(BenchCommand.Create(console));
         rootCommand.Subcommands.Add(ScaleBenchCommand.Create(console));
         rootCommand.Subcommands.Add(AuditCommand.Create(console));

@@ -29,6 +29,7 @@ internal sealed class ComputeConnection : IDisposable
         Versions = new VersionService.VersionServiceClient(channel);
         Erasures = new ErasureService.ErasureServiceClient(channel);
         Access = new AccessService.AccessServiceClient(channel);
+        Counterfactuals = new CounterfactualService.CounterfactualServiceClient(channel);
     }
 
     public DatasetService.DatasetServiceClient Datasets { get; }
@@ -53,6 +54,8 @@ internal sealed class ComputeConnection : IDisposable
 
 
     public AccessService.AccessServiceClient Access { get; }
+
+    public CounterfactualService.CounterfactualServiceClient Counterfactuals { get; }
 
     /// <summary>
     /// Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL that sends the console's API key,
