@@ -4,7 +4,7 @@ namespace UnlearnDashboard.Cli.Tests;
 
 /// <summary>
 /// Input checks of <c>unlearn counterfactuals</c> that fail before any call: each test points the CLI at a closed server, so an
-/// error that came from connecting would say UNAVAILABLE instead.
+/// error that came from connecting would show UNAVAILABLE instead.
 /// </summary>
 public sealed class CounterfactualsCommandTests : IDisposable
 {

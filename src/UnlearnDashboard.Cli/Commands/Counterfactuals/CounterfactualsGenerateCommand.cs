@@ -6,11 +6,11 @@ using UnlearnDashboard.Protos.V1;
 
 namespace UnlearnDashboard.Cli.Commands.Counterfactuals;
 
-/// <summary><c>unlearn counterfactuals generate</c>: asks the server for a new counterfactual set, which starts pending.</summary>
+/// <summary><c>unlearn counterfactuals generate</c>: requests a new counterfactual set, which starts pending.</summary>
 internal static class CounterfactualsGenerateCommand
 {
     /// <summary>
-    /// Largest --source-file accepted, 4 MiB: gRPC's default limit of a received message, which the whole request must fit.
+    /// Largest --source-file accepted, 4 MiB: gRPC's default limit of a received message, and the whole request must fit in it.
     /// </summary>
     /// <remarks>NOTE: a server configured with a larger receive limit would accept more, but the CLI cannot ask it for its limit.</remarks>
     private const long MaxSourceFileBytes = 4 * 1024 * 1024;

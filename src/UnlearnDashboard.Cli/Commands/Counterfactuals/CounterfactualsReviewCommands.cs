@@ -7,7 +7,7 @@ namespace UnlearnDashboard.Cli.Commands.Counterfactuals;
 
 /// <summary>
 /// <c>unlearn counterfactuals approve|reject SET_ID</c>. The server lets only the compliance role review, and never the set's
-/// requester; it records the caller as the reviewer.
+/// requester. It records the caller as the reviewer.
 /// </summary>
 internal static class CounterfactualsReviewCommands
 {
