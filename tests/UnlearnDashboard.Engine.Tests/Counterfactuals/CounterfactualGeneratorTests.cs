@@ -211,6 +211,39 @@ public sealed class CounterfactualGeneratorTests(DemoDataFixture fixture) : ICla
     }
 
     [Fact]
+    public void Defaults_GermanUnderAnotherName_MapsSourceColumnLikeDemo()
+    {
+        // The same file and derivation as the demo profile, under a name the defaults do not know.
+        var renamed = DatasetProfiles.Load(DatasetProfiles.GermanCredit with
+        {
+            Definition = DatasetProfiles.GermanCredit.Definition with { Name = "my-german" },
+        });
+
+        var spec = CounterfactualDefaults.For(renamed);
+
+        Assert.Equal(CounterfactualDefaults.GermanCredit.SensitiveMap, spec.SensitiveMap);
+        var map = Assert.Single(spec.ProxyMaps);
+        Assert.Equal("personal_status_sex", map.Column);
+        Assert.Equal(CounterfactualDefaults.GermanCredit.ProxyMaps[0].Values.OrderBy(p => p.Key), map.Values.OrderBy(p => p.Key));
+    }
+
+    [Fact]
+    public void Defaults_DerivedFromNumericColumn_HasNoProxy()
+    {
+        var definition = DatasetTestData.Definition() with
+        {
+            SensitiveColumn = "band",
+            DerivedColumns = [new DerivedColumn("band", "x", new Dictionary<string, string> { ["1"] = "low", ["2"] = "low" }, "high")],
+        };
+        var data = DatasetTestData.Load(definition, "sex,x,y\na,1,0\nb,2,1\na,3,1\nb,4,0\n");
+
+        var spec = CounterfactualDefaults.For(data);
+
+        Assert.Equal("high", spec.SensitiveMap["low"]);
+        Assert.Empty(spec.ProxyMaps);
+    }
+
+    [Fact]
     public void Defaults_ThreeGroups_RejectsWithoutSpec()
     {
         var data = DatasetTestData.Load(DatasetTestData.Definition(), "sex,x,y\na,1,0\nb,2,1\nc,3,1\na,4,0\n");
