@@ -260,6 +260,8 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     [InlineData("sensitive all missing", "sex", "Sensitive column 'sex' has missing values in 60 rows")]
     [InlineData("text in numbers", "age", "Column 'age' contains numbers in 59 of its 60 values")]
     [InlineData("identifier column", "customer", "so it looks like an identifier")]
+    [InlineData("long cell", "train_file", "Column 'city' at line 6 of uploaded training file holds 5,000 characters; a value may have at most 1,000")]
+    [InlineData("too many columns", "train_file", "has 2,004 columns; at most 2,000 are accepted")]
     public async Task UploadDataset_BadFile_NamesFieldAndStoresNothing(string kind, string field, string expected)
     {
         string name = "bad-" + kind.Replace(' ', '-').Replace("UTF-8", "utf8", StringComparison.Ordinal);
@@ -373,6 +375,13 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
             rows[10][0] = "forty";
         if (kind == "ragged row")
             rows[3] = [.. rows[3], "extra"];
+        if (kind == "long cell")
+            rows[4][1] = new string('x', 5000);
+        if (kind == "too many columns")
+        {
+            header = [.. header, .. Enumerable.Range(1, 2000).Select(i => $"extra{i}")];
+            rows = rows.Select(row => (string[])[.. row, .. Enumerable.Repeat("0", 2000)]).ToList();
+        }
 
         string separator = kind == "semicolons" ? ";" : ",";
         var lines = rows.Select(row => string.Join(separator, row));

@@ -45,9 +45,12 @@ public static class DatasetLoader
         ValidateOptions(definition, testCsv is not null);
 
         var trainTable = TableReader.Read(trainCsv, FileName(trainSource), "train_file", definition.ColumnNames);
+        TableReader.CheckSize(trainTable, "train_file");
         var testTable = testCsv is null
             ? null
             : ReadTestTable(testCsv, FileName(testSource ?? "test file"), definition, trainTable);
+        if (testTable is not null)
+            TableReader.CheckSize(testTable, "test_file");
         var columns = DatasetColumns.Resolve(definition, trainTable, testTable);
 
         var files = new List<DatasetFile> { DatasetFile.Create(trainTable, columns, definition, 0) };
