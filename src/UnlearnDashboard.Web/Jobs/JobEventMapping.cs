@@ -94,6 +94,7 @@ public static class JobEventMapping
             ObjectiveBefore = debias.Influence?.ObjectiveBefore,
             ObjectivePredicted = debias.Influence?.ObjectivePredicted,
             ObjectiveAfter = debias.Influence?.ObjectiveAfter,
+            Evidence = debias.ToEvidenceSummary(),
         };
     }
 

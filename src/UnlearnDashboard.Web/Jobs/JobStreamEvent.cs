@@ -100,6 +100,9 @@ public sealed record JobOutcome
 
     public double? ObjectiveAfter { get; init; }
 
+    /// <summary>What backs a debias result; null for other jobs and when the compute server sent none.</summary>
+    public EvidenceSummary? Evidence { get; init; }
+
     /// <summary>Id of an erasure job's certificate; empty for other jobs.</summary>
     public string ErasureId { get; init; } = "";
 
