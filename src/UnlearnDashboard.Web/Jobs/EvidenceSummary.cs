@@ -2,7 +2,7 @@ namespace UnlearnDashboard.Web.Jobs;
 
 /// <summary>
 /// What backs a debias run's result, as the job page shows and the jobs hub sends it. A part that the run did
-/// not compute is null or empty; <see cref="Skipped"/> gives the reason for each requested part that could not run.
+/// not compute is null or empty, and <see cref="Skipped"/> gives the reason for each requested part that could not run.
 /// </summary>
 public sealed record EvidenceSummary
 {
@@ -23,13 +23,13 @@ public sealed record EvidenceSummary
 
     public int RandomDrawCount { get; init; }
 
-    /// <summary>Distance from the updated model to the retrained one; null without a retrain.</summary>
+    /// <summary>Distance from the updated model to the retrained one, or null without a retrain.</summary>
     public ModelDistanceSummary? UpdatedToRetrained { get; init; }
 
     /// <summary>Distance from the base model to the retrained one, the scale for <see cref="UpdatedToRetrained"/>.</summary>
     public ModelDistanceSummary? BaseToRetrained { get; init; }
 
-    /// <summary>One band per headline metric; empty when the seed band did not run.</summary>
+    /// <summary>One band per headline metric, or empty when the seed band did not run.</summary>
     public IReadOnlyList<SeedBandSummary> SeedBand { get; init; } = [];
 
     /// <summary>Training seeds behind <see cref="SeedBand"/>.</summary>
@@ -42,7 +42,7 @@ public sealed record EvidenceSummary
     public IReadOnlyList<string> Skipped { get; init; } = [];
 }
 
-/// <summary>Test-split accuracy, DP difference and EO difference; a metric is null when undefined.</summary>
+/// <summary>Test-split accuracy, DP difference and EO difference, each null when undefined.</summary>
 public sealed record HeadlineSummary(double? Accuracy, double? DemographicParityDifference, double? EqualizedOddsDifference);
 
 /// <summary>How far apart two models are: L2 distance over all parameters, and the share of test rows with the same decision.</summary>
@@ -88,7 +88,7 @@ public sealed record LevellingDownRateSummary
     /// <summary>How far the favoured group's rate fell, at least 0.</summary>
     public double? FavouredDrop { get; init; }
 
-    /// <summary>How far the lowest group's rate rose; negative when it fell.</summary>
+    /// <summary>How far the lowest group's rate rose, negative when it fell.</summary>
     public double? LowestRise { get; init; }
 
     public bool IsChecked => GapBefore is not null && GapAfter is not null && FavouredDrop is not null && LowestRise is not null;
@@ -97,5 +97,5 @@ public sealed record LevellingDownRateSummary
 /// <summary>A loss-based membership-inference attack on the removed samples against matched test rows.</summary>
 public sealed record MembershipSummary(int MemberCount, int NonMemberCount, IReadOnlyList<MembershipAucSummary> Models);
 
-/// <summary>The attack's AUC against one model (base, updated or retrained); null when undefined.</summary>
+/// <summary>The attack's AUC against one model (base, updated or retrained), or null when undefined.</summary>
 public sealed record MembershipAucSummary(string Model, double? Auc);

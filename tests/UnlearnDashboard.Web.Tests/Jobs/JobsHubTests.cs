@@ -154,6 +154,31 @@ public sealed class JobsHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hub_DeliversEvidence()
+    {
+        var watcher = await _host.WatchAsync(JobId);
+
+        _host.Jobs.Append(new JobEvent
+        {
+            JobId = JobId,
+            Time = Timestamp.FromDateTime(DateTime.UtcNow),
+            Result = new JobResult { Debias = TestData.DebiasResultWithEvidence() },
+        });
+        var events = await watcher.WaitForAsync(1);
+
+        var evidence = Assert.Single(events).Result!.Evidence!;
+        var expected = TestData.DebiasResultWithEvidence().ToEvidenceSummary()!;
+        Assert.Equal(expected.Retrain, evidence.Retrain);
+        Assert.Equal(expected.RandomControlMean, evidence.RandomControlMean);
+        Assert.Equal(expected.UpdatedToRetrained, evidence.UpdatedToRetrained);
+        Assert.Equal(expected.SeedBand, evidence.SeedBand);
+        Assert.Equal(expected.LevellingDown!.Rates, evidence.LevellingDown!.Rates);
+        Assert.Equal(expected.Membership!.Models, evidence.Membership!.Models);
+        Assert.Equal(1342, evidence.Membership.NonMemberCount);
+        Assert.Empty(watcher.Failures);
+    }
+
+    [Fact]
     public async Task Registry_StopsEndedRelayWithoutWatchers()
     {
         var watcher = await _host.WatchAsync(JobId);

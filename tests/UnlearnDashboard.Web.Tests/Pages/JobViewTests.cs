@@ -113,6 +113,30 @@ public sealed class JobViewTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task JobView_ShowsEvidenceUnderResult()
+    {
+        var page = RenderJob();
+
+        await PushAsync(new JobEvent { JobId = "job-1", Sequence = 1, Result = new JobResult { Debias = TestData.DebiasResultWithEvidence() } }.ToStreamEvent());
+
+        var evidence = page.WaitForElement("[data-testid=evidence]");
+        Assert.Equal("0.1552", evidence.QuerySelector("[data-testid=evidence-baselines] tr[data-baseline=update] [data-metric=demographic_parity_difference] .metric")!.TextContent);
+        Assert.Equal("0.5876", evidence.QuerySelector("[data-testid=evidence-membership] tr[data-model=updated] .metric")!.TextContent);
+        Assert.Equal("true", evidence.QuerySelector("[data-testid=levelling-verdict]")!.GetAttribute("data-flagged"));
+    }
+
+    [Fact]
+    public async Task JobView_HidesEvidenceWhenAbsent()
+    {
+        var page = RenderJob();
+
+        await PushAsync(TestData.Result(1, TestData.BiasedReport()));
+
+        page.WaitForElement("[data-testid=result]");
+        Assert.Empty(page.FindAll("[data-testid=evidence]"));
+    }
+
+    [Fact]
     public async Task JobView_ShowsUndefinedRatioAsGap()
     {
         var page = RenderJob();
