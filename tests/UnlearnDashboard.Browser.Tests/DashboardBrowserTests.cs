@@ -91,6 +91,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
         Assert.Equal(0.1, job.DebiasRequest.RemoveFraction);
         Assert.True(job.DebiasRequest.CompareRetrain);
         await AssertResultMatchesAsync(page, job.Result.Debias);
+        await AssertEvidenceMatchesAsync(page, job.Result.Debias);
         await Screen.ScreenshotAsync(page, fixture, "job-finished");
         await page.Context.CloseAsync();
     }
@@ -195,6 +196,57 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
 
         Assert.Contains($"Removed {result.RemovedSampleCount} training samples", await page.Locator("[data-testid=result-summary]").InnerTextAsync());
         Assert.Equal(result.NewVersionId, await page.Locator("[data-testid=new-version]").InnerTextAsync());
+    }
+
+    /// <summary>
+    /// Checks the evidence panel against the evidence the compute server stored: the baseline rows a request
+    /// with default evidence and compare_retrain gets, the membership-inference AUCs and the levelling-down check.
+    /// </summary>
+    private static async Task AssertEvidenceMatchesAsync(IPage page, DebiasResult result)
+    {
+        var evidence = result.Evidence;
+        Assert.NotNull(evidence);
+        await Assertions.Expect(page.Locator("[data-testid=evidence]")).ToBeVisibleAsync();
+
+        var baselines = new (string Id, FairnessReport? Report)[]
+        {
+            ("update", result.After),
+            ("retrain", evidence.Retrain?.Report ?? result.Retrain),
+            ("group-thresholds", evidence.GroupThresholds?.Report),
+        };
+        foreach (var (id, report) in baselines)
+        {
+            Assert.NotNull(report);
+            var row = page.Locator($"[data-testid=evidence-baselines] tr[data-baseline={id}]");
+            Assert.Equal(Screen.Expected(report.HasAccuracy, report.Accuracy), await Screen.MetricTextAsync(row.Locator("[data-metric=accuracy]")));
+            Assert.Equal(Screen.Expected(report.HasDemographicParityDifference, report.DemographicParityDifference),
+                await Screen.MetricTextAsync(row.Locator("[data-metric=demographic_parity_difference]")));
+            Assert.Equal(Screen.Expected(report.HasEqualizedOddsDifference, report.EqualizedOddsDifference),
+                await Screen.MetricTextAsync(row.Locator("[data-metric=equalized_odds_difference]")));
+        }
+
+        var mean = evidence.RandomControl.Mean;
+        var control = page.Locator("[data-testid=evidence-baselines] tr[data-baseline=random-control]");
+        Assert.Equal(Screen.Expected(mean.HasDemographicParityDifference, mean.DemographicParityDifference),
+            await Screen.MetricTextAsync(control.Locator("[data-metric=demographic_parity_difference]")));
+
+        var membership = page.Locator("[data-testid=evidence-membership]");
+        Assert.Equal(evidence.MembershipInference.MemberCount.ToString(CultureInfo.InvariantCulture), await membership.GetAttributeAsync("data-members"));
+        foreach (var model in evidence.MembershipInference.Models)
+        {
+            Assert.Equal(Screen.Expected(model.HasAuc, model.Auc),
+                await Screen.MetricTextAsync(membership.Locator($"tr[data-model={model.Model}]")));
+        }
+
+        var levelling = evidence.LevellingDown;
+        Assert.Equal(levelling.Flagged ? "true" : "false", await page.Locator("[data-testid=levelling-verdict]").GetAttributeAsync("data-flagged"));
+        Assert.Equal(2, await page.Locator("[data-testid=evidence-levelling-down] li[data-rate]").CountAsync());
+        var rate = levelling.SelectionRate;
+        bool isChecked = rate.HasGapBefore && rate.HasGapAfter && rate.HasFavouredDrop && rate.HasLowestRise;
+        string selection = await page.Locator("[data-testid=evidence-levelling-down] li[data-rate=selection_rate]").InnerTextAsync();
+        Assert.Contains(isChecked ? $"gap {Screen.Expected(true, rate.GapBefore)} → {Screen.Expected(true, rate.GapAfter)}" : "not checked", selection);
+        Assert.Equal(levelling.Flagged ? 1 : 0, await page.Locator("[data-testid=levelling-rule]").CountAsync());
+        Assert.Equal(evidence.Skipped.Count, await page.Locator("[data-testid=evidence-skipped] li").CountAsync());
     }
 
     private static string ExpectedMetric(FairnessReport report, string metric) => metric switch

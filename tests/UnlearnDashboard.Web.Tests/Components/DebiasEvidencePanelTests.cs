@@ -69,12 +69,27 @@ public sealed partial class DebiasEvidencePanelTests : DashboardTestContext
         Assert.Equal("0.6123", Text(membership.QuerySelector("tr[data-model=base] .metric")!));
         Assert.Equal("0.5876", Text(membership.QuerySelector("tr[data-model=updated] .metric")!));
         Assert.Equal("0.5712", Text(membership.QuerySelector("tr[data-model=retrained] .metric")!));
+        Assert.StartsWith("Influence-ranked samples", Text(panel.Find("[data-testid=membership-note]")));
         var distance = panel.Find("[data-testid=evidence-distance]");
         Assert.Equal("1.8734", Text(distance.QuerySelector("tr[data-from=updated] [data-column=l2]")!));
         Assert.Equal("97.1 %", Text(distance.QuerySelector("tr[data-from=updated] [data-column=agreement]")!));
         Assert.Equal("2.4410", Text(distance.QuerySelector("tr[data-from=base] [data-column=l2]")!));
         Assert.Equal("95.9 %", Text(distance.QuerySelector("tr[data-from=base] [data-column=agreement]")!));
         Assert.Empty(panel.FindAll("[data-testid=evidence-skipped]"));
+    }
+
+    [Fact]
+    public void Panel_NotesMissingRetrainedAuc()
+    {
+        var result = TestData.DebiasResultWithEvidence();
+        result.Evidence.Retrain = null;
+        result.Evidence.MembershipInference.Models.RemoveAt(2);
+
+        var panel = RenderPanel(result);
+
+        Assert.Equal(["base", "updated"], panel.FindAll("[data-testid=evidence-membership] tbody tr").Select(row => row.GetAttribute("data-model")!));
+        Assert.StartsWith("No retrain was requested as evidence", Text(panel.Find("[data-testid=membership-note]")));
+        Assert.Empty(panel.FindAll("[data-testid=evidence-distance]"));
     }
 
     [Fact]
