@@ -24,6 +24,15 @@ public sealed record EvidenceInput
 
     /// <summary>The run's update for another removal set; the random control needs it and is skipped without it.</summary>
     public RemovalUpdate? Update { get; init; }
+
+    /// <summary>
+    /// A retrain without the removed samples that the run made already, owned by the caller. When set, the retrain
+    /// evidence uses it instead of training again, whether or not the options ask for a retrain.
+    /// </summary>
+    public TrainedModel? Retrained { get; init; }
+
+    /// <summary>Training seconds of <see cref="Retrained"/>.</summary>
+    public double RetrainSeconds { get; init; }
 }
 
 /// <summary>Computes the evidence of a debias run (see <see cref="DebiasEvidence"/>), part by part as the options ask.</summary>
@@ -92,9 +101,19 @@ public static class EvidenceRunner
         ReweighingResult? reweighing = null;
         MembershipInferenceResult? membership = null;
         TrainedModel? retrained = null;
+        bool reuse = input.Retrained is not null && removes;
         try
         {
-            bool retrain = options.Retrain && removes;
+            if (reuse)
+            {
+                retrained = input.Retrained;
+                retrainSeconds = input.RetrainSeconds;
+                watch.Restart();
+                retrainEvidence = RetrainEvidenceOf(input, retrained!, retrainSeconds);
+                distanceSeconds = watch.Elapsed.TotalSeconds;
+            }
+
+            bool retrain = options.Retrain && removes && !reuse;
             if (retrain || options.Reweighing)
             {
                 using var trainInputs = input.BaseModel.EncodeInputs(data.Train);
@@ -110,11 +129,7 @@ public static class EvidenceRunner
                     Report(0.1, $"Retraining from scratch without the {input.RemovedPositions.Length} removed samples");
                     (retrained, retrainSeconds) = Retrain(input, trainInputs, trainLabels, cancellationToken);
                     watch.Restart();
-                    retrainEvidence = new RetrainEvidence(
-                        FairnessEvaluator.Evaluate(retrained, data, "test"),
-                        retrainSeconds,
-                        ModelDistances.Between(input.UpdatedModel, retrained, data.Test),
-                        ModelDistances.Between(input.BaseModel, retrained, data.Test));
+                    retrainEvidence = RetrainEvidenceOf(input, retrained, retrainSeconds);
                     distanceSeconds = watch.Elapsed.TotalSeconds;
                 }
 
@@ -136,7 +151,8 @@ public static class EvidenceRunner
         }
         finally
         {
-            retrained?.Dispose();
+            if (!reuse)
+                retrained?.Dispose();
         }
 
         SeedBandResult? seedBand = null;
@@ -238,6 +254,12 @@ public static class EvidenceRunner
         using var plain = ModelTrainer.TrainEncoded(data, settings, model.Encoder, someInputs, someLabels, null, cancellationToken);
         using var weighted = ModelTrainer.TrainEncoded(data, settings, model.Encoder, someInputs, someLabels, null, cancellationToken, weights);
     }
+
+    private static RetrainEvidence RetrainEvidenceOf(EvidenceInput input, TrainedModel retrained, double seconds) =>
+        new(FairnessEvaluator.Evaluate(retrained, input.Data, "test"),
+            seconds,
+            ModelDistances.Between(input.UpdatedModel, retrained, input.Data.Test),
+            ModelDistances.Between(input.BaseModel, retrained, input.Data.Test));
 
     /// <summary>Trains the base model's settings and seed on the training split without the removed rows; returns the model and its seconds.</summary>
     private static (TrainedModel Model, double Seconds) Retrain(EvidenceInput input, Tensor trainInputs, Tensor trainLabels, CancellationToken cancellationToken)

@@ -102,9 +102,10 @@ public static partial class DebiasPipeline
 
             int[] removed = rank?.Harmful ?? [];
             long[] removedRowIds = removed.Select(i => data.Train.RowIds[i]).ToArray();
-            var (retrain, retrainSeconds) = options.CompareRetrain && removed.Length > 0
+            var (retrainedModel, retrain, retrainSeconds) = options.CompareRetrain && removed.Length > 0
                 ? Retrain(model, data, trainInputs, trainLabels, removed, progress, cancellationToken)
-                : (null, 0.0);
+                : (null, null, 0.0);
+            using var ownedRetrained = retrainedModel;
 
             return new DebiasOutcome
             {
@@ -146,6 +147,8 @@ public static partial class DebiasPipeline
                         UpdatedModel = updated,
                         Data = data,
                         RemovedPositions = removed,
+                        Retrained = retrainedModel,
+                        RetrainSeconds = retrainSeconds,
 
                         // The random control removes random sets by the same update, without progress reports, and keeps
                         // the same share of it as the accuracy budget kept of the run's own update.
@@ -369,7 +372,11 @@ public static partial class DebiasPipeline
         return tensor(Enumerable.Range(0, (int)count).Where(i => !isRemoved[i]).Select(i => (long)i).ToArray());
     }
 
-    private static (FairnessReport Report, double Seconds) Retrain(
+    /// <summary>
+    /// Trains the base model's settings on the training split without the removed rows and returns the model, which
+    /// the caller disposes, with its test report and training seconds.
+    /// </summary>
+    private static (TrainedModel Model, FairnessReport Report, double Seconds) Retrain(
         TrainedModel model,
         PreparedDataset data,
         Tensor trainInputs,
@@ -378,26 +385,35 @@ public static partial class DebiasPipeline
         IProgress<ProgressUpdate>? progress,
         CancellationToken cancellationToken)
     {
-        using var scope = NewDisposeScope();
-        var keep = RetainedPositions(trainInputs.shape[0], removed);
-        var inputs = trainInputs.index_select(0, keep);
-        var labels = trainLabels.index_select(0, keep);
+        // No dispose scope here: the returned model's parameters must outlive this method.
+        using var keep = RetainedPositions(trainInputs.shape[0], removed);
+        using var inputs = trainInputs.index_select(0, keep);
+        using var labels = trainLabels.index_select(0, keep);
 
         // Warm up the training code paths first, so that one-time JIT and allocator costs do not count
         // against the retrain.
         long warmUpRows = Math.Min(1024, inputs.shape[0]);
-        using (ModelTrainer.TrainEncoded(data, model.Spec.Settings with { Epochs = 1 }, model.Encoder,
-            inputs.narrow(0, 0, warmUpRows), labels.narrow(0, 0, warmUpRows), null, cancellationToken))
+        using (var warmUpInputs = inputs.narrow(0, 0, warmUpRows))
+        using (var warmUpLabels = labels.narrow(0, 0, warmUpRows))
+        using (ModelTrainer.TrainEncoded(data, model.Spec.Settings with { Epochs = 1 }, model.Encoder, warmUpInputs, warmUpLabels, null, cancellationToken))
         {
         }
 
         // No per-epoch progress here: its validation pass would add to the time being compared.
         progress?.Report(new ProgressUpdate("retraining", 0.6, $"Retraining from scratch without the {removed.Length} removed samples"));
         var watch = Stopwatch.StartNew();
-        using var retrained = ModelTrainer.TrainEncoded(data, model.Spec.Settings, model.Encoder, inputs, labels, null, cancellationToken);
+        var retrained = ModelTrainer.TrainEncoded(data, model.Spec.Settings, model.Encoder, inputs, labels, null, cancellationToken);
         double seconds = watch.Elapsed.TotalSeconds;
-        progress?.Report(new ProgressUpdate("retraining", 0.97, $"Retrained without the removed samples in {seconds:F2} s"));
-        return (FairnessEvaluator.Evaluate(retrained, data, "test"), seconds);
+        try
+        {
+            progress?.Report(new ProgressUpdate("retraining", 0.97, $"Retrained without the removed samples in {seconds:F2} s"));
+            return (retrained, FairnessEvaluator.Evaluate(retrained, data, "test"), seconds);
+        }
+        catch
+        {
+            retrained.Dispose();
+            throw;
+        }
     }
 
     private static IReadOnlyDictionary<string, double> SelectionRates(FairnessReport report) =>

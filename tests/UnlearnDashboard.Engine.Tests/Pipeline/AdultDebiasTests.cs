@@ -1,3 +1,4 @@
+using UnlearnDashboard.Engine.Evidence;
 using UnlearnDashboard.Engine.Data;
 using UnlearnDashboard.Engine.Models;
 using UnlearnDashboard.Engine.Pipeline;
@@ -98,6 +99,27 @@ public sealed class AdultDebiasTests(AdultModelFixture fixture) : IClassFixture<
         Assert.True(outcome.Timings.RetrainSeconds > 0);
         Assert.Equal(15_060, outcome.Retrain!.Count);
         Assert.True(outcome.Retrain.DemographicParityDifference < outcome.Before.DemographicParityDifference);
+    }
+
+    [Fact]
+    public void Run_RetrainWithEvidence_ReusesTheRetrainForForgettingProof()
+    {
+        var options = new DebiasOptions
+        {
+            CompareRetrain = true,
+            Evidence = new EvidenceOptions { Retrain = false, RandomControl = false, GroupThresholds = false },
+        };
+
+        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, options, null, CancellationToken.None);
+
+        // The evidence did not ask for a retrain, yet it has one: the run's own, with its report and seconds.
+        var retrain = outcome.Evidence!.Retrain;
+        Assert.NotNull(retrain);
+        Assert.Equal(outcome.Retrain!.Accuracy, retrain!.Report.Accuracy);
+        Assert.Equal(outcome.Retrain.DemographicParityDifference, retrain.Report.DemographicParityDifference);
+        Assert.Equal(outcome.Timings.RetrainSeconds, retrain.TrainingSeconds);
+        Assert.InRange(retrain.UpdatedToRetrained.PredictionAgreement, 0.9, 1.0);
+        Assert.Contains(outcome.Evidence.MembershipInference!.Models, auc => auc.Model == "retrained" && auc.Auc is not null);
     }
 
     [Fact]
