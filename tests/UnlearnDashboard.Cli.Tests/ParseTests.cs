@@ -206,6 +206,20 @@ public sealed class ParseTests
         Assert.Contains("does not exist", run.Stderr);
     }
 
+    [Theory]
+    [InlineData("", "the path is empty")]
+    [InlineData("folder", "it is a folder")]
+    public async Task CounterfactualsGenerate_BadJsonPath_ReturnsUsageError(string path, string expected)
+    {
+        string jsonPath = path == "folder" ? Path.GetTempPath() : path;
+
+        var run = await CliRun.RunAsync("counterfactuals", "generate", "--dataset", "adult", "--json", jsonPath, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+        Assert.DoesNotContain("Unhandled exception", run.Stderr);
+    }
+
     [Fact]
     public async Task DatasetsList_ServerUnreachable_ReturnsFailure()
     {

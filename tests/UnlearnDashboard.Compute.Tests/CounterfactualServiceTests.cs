@@ -403,6 +403,31 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task Generate_DerivedSensitiveColumn_MapsItsSourceToo()
+    {
+        // German Credit derives sex from personal_status_sex, so a set that swaps sex alone would pair female rows
+        // with male marital-status codes.
+        await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest
+        {
+            Spec = DatasetSpecs.GermanCreditBySex("german-by-sex"),
+            TrainPath = "german-credit.csv",
+        });
+        var request = new GenerateCounterfactualSetRequest
+        {
+            Dataset = "german-by-sex",
+            SensitiveValueMap = { ["male"] = "female", ["female"] = "male" },
+            MaxRows = 20,
+        };
+
+        var set = await server.Counterfactuals.GenerateCounterfactualSetAsync(request);
+
+        var source = Assert.Single(set.Spec.ProxyMaps);
+        Assert.Equal("personal_status_sex", source.Column);
+        Assert.Equal("A93", source.Values["A92"]);
+        Assert.Equal("A92", source.Values["A93"]);
+    }
+
+    [Fact]
     public async Task SubmitDebias_SetOfAnotherDataset_NamesSetField()
     {
         var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));

@@ -39,6 +39,16 @@ internal static class ProtoJson
             return;
         }
 
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new UsageException($"cannot write --json file '{path}': the path is empty; give a file name, or '{StandardOutput}' for standard output.");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"cannot write --json file '{path}': it is a folder; give a file name in it.");
+        }
+
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder))
         {

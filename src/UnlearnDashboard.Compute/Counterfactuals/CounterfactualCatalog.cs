@@ -48,6 +48,7 @@ public sealed class CounterfactualCatalog(
     {
         string requestedBy = RequireName(request.RequestedBy, "requested_by");
         var data = await datasets.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
+        request = WithSourceColumnMap(request, data);
         var spec = request.ToEngineSpec(data.Definition.SensitiveColumn);
 
         CounterfactualSet set;
@@ -65,6 +66,25 @@ public sealed class CounterfactualCatalog(
         stored.ExternalRowsCsv = ByteString.Empty;
         return await StoreAsync(actor, dataset, set, stored, requestedBy, request.ExternalRowsCsv.IsEmpty ? TrainingRowsSource : UploadedRowsSource,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns the request with a map of the column the sensitive column is derived from, when the dataset derives it
+    /// from a text column and the request maps that column in no other way. The derived column and its source must
+    /// change together, or a counterfactual row would read, say, female with a male marital-status code. The map is
+    /// stored with the set, so the reviewer sees it (see <see cref="CounterfactualDefaults.SourceColumnMap"/>).
+    /// </summary>
+    private static Proto.GenerateCounterfactualSetRequest WithSourceColumnMap(Proto.GenerateCounterfactualSetRequest request, PreparedDataset data)
+    {
+        if (CounterfactualDefaults.SourceColumnMap(data, request.SensitiveValueMap) is not { } source
+            || request.ProxyMaps.Any(map => map.Column == source.Column))
+        {
+            return request;
+        }
+
+        var withSource = request.Clone();
+        withSource.ProxyMaps.Add(new Proto.ColumnValueMap { Column = source.Column, Values = { source.Values.ToDictionary() } });
+        return withSource;
     }
 
     /// <summary>Generates and stores a set from an engine spec, as the demo seeder does for the default specs.</summary>

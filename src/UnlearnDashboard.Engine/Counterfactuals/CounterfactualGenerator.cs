@@ -22,6 +22,8 @@ public static class CounterfactualGenerator
     public static CounterfactualSet Generate(CounterfactualSpec spec, TabularSplit rows, TabularSplit? levelSource, CancellationToken cancellationToken)
     {
         Validate(spec, rows, levelSource);
+        if (levelSource is not null && !ReferenceEquals(levelSource, rows))
+            RequireMappedGroups(spec, rows);
         cancellationToken.ThrowIfCancellationRequested();
         int[] sample = StratifiedSample(rows, spec.MaxRows, spec.Seed);
         var original = rows.Select(sample);
@@ -46,6 +48,25 @@ public static class CounterfactualGenerator
         var sensitiveMap = new ColumnValueMap(spec.SensitiveColumn, spec.SensitiveMap);
         string[] groups = rows.Groups.Select(sensitiveMap.Apply).ToArray();
         return new TabularSplit(rows.Name, rows.FeatureColumns, values, rows.RowIds.ToArray(), rows.Labels.ToArray(), groups);
+    }
+
+    /// <summary>
+    /// Throws INVALID_ARGUMENT on <c>external_rows_csv</c> when an uploaded row's sensitive value is one the sensitive
+    /// map does not change, because that row's counterfactual would be the row itself.
+    /// </summary>
+    private static void RequireMappedGroups(CounterfactualSpec spec, TabularSplit rows)
+    {
+        for (int row = 0; row < rows.Count; row++)
+        {
+            if (!spec.SensitiveMap.ContainsKey(rows.Groups[row]))
+            {
+                throw EngineException.Invalid("external_rows_csv",
+                    $"Uploaded row {row + 1} has {spec.SensitiveColumn} '{rows.Groups[row]}', which the sensitive map does not change "
+                    + $"(it maps {string.Join(", ", spec.SensitiveMap.Keys.Select(key => $"'{key}'"))}), so the row would be its own "
+                    + "counterfactual. Map that value or remove the row.",
+                    rows.Groups[row]);
+            }
+        }
     }
 
     /// <summary>Throws <see cref="EngineException"/> naming the field and value at fault; see <see cref="CounterfactualSpec.Validate"/>.</summary>

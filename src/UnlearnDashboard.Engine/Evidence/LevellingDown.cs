@@ -34,7 +34,8 @@ public static class LevellingDown
         // Comparing the favoured group's fall with the lowest group's rise, rather than with the gap's reduction,
         // keeps an update that lifts the lowest group past the favoured one from being flagged for the overshoot.
         var favoured = changes.MaxBy(c => c.Before!.Value)!;
-        var lowest = changes.MinBy(c => c.Before!.Value)!;
+        // Another group than the favoured one, so that a tie before still compares two groups.
+        var lowest = changes.Where(c => c != favoured).MinBy(c => c.Before!.Value) ?? favoured;
         double gapBefore = changes.Max(c => c.Before!.Value) - changes.Min(c => c.Before!.Value);
         double gapAfter = changes.Max(c => c.After!.Value) - changes.Min(c => c.After!.Value);
         double drop = Math.Max(0, favoured.Before!.Value - favoured.After!.Value);

@@ -129,6 +129,24 @@ public sealed class CounterfactualGeneratorTests(DemoDataFixture fixture) : ICla
     }
 
     [Fact]
+    public void Generate_ExternalRowWithUnmappedGroup_NamesRowAndValue()
+    {
+        var external = fixture.Adult.Test.Select(Enumerable.Range(0, 10).ToList());
+        var spec = AdultSpec() with
+        {
+            Source = CounterfactualSource.ExternalRows,
+            SensitiveMap = new Dictionary<string, string> { ["Male"] = "Female" },
+        };
+        int firstFemale = Enumerable.Range(0, external.Count).First(i => external.Groups[i] == "Female");
+
+        var error = Assert.Throws<EngineException>(() => CounterfactualGenerator.Generate(spec, external, fixture.Adult.Train, CancellationToken.None));
+
+        Assert.Equal("external_rows_csv", error.Field);
+        Assert.Equal("Female", error.Value);
+        Assert.Contains($"Uploaded row {firstFemale + 1} has sex 'Female', which the sensitive map does not change", error.Message);
+    }
+
+    [Fact]
     public void Validate_UnknownColumn_NamesColumn()
     {
         var spec = AdultSpec() with { ProxyMaps = [new ColumnValueMap("relation", new Dictionary<string, string> { ["Husband"] = "Wife" })] };

@@ -85,6 +85,20 @@ public sealed class LevellingDownTests
     }
 
     [Fact]
+    public void Analyse_TiedRatesBefore_NamesTwoGroups()
+    {
+        // Every row approved before: both selection rates are 1, so the favoured and lowest groups tie.
+        var before = Report(50, 50, 50, 50);
+        var after = Report(50, 50, 45, 45);
+
+        var result = LevellingDown.Analyse(before, after);
+
+        Assert.Equal("Male", result.SelectionRate.FavouredGroup);
+        Assert.Equal("Female", result.SelectionRate.LowestGroup);
+        Assert.False(result.SelectionRate.LevelledDown);
+    }
+
+    [Fact]
     public void Analyse_UndefinedRate_IsNotFlagged()
     {
         var before = FairnessCalculator.Compute("test", "sex", "Male", [true, false, false, false], [true, false, true, false], ["Male", "Male", "Female", "Female"]);

@@ -73,6 +73,15 @@ internal static class CounterfactualsGenerateCommand
             using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var target = await connection.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = request.Dataset }, cancellationToken: token);
             AddMaps(request, parseResult.GetValue(maps) ?? [], target);
+
+            // The file's own check leaves no room for the rest of the message, which the server counts too.
+            int requestBytes = request.CalculateSize();
+            if (requestBytes > MaxSourceFileBytes)
+            {
+                throw new UsageException($"The request with --source-file is {requestBytes} bytes, over the server's limit of {MaxSourceFileBytes} "
+                    + "bytes per message; pass fewer rows.");
+            }
+
             var set = await connection.Counterfactuals.GenerateCounterfactualSetAsync(request, cancellationToken: token);
 
             await ListOutput.WriteAsync(set, jsonPath, console, token, writer =>
