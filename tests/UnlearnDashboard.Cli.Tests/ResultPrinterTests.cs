@@ -67,4 +67,20 @@ public sealed class ResultPrinterTests
         Assert.Contains("  true positive rate: not checked, a group's rate is undefined", text);
         Assert.Contains("  rule: The favoured group's fall is over half of the gap's reduction.", text);
     }
+
+    [Fact]
+    public void WriteDebias_DefaultCounterfactuals_ListsMapsAsNotReviewed()
+    {
+        var result = TestResults.Debias();
+        result.CounterfactualSetId = "";
+        result.CounterfactualMaps.Add(new ColumnValueMap { Column = "sex", Values = { ["male"] = "female", ["female"] = "male" } });
+        result.CounterfactualMaps.Add(new ColumnValueMap { Column = "personal_status_sex", Values = { ["A92"] = "A93", ["A93"] = "A92" } });
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        Assert.Contains(
+            "counterfactuals:  default maps, not reviewed (sex: female=male, male=female; personal_status_sex: A92=A93, A93=A92)",
+            writer.ToString());
+    }
 }

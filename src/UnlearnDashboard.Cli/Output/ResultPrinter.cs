@@ -41,7 +41,7 @@ internal static class ResultPrinter
 
         writer.WriteLine();
         writer.WriteLine($"method:           {MethodName(result.Method)}");
-        writer.WriteLine($"counterfactuals:  {Formats.OrDash(result.CounterfactualSetId)}");
+        writer.WriteLine($"counterfactuals:  {CounterfactualsUsed(result)}");
         writer.WriteLine($"removed samples:  {Formats.Count(result.RemovedSampleCount)}");
         if (result.AccuracyBudget is { } budget)
         {
@@ -137,6 +137,22 @@ internal static class ResultPrinter
 
         if (levelling.Flagged)
             writer.WriteLine($"  rule: {levelling.Rule}");
+    }
+
+    /// <summary>
+    /// Names the approved set the run used, or says that it used the dataset's default maps, which nobody reviewed,
+    /// and lists them.
+    /// </summary>
+    private static string CounterfactualsUsed(DebiasResult result)
+    {
+        if (result.CounterfactualSetId.Length > 0)
+            return result.CounterfactualSetId;
+        if (result.CounterfactualMaps.Count == 0)
+            return Formats.OrDash("");
+
+        var maps = result.CounterfactualMaps.Select(map =>
+            $"{map.Column}: {string.Join(", ", map.Values.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value}"))}");
+        return $"default maps, not reviewed ({string.Join("; ", maps)})";
     }
 
     /// <summary>Returns the CLI's name of a method, as <c>--method</c> takes it.</summary>

@@ -222,6 +222,11 @@ internal static class DebiasMapper
         if (outcome.ChangedParameterFraction is { } fraction)
             result.ChangedParameterFraction = fraction;
         result.Evidence = outcome.Evidence?.ToProto();
+        result.CounterfactualMaps.AddRange((outcome.CounterfactualSpec?.AllMaps ?? []).Select(map => new Proto.ColumnValueMap
+        {
+            Column = map.Column,
+            Values = { map.Values.ToDictionary() },
+        }));
         return result;
     }
 

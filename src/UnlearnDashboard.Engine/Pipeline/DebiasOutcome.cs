@@ -75,6 +75,9 @@ public sealed class DebiasOutcome : IDisposable
     /// <summary>How the update was held to <see cref="DebiasOptions.MaxAccuracyLoss"/>; null when the request set no budget.</summary>
     public AccuracyBudgetResult? AccuracyBudget { get; init; }
 
+    /// <summary>The value maps the update's counterfactuals were made with; null when the method uses none.</summary>
+    public Counterfactuals.CounterfactualSpec? CounterfactualSpec { get; init; }
+
     /// <summary>The run's evidence: retrain, baselines, controls, seed band and forgetting; null when not requested.</summary>
     public DebiasEvidence? Evidence { get; init; }
 

@@ -134,6 +134,7 @@ public static partial class DebiasPipeline
                     ObjectiveRowCount = objectiveRows == ObjectiveRows.TrainingAndValidation ? data.Train.Count + data.Validation.Count : data.Validation.Count,
                 },
                 Method = options.Method,
+                CounterfactualSpec = spec,
                 Explanation = rank is null ? new RankingExplanation([], []) : Explain(data.Train, rank.Scores, rank.Harmful, options.ExplainCount),
                 LayerChanges = LayerChanges.Measure(model, updated),
                 LayerAttributions = attributions,

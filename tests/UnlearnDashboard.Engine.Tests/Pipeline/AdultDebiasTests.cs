@@ -123,6 +123,17 @@ public sealed class AdultDebiasTests(AdultModelFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Run_DefaultMethod_ReportsTheCounterfactualMapsItUsed()
+    {
+        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions { Evidence = null }, null, CancellationToken.None);
+        using var newton = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions { Method = DebiasMethod.InfluenceNewton, Evidence = null },
+            null, CancellationToken.None);
+
+        Assert.Equal(["sex", "relationship"], outcome.CounterfactualSpec!.AllMaps.Select(map => map.Column));
+        Assert.Null(newton.CounterfactualSpec);
+    }
+
+    [Fact]
     public void Run_UnknownLayer_NamesTheLayer()
     {
         var options = new DebiasOptions { Layers = ["fc9"] };
