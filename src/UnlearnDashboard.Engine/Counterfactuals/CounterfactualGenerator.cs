@@ -51,6 +51,35 @@ public static class CounterfactualGenerator
     }
 
     /// <summary>
+    /// Throws INVALID_ARGUMENT on <paramref name="field"/> when a text column of <paramref name="rows"/> holds a value
+    /// that neither the training nor the validation split has. The model's encoder has no input for such a value, so the row would be
+    /// read as if the column were missing, and its counterfactual would say nothing about that value.
+    /// </summary>
+    public static void RequireKnownLevels(TabularSplit rows, PreparedDataset data, string field)
+    {
+        for (int column = 0; column < rows.FeatureColumns.Count; column++)
+        {
+            string name = rows.FeatureColumns[column];
+            if (data.NumericColumns.Contains(name))
+                continue;
+
+            var levels = Levels(data.Train, data.Validation, name);
+            var values = rows.FeatureValues[column];
+            for (int row = 0; row < values.Length; row++)
+            {
+                if (!levels.Contains(values[row]))
+                {
+                    throw EngineException.Invalid(field,
+                        $"Uploaded row {row + 1} has {name} '{values[row]}', a value the dataset's training rows never have, so the model has no "
+                        + $"input for it; use one of {string.Join(", ", levels.Order(StringComparer.Ordinal).Take(20))}"
+                        + (levels.Count > 20 ? $" ({levels.Count} values in all)." : "."),
+                        values[row]);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Throws INVALID_ARGUMENT on <c>external_rows_csv</c> when an uploaded row's sensitive value is one the sensitive
     /// map does not change, because that row's counterfactual would be the row itself.
     /// </summary>

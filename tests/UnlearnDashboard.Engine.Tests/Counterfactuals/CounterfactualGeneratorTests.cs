@@ -147,6 +147,23 @@ public sealed class CounterfactualGeneratorTests(DemoDataFixture fixture) : ICla
     }
 
     [Fact]
+    public void RequireKnownLevels_UnseenCategory_NamesRowColumnAndValue()
+    {
+        var external = fixture.Adult.Test.Select(Enumerable.Range(0, 5).ToList());
+        int workclass = external.FeatureColumns.ToList().IndexOf("workclass");
+        var values = external.FeatureValues.Select(column => column.ToArray()).ToList();
+        values[workclass][2] = "Martian-gov";
+        var changed = new TabularSplit("test", external.FeatureColumns, values, external.RowIds, external.Labels, external.Groups);
+
+        var error = Assert.Throws<EngineException>(() => CounterfactualGenerator.RequireKnownLevels(changed, fixture.Adult, "external_rows_csv"));
+        CounterfactualGenerator.RequireKnownLevels(external, fixture.Adult, "external_rows_csv");
+
+        Assert.Equal("external_rows_csv", error.Field);
+        Assert.Equal("Martian-gov", error.Value);
+        Assert.Contains("Uploaded row 3 has workclass 'Martian-gov'", error.Message);
+    }
+
+    [Fact]
     public void Validate_UnknownColumn_NamesColumn()
     {
         var spec = AdultSpec() with { ProxyMaps = [new ColumnValueMap("relation", new Dictionary<string, string> { ["Husband"] = "Wife" })] };
