@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace UnlearnDashboard.Compute.Audit;
 
 /// <summary>
-/// What an audit entry records: who did what to which subject. <see cref="Details"/> holds ids, hashes and counts,
+/// What an audit entry records: who did what to which subject. <see cref="Details"/> contains ids, hashes and counts,
 /// never row data.
 /// </summary>
 public sealed record AuditRecord(string Actor, string Action, string Subject, IReadOnlyDictionary<string, object?> Details)

@@ -51,7 +51,7 @@ public static class CounterfactualGenerator
     }
 
     /// <summary>
-    /// Throws INVALID_ARGUMENT on <paramref name="field"/> when a text column of <paramref name="rows"/> holds a value
+    /// Throws INVALID_ARGUMENT on <paramref name="field"/> when a text column of <paramref name="rows"/> contains a value
     /// that neither the training nor the validation split has. The model's encoder has no input for such a value, so the row would be
     /// read as if the column were missing, and its counterfactual would say nothing about that value.
     /// </summary>

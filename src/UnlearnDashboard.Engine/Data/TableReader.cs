@@ -17,7 +17,7 @@ internal static class TableReader
     public const int MaxColumns = 2_000;
 
     /// <summary>
-    /// Longest value, in characters, a cell may hold. A text value becomes a category level that each version's
+    /// Longest value, in characters, a cell may contain. A text value becomes a category level that each version's
     /// stored spec repeats, so a cell this long is free text or a damaged file, not a category.
     /// </summary>
     public const int MaxCellLength = 1_000;
