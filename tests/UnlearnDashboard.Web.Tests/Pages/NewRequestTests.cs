@@ -60,7 +60,8 @@ public sealed class NewRequestTests : DashboardTestContext
         Input(page, "max-accuracy-loss").Input(typed);
         page.Find("[data-testid=next]").Click();
 
-        Assert.Contains($"The largest accuracy loss must be between 0 and 1; {shown} is outside.", page.Find("[data-testid=max-accuracy-loss-error]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains($"The largest accuracy loss must be between 0 and 1; {shown} is outside.",
+            page.Find("[data-testid=max-accuracy-loss-error]").TextContent));
         Assert.Empty(page.FindAll("[data-testid=submit]"));
     }
 

@@ -64,7 +64,8 @@ public sealed class UsersTests : DashboardTestContext
         page.Find("[data-testid=new-user-name]").Input(new string('a', 65));
         page.Find("[data-testid=create-user]").Click();
 
-        Assert.Equal("The name has 65 characters; at most 64 are allowed.", page.Find("[data-testid=new-user-errors]").TextContent.Trim());
+        page.WaitForAssertion(() => Assert.Equal("The name has 65 characters; at most 64 are allowed.",
+            page.Find("[data-testid=new-user-errors]").TextContent.Trim()));
     }
 
     [Fact]
@@ -104,7 +105,8 @@ public sealed class UsersTests : DashboardTestContext
 
         page.Find("[data-testid=create-key]").Click();
 
-        Assert.Equal("Choose the user the key acts for.", page.Find("[data-testid=new-key-errors]").TextContent.Trim());
+        // The error may render after Click returns, so wait for it.
+        page.WaitForAssertion(() => Assert.Equal("Choose the user the key acts for.", page.Find("[data-testid=new-key-errors]").TextContent.Trim()));
     }
 
     [Fact]
@@ -115,7 +117,8 @@ public sealed class UsersTests : DashboardTestContext
         page.Find("[data-testid=new-key-description]").Input(new string('d', 201));
         page.Find("[data-testid=create-key]").Click();
 
-        Assert.Contains("The description has 201 characters; at most 200 are allowed.", page.Find("[data-testid=new-key-errors]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("The description has 201 characters; at most 200 are allowed.",
+            page.Find("[data-testid=new-key-errors]").TextContent));
     }
 
     [Fact]
