@@ -59,8 +59,7 @@ public sealed class CounterfactualCatalog(
         else
         {
             var rows = await datasets.LoadExternalRowsAsync(dataset, request.ExternalRowsCsv.Memory, "external_rows_csv", cancellationToken);
-            CounterfactualGenerator.RequireKnownLevels(rows, data, "external_rows_csv");
-            set = await Task.Run(() => CounterfactualGenerator.Generate(spec, rows, data.Train, cancellationToken), cancellationToken);
+            set = await Task.Run(() => CounterfactualGenerator.FromExternalRows(spec, rows, data, cancellationToken), cancellationToken);
         }
 
         var stored = request.Clone();

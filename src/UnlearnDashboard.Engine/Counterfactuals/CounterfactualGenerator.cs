@@ -14,6 +14,19 @@ public static class CounterfactualGenerator
         Generate(spec, data.Train, data.Train, cancellationToken);
 
     /// <summary>
+    /// Checks uploaded rows against <paramref name="data"/> (every sensitive value is one the map changes, and every
+    /// text value is one the dataset's training rows have), then generates a set from them as
+    /// <see cref="Generate"/> does, with the training split's levels. Errors name <c>external_rows_csv</c>.
+    /// </summary>
+    public static CounterfactualSet FromExternalRows(CounterfactualSpec spec, TabularSplit rows, PreparedDataset data, CancellationToken cancellationToken)
+    {
+        Validate(spec, rows, data.Train);
+        RequireMappedGroups(spec, rows);
+        RequireKnownLevels(rows, data);
+        return Generate(spec, rows, data.Train, cancellationToken);
+    }
+
+    /// <summary>
     /// Draws up to <see cref="CounterfactualSpec.MaxRows"/> of <paramref name="rows"/> (stratified by group
     /// and label, seeded) and returns them with their counterfactuals. Map keys and values must be levels of
     /// their column in <paramref name="rows"/> or, when given, in <paramref name="levelSource"/> (for
@@ -22,8 +35,6 @@ public static class CounterfactualGenerator
     public static CounterfactualSet Generate(CounterfactualSpec spec, TabularSplit rows, TabularSplit? levelSource, CancellationToken cancellationToken)
     {
         Validate(spec, rows, levelSource);
-        if (levelSource is not null && !ReferenceEquals(levelSource, rows))
-            RequireMappedGroups(spec, rows);
         cancellationToken.ThrowIfCancellationRequested();
         int[] sample = StratifiedSample(rows, spec.MaxRows, spec.Seed);
         var original = rows.Select(sample);
@@ -51,11 +62,11 @@ public static class CounterfactualGenerator
     }
 
     /// <summary>
-    /// Throws INVALID_ARGUMENT on <paramref name="field"/> when a text column of <paramref name="rows"/> contains a value
+    /// Throws INVALID_ARGUMENT on <c>external_rows_csv</c> when a text column of <paramref name="rows"/> contains a value
     /// that neither the training nor the validation split has. The model's encoder has no input for such a value, so the row would be
     /// read as if the column were missing, and its counterfactual would say nothing about that value.
     /// </summary>
-    public static void RequireKnownLevels(TabularSplit rows, PreparedDataset data, string field)
+    private static void RequireKnownLevels(TabularSplit rows, PreparedDataset data)
     {
         for (int column = 0; column < rows.FeatureColumns.Count; column++)
         {
@@ -69,7 +80,7 @@ public static class CounterfactualGenerator
             {
                 if (!levels.Contains(values[row]))
                 {
-                    throw EngineException.Invalid(field,
+                    throw EngineException.Invalid("external_rows_csv",
                         $"Uploaded row {row + 1} has {name} '{values[row]}', a value the dataset's training rows never have, so the model has no "
                         + $"input for it; use one of {string.Join(", ", levels.Order(StringComparer.Ordinal).Take(20))}"
                         + (levels.Count > 20 ? $" ({levels.Count} values in all)." : "."),

@@ -129,7 +129,7 @@ public sealed class CounterfactualGeneratorTests(DemoDataFixture fixture) : ICla
     }
 
     [Fact]
-    public void Generate_ExternalRowWithUnmappedGroup_NamesRowAndValue()
+    public void FromExternalRows_UnmappedGroup_NamesRowAndValue()
     {
         var external = fixture.Adult.Test.Select(Enumerable.Range(0, 10).ToList());
         var spec = AdultSpec() with
@@ -139,7 +139,7 @@ public sealed class CounterfactualGeneratorTests(DemoDataFixture fixture) : ICla
         };
         int firstFemale = Enumerable.Range(0, external.Count).First(i => external.Groups[i] == "Female");
 
-        var error = Assert.Throws<EngineException>(() => CounterfactualGenerator.Generate(spec, external, fixture.Adult.Train, CancellationToken.None));
+        var error = Assert.Throws<EngineException>(() => CounterfactualGenerator.FromExternalRows(spec, external, fixture.Adult, CancellationToken.None));
 
         Assert.Equal("external_rows_csv", error.Field);
         Assert.Equal("Female", error.Value);
@@ -147,20 +147,22 @@ public sealed class CounterfactualGeneratorTests(DemoDataFixture fixture) : ICla
     }
 
     [Fact]
-    public void RequireKnownLevels_UnseenCategory_NamesRowColumnAndValue()
+    public void FromExternalRows_UnseenCategory_NamesRowAndValue()
     {
         var external = fixture.Adult.Test.Select(Enumerable.Range(0, 5).ToList());
         int workclass = external.FeatureColumns.ToList().IndexOf("workclass");
         var values = external.FeatureValues.Select(column => column.ToArray()).ToList();
         values[workclass][2] = "Martian-gov";
         var changed = new TabularSplit("test", external.FeatureColumns, values, external.RowIds, external.Labels, external.Groups);
+        var spec = AdultSpec() with { Source = CounterfactualSource.ExternalRows };
 
-        var error = Assert.Throws<EngineException>(() => CounterfactualGenerator.RequireKnownLevels(changed, fixture.Adult, "external_rows_csv"));
-        CounterfactualGenerator.RequireKnownLevels(external, fixture.Adult, "external_rows_csv");
+        var error = Assert.Throws<EngineException>(() => CounterfactualGenerator.FromExternalRows(spec, changed, fixture.Adult, CancellationToken.None));
+        var set = CounterfactualGenerator.FromExternalRows(spec, external, fixture.Adult, CancellationToken.None);
 
         Assert.Equal("external_rows_csv", error.Field);
         Assert.Equal("Martian-gov", error.Value);
         Assert.Contains("Uploaded row 3 has workclass 'Martian-gov'", error.Message);
+        Assert.Equal(5, set.Count);
     }
 
     [Fact]
