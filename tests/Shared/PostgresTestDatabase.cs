@@ -11,6 +11,8 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
     /// <summary>Connection string of a role that may create databases; <c>.ci/postgres</c> prints one.</summary>
     public const string EnvironmentVariable = "UNLEARN_TEST_POSTGRES";
 
+    private const int DropAttempts = 5;
+
     private readonly string _adminConnectionString;
 
     private PostgresTestDatabase(string adminConnectionString, string name)
@@ -44,8 +46,25 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        string drop = $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)";
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAdminAsync(drop);
+                return;
+            }
+            catch (PostgresException e) when (IsTransientDropFailure(e) && attempt < DropAttempts)
+            {
+                // A session that is still starting, or an autovacuum worker the role may not signal, holds the
+                // database for a moment; it is gone on a later try.
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
     }
+
+    private static bool IsTransientDropFailure(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse;
 
     /// <summary>Runs SQL in the test database as the test role, for example to tamper with a table.</summary>
     public async Task ExecuteAsync(string sql)
