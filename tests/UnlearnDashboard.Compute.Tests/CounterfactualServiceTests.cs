@@ -61,6 +61,27 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.True(set.Spec.ExternalRowsCsv.IsEmpty);
     }
 
+    [Fact]
+    public async Task Generate_UnaryRequestOverGrpcLimit_NamesSizeAndLimit()
+    {
+        // Case C15 (a) for a unary call: uploaded rows of 5,000,000 bytes, over gRPC's default 4 MiB per message.
+        var request = AdultRequest(maxRows: 1000);
+        request.ExternalRowsCsv = ByteString.CopyFrom(new byte[5_000_000]);
+        int setsBefore = (await Counterfactuals.ListCounterfactualSetsAsync(new ListCounterfactualSetsRequest { Dataset = "adult" })).Sets.Count;
+        int artifactsBefore = server.CountArtifacts();
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+        int setsAfter = (await Counterfactuals.ListCounterfactualSetsAsync(new ListCounterfactualSetsRequest { Dataset = "adult" })).Sets.Count;
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal(
+            $"A request message has {request.CalculateSize()} bytes, over the server's limit of 4194304 bytes per message, so it was not read. " +
+            "Send files in chunks of at most 1048576 bytes (Upload:MaxChunkBytes); 64 KiB works well.",
+            error.Status.Detail);
+        Assert.Equal(setsBefore, setsAfter);
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+    }
+
     [Theory]
     [InlineData("requester not the caller", "requested_by")]
     [InlineData("no sensitive map", "sensitive_value_map")]

@@ -306,15 +306,16 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         int artifactsBefore = server.CountArtifacts();
         using var call = server.Datasets.UploadDataset();
 
+        var oneMessage = new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(both) } };
+
         var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
-            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("one-message") },
-            new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(both) } }));
+            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("one-message") }, oneMessage));
         var list = await server.Datasets.ListDatasetsAsync(new ListDatasetsRequest());
 
         Assert.Equal(5_977_749, both.Length);
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Equal(
-            "A request message is over the server's limit of 4194304 bytes per message, so it was not read. " +
+            $"A request message has {oneMessage.CalculateSize()} bytes, over the server's limit of 4194304 bytes per message, so it was not read. " +
             "Send files in chunks of at most 1048576 bytes (Upload:MaxChunkBytes); 64 KiB works well.",
             error.Status.Detail);
         Assert.DoesNotContain(list.Datasets, d => d.Spec.Name == "one-message");

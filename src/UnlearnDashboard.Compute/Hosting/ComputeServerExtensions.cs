@@ -43,9 +43,10 @@ public static class ComputeServerExtensions
         return builder;
     }
 
-    /// <summary>Maps the gRPC services, health checking and reflection.</summary>
+    /// <summary>Maps the gRPC services, health checking and reflection, behind the request message size check.</summary>
     public static WebApplication MapComputeServer(this WebApplication app)
     {
+        app.Use(app.Services.GetRequiredService<MessageSizeGuard>().Wrap);
         app.MapGrpcService<DatasetGrpcService>();
         app.MapGrpcService<ModelGrpcService>();
         app.MapGrpcService<JobGrpcService>();
@@ -170,6 +171,7 @@ public static class ComputeServerExtensions
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.Interceptors.Add<AuthInterceptor>();
         });
+        services.AddSingleton<MessageSizeGuard>();
         services.AddGrpcHealthChecks().AddCheck("compute", () => HealthCheckResult.Healthy());
         services.AddGrpcReflection();
         return services;

@@ -13,22 +13,11 @@ namespace UnlearnDashboard.Compute.Services;
 /// Turns failures of every service method into gRPC statuses: an <see cref="EngineException"/> becomes
 /// INVALID_ARGUMENT, FAILED_PRECONDITION or DATA_LOSS with a field violation, and any other exception is
 /// logged and reaches the client as a generic INTERNAL without its text. Messages longer than
-/// <see cref="RpcErrors.MaxMessageLength"/> are cut. A message of a client stream over gRPC's receive limit stays
-/// RESOURCE_EXHAUSTED, with a detail that names the limit and the chunk size to use instead. gRPC reads the
-/// request of a unary call before any interceptor runs, so an oversized one keeps gRPC's own detail.
+/// <see cref="RpcErrors.MaxMessageLength"/> are cut. A request message over the receive limit never gets here:
+/// <see cref="MessageSizeGuard"/> refuses it while the body is read.
 /// </summary>
-internal sealed class ErrorInterceptor(
-    ILogger<ErrorInterceptor> logger, IOptions<GrpcServiceOptions> grpcOptions, IOptions<ComputeOptions> computeOptions) : Interceptor
+internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
-    /// <summary>
-    /// Detail of the status that Grpc.AspNetCore.Server (2.85) gives a request message over
-    /// <see cref="GrpcServiceOptions.MaxReceiveMessageSize"/>; it names neither size.
-    /// </summary>
-    private const string MessageTooLargeDetail = "Received message exceeds the maximum configured message size.";
-
-    /// <summary>gRPC's default receive limit, 4 MiB, used when <see cref="GrpcServiceOptions.MaxReceiveMessageSize"/> is unset.</summary>
-    private const int DefaultMaxReceiveMessageBytes = 4 * 1024 * 1024;
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -79,10 +68,6 @@ internal sealed class ErrorInterceptor(
             case SignInLockedException:
                 // AccessStore logged the start of the lockout, and one line per rejected sign-in would flood the log too.
                 return null;
-            case RpcException { StatusCode: StatusCode.ResourceExhausted, Status.Detail: MessageTooLargeDetail }:
-                var tooLarge = MessageTooLarge();
-                logger.CallRejected(context.Method, tooLarge.StatusCode.ToString(), tooLarge.Status.Detail);
-                return tooLarge;
             case RpcException rpcError:
                 logger.CallRejected(context.Method, rpcError.StatusCode.ToString(), rpcError.Status.Detail);
                 var shortened = RpcErrors.Shorten(rpcError);
@@ -98,18 +83,5 @@ internal sealed class ErrorInterceptor(
                 logger.CallFailed(error, context.Method);
                 return RpcErrors.Internal();
         }
-    }
-
-    /// <summary>Returns RESOURCE_EXHAUSTED naming the receive limit and the upload chunk limit.</summary>
-    private RpcException MessageTooLarge()
-    {
-        int limit = grpcOptions.Value.MaxReceiveMessageSize ?? DefaultMaxReceiveMessageBytes;
-        int maxChunk = computeOptions.Value.Upload.MaxChunkBytes;
-
-        // NOTE: gRPC reads only a message's length prefix before it rejects the message, and does not pass that
-        // length on, so the detail can name the limit but not the message's size.
-        return RpcErrors.ResourceExhausted(
-            $"A request message is over the server's limit of {limit} bytes per message, so it was not read. " +
-            $"Send files in chunks of at most {maxChunk} bytes (Upload:MaxChunkBytes); 64 KiB works well.");
     }
 }
