@@ -62,6 +62,22 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task Generate_UploadedRowsWithoutLabel_NamesColumn()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(server.ImportDirectory, "adult.csv"));
+        int label = Array.IndexOf(lines[0].Split(','), "income");
+        string csv = string.Join('\n', lines.Take(11).Select(line => string.Join(',', line.Split(',').Where((_, i) => i != label)))) + "\n";
+        var request = AdultRequest(maxRows: 1000);
+        request.ExternalRowsCsv = ByteString.CopyFrom(csv, Encoding.UTF8);
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["external_rows_csv"], RpcAssert.ViolatedFields(error));
+        Assert.Equal("external_rows_csv lacks income. It needs the same columns as adult train file.", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task Generate_UnaryRequestOverGrpcLimit_NamesSizeAndLimit()
     {
         // Case C15 (a) for a unary call: uploaded rows of 5,000,000 bytes, over gRPC's default 4 MiB per message.

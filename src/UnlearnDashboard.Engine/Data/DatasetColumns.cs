@@ -119,7 +119,7 @@ internal sealed class DatasetColumns
 
         throw EngineException.Invalid(
             "test_file",
-            $"{test.Source} {string.Join(" and ", problems)}. The test file needs the same columns as the training file.",
+            $"{test.Source} {string.Join(" and ", problems)}. It needs the same columns as {train.Source}.",
             missing.Concat(extra).First());
     }
 

@@ -47,8 +47,8 @@ internal static class CounterfactualsGenerateCommand
         };
         var sourceFile = new Option<string?>("--source-file")
         {
-            Description = "UTF-8 CSV file with a header naming the dataset's feature columns, whose rows to map instead of the dataset's "
-                + "training rows; at most 4 MiB.",
+            Description = "UTF-8 CSV file with the columns of the dataset's training file, label included, whose rows to map instead "
+                + "of the dataset's training rows; at most 4 MiB.",
             HelpName = "CSV",
         };
         var json = CommonOptions.Json("the new set");
