@@ -185,6 +185,12 @@ public sealed class InfluenceProblem : IDisposable
 
     public LinearStack Stack => _stack;
 
+    /// <summary>
+    /// Returns the inputs of the first chosen layer for every training row, float64, or null when the curvature uses a
+    /// sub-sample and so holds only the sample's. The problem owns the tensor.
+    /// </summary>
+    public Tensor? TrainPrefix => _allInputs is null ? _trainPrefix : null;
+
     /// <summary>Gradient of the mean training loss over the chosen parameters, flat.</summary>
     public Tensor Gradient => (_meanGradient ?? _gradient).detach();
 

@@ -51,11 +51,13 @@ public sealed class TabularModel : nn.Module<Tensor, Tensor>
     public IReadOnlyList<string> LayerNames => Enumerable.Range(1, _layers.Count).Select(i => $"fc{i}").ToList();
 
     /// <summary>Returns the logits, shape [rows].</summary>
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => ForwardFrom(0, input);
+
+    /// <summary>Returns the logits, shape [rows], from the inputs <paramref name="hidden"/> of layer <paramref name="firstLayer"/> (0-based).</summary>
+    public Tensor ForwardFrom(int firstLayer, Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var hidden = input;
-        for (int i = 0; i < _layers.Count - 1; i++)
+        for (int i = firstLayer; i < _layers.Count - 1; i++)
             hidden = nn.functional.relu(_layers[i].forward(hidden));
         return _layers[^1].forward(hidden).squeeze(-1).MoveToOuterDisposeScope();
     }

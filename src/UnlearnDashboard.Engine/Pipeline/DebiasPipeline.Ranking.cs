@@ -75,7 +75,7 @@ public static partial class DebiasPipeline
                 scores = influence.Zip(counterfactual, (z, cf) => options.RemoveWeight * z - options.AddWeight * cf).ToArray();
             }
 
-            int n = context.Data.Train.Count;
+            int n = (int)context.TrainInputs.shape[0];
             int harmfulCount = Math.Max(1, (int)Math.Round(options.RemoveFraction * n));
             int[] harmful = MostHarmful(scores, context.Data.Train.RowIds, harmfulCount);
             return new RankingResult
@@ -181,27 +181,36 @@ public static partial class DebiasPipeline
     }
 
     /// <summary>
-    /// Runs the ranking once on a few rows, so that one-time JIT compilation and native allocations are not
-    /// timed, just as the retrain is timed after a warm-up.
+    /// Runs the ranking and the update once on the first 256 training rows, so that one-time JIT compilation is not
+    /// timed, just as the retrain is timed after a warm-up. Gradient ascent takes 2 steps here instead of its own count.
     /// </summary>
-    private static void WarmUpRanking(RunContext context)
+    private static void WarmUp(RunContext context)
     {
         using var scope = NewDisposeScope();
         long rows = Math.Min(256, context.TrainInputs.shape[0]);
-        using var stack = new LinearStack(context.Model.Network, context.Layers);
-        using var problem = new InfluenceProblem(stack, context.TrainInputs.narrow(0, 0, rows), context.TrainLabels.narrow(0, 0, rows),
-            Math.Max(context.Options.Damping ?? 0, 1e-3), curvature: context.Options.Curvature);
-        var (_, gradient) = context.Objective.ValueAndGradient(stack);
+        var small = context with
+        {
+            Options = context.Options with { Steps = Math.Min(context.Options.Steps, 2) },
+            TrainInputs = context.TrainInputs.narrow(0, 0, rows),
+            TrainLabels = context.TrainLabels.narrow(0, 0, rows),
+            CounterfactualTrainInputs = context.CounterfactualTrainInputs?.narrow(0, 0, rows),
+            Progress = null,
+        };
         try
         {
-            var solved = problem.Solve(gradient, CancellationToken.None);
-            problem.TrainScores(solved.Solution, CancellationToken.None);
+            using var rank = Rank(small, CancellationToken.None);
+            using var copy = context.Model.Clone();
+            Update(small, rank, rank.Harmful, copy, CancellationToken.None);
         }
-        catch (EngineException error) when (error.Field == "damping")
+        catch (EngineException)
         {
-            // An indefinite exact Hessian on these few rows does not predict the real solve. That solve reports
-            // the problem itself or, under the damping rule, moves on to a larger lambda.
+            // A curvature or step that fails on these few rows does not predict the real run, which reports its own.
         }
+
+        // One pass over every training row sizes the native allocator's pools, which the small run above does not,
+        // and which the retrain finds ready because it runs after the ranking.
+        using var stack = new LinearStack(context.Model.Network, context.Layers);
+        stack.Prefix(context.TrainInputs);
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ public static partial class DebiasPipeline
         var context = new RunContext(model, data, options, layers, trainInputs, trainLabels, validationInputs, counterfactualTrainInputs, objective, progress);
         bool ranks = RemovesSamples(options.Method);
         if (ranks)
-            WarmUpRanking(context);
+            WarmUp(context);
 
         ranking.Restart();
         progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
@@ -252,7 +252,7 @@ public static partial class DebiasPipeline
             case DebiasMethod.InfluenceNewton:
             {
                 var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, null, 1, 0, null, cancellationToken);
-                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution, rank.Damping, context.TrainInputs);
+                NewtonUpdates.ApplyStep(updated, rank.Problem, step.Solution, context.TrainInputs);
                 return new UpdateResult(1, rank.RemovalChange);
             }
 
@@ -260,7 +260,7 @@ public static partial class DebiasPipeline
             {
                 var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, counterfactualInputs,
                     options.RemoveWeight, options.AddWeight, null, cancellationToken);
-                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution, rank.Damping, context.TrainInputs);
+                NewtonUpdates.ApplyStep(updated, rank.Problem, step.Solution, context.TrainInputs);
                 return new UpdateResult(1, rank.ObjectiveGradient.dot(step.Solution).item<double>());
             }
 
@@ -269,7 +269,7 @@ public static partial class DebiasPipeline
                 var mask = SaliencyMask(rank, options);
                 var step = NewtonUpdates.Step(rank.Problem, harmfulInputs, harmfulLabels, counterfactualInputs,
                     options.RemoveWeight, options.AddWeight, mask, cancellationToken);
-                NewtonUpdates.ApplyStep(updated, rank.Stack, step.Solution, rank.Damping, context.TrainInputs);
+                NewtonUpdates.ApplyStep(updated, rank.Problem, step.Solution, context.TrainInputs);
                 double changed = step.Solution.ne(Scalars.Zero).sum().item<long>() / (double)rank.Stack.ParameterCount;
                 return new UpdateResult(1, rank.ObjectiveGradient.dot(step.Solution).item<double>(), changed);
             }
@@ -340,16 +340,40 @@ public static partial class DebiasPipeline
         public StepMetrics Monitor(TrainedModel updated) => new(updated, Data.Validation, Data, ValidationInputs, Progress);
     }
 
-    /// <summary>Returns the positions of the <paramref name="count"/> highest scores, ties broken by row id.</summary>
+    /// <summary>Returns the positions of the <paramref name="count"/> highest scores, ties broken by row id; NaN ranks last.</summary>
     internal static int[] MostHarmful(double[] scores, long[] rowIds, int count)
     {
-        int[] order = Enumerable.Range(0, scores.Length).ToArray();
-        Array.Sort(order, (a, b) =>
+        if (count <= 0)
+            return [];
+
+        // Keys order the scores from the highest, with NaN and negative infinity last. Only rows whose key is at most
+        // the count-th smallest key can be chosen, so only those are sorted, by the full comparison.
+        double[] keys = new double[scores.Length];
+        for (int i = 0; i < keys.Length; i++)
+            keys[i] = double.IsNaN(scores[i]) ? double.PositiveInfinity : -scores[i];
+
+        double threshold;
+        using (var keyTensor = tensor(keys))
+        {
+            var (values, indices) = keyTensor.kthvalue(count, 0, false);
+            using (values)
+            using (indices)
+                threshold = values.item<double>();
+        }
+
+        var candidates = new List<int>(count);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (keys[i] <= threshold)
+                candidates.Add(i);
+        }
+
+        candidates.Sort((a, b) =>
         {
             int byScore = scores[b].CompareTo(scores[a]);
             return byScore != 0 ? byScore : rowIds[a].CompareTo(rowIds[b]);
         });
-        return order[..count];
+        return candidates.Take(count).ToArray();
     }
 
     /// <summary>Returns each row's position in <paramref name="groups"/>.</summary>

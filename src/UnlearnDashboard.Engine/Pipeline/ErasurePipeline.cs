@@ -172,7 +172,7 @@ public static class ErasurePipeline
         var solved = Solve(problem, trainInputs.index_select(0, removed), trainLabels.index_select(0, removed), options.Damping, cancellationToken);
         if (options.NewtonSteps == 1)
         {
-            NewtonUpdates.ApplyStep(updated, stack, solved.Solution, problem.Damping, trainInputs);
+            NewtonUpdates.ApplyStep(updated, problem, solved.Solution, trainInputs);
             return new StepSummary(problem.Damping, options.Damping is null, 1, solved.Iterations, solved.RelativeResidual);
         }
 

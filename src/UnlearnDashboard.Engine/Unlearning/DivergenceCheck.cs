@@ -14,8 +14,9 @@ internal static class DivergenceCheck
     /// </summary>
     /// <param name="update">The step that ran, as the start of a sentence, for example "Newton step 2 of 3".</param>
     /// <param name="advice">What to change, as a sentence.</param>
+    /// <param name="inputsLayer">The layer that <paramref name="inputs"/> enter: 0 for model inputs, or a later layer for activations.</param>
     public static void ThrowIfDiverged(
-        TrainedModel model, IEnumerable<int> layers, Tensor? inputs, string field, string value, string update, string advice)
+        TrainedModel model, IEnumerable<int> layers, Tensor? inputs, string field, string value, string update, string advice, int inputsLayer = 0)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -24,7 +25,7 @@ internal static class DivergenceCheck
             .Select(layer => model.Network.LayerNames[layer])
             .ToList();
         string? fault = diverged.Count > 0 ? $"weights of {string.Join(", ", diverged)}"
-            : inputs is not null && !IsFinite(model.Network.forward(inputs)) ? "the model's outputs on the training rows"
+            : inputs is not null && !IsFinite(model.Network.ForwardFrom(inputsLayer, inputs)) ? "the model's outputs on the training rows"
             : null;
         if (fault is not null)
         {

@@ -67,15 +67,21 @@ internal static class NewtonUpdates
     }
 
     /// <summary>
-    /// Adds a flat float64 step, solved at <paramref name="damping"/>, to the chosen layers of
+    /// Adds a flat float64 step, solved by <paramref name="problem"/> at its damping, to the chosen layers of
     /// <paramref name="model"/>, in float32. Throws FAILED_PRECONDITION naming <c>damping</c> when the step leaves a
-    /// weight, or a logit on <paramref name="inputs"/>, NaN or infinite.
+    /// weight, or a logit on <paramref name="trainInputs"/>, NaN or infinite.
     /// </summary>
-    public static void ApplyStep(TrainedModel model, LinearStack stack, Tensor step, double damping, Tensor inputs)
+    public static void ApplyStep(TrainedModel model, InfluenceProblem problem, Tensor step, Tensor trainInputs)
     {
+        var stack = problem.Stack;
         AddStep(model, stack, step);
-        DivergenceCheck.ThrowIfDiverged(model, stack.Chosen, inputs, "damping", damping.ToString("R"),
-            $"The Newton step at damping {damping:G3}", "Set a larger damping.");
+
+        // The layers before the first chosen one did not change, so the logits start from the problem's copy of their
+        // output on the training rows when it has one. It was computed in float32, so the conversion back is exact.
+        using var prefix = problem.TrainPrefix?.to(float32);
+        double damping = problem.Damping;
+        DivergenceCheck.ThrowIfDiverged(model, stack.Chosen, prefix ?? trainInputs, "damping", damping.ToString("R"),
+            $"The Newton step at damping {damping:G3}", "Set a larger damping.", prefix is null ? 0 : stack.Chosen[0]);
     }
 
     private static void AddStep(TrainedModel model, LinearStack stack, Tensor step)
