@@ -410,7 +410,8 @@ public static class DatasetLoader
     /// <summary>
     /// Rejects a text feature column with a different value in every complete row, such as a name or a
     /// customer id. One-hot encoding gives such a column one input per row, which a model can only memorise.
-    /// Files of fewer than <see cref="MinRowsForIdentifierCheck"/> complete rows are not checked.
+    /// Also rejects a numeric feature column of distinct whole numbers that span at most twice the row count, such
+    /// as a row number. Files of fewer than <see cref="MinRowsForIdentifierCheck"/> complete rows are not checked.
     /// </summary>
     private static void CheckNoIdentifierColumn(List<DatasetFile> files, DatasetColumns columns, IReadOnlyCollection<string> numericColumns)
     {
@@ -422,8 +423,14 @@ public static class DatasetLoader
         foreach (int c in columns.Features)
         {
             string column = columns.Names[c];
-            if (c == columns.Sensitive || numericColumns.Contains(column))
+            if (c == columns.Sensitive)
                 continue;
+
+            if (numericColumns.Contains(column))
+            {
+                CheckNotRowNumbers(column, records.SelectMany(f => f.Records.Select(r => f.File.Columns[c][r])), rowCount);
+                continue;
+            }
 
             var values = new HashSet<string>(StringComparer.Ordinal);
             bool repeated = false;
@@ -453,6 +460,34 @@ public static class DatasetLoader
                 "so it looks like an identifier, and a model would get one input per row. Remove the column from the file and upload it again.",
                 column);
         }
+    }
+
+    /// <summary>
+    /// Rejects a numeric column whose values are distinct whole numbers between a minimum and a maximum at most
+    /// 2 x <paramref name="rowCount"/> apart: row numbers or sequential ids, which let a model learn from the order
+    /// of the rows. Distinct measurements, such as amounts spread over a wider range, pass.
+    /// </summary>
+    private static void CheckNotRowNumbers(string column, IEnumerable<string> values, int rowCount)
+    {
+        var seen = new HashSet<double>();
+        foreach (string value in values)
+        {
+            double number = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (number != Math.Floor(number) || !seen.Add(number))
+                return;
+        }
+
+        double min = seen.Min();
+        double max = seen.Max();
+        if (max - min + 1 > 2.0 * rowCount)
+            return;
+
+        throw EngineException.Invalid(
+            column,
+            $"Column '{column}' has a different whole number in each of its {Count(rowCount)} complete rows, from {Format(min)} to {Format(max)}, " +
+            "so it looks like a row number or a sequential id, from which a model would learn the order of the rows. " +
+            "Remove the column from the file and upload it again.",
+            column);
     }
 
     private static int[] CompleteRecords(DatasetFile file)

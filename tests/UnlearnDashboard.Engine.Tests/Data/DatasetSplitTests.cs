@@ -10,9 +10,9 @@ public sealed class DatasetSplitTests
     /// <summary>100 rows in four strata of 25: (label 0 or 1) by (group A or B).</summary>
     private static string FourStrata()
     {
-        var csv = new StringBuilder("n,sex,y\n");
+        var csv = new StringBuilder("x,sex,y\n");
         for (int i = 0; i < 100; i++)
-            csv.Append($"{i},{(i % 2 == 0 ? "A" : "B")},{i / 2 % 2}\n");
+            csv.Append($"{i % 7},{(i % 2 == 0 ? "A" : "B")},{i / 2 % 2}\n");
         return csv.ToString();
     }
 
@@ -95,7 +95,7 @@ public sealed class DatasetSplitTests
     {
         var definition = Definition() with { ValidationFraction = 0.1 };
 
-        var data = Load(definition, FourStrata(), "n,sex,y\n0,A,0\n1,B,1\n");
+        var data = Load(definition, FourStrata(), "x,sex,y\n0,A,0\n1,B,1\n");
 
         // Pins the shuffle: a change to the order of strata or to System.Random's seeded sequence shows here.
         Assert.Equal([3L, 8L, 9L, 25L, 29L, 30L, 36L, 47L, 70L, 92L, 94L, 95L], data.Validation.RowIds);
@@ -106,7 +106,7 @@ public sealed class DatasetSplitTests
     {
         var definition = Definition() with { ValidationFraction = 0.2, TestFraction = 0.2 };
 
-        var data = Load(definition, FourStrata(), "n,sex,y\n0,A,0\n1,B,1\n?,A,1\n");
+        var data = Load(definition, FourStrata(), "x,sex,y\n0,A,0\n1,B,1\n?,A,1\n");
 
         Assert.Equal(80, data.Train.Count);
         Assert.Equal(20, data.Validation.Count);
@@ -123,7 +123,7 @@ public sealed class DatasetSplitTests
 
         foreach (var split in Splits(data))
         {
-            Assert.Equal(["n", "sex"], split.FeatureColumns);
+            Assert.Equal(["x", "sex"], split.FeatureColumns);
             Assert.All(split.FeatureValues, values => Assert.Equal(split.Count, values.Length));
         }
     }

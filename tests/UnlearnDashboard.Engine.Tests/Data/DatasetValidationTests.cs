@@ -309,6 +309,43 @@ public sealed class DatasetValidationTests
         Assert.Contains("customer", data.Train.FeatureColumns);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(50_001)]
+    public void Load_RowNumberColumn_IsInvalid(int first)
+    {
+        var csv = new System.Text.StringBuilder("id,sex,y\n");
+        for (int i = 0; i < 60; i++)
+            csv.Append($"{first + 59 - i},{(i % 2 == 0 ? "Male" : "Female")},{i % 3 % 2}\n");
+
+        var error = LoadInvalid(Definition(), csv.ToString());
+
+        Assert.Equal("id", error.Field);
+        Assert.Equal("id", error.Value);
+        Assert.Equal(
+            $"Column 'id' has a different whole number in each of its 60 complete rows, from {first} to {first + 59}, so it looks like " +
+            "a row number or a sequential id, from which a model would learn the order of the rows. Remove the column from the file and upload it again.",
+            error.Message);
+    }
+
+    [Theory]
+    [InlineData("{0}.5", false)]
+    [InlineData("{0}", true)]
+    public void Load_NumbersNotRowNumbers_Loads(string format, bool repeatFirst)
+    {
+        // Distinct non-whole numbers, and whole numbers with one repeat, are measurements rather than row numbers.
+        var csv = new System.Text.StringBuilder("amount,sex,y\n");
+        for (int i = 0; i < 60; i++)
+        {
+            int number = repeatFirst ? Math.Max(i, 1) : i;
+            csv.Append($"{string.Format(System.Globalization.CultureInfo.InvariantCulture, format, number)},{(i % 2 == 0 ? "Male" : "Female")},{i % 3 % 2}\n");
+        }
+
+        var data = Load(Definition(), csv.ToString());
+
+        Assert.Contains("amount", data.Train.FeatureColumns);
+    }
+
     [Fact]
     public void Load_NumberInEveryRowDifferent_Loads()
     {
