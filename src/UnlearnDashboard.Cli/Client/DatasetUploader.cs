@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Grpc.Core;
 using UnlearnDashboard.Protos.V1;
 
@@ -7,9 +6,6 @@ namespace UnlearnDashboard.Cli.Client;
 /// <summary>Uploads CSV or Parquet files with DatasetService.UploadDataset: the spec first, then the files in chunks.</summary>
 internal static class DatasetUploader
 {
-    /// <summary>Chunk size, 64 KiB; the server accepts up to 1 MiB.</summary>
-    public const int ChunkBytes = 64 * 1024;
-
     /// <summary>
     /// Uploads the dataset, or returns the existing one when a dataset of that name already contains
     /// the same training file.
@@ -46,40 +42,16 @@ internal static class DatasetUploader
         CancellationToken cancellationToken)
     {
         using var call = datasets.UploadDataset(cancellationToken: cancellationToken);
-        try
+        return await ClientStreams.SendAsync(call, async requests =>
         {
-            await call.RequestStream.WriteAsync(new UploadDatasetChunk { Spec = spec }, cancellationToken);
-            await WriteFileAsync(call.RequestStream, files.TrainPath, DatasetFileRole.Train, cancellationToken);
+            await requests.WriteAsync(new UploadDatasetChunk { Spec = spec }, cancellationToken);
+            await WriteFileAsync(requests, files.TrainPath, DatasetFileRole.Train, cancellationToken);
             if (files.TestPath is not null)
-            {
-                await WriteFileAsync(call.RequestStream, files.TestPath, DatasetFileRole.Test, cancellationToken);
-            }
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (Exception exception) when (exception is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
-        {
-            // The server may reject the upload (for example an invalid spec) before reading every chunk.
-            // The next write then fails, and the response carries the real status.
-            return await call.ResponseAsync;
-        }
-
-        return await call.ResponseAsync;
+                await WriteFileAsync(requests, files.TestPath, DatasetFileRole.Test, cancellationToken);
+        }, cancellationToken);
     }
 
-    private static async Task WriteFileAsync(
-        IClientStreamWriter<UploadDatasetChunk> requestStream,
-        string path,
-        DatasetFileRole role,
-        CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        var buffer = new byte[ChunkBytes];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            var chunk = new FileChunk { Role = role, Data = ByteString.CopyFrom(buffer, 0, read) };
-            await requestStream.WriteAsync(new UploadDatasetChunk { Chunk = chunk }, cancellationToken);
-        }
-    }
+    private static Task WriteFileAsync(
+        IClientStreamWriter<UploadDatasetChunk> requests, string path, DatasetFileRole role, CancellationToken cancellationToken) =>
+        ClientStreams.WriteFileAsync(requests, path, data => new UploadDatasetChunk { Chunk = new FileChunk { Role = role, Data = data } }, cancellationToken);
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Google.Protobuf;
 using Grpc.Core;
 using UnlearnDashboard.Cli.Client;
 using UnlearnDashboard.Cli.Output;
@@ -81,24 +80,11 @@ internal static class DatasetPreviewCommand
     private static async Task<DatasetPreview> PreviewAsync(DatasetService.DatasetServiceClient datasets, string path, CancellationToken cancellationToken)
     {
         using var call = datasets.PreviewDataset(cancellationToken: cancellationToken);
-        try
+        return await ClientStreams.SendAsync(call, async requests =>
         {
-            await call.RequestStream.WriteAsync(new PreviewDatasetChunk { FileName = Path.GetFileName(path) }, cancellationToken);
-            await using var stream = File.OpenRead(path);
-            var buffer = new byte[DatasetUploader.ChunkBytes];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-                await call.RequestStream.WriteAsync(new PreviewDatasetChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (Exception exception) when (exception is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
-        {
-            // The server may reject the file before reading every chunk; the response carries the real status.
-            return await call.ResponseAsync;
-        }
-
-        return await call.ResponseAsync;
+            await requests.WriteAsync(new PreviewDatasetChunk { FileName = Path.GetFileName(path) }, cancellationToken);
+            await ClientStreams.WriteFileAsync(requests, path, data => new PreviewDatasetChunk { Data = data }, cancellationToken);
+        }, cancellationToken);
     }
 
     private static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);

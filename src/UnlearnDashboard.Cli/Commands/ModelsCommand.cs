@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using Google.Protobuf;
 using Grpc.Core;
 using UnlearnDashboard.Cli.Client;
 using UnlearnDashboard.Cli.Output;
@@ -14,9 +13,6 @@ namespace UnlearnDashboard.Cli.Commands;
 /// </summary>
 internal static class ModelsCommand
 {
-    /// <summary>Upload chunk size, 64 KiB; the server accepts up to 1 MiB.</summary>
-    private const int ChunkBytes = 64 * 1024;
-
     public static Command Create(CliConsole console) =>
         new("models", "Import PyTorch weights as a model version, or export a version for PyTorch.") { CreateImport(console), CreateExport(console) };
 
@@ -107,25 +103,11 @@ internal static class ModelsCommand
         InteropService.InteropServiceClient interop, ImportModelHeader header, string weightsPath, CancellationToken cancellationToken)
     {
         using var call = interop.ImportModel(cancellationToken: cancellationToken);
-        try
+        return await ClientStreams.SendAsync(call, async requests =>
         {
-            await call.RequestStream.WriteAsync(new ImportModelChunk { Header = header }, cancellationToken);
-            await using var stream = File.OpenRead(weightsPath);
-            var buffer = new byte[ChunkBytes];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-                await call.RequestStream.WriteAsync(new ImportModelChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (Exception exception) when (exception is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
-        {
-            // The server may reject the import (for example an unknown dataset) before reading every chunk.
-            // The next write then fails, and the response carries the real status.
-            return await call.ResponseAsync;
-        }
-
-        return await call.ResponseAsync;
+            await requests.WriteAsync(new ImportModelChunk { Header = header }, cancellationToken);
+            await ClientStreams.WriteFileAsync(requests, weightsPath, data => new ImportModelChunk { Data = data }, cancellationToken);
+        }, cancellationToken);
     }
 
     private static async Task<(ExportModelHeader Header, byte[] Weights)> ExportAsync(
