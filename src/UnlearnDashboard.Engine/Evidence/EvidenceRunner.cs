@@ -33,6 +33,18 @@ public sealed record EvidenceInput
 
     /// <summary>Training seconds of <see cref="Retrained"/>.</summary>
     public double RetrainSeconds { get; init; }
+
+    /// <summary>
+    /// Test-split reports the run computed already, of the base model, the updated model and <see cref="Retrained"/>;
+    /// each one left null is computed here.
+    /// </summary>
+    public FairnessReport? BaseReport { get; init; }
+
+    /// <inheritdoc cref="BaseReport"/>
+    public FairnessReport? UpdatedReport { get; init; }
+
+    /// <inheritdoc cref="BaseReport"/>
+    public FairnessReport? RetrainedReport { get; init; }
 }
 
 /// <summary>Computes the evidence of a debias run (see <see cref="DebiasEvidence"/>), part by part as the options ask.</summary>
@@ -51,8 +63,8 @@ public static class EvidenceRunner
     {
         options.Validate();
         var data = input.Data;
-        var before = FairnessEvaluator.Evaluate(input.BaseModel, data, "test");
-        var after = FairnessEvaluator.Evaluate(input.UpdatedModel, data, "test");
+        var before = input.BaseReport ?? FairnessEvaluator.Evaluate(input.BaseModel, data, "test");
+        var after = input.UpdatedReport ?? FairnessEvaluator.Evaluate(input.UpdatedModel, data, "test");
         var watch = new Stopwatch();
         var skipped = new List<string>();
         bool removes = input.RemovedPositions.Length > 0;
@@ -109,7 +121,7 @@ public static class EvidenceRunner
                 retrained = input.Retrained;
                 retrainSeconds = input.RetrainSeconds;
                 watch.Restart();
-                retrainEvidence = RetrainEvidenceOf(input, retrained!, retrainSeconds);
+                retrainEvidence = RetrainEvidenceOf(input, retrained!, retrainSeconds, input.RetrainedReport);
                 distanceSeconds = watch.Elapsed.TotalSeconds;
             }
 
@@ -255,8 +267,8 @@ public static class EvidenceRunner
         using var weighted = ModelTrainer.TrainEncoded(data, settings, model.Encoder, someInputs, someLabels, null, cancellationToken, weights);
     }
 
-    private static RetrainEvidence RetrainEvidenceOf(EvidenceInput input, TrainedModel retrained, double seconds) =>
-        new(FairnessEvaluator.Evaluate(retrained, input.Data, "test"),
+    private static RetrainEvidence RetrainEvidenceOf(EvidenceInput input, TrainedModel retrained, double seconds, FairnessReport? report = null) =>
+        new(report ?? FairnessEvaluator.Evaluate(retrained, input.Data, "test"),
             seconds,
             ModelDistances.Between(input.UpdatedModel, retrained, input.Data.Test),
             ModelDistances.Between(input.BaseModel, retrained, input.Data.Test));

@@ -150,6 +150,9 @@ public static partial class DebiasPipeline
                         RemovedPositions = removed,
                         Retrained = retrainedModel,
                         RetrainSeconds = retrainSeconds,
+                        BaseReport = before,
+                        UpdatedReport = after,
+                        RetrainedReport = retrain,
 
                         // The random control removes random sets by the same update, without progress reports, and keeps
                         // the same share of it as the accuracy budget kept of the run's own update.
