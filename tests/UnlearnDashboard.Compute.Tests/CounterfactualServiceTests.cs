@@ -77,6 +77,32 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.Equal("external_rows_csv lacks income. It needs the same columns as adult train file.", error.Status.Detail);
     }
 
+    [Theory]
+    [InlineData("header only")]
+    [InlineData("upper-case header")]
+    [InlineData("third label value")]
+    [InlineData("text in age")]
+    public async Task Generate_BadUploadedRows_NameTheField(string invalidCase)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(server.ImportDirectory, "adult.csv"));
+        string csv = invalidCase switch
+        {
+            "header only" => lines[0] + "\n",
+            "upper-case header" => string.Join('\n', [lines[0].ToUpperInvariant(), .. lines.Skip(1).Take(10)]) + "\n",
+            "third label value" => string.Join('\n', [lines[0], .. lines.Skip(1).Take(10), string.Join(',', lines[1].Split(',')[..^1]) + ",maybe"]) + "\n",
+            _ => string.Join('\n', [lines[0], "abc" + lines[1][lines[1].IndexOf(',')..]]) + "\n",
+        };
+        var request = AdultRequest(maxRows: 1000);
+        request.ExternalRowsCsv = ByteString.CopyFrom(csv, Encoding.UTF8);
+
+        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["external_rows_csv"], RpcAssert.ViolatedFields(error));
+        Assert.Contains("external_rows_csv", error.Status.Detail);
+        Assert.DoesNotContain("Choose a binary label column", error.Status.Detail);
+    }
+
     [Fact]
     public async Task Generate_UnaryRequestOverGrpcLimit_NamesSizeAndLimit()
     {

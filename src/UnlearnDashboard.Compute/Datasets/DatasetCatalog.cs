@@ -166,9 +166,10 @@ public sealed class DatasetCatalog(
     }
 
     /// <summary>
-    /// Reads uploaded rows with the dataset's definition: the CSV is loaded as the dataset's test file, so its
-    /// columns, labels and derived columns are checked and computed exactly as for the dataset itself.
-    /// Errors name <paramref name="field"/>.
+    /// Reads uploaded rows with the dataset's definition: the CSV, which must start with a header row, is loaded as
+    /// the dataset's test file, so its columns, labels and derived columns are checked and computed exactly as for
+    /// the dataset itself. The stored training file was valid, so every error is about the rows and names
+    /// <paramref name="field"/>; the message names the column or line.
     /// </summary>
     public async Task<TabularSplit> LoadExternalRowsAsync(DatasetRow row, ReadOnlyMemory<byte> csv, string field, CancellationToken cancellationToken)
     {
@@ -181,9 +182,9 @@ public sealed class DatasetCatalog(
             using var rowStream = new MemoryStream(rows, writable: false);
             try
             {
-                return DatasetLoader.Load(definition, trainStream, $"{row.Name} train file", rowStream, field).Test;
+                return DatasetLoader.Load(definition, trainStream, $"{row.Name} train file", rowStream, field, testHasHeader: true).Test;
             }
-            catch (EngineException error) when (error.Field is "test" or "test_path" or "test_file")
+            catch (EngineException error) when (error.Field != field)
             {
                 throw new EngineException(error.Kind, field, error.Message, error.Value);
             }

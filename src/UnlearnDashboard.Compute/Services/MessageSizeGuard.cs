@@ -12,6 +12,10 @@ namespace UnlearnDashboard.Compute.Services;
 /// before any interceptor could reword it. The guard reads each message's length prefix as the request body
 /// passes through, so a message over the limit is rejected before gRPC reads it and before the service receives it.
 /// </summary>
+/// <remarks>
+/// NOTE: a compressed message is checked by its compressed length. One that exceeds the limit only once gRPC
+/// decompresses it still gets gRPC's own RESOURCE_EXHAUSTED, whose detail names neither size.
+/// </remarks>
 internal sealed class MessageSizeGuard(
     IOptions<GrpcServiceOptions> grpcOptions, IOptions<ComputeOptions> computeOptions, ILogger<MessageSizeGuard> logger)
 {

@@ -32,6 +32,10 @@ public static class DatasetLoader
     /// </summary>
     /// <param name="trainSource">Name of the training file, for messages; only its file name is shown.</param>
     /// <param name="testSource">Name of the test file, for messages.</param>
+    /// <param name="testHasHeader">
+    /// True when a CSV test file must start with a header row. Otherwise a first row that names none of the training
+    /// file's columns is read as data, as in UCI's headerless test files.
+    /// </param>
     /// <exception cref="EngineException">
     /// Invalid argument, naming the column, row or option, when a file or the definition is invalid.
     /// </exception>
@@ -40,7 +44,8 @@ public static class DatasetLoader
         Stream trainCsv,
         string trainSource,
         Stream? testCsv = null,
-        string? testSource = null)
+        string? testSource = null,
+        bool testHasHeader = false)
     {
         ValidateOptions(definition, testCsv is not null);
 
@@ -48,7 +53,7 @@ public static class DatasetLoader
         TableReader.CheckSize(trainTable, "train_file");
         var testTable = testCsv is null
             ? null
-            : ReadTestTable(testCsv, FileName(testSource ?? "test file"), definition, trainTable);
+            : ReadTestTable(testCsv, FileName(testSource ?? "test file"), definition, trainTable, testHasHeader);
         if (testTable is not null)
             TableReader.CheckSize(testTable, "test_file");
         var columns = DatasetColumns.Resolve(definition, trainTable, testTable);
@@ -92,10 +97,10 @@ public static class DatasetLoader
     /// (adult.test). So when a CSV test file's first record shares no value with the training file's column names
     /// and has as many fields, the file is read as headerless data with the training file's column names.
     /// </summary>
-    internal static CsvTable ReadTestTable(Stream testCsv, string source, DatasetDefinition definition, CsvTable trainTable)
+    internal static CsvTable ReadTestTable(Stream testCsv, string source, DatasetDefinition definition, CsvTable trainTable, bool hasHeader = false)
     {
         var (stream, format) = TableReader.Detect(testCsv);
-        if (format == TableFormat.Parquet || definition.ColumnNames is not null)
+        if (format == TableFormat.Parquet || definition.ColumnNames is not null || hasHeader)
             return TableReader.Read(stream, source, "test_file", definition.ColumnNames);
 
         using var buffer = new MemoryStream();
@@ -269,6 +274,7 @@ public static class DatasetLoader
             return values;
 
         string column = definition.LabelColumn;
+        ThrowIfTestFileAddsLabel(files, columns, column);
         string found = values.Count <= 20
             ? $"{{{DatasetColumns.List(values)}}}"
             : $"{{{DatasetColumns.List(values.Take(20))}, ...}}";
@@ -277,6 +283,36 @@ public static class DatasetLoader
             $"Label column '{column}' must have exactly two values after trimming and dropping one trailing '.', " +
             $"but it has {values.Count}: {found}. Choose a binary label column or map the labels to two values.",
             column);
+    }
+
+    /// <summary>
+    /// Throws naming the first row of a later file whose label the training file (the first file) does not have, when
+    /// the training file alone has two labels: the later file is then at fault, not the choice of label column.
+    /// </summary>
+    private static void ThrowIfTestFileAddsLabel(List<DatasetFile> files, DatasetColumns columns, string column)
+    {
+        var trainLabels = files[0].Columns[columns.Label]
+            .Where(value => !DatasetFile.IsMissing(value))
+            .Select(NormalizeLabel)
+            .ToHashSet(StringComparer.Ordinal);
+        if (trainLabels.Count != 2)
+            return;
+
+        foreach (var file in files.Skip(1))
+        {
+            string[] labels = file.Columns[columns.Label];
+            for (int record = 0; record < labels.Length; record++)
+            {
+                if (DatasetFile.IsMissing(labels[record]) || trainLabels.Contains(NormalizeLabel(labels[record])))
+                    continue;
+
+                throw EngineException.Invalid(
+                    column,
+                    $"{file.Source} {file.NameRow(record)} has the label '{labels[record]}' in column '{column}', which {files[0].Source} " +
+                    $"does not have; its labels are {DatasetColumns.List(trainLabels.Order(StringComparer.Ordinal))}. Use one of those.",
+                    labels[record]);
+            }
+        }
     }
 
     /// <summary>Trims a label and drops one trailing '.', so adult.test's " >50K." equals ">50K".</summary>

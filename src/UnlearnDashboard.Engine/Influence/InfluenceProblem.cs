@@ -424,8 +424,8 @@ public sealed class InfluenceProblem : IDisposable
         if (smallest <= 1e-10 * Math.Max(largest, double.Epsilon))
         {
             throw EngineException.Precondition("damping",
-                $"The Hessian is singular or indefinite (smallest eigenvalue {smallest:G3}, largest {largest:G3}); "
-                + "set a damping lambda > 0.", "0");
+                $"At damping 0 the Hessian is singular or indefinite (smallest eigenvalue {smallest:G3}, largest {largest:G3}); "
+                + "set a damping lambda > 0, or leave it unset so that the damping rule chooses one.", "0");
         }
     }
 

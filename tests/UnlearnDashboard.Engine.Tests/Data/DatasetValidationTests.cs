@@ -275,6 +275,19 @@ public sealed class DatasetValidationTests
     }
 
     [Fact]
+    public void Load_TestFileWithNewLabel_NamesRow()
+    {
+        const string train = "a,sex,y\nx,Male,1\ny,Female,0\n";
+        const string test = "a,sex,y\nx,Male,0\ny,Female,2\n";
+
+        var error = LoadInvalid(Definition(), train, test);
+
+        Assert.Equal("y", error.Field);
+        Assert.Equal("2", error.Value);
+        Assert.Equal("test.csv line 3 has the label '2' in column 'y', which train.csv does not have; its labels are 0, 1. Use one of those.", error.Message);
+    }
+
+    [Fact]
     public void Load_IdentifierColumn_IsInvalid()
     {
         var error = LoadInvalid(Definition(), Customers(60, repeatLast: false));
