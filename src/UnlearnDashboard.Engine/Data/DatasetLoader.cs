@@ -286,8 +286,8 @@ public static class DatasetLoader
     }
 
     /// <summary>
-    /// Throws naming the first row of a later file whose label the training file (the first file) does not have, when
-    /// the training file alone has two labels: the later file is then at fault, not the choice of label column.
+    /// Throws naming the first row of a later file with a label that the training file (the first file) lacks. It
+    /// checks only when the training file alone has two labels, because then the later file is at fault.
     /// </summary>
     private static void ThrowIfTestFileAddsLabel(List<DatasetFile> files, DatasetColumns columns, string column)
     {
