@@ -56,8 +56,8 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
             }
             catch (PostgresException e) when (IsTransientDropFailure(e) && attempt < DropAttempts)
             {
-                // A session that is still starting, or an autovacuum worker the role may not signal, holds the
-                // database for a moment; it is gone on a later try.
+                // A session that is still starting, or an autovacuum worker the role may not signal, stays on the
+                // database for a moment, so a later try succeeds.
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
             }
         }

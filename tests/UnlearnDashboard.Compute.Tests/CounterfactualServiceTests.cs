@@ -104,7 +104,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task Generate_UnaryRequestOverGrpcLimit_NamesSizeAndLimit()
+    public async Task Generate_OversizedUnaryRequest_NamesSize()
     {
         // Case C15 (a) for a unary call: uploaded rows of 5,000,000 bytes, over gRPC's default 4 MiB per message.
         var request = AdultRequest(maxRows: 1000);
