@@ -193,6 +193,20 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     }
 
     [Fact]
+    public async Task RegisterDataset_NameInOtherCase_IsAlreadyExists()
+    {
+        await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("adult-cased"), TrainPath = "adult.csv" });
+        var request = new RegisterDatasetRequest { Spec = DatasetSpecs.Adult("Adult-Cased"), TrainPath = "adult.csv" };
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.AlreadyExists, error.StatusCode);
+        Assert.Equal(
+            "A dataset named 'adult-cased' already exists (dataset names are compared ignoring case); choose another spec.name.",
+            error.Status.Detail);
+    }
+
+    [Fact]
     public async Task UploadDataset_AdultIn64KiBChunks_Succeeds()
     {
         using var call = server.Datasets.UploadDataset();

@@ -24,8 +24,18 @@ internal static class DatasetUploader
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.AlreadyExists)
         {
-            var existing = await datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = spec.Name }, cancellationToken: cancellationToken);
-            if (!string.Equals(existing.TrainSha256, files.TrainSha256, StringComparison.OrdinalIgnoreCase))
+            // A name taken by another letter case is not found here; the server's message names the existing dataset.
+            Dataset? existing;
+            try
+            {
+                existing = await datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = spec.Name }, cancellationToken: cancellationToken);
+            }
+            catch (RpcException lookup) when (lookup.StatusCode == StatusCode.NotFound)
+            {
+                existing = null;
+            }
+
+            if (existing is null || !string.Equals(existing.TrainSha256, files.TrainSha256, StringComparison.OrdinalIgnoreCase))
             {
                 throw;
             }

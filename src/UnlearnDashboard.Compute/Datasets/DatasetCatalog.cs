@@ -68,8 +68,8 @@ public sealed class DatasetCatalog(
     {
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            if (await db.Datasets.AnyAsync(d => d.Name == definition.Name, cancellationToken))
-                throw NameTaken(definition.Name);
+            if (await FindNameAsync(db, definition.Name, cancellationToken) is { } taken)
+                throw NameTaken(taken);
         }
 
         var prepared = await Task.Run(() => Load(definition, train.Path, trainSource, test?.Path, testSource), cancellationToken);
@@ -110,8 +110,8 @@ public sealed class DatasetCatalog(
             {
                 // NOTE: a registration that loses this race keeps its artifacts; they are content-addressed,
                 // so they only cost disk space.
-                if (await NameExistsAsync(definition.Name, CancellationToken.None))
-                    throw NameTaken(definition.Name);
+                if (await NameExistsAsync(definition.Name, CancellationToken.None) is { } taken)
+                    throw NameTaken(taken);
                 throw;
             }
         }
@@ -232,12 +232,22 @@ public sealed class DatasetCatalog(
 
     private static string CacheKey(DatasetRow row) => $"{row.Id}:{row.TrainSha256}:{row.TestSha256}";
 
-    private async Task<bool> NameExistsAsync(string name, CancellationToken cancellationToken)
+    private async Task<string?> NameExistsAsync(string name, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Datasets.AnyAsync(d => d.Name == name, cancellationToken);
+        return await FindNameAsync(db, name, cancellationToken);
     }
 
-    private static Grpc.Core.RpcException NameTaken(string name) =>
-        RpcErrors.AlreadyExists($"A dataset named '{name}' already exists; choose another spec.name.");
+    /// <summary>
+    /// Returns the name of a dataset whose name equals <paramref name="name"/> ignoring letter case, or null. Names that
+    /// differ only in case would read as the same dataset in reviews and in the audit trail.
+    /// </summary>
+    private static async Task<string?> FindNameAsync(ComputeDbContext db, string name, CancellationToken cancellationToken)
+    {
+        string lower = name.ToLowerInvariant();
+        return await db.Datasets.Where(d => d.Name.ToLower() == lower).Select(d => d.Name).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private static Grpc.Core.RpcException NameTaken(string existing) =>
+        RpcErrors.AlreadyExists($"A dataset named '{existing}' already exists (dataset names are compared ignoring case); choose another spec.name.");
 }
