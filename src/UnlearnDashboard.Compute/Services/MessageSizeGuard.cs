@@ -14,7 +14,8 @@ namespace UnlearnDashboard.Compute.Services;
 /// </summary>
 /// <remarks>
 /// NOTE: a compressed message is checked by its compressed length. One that exceeds the limit only once gRPC
-/// decompresses it still gets gRPC's own RESOURCE_EXHAUSTED, whose detail names neither size.
+/// decompresses it, or one sent to a server-streaming method, still gets gRPC's own RESOURCE_EXHAUSTED, whose
+/// detail names neither size.
 /// </remarks>
 internal sealed class MessageSizeGuard(
     IOptions<GrpcServiceOptions> grpcOptions, IOptions<ComputeOptions> computeOptions, ILogger<MessageSizeGuard> logger)
@@ -24,10 +25,14 @@ internal sealed class MessageSizeGuard(
 
     public int Limit => grpcOptions.Value.MaxReceiveMessageSize ?? DefaultMaxReceiveMessageBytes;
 
-    /// <summary>Wraps the body of every gRPC request in a stream that checks each message's declared length.</summary>
+    /// <summary>
+    /// Wraps the request body of unary and client-streaming gRPC calls, the ones whose requests carry data, in a stream
+    /// that checks each message's declared length. Streaming responses, such as WatchJob's, keep Kestrel's own body.
+    /// </summary>
     public RequestDelegate Wrap(RequestDelegate next) => context =>
     {
-        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        var method = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method;
+        if (method?.Type is MethodType.Unary or MethodType.ClientStreaming)
             context.Request.Body = new LengthCheckingStream(context.Request.Body, this, context.Request.Path);
         return next(context);
     };
