@@ -32,15 +32,8 @@ internal static class DatasetSpecs
     /// <summary>German Credit by sex, derived from <c>personal_status_sex</c> as the demo profile derives it.</summary>
     public static DatasetSpec GermanCreditBySex(string name)
     {
-        var spec = new DatasetSpec
-        {
-            Name = name,
-            LabelColumn = "credit_risk",
-            FavourableLabel = "1",
-            SensitiveColumn = "sex",
-            ValidationFraction = 0.2,
-            TestFraction = 0.2,
-        };
+        var spec = GermanCreditByForeignWorker(name);
+        spec.SensitiveColumn = "sex";
         var sex = new DerivedColumn { Name = "sex", SourceColumn = "personal_status_sex" };
         sex.Values.Add(new Dictionary<string, string> { ["A91"] = "male", ["A92"] = "female", ["A93"] = "male", ["A94"] = "male", ["A95"] = "female" });
         spec.DerivedColumns.Add(sex);

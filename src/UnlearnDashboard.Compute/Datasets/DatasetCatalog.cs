@@ -110,7 +110,7 @@ public sealed class DatasetCatalog(
             {
                 // NOTE: a registration that loses this race keeps its artifacts; they are content-addressed,
                 // so they only cost disk space.
-                if (await NameExistsAsync(definition.Name, CancellationToken.None) is { } taken)
+                if (await FindNameAsync(definition.Name, CancellationToken.None) is { } taken)
                     throw NameTaken(taken);
                 throw;
             }
@@ -232,7 +232,7 @@ public sealed class DatasetCatalog(
 
     private static string CacheKey(DatasetRow row) => $"{row.Id}:{row.TrainSha256}:{row.TestSha256}";
 
-    private async Task<string?> NameExistsAsync(string name, CancellationToken cancellationToken)
+    private async Task<string?> FindNameAsync(string name, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await FindNameAsync(db, name, cancellationToken);
