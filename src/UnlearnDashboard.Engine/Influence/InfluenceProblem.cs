@@ -96,12 +96,11 @@ public sealed class InfluenceProblem : IDisposable
         _trainLabels = curvatureLabels.to(float64).MoveToOuterDisposeScope();
         if (closedFormOutputLayer && outputLayerOnly)
         {
-            var features = WithBiasColumn(_trainPrefix);
             var probabilities = stack.Logits(_trainPrefix).detach().sigmoid();
             var weights = LossCurvatureWeights(probabilities, CurvatureCount);
-            _outputLayerHessian = features.t().matmul(features * weights.unsqueeze(1)).MoveToOuterDisposeScope();
+            _outputLayerHessian = WeightedGramWithBias(_trainPrefix, weights).MoveToOuterDisposeScope();
             _gradient = _allInputs is null
-                ? DivideByTrainCount(features.t().matmul(probabilities - _trainLabels)).MoveToOuterDisposeScope()
+                ? DivideByTrainCount(TransposedWithBias(_trainPrefix, probabilities - _trainLabels)).MoveToOuterDisposeScope()
                 : MeanGradientOfAllRows(CancellationToken.None).MoveToOuterDisposeScope();
             return;
         }
@@ -469,34 +468,33 @@ public sealed class InfluenceProblem : IDisposable
 
     /// <summary>
     /// Returns the influence I(z) = -v^T grad L(z) of every row on an objective whose inverse-Hessian-weighted
-    /// gradient is <paramref name="solvedObjectiveGradient"/> = (H + lambda I)^-1 grad B, in chunks of rows.
+    /// gradient is <paramref name="solvedObjectiveGradient"/> = (H + lambda I)^-1 grad B. The rows pass through
+    /// the layers before the chosen ones <see cref="LinearStack.PrefixChunkRows"/> at a time, so their activations
+    /// are never held all at once.
     /// </summary>
     public double[] Scores(Tensor inputs, Tensor labels, Tensor solvedObjectiveGradient, CancellationToken cancellationToken)
     {
-        using var prefix = _stack.Prefix(inputs);
-        return ScoresFromPrefix(prefix, labels, solvedObjectiveGradient, cancellationToken);
+        long rows = inputs.shape[0];
+        var scores = new double[rows];
+        for (long start = 0; start < rows; start += LinearStack.PrefixChunkRows)
+        {
+            long count = Math.Min(LinearStack.PrefixChunkRows, rows - start);
+            using var prefix = _stack.Prefix(inputs.narrow(0, start, count));
+            using var chunkLabels = labels.narrow(0, start, count);
+            ScoresFromPrefix(prefix, chunkLabels, solvedObjectiveGradient, cancellationToken).CopyTo(scores, start);
+        }
+
+        return scores;
     }
 
     /// <summary>
     /// Returns the influence scores of every training row, reusing the cached layer inputs, or, when the curvature
     /// uses a sub-sample, computing each chunk's layer inputs in turn.
     /// </summary>
-    public double[] TrainScores(Tensor solvedObjectiveGradient, CancellationToken cancellationToken)
-    {
-        if (_allInputs is null)
-            return ScoresFromPrefix(_trainPrefix, _trainLabels, solvedObjectiveGradient, cancellationToken);
-
-        var scores = new double[TrainCount];
-        for (long start = 0; start < TrainCount; start += ScoreChunkRows)
-        {
-            long count = Math.Min(ScoreChunkRows, TrainCount - start);
-            using var prefix = _stack.Prefix(_allInputs.narrow(0, start, count));
-            using var labels = _allLabels!.narrow(0, start, count);
-            ScoresFromPrefix(prefix, labels, solvedObjectiveGradient, cancellationToken).CopyTo(scores, start);
-        }
-
-        return scores;
-    }
+    public double[] TrainScores(Tensor solvedObjectiveGradient, CancellationToken cancellationToken) =>
+        _allInputs is null
+            ? ScoresFromPrefix(_trainPrefix, _trainLabels, solvedObjectiveGradient, cancellationToken)
+            : Scores(_allInputs, _allLabels!, solvedObjectiveGradient, cancellationToken);
 
     private double[] ScoresFromPrefix(Tensor prefix, Tensor labels, Tensor solved, CancellationToken cancellationToken)
     {
@@ -555,6 +553,37 @@ public sealed class InfluenceProblem : IDisposable
 
     private static Tensor WithBiasColumn(Tensor inputs) =>
         cat([inputs, ones(inputs.shape[0], 1, float64)], 1);
+
+    /// <summary>
+    /// Returns [x, 1]^T diag(w) [x, 1] for rows x and row weights w, by blocks (x^T diag(w) x, x^T w and the sum of
+    /// w) and by chunks of <see cref="LinearStack.PrefixChunkRows"/> rows. Unlike the product of the full matrices,
+    /// it allocates no copy of the rows.
+    /// </summary>
+    private static Tensor WeightedGramWithBias(Tensor rows, Tensor weights)
+    {
+        using var scope = NewDisposeScope();
+        long width = rows.shape[1];
+        var gram = zeros(width, width, float64);
+        for (long start = 0; start < rows.shape[0]; start += LinearStack.PrefixChunkRows)
+        {
+            using var chunkScope = NewDisposeScope();
+            long count = Math.Min(LinearStack.PrefixChunkRows, rows.shape[0] - start);
+            var chunk = rows.narrow(0, start, count);
+            gram.addmm_(chunk.t(), chunk * weights.narrow(0, start, count).unsqueeze(1));
+        }
+
+        var cross = rows.t().matmul(weights).unsqueeze(1);
+        var top = cat([gram, cross], 1);
+        var bottom = cat([cross.t(), weights.sum().reshape(1, 1)], 1);
+        return cat([top, bottom], 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Returns [x, 1]^T u for rows x and one value u per row.</summary>
+    private static Tensor TransposedWithBias(Tensor rows, Tensor rowValues)
+    {
+        using var scope = NewDisposeScope();
+        return cat([rows.t().matmul(rowValues), rowValues.sum().reshape(1)], 0).MoveToOuterDisposeScope();
+    }
 
     public void Dispose()
     {

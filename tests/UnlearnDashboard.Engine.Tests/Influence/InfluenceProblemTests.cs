@@ -60,10 +60,13 @@ public sealed class InfluenceProblemTests
         Assert.InRange(result.Iterations, 1, 2000);
     }
 
-    [Fact]
-    public void OutputLayerHessian_ClosedFormMatchesAutograd()
+    // 9,000 rows span three chunks of LinearStack.PrefixChunkRows, the last one partial.
+    [Theory]
+    [InlineData(40)]
+    [InlineData(9_000)]
+    public void OutputLayerHessian_ClosedFormMatchesAutograd(int rows)
     {
-        var (network, inputs, labels) = CreateProblem(rows: 40);
+        var (network, inputs, labels) = CreateProblem(rows);
         using var stack = new LinearStack(network, [2]);
         using var closedForm = new InfluenceProblem(stack, inputs, labels, damping: 0);
         using var autograd = new InfluenceProblem(stack, inputs, labels, damping: 0, closedFormOutputLayer: false);
@@ -88,11 +91,12 @@ public sealed class InfluenceProblemTests
     }
 
     [Theory]
-    [InlineData(new[] { 0, 1, 2 })]
-    [InlineData(new[] { 1 })]
-    public void Scores_HiddenLayers_EqualPerSampleGradients(int[] layers)
+    [InlineData(new[] { 0, 1, 2 }, 30)]
+    [InlineData(new[] { 1 }, 30)]
+    [InlineData(new[] { 1 }, 9_000)]
+    public void Scores_HiddenLayers_EqualPerSampleGradients(int[] layers, int rows)
     {
-        var (network, inputs, labels) = CreateProblem(rows: 30);
+        var (network, inputs, labels) = CreateProblem(rows);
         using var stack = new LinearStack(network, layers);
         using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0.01, curvature: CurvatureKind.GaussNewton);
         var solved = randn(stack.ParameterCount, float64);
@@ -106,10 +110,12 @@ public sealed class InfluenceProblemTests
         Assert.True((sum - gradients.sum(dim: 0)).abs().max().item<double>() < 1e-10);
     }
 
-    [Fact]
-    public void Scores_EqualNegativeDotWithSolvedGradient()
+    [Theory]
+    [InlineData(30)]
+    [InlineData(9_000)]
+    public void Scores_EqualNegativeDotWithSolvedGradient(int rows)
     {
-        var (network, inputs, labels) = CreateProblem(rows: 30);
+        var (network, inputs, labels) = CreateProblem(rows);
         using var stack = new LinearStack(network, [2]);
         using var problem = new InfluenceProblem(stack, inputs, labels, damping: 0.01);
         var solved = randn(stack.ParameterCount, float64);
