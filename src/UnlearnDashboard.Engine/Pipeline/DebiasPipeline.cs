@@ -61,11 +61,13 @@ public static partial class DebiasPipeline
 
         var context = new RunContext(model, data, options, layers, trainInputs, trainLabels, validationInputs, counterfactualTrainInputs, objective, progress);
         bool ranks = RemovesSamples(options.Method);
+
+        // Reported before the warm-up, so that the server handles the report while nothing is timed.
+        progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
         if (ranks)
             WarmUp(context);
 
         ranking.Restart();
-        progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
         using var rank = ranks ? Rank(context, cancellationToken) : null;
         double rankingSeconds = ranking.Elapsed.TotalSeconds + attributionSeconds;
         using var originalStack = new LinearStack(model.Network, layers);
