@@ -1,3 +1,4 @@
+using UnlearnDashboard.Engine.Influence;
 using UnlearnDashboard.Engine.Models;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ internal static class DivergenceCheck
             .Select(layer => model.Network.LayerNames[layer])
             .ToList();
         string? fault = diverged.Count > 0 ? $"weights of {string.Join(", ", diverged)}"
-            : inputs is not null && !IsFinite(model.Network.ForwardFrom(inputsLayer, inputs)) ? "the model's outputs on the training rows"
+            : inputs is not null && !OutputsFinite(model, inputsLayer, inputs) ? "the model's outputs on the training rows"
             : null;
         if (fault is not null)
         {
@@ -35,4 +36,23 @@ internal static class DivergenceCheck
     }
 
     private static bool IsFinite(Tensor values) => values.detach().isfinite().all().item<bool>();
+
+    /// <summary>
+    /// Runs the model from layer <paramref name="inputsLayer"/> on <paramref name="inputs"/>, in float32 as the model
+    /// runs, <see cref="LinearStack.PrefixChunkRows"/> rows at a time, and returns whether every logit is finite.
+    /// Float64 activations from a <see cref="LinearStack"/> prefix convert back to float32 exactly, chunk by chunk.
+    /// </summary>
+    private static bool OutputsFinite(TrainedModel model, int inputsLayer, Tensor inputs)
+    {
+        long rows = inputs.shape[0];
+        for (long start = 0; start < rows; start += LinearStack.PrefixChunkRows)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = inputs.narrow(0, start, Math.Min(LinearStack.PrefixChunkRows, rows - start)).to(float32);
+            if (!IsFinite(model.Network.ForwardFrom(inputsLayer, chunk)))
+                return false;
+        }
+
+        return true;
+    }
 }

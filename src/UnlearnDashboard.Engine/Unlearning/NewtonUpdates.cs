@@ -77,8 +77,8 @@ internal static class NewtonUpdates
         AddStep(model, stack, step);
 
         // The layers before the first chosen one did not change, so the logits start from the problem's copy of their
-        // output on the training rows when it has one. It was computed in float32, so the conversion back is exact.
-        using var prefix = problem.TrainPrefix?.to(float32);
+        // output on the training rows when it has one.
+        var prefix = problem.TrainPrefix;
         double damping = problem.Damping;
         DivergenceCheck.ThrowIfDiverged(model, stack.Chosen, prefix ?? trainInputs, "damping", damping.ToString("R"),
             $"The Newton step at damping {damping:G3}", "Set a larger damping.", prefix is null ? 0 : stack.Chosen[0]);
