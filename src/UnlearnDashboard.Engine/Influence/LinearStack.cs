@@ -70,8 +70,7 @@ public sealed class LinearStack : IDisposable
     /// <remarks>
     /// The rows pass through the layers <see cref="PrefixChunkRows"/> at a time, and each chunk's activations are
     /// changed in place and written straight into the float64 result, so the result is the only large allocation.
-    /// New memory costs a page fault per page: the first pass over Adult's training rows in a fresh process took
-    /// about 9,400 faults with whole-batch intermediates and 2,600 by chunks.
+    /// New memory costs a page fault per page, which a fresh worker process pays for every whole-batch buffer.
     /// </remarks>
     public Tensor Prefix(Tensor inputs)
     {

@@ -73,8 +73,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
             start.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // A worker runs each numeric loop a few times over many rows, so quick (unoptimised) JIT code for methods with
-        // loops never pays off: choosing the harmful rows among Adult's 27,146 scores took about 10 ms as quick code
-        // and under 1 ms optimised.
+        // loops never pays off: it made the first choice of the harmful rows among Adult's 27,146 scores many times
+        // slower than later ones.
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(QuickJitForLoops)))
             start.Environment[QuickJitForLoops] = "0";
 
