@@ -41,14 +41,28 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>The runtime setting that lets methods with loops start as quick, unoptimised JIT code.</summary>
-    private const string QuickJitForLoops = "DOTNET_TC_QuickJitForLoops";
+    internal const string QuickJitForLoops = "DOTNET_TC_QuickJitForLoops";
+
+    /// <summary>The OpenMP setting that caps libtorch's threads in the worker.</summary>
+    internal const string ThreadCount = "OMP_NUM_THREADS";
+
+    /// <summary>Starts a worker for a job; see <see cref="StartInfo"/> for its command line and environment.</summary>
+    public static WorkerProcess Start(string jobId, int threads, ILogger logger)
+    {
+        var start = StartInfo(jobId, threads, Environment.GetEnvironmentVariable);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"The worker process of job {jobId} did not start.");
+        var worker = new WorkerProcess(process, jobId, logger);
+        process.ErrorDataReceived += (_, line) => worker.OnStderr(line.Data);
+        process.BeginErrorReadLine();
+        return worker;
+    }
 
     /// <summary>
-    /// Starts a worker from this server's own executable (or <c>dotnet</c> with its assembly), with
+    /// Returns how to start a worker from this server's own executable (or <c>dotnet</c> with its assembly), with
     /// <c>OMP_NUM_THREADS</c> set to <paramref name="threads"/> and quick JIT for loops off, unless the server's
-    /// environment sets either.
+    /// environment, read through <paramref name="serverVariable"/>, sets either; the worker then inherits it.
     /// </summary>
-    public static WorkerProcess Start(string jobId, int threads, ILogger logger)
+    internal static ProcessStartInfo StartInfo(string jobId, int threads, Func<string, string?> serverVariable)
     {
         string assembly = typeof(WorkerProcess).Assembly.Location;
         string appHost = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
@@ -65,29 +79,24 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
         else
         {
-            start.FileName = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            start.FileName = serverVariable("DOTNET_HOST_PATH") ?? "dotnet";
             start.ArgumentList.Add(assembly);
         }
 
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")))
-            start.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (string.IsNullOrEmpty(serverVariable(ThreadCount)))
+            start.Environment[ThreadCount] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // A worker runs each numeric loop a few times over many rows, so quick (unoptimised) JIT code for methods with
-        // loops never pays off: it made the first choice of the harmful rows among Adult's 27,146 scores many times
+        // loops never pays off. It made the first choice of the harmful rows among Adult's 27,146 scores many times
         // slower than later ones.
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(QuickJitForLoops)))
+        if (string.IsNullOrEmpty(serverVariable(QuickJitForLoops)))
             start.Environment[QuickJitForLoops] = "0";
 
         // The job id is in the command line so that an operator (or a test) can tell workers apart.
         start.ArgumentList.Add(WorkerEntryPoint.Command);
         start.ArgumentList.Add("--job");
         start.ArgumentList.Add(jobId);
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"The worker process of job {jobId} did not start.");
-        var worker = new WorkerProcess(process, jobId, logger);
-        process.ErrorDataReceived += (_, line) => worker.OnStderr(line.Data);
-        process.BeginErrorReadLine();
-        return worker;
+        return start;
     }
 
     public async Task SendAsync(Wire.ServerMessage message, CancellationToken cancellationToken)
