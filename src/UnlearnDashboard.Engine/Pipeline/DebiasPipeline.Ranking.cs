@@ -114,9 +114,20 @@ public static partial class DebiasPipeline
         if (options.Damping is double requested)
         {
             problem.Damping = requested;
-            return options.Solver == InfluenceSolverKind.Lissa
-                ? SolveLissa(problem, gradient, options.Seed, problem.LissaScale(options.Seed, cancellationToken), cancellationToken)
-                : problem.Solve(gradient, cancellationToken);
+            if (options.Solver == InfluenceSolverKind.Lissa)
+                return SolveLissa(problem, gradient, options.Seed, problem.LissaScale(options.Seed, cancellationToken), cancellationToken);
+
+            var solved = problem.Solve(gradient, cancellationToken);
+            if (solved.RelativeResidual <= DebiasOptions.DampingRuleTolerance)
+                return solved;
+
+            // A solve stopped by the iteration cap ranks by a vector that is not (H + lambda I)^-1 grad B, and a step built
+            // on it can change the model arbitrarily, so it fails like the damping rule fails a lambda.
+            solved.Solution.Dispose();
+            throw EngineException.Precondition("damping",
+                FormattableString.Invariant($"At damping {requested:G3} conjugate gradients stopped at a relative residual of {solved.RelativeResidual:G3} after {solved.Iterations} iterations, above {DebiasOptions.DampingRuleTolerance:G3}; ")
+                + "set a larger damping, or leave it unset so that the damping rule chooses one.",
+                requested.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (options.Solver == InfluenceSolverKind.Lissa)

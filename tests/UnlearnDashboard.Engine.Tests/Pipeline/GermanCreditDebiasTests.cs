@@ -69,6 +69,28 @@ public sealed class GermanCreditDebiasTests
     }
 
     [Fact]
+    public void Run_RequestedDampingTooSmallForConjugateGradients_FailsNamingDamping()
+    {
+        var data = Load(0);
+        using var model = ModelTrainer.Train(data, DatasetProfiles.GermanCredit.ModelSettings, null, null, CancellationToken.None);
+        var options = new DebiasOptions
+        {
+            Method = DebiasMethod.InfluenceNewton,
+            Layers = ["fc1", "fc2", "fc3"],
+            Curvature = CurvatureKind.GaussNewton,
+            Damping = 1e-14,
+            Evidence = null,
+        };
+
+        // The Gauss-Newton matrix of 600 rows has rank at most 600 among thousands of parameters, so at this damping
+        // conjugate gradients stop at the iteration cap far from a residual of 1e-6.
+        var error = Assert.Throws<EngineException>(() => DebiasPipeline.Run(model, data, options, null, CancellationToken.None));
+
+        Assert.Equal("damping", error.Field);
+        Assert.Contains("At damping 1E-14 conjugate gradients stopped at a relative residual of", error.Message);
+    }
+
+    [Fact]
     public void Run_LissaWithDamping_Converges()
     {
         var data = Load(0);
