@@ -121,6 +121,33 @@ public sealed class BenchReportTests
         Assert.Contains("'magic'", run.Stderr);
     }
 
+    [Fact]
+    public async Task Run_DatasetsFolderWithoutFiles_IsUsageErrorBeforeAnyJob()
+    {
+        string folder = Directory.CreateTempSubdirectory("bench-datasets-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "adult.csv"), "age,sex,income\n");
+
+            // The closed server would fail the first job; the usage error comes first.
+            var run = await CliRun.RunAsync("bench", "--datasets-folder", folder, "--server", CliRun.ClosedServer);
+
+            Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+            Assert.Contains($"invalid --datasets-folder '{folder}': it has no adult-test.csv, german-credit.csv.", run.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void DefaultDatasetsFolder_HoldsEveryFileTheSuitesUpload()
+    {
+        foreach (string file in new[] { "adult.csv", "adult-test.csv", "german-credit.csv" })
+            Assert.True(File.Exists(Path.Combine(BenchCommand.DefaultDatasetsFolder, file)), file);
+    }
+
     private static BenchMeasurement Measured(string method, double accuracy, double parity, double seconds, double retrainSeconds, double femaleFpr) =>
         new(method, accuracy, parity, null, new Dictionary<string, double> { ["female"] = femaleFpr }, null, seconds, retrainSeconds);
 }

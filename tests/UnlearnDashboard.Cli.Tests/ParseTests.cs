@@ -64,6 +64,18 @@ public sealed class ParseTests
         Assert.Contains("(0, 0.5]", run.Stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "--sensitive", "" }, "Invalid value '' for option '--sensitive': expected a column name.")]
+    [InlineData(new[] { "--sensitive", "sex", "--layers", "fc2,,fc3" }, "Invalid value 'fc2,,fc3' for option '--layers': a layer name is empty.")]
+    [InlineData(new[] { "--sensitive", "sex", "--seed", "4294967295" }, "'--seed': expected a number in [0, 2147483647]")]
+    public async Task Parse_EmptyNamesAndSeedOutOfRange_ReturnUsageError(string[] options, string message)
+    {
+        var run = await CliRun.RunAsync(["debias", "--dataset", "adult", .. options, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+    }
+
     [Fact]
     public async Task Parse_MissingSensitive_NamesOption()
     {
@@ -72,6 +84,30 @@ public sealed class ParseTests
         Assert.Equal(ExitCodes.UsageError, run.ExitCode);
         Assert.Contains("'--sensitive' is required", run.Stderr);
         Assert.Contains("unlearn debias --help", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Run_EmptyOrFolderData_IsUsageErrorNamingThePath()
+    {
+        string folder = Directory.CreateTempSubdirectory("debias-data-").FullName;
+        try
+        {
+            string empty = Path.Combine(folder, "empty.csv");
+            File.WriteAllBytes(empty, []);
+            string[] flags = ["--label", "label", "--positive", "yes", "--sensitive", "sex", "--server", CliRun.ClosedServer];
+
+            var emptyRun = await CliRun.RunAsync(["debias", "--data", empty, .. flags]);
+            var folderRun = await CliRun.RunAsync(["debias", "--data", folder, .. flags]);
+
+            Assert.Equal(ExitCodes.UsageError, emptyRun.ExitCode);
+            Assert.Contains($"file '{empty}' is empty (given to --data).", emptyRun.Stderr);
+            Assert.Equal(ExitCodes.UsageError, folderRun.ExitCode);
+            Assert.Contains($"'{folder}' is a folder, not a file (given to --data).", folderRun.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

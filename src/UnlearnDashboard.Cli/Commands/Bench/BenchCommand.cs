@@ -6,7 +6,8 @@ namespace UnlearnDashboard.Cli.Commands.Bench;
 /// <summary><c>unlearn bench</c>: runs every method and baseline on the shipped datasets and prints one table per dataset.</summary>
 internal static class BenchCommand
 {
-    public const string DefaultDatasetsFolder = "src/UnlearnDashboard.Engine/Datasets";
+    /// <summary>The shipped datasets, copied next to the CLI by the build, so that the bench runs from any folder.</summary>
+    public static string DefaultDatasetsFolder { get; } = Path.Combine(AppContext.BaseDirectory, "Datasets");
 
     public static Command Create(CliConsole console)
     {
@@ -18,7 +19,7 @@ internal static class BenchCommand
         };
         var datasetsFolder = new Option<string>("--datasets-folder")
         {
-            Description = $"Folder with adult.csv, adult-test.csv and german-credit.csv, uploaded for the suites that need their own dataset (default: {DefaultDatasetsFolder}).",
+            Description = $"Folder with adult.csv, adult-test.csv and german-credit.csv, uploaded for the suites that need their own dataset (default: the Datasets folder next to the CLI).",
             HelpName = "DIR",
             DefaultValueFactory = _ => DefaultDatasetsFolder,
         };

@@ -26,10 +26,13 @@ internal static class BenchRunner
         if (settings.JsonPath is not null)
             Output.ProtoJson.ValidateOutputPath(settings.JsonPath);
 
+        var suites = BenchSuites.Create(settings.GermanCreditSplits);
+        CheckDatasetFiles(suites, settings.DatasetsFolder);
+
         using var connection = ComputeConnection.Open(settings.Server, console);
         var watch = Stopwatch.StartNew();
         var tables = new List<BenchTable>();
-        foreach (var suite in BenchSuites.Create(settings.GermanCreditSplits))
+        foreach (var suite in suites)
         {
             var measurements = new List<BenchMeasurement>();
             var bands = new List<BenchBand>();
@@ -57,6 +60,23 @@ internal static class BenchRunner
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Throws a usage error naming <c>--datasets-folder</c> when a file that a suite uploads is missing, before the first
+    /// job runs rather than when that suite's turn comes.
+    /// </summary>
+    private static void CheckDatasetFiles(IReadOnlyList<BenchSuite> suites, string folder)
+    {
+        var missing = suites
+            .SelectMany(suite => suite.Splits)
+            .Where(dataset => dataset.Upload is not null)
+            .SelectMany(dataset => dataset.TestFile is null ? [dataset.TrainFile] : new[] { dataset.TrainFile, dataset.TestFile })
+            .Distinct()
+            .Where(file => !File.Exists(Path.Combine(folder, file)))
+            .ToList();
+        if (missing.Count > 0)
+            throw new UsageException($"invalid --datasets-folder '{folder}': it has no {string.Join(", ", missing)}.");
     }
 
     /// <summary>Returns the dataset's default model version, uploading the dataset and training it first when needed.</summary>

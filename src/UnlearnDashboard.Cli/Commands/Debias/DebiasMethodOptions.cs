@@ -104,9 +104,9 @@ internal sealed class DebiasMethodOptions
 
     public Option<int?> Seed { get; } = new("--seed")
     {
-        Description = "Seed of mini-batch sampling in LiSSA, fine-tuning and gradient ascent, >= 0 (default: 0).",
+        Description = "Seed of mini-batch sampling in LiSSA, fine-tuning and gradient ascent, in [0, 2147483647] (default: 0).",
         HelpName = "N",
-        CustomParser = NumberParsers.NullableInt32("--seed", ">= 0", value => value >= 0),
+        CustomParser = NumberParsers.NullableInt32("--seed", "in [0, 2147483647]", value => value >= 0),
     };
 
     public static readonly IReadOnlyList<string> EvidenceParts = ["retrain", "reweighing", "thresholds", "random-control", "seed-band", "membership"];

@@ -51,6 +51,14 @@ internal sealed class DebiasOptions(CliConsole console)
         Description = "Sensitive attribute column whose bias is removed; must be the dataset's sensitive column.",
         HelpName = "COLUMN",
         Required = true,
+        Validators =
+        {
+            result =>
+            {
+                if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+                    result.AddError("Invalid value '' for option '--sensitive': expected a column name.");
+            },
+        },
     };
 
     public Option<string?> ReferenceGroup { get; } = new("--reference-group")
@@ -94,6 +102,17 @@ internal sealed class DebiasOptions(CliConsole console)
     {
         Description = "Linear layers to change, comma-separated, for example fc3 or fc2,fc3, or 'auto' to choose them by bias attribution (default: the last layer).",
         HelpName = "LAYER,...",
+        Validators =
+        {
+            result =>
+            {
+                foreach (string value in result.GetValueOrDefault<string[]>() ?? [])
+                {
+                    if (value.Split(',').Any(name => name.Trim().Length == 0))
+                        result.AddError($"Invalid value '{value}' for option '--layers': a layer name is empty.");
+                }
+            },
+        },
     };
 
     public Option<double?> Damping { get; } = new("--damping")
