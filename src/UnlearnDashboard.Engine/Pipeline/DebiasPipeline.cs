@@ -181,7 +181,7 @@ public static partial class DebiasPipeline
     }
 
     /// <summary>
-    /// Lists what a reviewer must not miss in the result: a bias objective or parity gap that rose, and a model
+    /// Lists what a reviewer must not miss in the result: a bias objective, parity gap or equalized odds gap that rose, and a model
     /// that approves nobody or everybody, whose parity difference of 0 does not mean it is fair.
     /// </summary>
     internal static IReadOnlyList<string> Warn(FairnessReport before, FairnessReport after, double objectiveBefore, double objectiveAfter)
@@ -189,14 +189,20 @@ public static partial class DebiasPipeline
         var warnings = new List<string>();
         if (objectiveAfter > objectiveBefore)
         {
-            warnings.Add(FormattableString.Invariant(
-                $"The bias objective on its rows rose from {objectiveBefore:F4} to {objectiveAfter:F4}: the update made the model more biased. Try a smaller remove fraction, a larger damping or another method."));
+            var (from, to) = ShowRise(objectiveBefore, objectiveAfter);
+            warnings.Add($"The bias objective on its rows rose from {from} to {to}: the update made the model more biased. Try a smaller remove fraction, a larger damping or another method.");
         }
 
         if (after.DemographicParityDifference > before.DemographicParityDifference)
         {
-            warnings.Add(FormattableString.Invariant(
-                $"The demographic parity difference on the test split rose from {before.DemographicParityDifference:F4} to {after.DemographicParityDifference:F4}."));
+            var (from, to) = ShowRise(before.DemographicParityDifference!.Value, after.DemographicParityDifference!.Value);
+            warnings.Add($"The demographic parity difference on the test split rose from {from} to {to}.");
+        }
+
+        if (after.EqualizedOddsDifference > before.EqualizedOddsDifference)
+        {
+            var (from, to) = ShowRise(before.EqualizedOddsDifference!.Value, after.EqualizedOddsDifference!.Value);
+            warnings.Add($"The equalized odds difference on the test split rose from {from} to {to}.");
         }
 
         long count = after.Groups.Sum(g => g.Count);
@@ -208,6 +214,24 @@ public static partial class DebiasPipeline
         }
 
         return warnings;
+    }
+
+    /// <summary>
+    /// Formats a value that rose with 4 decimals, or with as many more as it takes (up to 10) for the two to differ, so
+    /// that a warning never reads "rose from 0.0934 to 0.0934".
+    /// </summary>
+    private static (string Before, string After) ShowRise(double before, double after)
+    {
+        for (int decimals = 4; decimals < 10; decimals++)
+        {
+            string format = "F" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string from = before.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+            string to = after.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+            if (from != to)
+                return (from, to);
+        }
+
+        return (before.ToString("F10", System.Globalization.CultureInfo.InvariantCulture), after.ToString("F10", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Whether the method ranks training samples and acts on the most harmful ones.</summary>

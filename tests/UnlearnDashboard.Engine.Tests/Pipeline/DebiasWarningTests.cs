@@ -13,16 +13,27 @@ public sealed class DebiasWarningTests
     }
 
     [Fact]
-    public void Warn_ObjectiveAndGapRose_WarnsTwice()
+    public void Warn_ObjectiveAndBothGapsRose_WarnsForEach()
     {
         var before = Report([true, false, true, false]);
         var after = Report([true, true, false, false]);
 
         var warnings = DebiasPipeline.Warn(before, after, objectiveBefore: 0.10, objectiveAfter: 0.20);
 
-        Assert.Equal(2, warnings.Count);
+        Assert.Equal(3, warnings.Count);
         Assert.Contains("rose from 0.1000 to 0.2000", warnings[0]);
         Assert.Contains("demographic parity difference on the test split rose from 0.0000 to 1.0000", warnings[1]);
+        Assert.Contains("equalized odds difference on the test split rose from 0.0000 to 1.0000", warnings[2]);
+    }
+
+    [Fact]
+    public void Warn_ObjectiveRoseBelowFourDecimals_ShowsDigitsThatDiffer()
+    {
+        var report = Report([true, false, true, false]);
+
+        var warning = Assert.Single(DebiasPipeline.Warn(report, report, objectiveBefore: 0.093412, objectiveAfter: 0.093418));
+
+        Assert.Contains("rose from 0.09341 to 0.09342", warning);
     }
 
     [Fact]
