@@ -27,6 +27,21 @@ public sealed class BenchReportTests
     }
 
     [Fact]
+    public void Summarise_OwnRetrains_RowShowsTheirMeanSeconds()
+    {
+        BenchMeasurement[] measurements =
+        [
+            Measured("counterfactual-replacement", accuracy: 0.8, parity: 0.1, seconds: 1, retrainSeconds: 6, femaleFpr: 0.02),
+            Measured("counterfactual-replacement", accuracy: 0.8, parity: 0.1, seconds: 2, retrainSeconds: 10, femaleFpr: 0.02),
+        ];
+
+        var row = Assert.Single(BenchReport.Summarise("German Credit (sex)", 2, measurements).Rows);
+
+        Assert.Equal(8, row.RetrainSeconds!.Value, 12);
+        Assert.Equal(5.5, row.SpeedUpOverRetrain!.Value, 12);
+    }
+
+    [Fact]
     public void Summarise_SkippedEverywhere_KeepsReason()
     {
         BenchMeasurement[] measurements = [BenchMeasurement.SkippedBecause("data-free", "no approved set")];
