@@ -61,16 +61,22 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.True(set.Spec.ExternalRowsCsv.IsEmpty);
     }
 
+    /// <summary>Requests an Adult set from uploaded rows <paramref name="csv"/> and returns the call's error.</summary>
+    private Task<RpcException> GenerateFromUploadedRowsAsync(string csv)
+    {
+        var request = AdultRequest(maxRows: 1000);
+        request.ExternalRowsCsv = ByteString.CopyFrom(csv, Encoding.UTF8);
+        return RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+    }
+
     [Fact]
     public async Task Generate_UploadedRowsWithoutLabel_NamesColumn()
     {
         string[] lines = File.ReadAllLines(Path.Combine(server.ImportDirectory, "adult.csv"));
         int label = Array.IndexOf(lines[0].Split(','), "income");
         string csv = string.Join('\n', lines.Take(11).Select(line => string.Join(',', line.Split(',').Where((_, i) => i != label)))) + "\n";
-        var request = AdultRequest(maxRows: 1000);
-        request.ExternalRowsCsv = ByteString.CopyFrom(csv, Encoding.UTF8);
 
-        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+        var error = await GenerateFromUploadedRowsAsync(csv);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(["external_rows_csv"], RpcAssert.ViolatedFields(error));
@@ -92,10 +98,8 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
             "third label value" => string.Join('\n', [lines[0], .. lines.Skip(1).Take(10), string.Join(',', lines[1].Split(',')[..^1]) + ",maybe"]) + "\n",
             _ => string.Join('\n', [lines[0], "abc" + lines[1][lines[1].IndexOf(',')..]]) + "\n",
         };
-        var request = AdultRequest(maxRows: 1000);
-        request.ExternalRowsCsv = ByteString.CopyFrom(csv, Encoding.UTF8);
 
-        var error = await RpcAssert.FailsAsync(() => Counterfactuals.GenerateCounterfactualSetAsync(request).ResponseAsync);
+        var error = await GenerateFromUploadedRowsAsync(csv);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(["external_rows_csv"], RpcAssert.ViolatedFields(error));
