@@ -27,7 +27,7 @@ public sealed class BenchReportTests
     }
 
     [Fact]
-    public void Summarise_OwnRetrains_RowShowsTheirMeanSeconds()
+    public void Summarise_OwnRetrains_AveragesRetrainSeconds()
     {
         BenchMeasurement[] measurements =
         [
@@ -137,7 +137,7 @@ public sealed class BenchReportTests
     }
 
     [Fact]
-    public async Task Run_DatasetsFolderWithoutFiles_IsUsageErrorBeforeAnyJob()
+    public async Task Run_MissingDatasetFiles_IsUsageError()
     {
         string folder = Directory.CreateTempSubdirectory("bench-datasets-").FullName;
         try
@@ -148,7 +148,7 @@ public sealed class BenchReportTests
             var run = await CliRun.RunAsync("bench", "--datasets-folder", folder, "--server", CliRun.ClosedServer);
 
             Assert.Equal(ExitCodes.UsageError, run.ExitCode);
-            Assert.Contains($"invalid --datasets-folder '{folder}': it has no adult-test.csv, german-credit.csv.", run.Stderr);
+            Assert.Contains($"invalid --datasets-folder '{folder}': missing adult-test.csv, german-credit.csv.", run.Stderr);
         }
         finally
         {
@@ -157,7 +157,7 @@ public sealed class BenchReportTests
     }
 
     [Fact]
-    public void DefaultDatasetsFolder_HoldsEveryFileTheSuitesUpload()
+    public void DefaultDatasetsFolder_ContainsSuiteFiles()
     {
         foreach (string file in new[] { "adult.csv", "adult-test.csv", "german-credit.csv" })
             Assert.True(File.Exists(Path.Combine(BenchCommand.DefaultDatasetsFolder, file)), file);

@@ -68,7 +68,7 @@ public sealed class ParseTests
     [InlineData(new[] { "--sensitive", "" }, "Invalid value '' for option '--sensitive': expected a column name.")]
     [InlineData(new[] { "--sensitive", "sex", "--layers", "fc2,,fc3" }, "Invalid value 'fc2,,fc3' for option '--layers': a layer name is empty.")]
     [InlineData(new[] { "--sensitive", "sex", "--seed", "4294967295" }, "'--seed': expected a number in [0, 2147483647]")]
-    public async Task Parse_EmptyNamesAndSeedOutOfRange_ReturnUsageError(string[] options, string message)
+    public async Task Parse_EmptyNameOrLargeSeed_IsUsageError(string[] options, string message)
     {
         var run = await CliRun.RunAsync(["debias", "--dataset", "adult", .. options, "--server", CliRun.ClosedServer]);
 
@@ -87,7 +87,7 @@ public sealed class ParseTests
     }
 
     [Fact]
-    public async Task Run_EmptyOrFolderData_IsUsageErrorNamingThePath()
+    public async Task Run_EmptyOrFolderData_IsUsageError()
     {
         string folder = Directory.CreateTempSubdirectory("debias-data-").FullName;
         try

@@ -5,7 +5,7 @@ namespace UnlearnDashboard.Compute.Tests;
 public sealed class WorkerStartTests
 {
     [Fact]
-    public void StartInfo_ServerSetsNeither_WorkerGetsThreadCountAndNoQuickJitForLoops()
+    public void StartInfo_ServerUnset_SetsDefaults()
     {
         var start = WorkerProcess.StartInfo("job-1", 3, _ => null);
 
@@ -15,7 +15,7 @@ public sealed class WorkerStartTests
     }
 
     [Fact]
-    public void StartInfo_ServerSetsBoth_WorkerInheritsTheServersValues()
+    public void StartInfo_ServerSet_KeepsServerValues()
     {
         var server = new Dictionary<string, string> { [WorkerProcess.ThreadCount] = "8", [WorkerProcess.QuickJitForLoops] = "1" };
 

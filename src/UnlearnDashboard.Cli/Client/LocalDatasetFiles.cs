@@ -28,7 +28,7 @@ internal sealed record LocalDatasetFiles(string TrainPath, string TrainSha256, s
         if (!File.Exists(path))
             throw new UsageException($"file not found: '{fullPath}' (given to {optionName}).");
 
-        // An empty file would upload no chunk at all, which the server can only report as a missing file.
+        // An empty file uploads no chunk at all, which the server can only report as a missing file.
         if (new FileInfo(path).Length == 0)
             throw new UsageException($"file '{fullPath}' is empty (given to {optionName}).");
     }

@@ -121,8 +121,8 @@ public static partial class DebiasPipeline
             if (solved.RelativeResidual <= DebiasOptions.DampingRuleTolerance)
                 return solved;
 
-            // A solve stopped by the iteration cap ranks by a vector that is not (H + lambda I)^-1 grad B, and a step built
-            // on it can change the model arbitrarily, so it fails like the damping rule fails a lambda.
+            // A solve stopped by the iteration cap is not (H + lambda I)^-1 grad B, and a step built on it can change the
+            // model arbitrarily. So the run fails, as the damping rule fails such a lambda.
             solved.Solution.Dispose();
             throw EngineException.Precondition("damping",
                 FormattableString.Invariant($"At damping {requested:G3} conjugate gradients stopped at a relative residual of {solved.RelativeResidual:G3} after {solved.Iterations} iterations, above {DebiasOptions.DampingRuleTolerance:G3}; ")

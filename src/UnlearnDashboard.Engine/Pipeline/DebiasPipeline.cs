@@ -181,7 +181,7 @@ public static partial class DebiasPipeline
     }
 
     /// <summary>
-    /// Lists what a reviewer must not miss in the result: a bias objective, parity gap or equalized odds gap that rose, and a model
+    /// Lists what a reviewer must not miss in the result: a rise of the bias objective, the parity gap or the equalized odds gap, and a model
     /// that approves nobody or everybody, whose parity difference of 0 does not mean it is fair.
     /// </summary>
     internal static IReadOnlyList<string> Warn(FairnessReport before, FairnessReport after, double objectiveBefore, double objectiveAfter)
@@ -217,8 +217,8 @@ public static partial class DebiasPipeline
     }
 
     /// <summary>
-    /// Formats a value that rose with 4 decimals, or with as many more as it takes (up to 10) for the two to differ, so
-    /// that a warning never reads "rose from 0.0934 to 0.0934".
+    /// Formats both values with 4 decimals, or with the fewest more (up to 10) at which they differ, so that a warning
+    /// does not read "rose from 0.0934 to 0.0934".
     /// </summary>
     private static (string Before, string After) ShowRise(double before, double after)
     {

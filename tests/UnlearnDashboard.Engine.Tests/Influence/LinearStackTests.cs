@@ -9,7 +9,7 @@ public sealed class LinearStackTests
     [Theory]
     [InlineData(30)]
     [InlineData(9_000)]
-    public void Prefix_AnyRowCount_EqualsLayersAppliedToWholeBatch(int rows)
+    public void Prefix_AnyRowCount_MatchesWholeBatch(int rows)
     {
         manual_seed(5);
         var network = new TabularModel(6, [5, 4]);

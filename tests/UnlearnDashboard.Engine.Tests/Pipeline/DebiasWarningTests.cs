@@ -13,7 +13,7 @@ public sealed class DebiasWarningTests
     }
 
     [Fact]
-    public void Warn_ObjectiveAndBothGapsRose_WarnsForEach()
+    public void Warn_ObjectiveAndGapsRose_WarnsForEach()
     {
         var before = Report([true, false, true, false]);
         var after = Report([true, true, false, false]);
@@ -27,7 +27,7 @@ public sealed class DebiasWarningTests
     }
 
     [Fact]
-    public void Warn_ObjectiveRoseBelowFourDecimals_ShowsDigitsThatDiffer()
+    public void Warn_TinyRise_ShowsDifferingDigits()
     {
         var report = Report([true, false, true, false]);
 

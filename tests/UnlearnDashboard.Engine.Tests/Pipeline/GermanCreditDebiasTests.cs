@@ -69,7 +69,7 @@ public sealed class GermanCreditDebiasTests
     }
 
     [Fact]
-    public void Run_RequestedDampingTooSmallForConjugateGradients_FailsNamingDamping()
+    public void Run_UnconvergedRequestedDamping_Fails()
     {
         var data = Load(0);
         using var model = ModelTrainer.Train(data, DatasetProfiles.GermanCredit.ModelSettings, null, null, CancellationToken.None);

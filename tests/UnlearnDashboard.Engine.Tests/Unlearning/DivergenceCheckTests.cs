@@ -23,7 +23,7 @@ public sealed class DivergenceCheckTests
 
     // 9,000 rows span three chunks of LinearStack.PrefixChunkRows; the bad row sits in the last, partial one.
     [Fact]
-    public void ThrowIfDiverged_PrefixOverflowsInLastChunk_NamesField()
+    public void ThrowIfDiverged_LastChunkOverflows_Throws()
     {
         using var model = CreateModel();
         using var stack = new LinearStack(model.Network, [2]);

@@ -63,20 +63,21 @@ internal static class BenchRunner
     }
 
     /// <summary>
-    /// Throws a usage error naming <c>--datasets-folder</c> when a file that a suite uploads is missing, before the first
-    /// job runs rather than when that suite's turn comes.
+    /// Throws a usage error naming <c>--datasets-folder</c> when a file that a suite uploads is missing. It runs before
+    /// the first job, so that a missing file does not stop the bench halfway.
     /// </summary>
     private static void CheckDatasetFiles(IReadOnlyList<BenchSuite> suites, string folder)
     {
         var missing = suites
             .SelectMany(suite => suite.Splits)
             .Where(dataset => dataset.Upload is not null)
-            .SelectMany(dataset => dataset.TestFile is null ? [dataset.TrainFile] : new[] { dataset.TrainFile, dataset.TestFile })
+            .SelectMany(dataset => new[] { dataset.TrainFile, dataset.TestFile })
+            .OfType<string>()
             .Distinct()
             .Where(file => !File.Exists(Path.Combine(folder, file)))
             .ToList();
         if (missing.Count > 0)
-            throw new UsageException($"invalid --datasets-folder '{folder}': it has no {string.Join(", ", missing)}.");
+            throw new UsageException($"invalid --datasets-folder '{folder}': missing {string.Join(", ", missing)}.");
     }
 
     /// <summary>Returns the dataset's default model version, uploading the dataset and training it first when needed.</summary>
@@ -138,8 +139,8 @@ internal static class BenchRunner
                 Method = DebiasMethodOptions.Methods[method],
                 Evidence = first ? BenchEvidence.WithBaselines() : BenchEvidence.PerMethod(),
 
-                // The first method's retrain comes with its baselines. The others retrain in their own worker process,
-                // so each speed-up is a ratio of two times measured in one process, one right after the other.
+                // The first method's retrain comes with its baselines. The others retrain in their own job, so that
+                // both times of each speed-up come from one worker process.
                 CompareRetrain = !first,
             };
 
@@ -162,7 +163,7 @@ internal static class BenchRunner
 
             double seconds = result.Timings.RankingSeconds + result.Timings.UnlearningSeconds;
 
-            // A method that removes no samples has no retrain of its own; it is compared with the first method's.
+            // A method that removes no samples has no retrain of its own, so it is compared with the first method's.
             double? ownRetrainSeconds = result.Timings.RetrainSeconds > 0 ? result.Timings.RetrainSeconds : retrainSeconds;
             measurements.Add(BenchMeasurement.FromReport(method, result.After, BenchEvidence.Auc(result, "updated"), seconds, ownRetrainSeconds) with
             {
