@@ -98,7 +98,7 @@ internal static class LoadRunner
                         delivery.Add((DateTime.UtcNow - recorded).TotalMilliseconds);
                 }
             }
-            catch (Exception error) when (stop.IsCancellationRequested && error is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+            catch (Exception error) when (EndedByStop(error, stop))
             {
                 return;
             }
@@ -142,6 +142,18 @@ internal static class LoadRunner
 
         await Task.WhenAll(calls);
     }
+
+    /// <summary>
+    /// Returns whether <paramref name="error"/> ended a stream because the load was stopping. Stopping resets every
+    /// open stream at once, and then a stream can also end as UNAVAILABLE ("The request was aborted").
+    /// </summary>
+    /// <remarks>
+    /// NOTE: the likely cause is that the server closes an HTTP/2 connection whose client resets many streams at once
+    /// (Kestrel's defence against rapid resets). It was not confirmed. Errors before the stop still count.
+    /// </remarks>
+    internal static bool EndedByStop(Exception error, CancellationToken stop) =>
+        stop.IsCancellationRequested
+        && error is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.Unavailable };
 
     private static async Task TimeAsync(LatencyLog log, Func<Task> call)
     {

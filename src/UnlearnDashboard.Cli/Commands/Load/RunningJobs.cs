@@ -53,8 +53,7 @@ internal sealed class RunningJobs(ComputeConnection connection, string dataset)
                 await SubmitAsync(cancellationToken);
             }
         }
-        catch (Exception error) when (cancellationToken.IsCancellationRequested
-            && error is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        catch (Exception error) when (LoadRunner.EndedByStop(error, cancellationToken))
         {
         }
     }
