@@ -39,4 +39,18 @@ internal static class JobText
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown job state."),
     };
 
+    /// <summary>
+    /// Returns the version a job started from and the version it produced, each empty when there is none. A training
+    /// job starts from nothing; a debias or erase job produces its version only when it succeeds.
+    /// </summary>
+    public static (string Base, string New) Versions(Job job) => job.Kind switch
+    {
+        JobKind.Train => ("", job.ModelVersionId),
+        _ => (job.ModelVersionId, job.Result?.ResultCase switch
+        {
+            JobResult.ResultOneofCase.Debias => job.Result.Debias.NewVersionId,
+            JobResult.ResultOneofCase.Erasure => job.Result.Erasure.NewVersionId,
+            _ => "",
+        }),
+    };
 }

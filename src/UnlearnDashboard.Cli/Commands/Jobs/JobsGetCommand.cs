@@ -35,7 +35,9 @@ internal static class JobsGetCommand
         writer.WriteLine($"kind:           {JobText.Kind(job.Kind)}");
         writer.WriteLine($"state:          {JobText.State(job.State)}");
         writer.WriteLine($"dataset:        {Formats.OrDash(job.DatasetId)}");
-        writer.WriteLine($"model version:  {Formats.OrDash(job.ModelVersionId)}");
+        var (baseVersion, newVersion) = JobText.Versions(job);
+        writer.WriteLine($"base version:   {Formats.OrDash(baseVersion)}");
+        writer.WriteLine($"new version:    {Formats.OrDash(newVersion)}");
         writer.WriteLine($"created:        {Formats.Time(job.CreatedAt)}");
         writer.WriteLine($"started:        {Formats.Time(job.StartedAt)}");
         writer.WriteLine($"finished:       {Formats.Time(job.FinishedAt)}");

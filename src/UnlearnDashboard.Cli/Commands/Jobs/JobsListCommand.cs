@@ -31,7 +31,7 @@ internal static class JobsListCommand
         return command;
     }
 
-    private static void WriteTable(ListJobsResponse response, TextWriter writer)
+    internal static void WriteTable(ListJobsResponse response, TextWriter writer)
     {
         if (response.Jobs.Count == 0)
         {
@@ -39,15 +39,17 @@ internal static class JobsListCommand
             return;
         }
 
-        var table = new TextTable("id", "kind", "state", "dataset", "version", "created", "finished", "error");
+        var table = new TextTable("id", "kind", "state", "dataset", "base version", "new version", "created", "finished", "error");
         foreach (var job in response.Jobs)
         {
+            var (baseVersion, newVersion) = JobText.Versions(job);
             table.AddRow(
                 job.Id,
                 JobText.Kind(job.Kind),
                 JobText.State(job.State),
                 Formats.OrDash(job.DatasetId),
-                Formats.OrDash(job.ModelVersionId),
+                Formats.OrDash(baseVersion),
+                Formats.OrDash(newVersion),
                 Formats.Time(job.CreatedAt),
                 Formats.Time(job.FinishedAt),
                 Formats.OrDash(job.Error));
