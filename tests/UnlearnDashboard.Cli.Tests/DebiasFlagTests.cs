@@ -109,7 +109,8 @@ public sealed class DebiasFlagTests
     [InlineData("--damping", "-1", ">= 0")]
     [InlineData("--saliency-fraction", "0", "(0, 1]")]
     [InlineData("--steps", "0", "[1, 10000]")]
-    [InlineData("--mu", "-0.5", ">= 0")]
+    [InlineData("--mu", "-0.5", "[0, 100]")]
+    [InlineData("--mu", "1e308", "[0, 100]")]
     [InlineData("--retain-weight", "1.5", "[0, 1]")]
     public async Task Parse_NumberOutOfRange_NamesOptionAndRange(string option, string value, string range)
     {

@@ -112,8 +112,8 @@ public abstract partial class JobServiceTests
         Assert.True(!request.HasLearningRate || request.LearningRate is > 0 and <= 1, $"learning_rate {request.LearningRate}");
         Assert.True(!request.HasBatchSize || request.BatchSize is >= 1 and <= 1_000_000, $"batch_size {request.BatchSize}");
         Assert.True(!request.HasSaliencyFraction || request.SaliencyFraction is > 0 and <= 1, $"saliency_fraction {request.SaliencyFraction}");
-        Assert.True(!request.HasCounterfactualWeight || (request.CounterfactualWeight >= 0 && double.IsFinite(request.CounterfactualWeight)));
-        Assert.True(!request.HasDistillationWeight || (request.DistillationWeight >= 0 && double.IsFinite(request.DistillationWeight)));
+        Assert.True(!request.HasCounterfactualWeight || request.CounterfactualWeight is >= 0 and <= 100, $"counterfactual_weight {request.CounterfactualWeight}");
+        Assert.True(!request.HasDistillationWeight || request.DistillationWeight is >= 0 and <= 100, $"distillation_weight {request.DistillationWeight}");
         Assert.True(!request.HasRetainWeight || request.RetainWeight is >= 0 and <= 1, $"retain_weight {request.RetainWeight}");
         Assert.True(!request.HasSeed || request.Seed <= int.MaxValue, $"seed {request.Seed}");
         Assert.True(!request.HasExplainCount || request.ExplainCount is >= 0 and <= 1000, $"explain_count {request.ExplainCount}");
@@ -124,8 +124,21 @@ public abstract partial class JobServiceTests
         Assert.True(Enum.IsDefined(request.Solver), $"solver {(int)request.Solver}");
         Assert.True(Enum.IsDefined(request.Curvature), $"curvature {(int)request.Curvature}");
         Assert.True(Enum.IsDefined(request.Saliency), $"saliency {(int)request.Saliency}");
+        AssertReadByMethod(request);
         Assert.True(request.Layers.Count == 0 || request.Layers.SequenceEqual(["auto"]) || request.Layers.All(l => l is "fc1" or "fc2" or "fc3"),
             $"layers [{string.Join(", ", request.Layers)}]");
+    }
+
+    /// <summary>The method rules of jobs.proto: a field that only some methods read is set only for those.</summary>
+    private static void AssertReadByMethod(DebiasRequest request)
+    {
+        var method = request.HasMethod ? request.Method : DebiasMethod.CounterfactualReplacement;
+        bool optimiser = method is DebiasMethod.GradientAscent or DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree;
+        Assert.True(optimiser || !(request.HasSteps || request.HasLearningRate || request.HasBatchSize), $"optimiser field with {method}");
+        Assert.True(method is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree || !request.HasCounterfactualWeight, $"counterfactual_weight with {method}");
+        Assert.True(method == DebiasMethod.DataFree || !request.HasDistillationWeight, $"distillation_weight with {method}");
+        Assert.True(method == DebiasMethod.GradientAscent || !request.HasRetainWeight, $"retain_weight with {method}");
+        Assert.True(method == DebiasMethod.SaliencyMasked || !(request.HasSaliencyFraction || request.Saliency != Saliency.Unspecified), $"saliency field with {method}");
     }
 
     private static DebiasRequest Request(

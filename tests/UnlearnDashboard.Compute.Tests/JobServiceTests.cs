@@ -200,6 +200,10 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     [InlineData("max_accuracy_loss 2", "max_accuracy_loss")]
     [InlineData("unknown layer", "layers")]
     [InlineData("wrong sensitive attribute", "sensitive_attribute")]
+    [InlineData("counterfactual_weight for the default method", "counterfactual_weight")]
+    [InlineData("retain_weight for influence-newton", "retain_weight")]
+    [InlineData("steps for influence-newton", "steps")]
+    [InlineData("saliency_fraction for gradient ascent", "saliency_fraction")]
     public async Task SubmitDebias_InvalidRequest_NamesField(string invalidCase, string expectedField)
     {
         var request = new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex" };
@@ -214,6 +218,19 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
             case "max_accuracy_loss 2": request.MaxAccuracyLoss = 2; break;
             case "unknown layer": request.Layers.Add("fc9"); break;
             case "wrong sensitive attribute": request.SensitiveAttribute = "race"; break;
+            case "counterfactual_weight for the default method": request.CounterfactualWeight = 2; break;
+            case "retain_weight for influence-newton":
+                request.Method = DebiasMethod.InfluenceNewton;
+                request.RetainWeight = 0.5;
+                break;
+            case "steps for influence-newton":
+                request.Method = DebiasMethod.InfluenceNewton;
+                request.Steps = 20;
+                break;
+            case "saliency_fraction for gradient ascent":
+                request.Method = DebiasMethod.GradientAscent;
+                request.SaliencyFraction = 0.2;
+                break;
         }
 
         var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
@@ -352,7 +369,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         var events = await JobWatcher.CollectAsync(Jobs, job.Id);
 
         Assert.Equal(JobState.Cancelled, events[^1].Ended.State);
-        Assert.Contains("deadline_seconds", events[^1].Ended.Message);
+        Assert.Contains("The deadline of 0.001 s (deadline_seconds) passed", events[^1].Ended.Message);
     }
 
     [Fact]

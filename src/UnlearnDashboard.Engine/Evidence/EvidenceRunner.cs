@@ -68,6 +68,7 @@ public static class EvidenceRunner
         var watch = new Stopwatch();
         var skipped = new List<string>();
         bool removes = input.RemovedPositions.Length > 0;
+        bool attacks = options.MembershipInference && input.RemovedPositions.Length >= MembershipInference.MinimumMembers;
         if (!removes)
         {
             if (options.Retrain)
@@ -77,9 +78,15 @@ public static class EvidenceRunner
             if (options.MembershipInference)
                 skipped.Add("membership inference: the run removed no samples to attack");
         }
-        else if (options.RandomControl && input.Update is null)
+        else
         {
-            skipped.Add("random control: the method supplies no update for other removal sets");
+            if (options.RandomControl && input.Update is null)
+                skipped.Add("random control: the method supplies no update for other removal sets");
+            if (options.MembershipInference && !attacks)
+            {
+                skipped.Add($"membership inference: the run removed {input.RemovedPositions.Length} samples, fewer than the "
+                    + $"{MembershipInference.MinimumMembers} an attack AUC needs to mean anything");
+            }
         }
 
         void Report(double share, string message) =>
@@ -153,7 +160,7 @@ public static class EvidenceRunner
                 }
             }
 
-            if (options.MembershipInference && removes)
+            if (attacks)
             {
                 Report(0.5, "Attacking the removed samples by membership inference");
                 watch.Restart();

@@ -14,6 +14,12 @@ public static class MembershipInference
     /// <summary>Non-members drawn when the pool allows, even when there are fewer members.</summary>
     public const int MinimumNonMembers = 1000;
 
+    /// <summary>
+    /// Fewest members for which a debias run reports the attack's AUC. With fewer, the AUC moves in steps of
+    /// 1 / members and says nothing about forgetting, so it is left out.
+    /// </summary>
+    public const int MinimumMembers = 30;
+
     /// <summary>Returns each row's binary cross-entropy under the model, computed in double from the float logits.</summary>
     public static double[] Losses(TrainedModel model, TabularSplit rows)
     {

@@ -235,11 +235,17 @@ public sealed record DebiasOptions
     /// <summary>Rows per mini-batch of fine-tuning and gradient ascent, in [1, 1000000]; default 256.</summary>
     public int BatchSize { get; init; } = 256;
 
-    /// <summary>Weight mu of the counterfactual gap in fine-tuning, >= 0; default 1.</summary>
+    /// <summary>Weight mu of the counterfactual gap in fine-tuning, in [0, <see cref="MaxLossWeight"/>]; default 1.</summary>
     public double CounterfactualWeight { get; init; } = 1.0;
 
-    /// <summary>Weight of the distillation term of the data-free mode, >= 0; default 1.</summary>
+    /// <summary>Weight of the distillation term of the data-free mode, in [0, <see cref="MaxLossWeight"/>]; default 1.</summary>
     public double DistillationWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// Largest weight of a fine-tuning loss term. The gap and the distillation loss are at most about 1 per row, so a
+    /// weight of 100 already drowns the task loss. On Adult, mu = 5 already levels down.
+    /// </summary>
+    public const double MaxLossWeight = 100;
 
     /// <summary>
     /// Weight w of the descent on retained samples against the ascent on harmful ones in NegGrad+, in [0, 1].
@@ -311,10 +317,10 @@ public sealed record DebiasOptions
             throw EngineException.Invalid("learning_rate", $"learning_rate must be in (0, 1]; got {LearningRate:R}.", LearningRate.ToString("R"));
         if (BatchSize is < 1 or > 1_000_000)
             throw EngineException.Invalid("batch_size", $"batch_size must be in [1, 1000000]; got {BatchSize}.", BatchSize.ToString());
-        if (!(CounterfactualWeight >= 0 && double.IsFinite(CounterfactualWeight)))
-            throw EngineException.Invalid("counterfactual_weight", $"counterfactual_weight must be a finite number >= 0; got {CounterfactualWeight:R}.", CounterfactualWeight.ToString("R"));
-        if (!(DistillationWeight >= 0 && double.IsFinite(DistillationWeight)))
-            throw EngineException.Invalid("distillation_weight", $"distillation_weight must be a finite number >= 0; got {DistillationWeight:R}.", DistillationWeight.ToString("R"));
+        if (!(CounterfactualWeight >= 0 && CounterfactualWeight <= MaxLossWeight))
+            throw EngineException.Invalid("counterfactual_weight", $"counterfactual_weight must be in [0, {MaxLossWeight:R}]; got {CounterfactualWeight:R}.", CounterfactualWeight.ToString("R"));
+        if (!(DistillationWeight >= 0 && DistillationWeight <= MaxLossWeight))
+            throw EngineException.Invalid("distillation_weight", $"distillation_weight must be in [0, {MaxLossWeight:R}]; got {DistillationWeight:R}.", DistillationWeight.ToString("R"));
         if (!(RemoveWeight >= 0 && double.IsFinite(RemoveWeight)))
             throw EngineException.Invalid("remove_weight", $"remove_weight must be a finite number >= 0; got {RemoveWeight:R}.", RemoveWeight.ToString("R"));
         if (!(AddWeight >= 0 && double.IsFinite(AddWeight)))

@@ -117,7 +117,7 @@ public static class CounterfactualFineTuning
             }
 
             DivergenceCheck.ThrowIfDiverged(updated, layers, null, "learning_rate", options.LearningRate.ToString("R"),
-                $"Fine-tuning step {step} of {options.Steps} at learning rate {options.LearningRate:G3}", "Use a smaller learning_rate, or fewer steps.");
+                $"Fine-tuning step {step} of {options.Steps} at learning rate {options.LearningRate:G3}", "Use a smaller learning_rate or counterfactual_weight, or fewer steps.");
 
             metrics.Report(step, options.Steps, loss, 0.45, 0.5, "unlearning");
         }

@@ -30,6 +30,19 @@ public sealed class EvidenceRunnerTests
     }
 
     [Fact]
+    public void Compute_TooFewRemovedSamples_SkipsMembershipInference()
+    {
+        using var model = TrainSmall();
+        int[] removed = [.. Enumerable.Range(0, MembershipInference.MinimumMembers - 1)];
+        var input = new EvidenceInput { BaseModel = model, UpdatedModel = model, Data = GermanCredit, RemovedPositions = removed };
+
+        var evidence = EvidenceRunner.Compute(input, new EvidenceOptions { RandomControl = false }, null, CancellationToken.None);
+
+        Assert.Null(evidence.MembershipInference);
+        Assert.Contains($"membership inference: the run removed {removed.Length} samples, fewer than the {MembershipInference.MinimumMembers}", Assert.Single(evidence.Skipped));
+    }
+
+    [Fact]
     public void Compute_RandomControl_UsesSameSizeSetsPerDraw()
     {
         using var model = TrainSmall();

@@ -201,6 +201,8 @@ public sealed class UnlearningMethodTests(AdultModelFixture fixture) : IClassFix
     [InlineData("saliency_fraction")]
     [InlineData("steps")]
     [InlineData("retain_weight")]
+    [InlineData("counterfactual_weight")]
+    [InlineData("distillation_weight")]
     [InlineData("layers")]
     public void Validate_OutOfRange_NamesField(string field)
     {
@@ -209,6 +211,8 @@ public sealed class UnlearningMethodTests(AdultModelFixture fixture) : IClassFix
             "saliency_fraction" => new DebiasOptions { SaliencyFraction = 0 },
             "steps" => new DebiasOptions { Steps = 0 },
             "retain_weight" => new DebiasOptions { RetainWeight = 1.5 },
+            "counterfactual_weight" => new DebiasOptions { CounterfactualWeight = 1e308 },
+            "distillation_weight" => new DebiasOptions { DistillationWeight = 100.5 },
             _ => new DebiasOptions { Layers = ["auto", "fc1"] },
         };
 

@@ -76,23 +76,23 @@ internal sealed class DebiasMethodOptions
 
     public Option<int?> Steps { get; } = new("--steps")
     {
-        Description = "Optimiser steps of fine-tuning and gradient ascent, in [1, 10000] (default: 200).",
+        Description = "Optimiser steps of gradient-ascent, counterfactual-fine-tune and data-free, in [1, 10000] (default: 200).",
         HelpName = "N",
         CustomParser = NumberParsers.NullableInt32("--steps", "in [1, 10000]", value => value is >= 1 and <= 10_000),
     };
 
     public Option<double?> LearningRate { get; } = new("--lr")
     {
-        Description = "Adam learning rate of fine-tuning and gradient ascent, in (0, 1] (default: 0.001).",
+        Description = "Adam learning rate of the same three methods as --steps, in (0, 1] (default: 0.001).",
         HelpName = "RATE",
         CustomParser = NumberParsers.NullableDouble("--lr", "in (0, 1]", value => value is > 0 and <= 1),
     };
 
     public Option<double?> Mu { get; } = new("--mu")
     {
-        Description = "Weight of the counterfactual gap in counterfactual-fine-tune, >= 0 (default: 1).",
+        Description = "Weight of the counterfactual gap in counterfactual-fine-tune and data-free, in [0, 100] (default: 1).",
         HelpName = "WEIGHT",
-        CustomParser = NumberParsers.NullableDouble("--mu", ">= 0", value => value >= 0),
+        CustomParser = NumberParsers.NullableDouble("--mu", "in [0, 100]", value => value is >= 0 and <= 100),
     };
 
     public Option<double?> RetainWeight { get; } = new("--retain-weight")
