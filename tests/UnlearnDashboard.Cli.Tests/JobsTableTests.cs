@@ -18,10 +18,10 @@ public sealed class JobsTableTests
         Result = new JobResult { Debias = TestResults.Debias() },
     };
 
-    private static readonly Job FailedErasure = new() { Id = "job-erase", Kind = JobKind.Erase, State = JobState.Failed, DatasetId = "adult", ModelVersionId = "version-2", Error = "cancelled" };
+    private static readonly Job FailedErasure = new() { Id = "job-erase", Kind = JobKind.Erase, State = JobState.Failed, DatasetId = "adult", ModelVersionId = "version-2", Error = "The worker process exited." };
 
     [Fact]
-    public void WriteTable_ShowsBaseAndNewVersionOfEachKind()
+    public void WriteTable_EachKind_ShowsBaseAndNewVersion()
     {
         var writer = new StringWriter();
 

@@ -240,6 +240,20 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     }
 
     [Fact]
+    public async Task SubmitDebias_FieldTheMethodIgnores_NamesMethodsThatReadIt()
+    {
+        var request = new DebiasRequest { Dataset = "adult", Method = DebiasMethod.InfluenceNewton, Steps = 20 };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(
+            "Method InfluenceNewton ignores steps (20); only GradientAscent, CounterfactualFineTune and DataFree read it. "
+            + "Leave steps unset, or choose one of those methods.",
+            error.Status.Detail);
+    }
+
+    [Fact]
     public async Task TrainModel_ZeroEpochs_NamesSettingsField()
     {
         var request = new TrainModelRequest { Dataset = "adult", Settings = new ModelSettings { Epochs = 0 } };

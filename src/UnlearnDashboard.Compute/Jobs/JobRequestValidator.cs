@@ -115,40 +115,37 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         return set;
     }
 
-    private const string FineTuningNames = "counterfactual fine-tuning and data-free";
-
     // The methods that take optimiser steps; the Newton methods take one closed-form step instead.
     private static readonly DebiasMethod[] OptimiserMethods = [DebiasMethod.GradientAscent, DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree];
-
-    private const string OptimiserNames = "gradient ascent, counterfactual fine-tuning and data-free";
 
     /// <summary>
     /// Fields that only some methods read, with those methods. A request that sets one for another method is
     /// rejected, as a counterfactual set is, so that a value the job would ignore never looks as if it had an effect.
     /// </summary>
-    private static readonly (string Field, Func<Proto.DebiasRequest, string?> ValueIfSet, DebiasMethod[] Methods, string Names)[] MethodFields =
+    private static readonly (string Field, Func<Proto.DebiasRequest, string?> ValueIfSet, DebiasMethod[] Methods)[] MethodFields =
     [
-        ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null, [DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree], FineTuningNames),
-        ("distillation_weight", r => r.HasDistillationWeight ? Text(r.DistillationWeight) : null, [DebiasMethod.DataFree], "data-free"),
-        ("retain_weight", r => r.HasRetainWeight ? Text(r.RetainWeight) : null, [DebiasMethod.GradientAscent], "gradient ascent"),
-        ("saliency_fraction", r => r.HasSaliencyFraction ? Text(r.SaliencyFraction) : null, [DebiasMethod.SaliencyMasked], "saliency-masked"),
-        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : r.Saliency.ToString(), [DebiasMethod.SaliencyMasked], "saliency-masked"),
-        ("steps", r => r.HasSteps ? r.Steps.ToString(CultureInfo.InvariantCulture) : null, OptimiserMethods, OptimiserNames),
-        ("learning_rate", r => r.HasLearningRate ? Text(r.LearningRate) : null, OptimiserMethods, OptimiserNames),
-        ("batch_size", r => r.HasBatchSize ? r.BatchSize.ToString(CultureInfo.InvariantCulture) : null, OptimiserMethods, OptimiserNames),
+        ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null, [DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree]),
+        ("distillation_weight", r => r.HasDistillationWeight ? Text(r.DistillationWeight) : null, [DebiasMethod.DataFree]),
+        ("retain_weight", r => r.HasRetainWeight ? Text(r.RetainWeight) : null, [DebiasMethod.GradientAscent]),
+        ("saliency_fraction", r => r.HasSaliencyFraction ? Text(r.SaliencyFraction) : null, [DebiasMethod.SaliencyMasked]),
+        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : r.Saliency.ToString(), [DebiasMethod.SaliencyMasked]),
+        ("steps", r => r.HasSteps ? r.Steps.ToString(CultureInfo.InvariantCulture) : null, OptimiserMethods),
+        ("learning_rate", r => r.HasLearningRate ? Text(r.LearningRate) : null, OptimiserMethods),
+        ("batch_size", r => r.HasBatchSize ? r.BatchSize.ToString(CultureInfo.InvariantCulture) : null, OptimiserMethods),
     ];
 
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static void RejectIgnoredFields(Proto.DebiasRequest request, DebiasMethod method)
     {
-        foreach (var (field, valueIfSet, methods, names) in MethodFields)
+        foreach (var (field, valueIfSet, methods) in MethodFields)
         {
             if (valueIfSet(request) is { } value && !methods.Contains(method))
             {
-                throw EngineException.Invalid(field,
-                    $"Method {method} ignores {field} ({value}); only {names} read it. Leave {field} unset, or choose one of those methods.",
-                    value);
+                string readers = methods.Length == 1
+                    ? $"only {methods[0]} reads it. Leave {field} unset, or choose that method"
+                    : $"only {string.Join(", ", methods[..^1])} and {methods[^1]} read it. Leave {field} unset, or choose one of those methods";
+                throw EngineException.Invalid(field, $"Method {method} ignores {field} ({value}); {readers}.", value);
             }
         }
     }

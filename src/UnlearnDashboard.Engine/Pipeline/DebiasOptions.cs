@@ -243,7 +243,7 @@ public sealed record DebiasOptions
 
     /// <summary>
     /// Largest weight of a fine-tuning loss term. The gap and the distillation loss are at most about 1 per row, so a
-    /// weight of 100 already drowns the task loss. On Adult, mu = 5 already levels down.
+    /// weight of 100 drowns the task loss; on Adult, mu = 5 already levels down.
     /// </summary>
     public const double MaxLossWeight = 100;
 
