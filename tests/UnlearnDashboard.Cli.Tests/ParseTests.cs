@@ -66,6 +66,8 @@ public sealed class ParseTests
 
     [Theory]
     [InlineData(new[] { "--sensitive", "" }, "Invalid value '' for option '--sensitive': expected a column name.")]
+    [InlineData(new[] { "--sensitive", "sex", "--model", "" }, "Invalid value '' for option '--model': expected a model version id.")]
+    [InlineData(new[] { "--sensitive", "sex", "--counterfactual-set", " " }, "Invalid value ' ' for option '--counterfactual-set': expected a counterfactual set id.")]
     [InlineData(new[] { "--sensitive", "sex", "--layers", "fc2,,fc3" }, "Invalid value 'fc2,,fc3' for option '--layers': a layer name is empty.")]
     [InlineData(new[] { "--sensitive", "sex", "--seed", "4294967295" }, "'--seed': expected a number in [0, 2147483647]")]
     public async Task Parse_EmptyNameOrLargeSeed_IsUsageError(string[] options, string message)

@@ -459,6 +459,28 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.Equal(set.Id, finished.Result.Debias.CounterfactualSetId);
     }
 
+    [Theory]
+    [InlineData("remove_fraction")]
+    [InlineData("damping")]
+    [InlineData("solver")]
+    public async Task SubmitDebias_DataFreeWithRankingField_IsInvalidArgument(string field)
+    {
+        var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));
+        var request = new DebiasRequest { Dataset = "adult", Method = DebiasMethod.DataFree, CounterfactualSetId = set.Id };
+        switch (field)
+        {
+            case "remove_fraction": request.RemoveFraction = 0.3; break;
+            case "damping": request.Damping = 0.5; break;
+            default: request.Solver = InfluenceSolver.Lissa; break;
+        }
+
+        var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([field], RpcAssert.ViolatedFields(error));
+        Assert.StartsWith($"Method DataFree ignores {field} (", error.Status.Detail);
+    }
+
     [Fact]
     public async Task SubmitDebias_DataFreeWithoutApprovedSet_IsFailedPrecondition()
     {

@@ -139,6 +139,10 @@ public abstract partial class JobServiceTests
         Assert.True(method == DebiasMethod.DataFree || !request.HasDistillationWeight, $"distillation_weight with {method}");
         Assert.True(method == DebiasMethod.GradientAscent || !request.HasRetainWeight, $"retain_weight with {method}");
         Assert.True(method == DebiasMethod.SaliencyMasked || !(request.HasSaliencyFraction || request.Saliency != Saliency.Unspecified), $"saliency field with {method}");
+        Assert.True(method == DebiasMethod.InfluenceNewton || !request.HasNewtonSteps, $"newton_steps with {method}");
+        bool ranks = method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
+        Assert.True(ranks || !(request.HasRemoveFraction || request.HasDamping || request.Solver != InfluenceSolver.Unspecified || request.Curvature != Curvature.Unspecified),
+            $"ranking field with {method}");
     }
 
     private static DebiasRequest Request(

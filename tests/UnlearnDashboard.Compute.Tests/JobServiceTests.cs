@@ -204,6 +204,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     [InlineData("retain_weight for influence-newton", "retain_weight")]
     [InlineData("steps for influence-newton", "steps")]
     [InlineData("saliency_fraction for gradient ascent", "saliency_fraction")]
+    [InlineData("newton_steps for gradient ascent", "newton_steps")]
     public async Task SubmitDebias_InvalidRequest_NamesField(string invalidCase, string expectedField)
     {
         var request = new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex" };
@@ -226,6 +227,10 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
             case "steps for influence-newton":
                 request.Method = DebiasMethod.InfluenceNewton;
                 request.Steps = 20;
+                break;
+            case "newton_steps for gradient ascent":
+                request.Method = DebiasMethod.GradientAscent;
+                request.NewtonSteps = 2;
                 break;
             case "saliency_fraction for gradient ascent":
                 request.Method = DebiasMethod.GradientAscent;

@@ -57,6 +57,33 @@ public sealed class CliDebiasTests(ComputeFixture compute)
     }
 
     [Fact]
+    public async Task Debias_DataFreeWithDefaults_RunsOnTheSeededSet()
+    {
+        // The CLI sends no remove fraction unless given, so a method that ranks nothing is not refused for it.
+        string json = Path.Combine(compute.Server.DataDirectory, "data-free.json");
+
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(),
+            "debias", "--server", compute.Server.Url, "--dataset", "german-credit", "--sensitive", "sex",
+            "--method", "data-free", "--steps", "10", "--json", json);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
+        var result = JsonParser.Default.Parse<DebiasResult>(await File.ReadAllTextAsync(json));
+        Assert.Equal(0, result.RemovedSampleCount);
+        Assert.NotEmpty(result.CounterfactualSetId);
+    }
+
+    [Fact]
+    public async Task Debias_MethodThatIgnoresAFlag_ExitsWithTheServersReason()
+    {
+        var (exitCode, _, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(),
+            "debias", "--server", compute.Server.Url, "--dataset", "german-credit", "--sensitive", "sex",
+            "--method", "data-free", "--remove-fraction", "0.3");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("Method DataFree ignores remove_fraction (0.3)", error);
+    }
+
+    [Fact]
     public async Task Debias_JsonFile_EqualsGrpcResult()
     {
         string json = Path.Combine(compute.Server.DataDirectory, "same.json");

@@ -118,12 +118,21 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     // The methods that take optimiser steps; the Newton methods take one closed-form step instead.
     private static readonly DebiasMethod[] OptimiserMethods = [DebiasMethod.GradientAscent, DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree];
 
+    // The methods that rank the training samples by influence and remove or replace the most harmful; fine-tuning does not.
+    private static readonly DebiasMethod[] RankingMethods =
+        [DebiasMethod.InfluenceNewton, DebiasMethod.CounterfactualReplacement, DebiasMethod.GradientAscent, DebiasMethod.SaliencyMasked];
+
     /// <summary>
     /// Fields that only some methods read, with those methods. A request that sets one for another method is
     /// rejected, as a counterfactual set is, so that a value the job would ignore never looks as if it had an effect.
     /// </summary>
     private static readonly (string Field, Func<Proto.DebiasRequest, string?> ValueIfSet, DebiasMethod[] Methods)[] MethodFields =
     [
+        ("remove_fraction", r => r.HasRemoveFraction ? Text(r.RemoveFraction) : null, RankingMethods),
+        ("damping", r => r.HasDamping ? Text(r.Damping) : null, RankingMethods),
+        ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : r.Solver.ToString(), RankingMethods),
+        ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : r.Curvature.ToString(), RankingMethods),
+        ("newton_steps", r => r.HasNewtonSteps ? r.NewtonSteps.ToString(CultureInfo.InvariantCulture) : null, [DebiasMethod.InfluenceNewton]),
         ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null, [DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree]),
         ("distillation_weight", r => r.HasDistillationWeight ? Text(r.DistillationWeight) : null, [DebiasMethod.DataFree]),
         ("retain_weight", r => r.HasRetainWeight ? Text(r.RetainWeight) : null, [DebiasMethod.GradientAscent]),

@@ -468,7 +468,7 @@ public sealed partial class JobScheduler(
             {
                 { CancelRequested: true } => (Proto.JobState.Cancelled, "Cancelled by request."),
                 { DeadlinePassed: true } => (Proto.JobState.Cancelled,
-                    $"The deadline of {active.DeadlineSeconds:G7} s (deadline_seconds) passed before the job finished; submit it again with a later deadline."),
+                    $"The deadline of {active.DeadlineSeconds:R} s (deadline_seconds) passed before the job finished; submit it again with a later deadline."),
                 _ => (Proto.JobState.Interrupted, "The server stopped before the job finished; nothing it did was kept. Submit it again."),
             };
             logger.JobStopped(active.Id, state.ToString(), reason);

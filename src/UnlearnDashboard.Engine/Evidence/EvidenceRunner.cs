@@ -84,7 +84,8 @@ public static class EvidenceRunner
                 skipped.Add("random control: the method supplies no update for other removal sets");
             if (options.MembershipInference && !attacks)
             {
-                skipped.Add($"membership inference: the run removed {input.RemovedPositions.Length} samples, fewer than the "
+                int removed = input.RemovedPositions.Length;
+                skipped.Add($"membership inference: the run removed {removed} {(removed == 1 ? "sample" : "samples")}, fewer than the "
                     + $"{MembershipInference.MinimumMembers} an attack AUC needs to mean anything");
             }
         }

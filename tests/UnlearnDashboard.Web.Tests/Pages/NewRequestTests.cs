@@ -116,6 +116,7 @@ public sealed class NewRequestTests : DashboardTestContext
         Assert.Equal("sex", request.SensitiveAttribute);
         Assert.Equal(0.1, request.RemoveFraction);
         Assert.False(request.HasDamping);
+        Assert.False(request.HasNewtonSteps);
         Assert.False(request.HasMaxAccuracyLoss);
         Assert.Empty(request.Layers);
         Assert.False(request.CompareRetrain);
@@ -168,6 +169,50 @@ public sealed class NewRequestTests : DashboardTestContext
             .InvokeAsync(Protos.V1.DebiasMethod.InfluenceNewton));
 
         Assert.Empty(page.FindAll("[data-testid=counterfactual-set]"));
+    }
+
+    [Fact]
+    public void Wizard_DataFree_HidesAndLeavesOutTheRankingFields()
+    {
+        Jobs.Job = new Protos.V1.Job { Id = "job-44" };
+        Counterfactuals.Sets.Add(new Protos.V1.CounterfactualSet
+        {
+            Id = "set-approved", DatasetId = TestData.AdultId, Status = Protos.V1.CounterfactualSetStatus.Approved,
+            RequestedBy = "erin", ReviewedBy = "carol", RowCount = 2000,
+        });
+        var page = GoToMethodStep();
+
+        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+            .InvokeAsync(Protos.V1.DebiasMethod.DataFree));
+
+        Assert.Empty(page.FindAll("[data-testid=remove-fraction]"));
+        Assert.Empty(page.FindAll("[data-testid=damping]"));
+        Assert.Empty(page.FindAll("[data-testid=newton-steps]"));
+        page.Find("[data-testid=next]").Click();
+        page.WaitForElement("[data-testid=submit]").Click();
+        var request = Assert.Single(Jobs.Submitted);
+        Assert.Equal(Protos.V1.DebiasMethod.DataFree, request.Method);
+        Assert.False(request.HasRemoveFraction);
+        Assert.False(request.HasDamping);
+        Assert.False(request.HasNewtonSteps);
+    }
+
+    [Fact]
+    public void Wizard_InfluenceNewton_SendsNewtonSteps()
+    {
+        Jobs.Job = new Protos.V1.Job { Id = "job-45" };
+        var page = GoToMethodStep();
+        Assert.Empty(page.FindAll("[data-testid=newton-steps]"));
+
+        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+            .InvokeAsync(Protos.V1.DebiasMethod.InfluenceNewton));
+        Input(page, "newton-steps").Input("3");
+        page.Find("[data-testid=next]").Click();
+        page.WaitForElement("[data-testid=submit]").Click();
+
+        var request = Assert.Single(Jobs.Submitted);
+        Assert.Equal(3, request.NewtonSteps);
+        Assert.Equal(0.05, request.RemoveFraction);
     }
 
     [Fact]

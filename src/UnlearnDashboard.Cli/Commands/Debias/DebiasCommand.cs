@@ -45,9 +45,13 @@ internal static class DebiasCommand
             Dataset = parseResult.GetValue(options.Dataset) ?? "",
             ModelVersionId = parseResult.GetValue(options.Model) ?? "",
             SensitiveAttribute = parseResult.GetRequiredValue(options.Sensitive),
-            RemoveFraction = parseResult.GetValue(options.RemoveFraction),
             CompareRetrain = parseResult.GetValue(options.CompareRetrain),
         };
+        if (parseResult.GetValue(options.RemoveFraction) is { } removeFraction)
+        {
+            request.RemoveFraction = removeFraction;
+        }
+
         request.Layers.AddRange(SplitList(parseResult.GetValue(options.Layers)));
         options.Method.Apply(parseResult, request);
         if (parseResult.GetValue(options.Damping) is { } damping)

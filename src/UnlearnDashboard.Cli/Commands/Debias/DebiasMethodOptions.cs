@@ -117,6 +117,7 @@ internal sealed class DebiasMethodOptions
     {
         Description = "Id of an approved counterfactual set (default: the dataset's most recently approved set, when the method uses one).",
         HelpName = "SET_ID",
+        Validators = { TextValidators.NotBlank("--counterfactual-set", "a counterfactual set id") },
     };
 
     public IEnumerable<Option> All =>

@@ -6,8 +6,6 @@ namespace UnlearnDashboard.Cli.Commands.Debias;
 /// <summary>The options of <c>unlearn debias</c>.</summary>
 internal sealed class DebiasOptions(CliConsole console)
 {
-    public const double DefaultRemoveFraction = 0.05;
-
     public Option<string> Server { get; } = CommonOptions.Server(console);
 
     public Option<string?> Dataset { get; } = new("--dataset")
@@ -51,14 +49,7 @@ internal sealed class DebiasOptions(CliConsole console)
         Description = "Sensitive attribute column whose bias is removed; must be the dataset's sensitive column.",
         HelpName = "COLUMN",
         Required = true,
-        Validators =
-        {
-            result =>
-            {
-                if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
-                    result.AddError("Invalid value '' for option '--sensitive': expected a column name.");
-            },
-        },
+        Validators = { TextValidators.NotBlank("--sensitive", "a column name") },
     };
 
     public Option<string?> ReferenceGroup { get; } = new("--reference-group")
@@ -88,14 +79,14 @@ internal sealed class DebiasOptions(CliConsole console)
     {
         Description = "Model version id to debias (with --dataset; default: the dataset's default version).",
         HelpName = "VERSION_ID",
+        Validators = { TextValidators.NotBlank("--model", "a model version id") },
     };
 
-    public Option<double> RemoveFraction { get; } = new("--remove-fraction")
+    public Option<double?> RemoveFraction { get; } = new("--remove-fraction")
     {
-        Description = "Fraction of training samples to remove or replace, in (0, 0.5].",
+        Description = "Fraction of training samples to remove or replace, in (0, 0.5] (default: 0.05); methods that rank samples only.",
         HelpName = "FRACTION",
-        DefaultValueFactory = _ => DefaultRemoveFraction,
-        CustomParser = NumberParsers.Double("--remove-fraction", "in (0, 0.5]", value => value is > 0 and <= 0.5),
+        CustomParser = NumberParsers.NullableDouble("--remove-fraction", "in (0, 0.5]", value => value is > 0 and <= 0.5),
     };
 
     public Option<string[]> Layers { get; } = new("--layers")
@@ -117,9 +108,9 @@ internal sealed class DebiasOptions(CliConsole console)
 
     public Option<double?> Damping { get; } = new("--damping")
     {
-        Description = "Damping lambda added to the curvature, >= 0 (default: the smallest of 1e-4 ... 1 at which the solve converges).",
+        Description = "Damping lambda added to the curvature, in [0, 10000] (default: the smallest of 1e-4 ... 1 at which the solve converges).",
         HelpName = "LAMBDA",
-        CustomParser = NumberParsers.NullableDouble("--damping", ">= 0", value => value >= 0),
+        CustomParser = NumberParsers.NullableDouble("--damping", "in [0, 10000]", value => value is >= 0 and <= 10_000),
     };
 
     public Option<double?> MaxAccuracyLoss { get; } = new("--max-accuracy-loss")

@@ -34,4 +34,14 @@ public static class MethodChoices
 }
 
 /// <summary>One method: its label, its one-line explanation, and whether it uses or needs a counterfactual set.</summary>
-public sealed record MethodChoice(DebiasMethod Method, string Label, string Help, bool UsesCounterfactuals, bool NeedsApprovedSet);
+public sealed record MethodChoice(DebiasMethod Method, string Label, string Help, bool UsesCounterfactuals, bool NeedsApprovedSet)
+{
+    /// <summary>
+    /// Whether the method ranks training samples, and so reads the remove fraction and the damping. The compute
+    /// server refuses those fields for a method that does not.
+    /// </summary>
+    public bool RanksSamples => Method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
+
+    /// <summary>Whether the method reads the Newton step count; only influence-newton does.</summary>
+    public bool TakesNewtonSteps => Method == DebiasMethod.InfluenceNewton;
+}

@@ -98,6 +98,9 @@ public sealed partial class NewRequest : ComputePage
           "Another column needs the dataset registered again with that column as sensitive."
         : "Choose a dataset first.";
 
+    /// <summary>The chosen method's description, which says which of the method step's fields it reads.</summary>
+    private MethodChoice Choice => MethodChoices.Of(_form.Method);
+
     private string? FractionError => _form.RemoveFraction switch
     {
         null => "Enter the fraction of training samples to remove, in (0, 0.5].",
@@ -180,7 +183,14 @@ public sealed partial class NewRequest : ComputePage
     {
         0 => new[] { DatasetError, VersionError }.OfType<string>().ToList(),
         1 => new[] { SensitiveError }.OfType<string>().ToList(),
-        2 => new[] { CounterfactualSetError, FractionError, AccuracyLossError, DampingError, NewtonStepsError }.OfType<string>().ToList(),
+        2 => new[]
+            {
+                CounterfactualSetError,
+                Choice.RanksSamples ? FractionError : null,
+                AccuracyLossError,
+                Choice.RanksSamples ? DampingError : null,
+                Choice.TakesNewtonSteps ? NewtonStepsError : null,
+            }.OfType<string>().ToList(),
         _ => [],
     };
 
@@ -269,21 +279,24 @@ public sealed partial class NewRequest : ComputePage
         /// <summary>An approved set's id, or <see cref="AutomaticSet"/>.</summary>
         public string CounterfactualSetId { get; set; } = AutomaticSet;
 
+        /// <summary>Builds the request with only the fields the chosen method reads.</summary>
         public DebiasRequest ToRequest()
         {
+            var choice = MethodChoices.Of(Method);
             var request = new DebiasRequest
             {
                 Dataset = DatasetId ?? "",
                 ModelVersionId = VersionId ?? "",
                 SensitiveAttribute = SensitiveAttribute ?? "",
                 Method = Method,
-                CounterfactualSetId = MethodChoices.Of(Method).UsesCounterfactuals ? CounterfactualSetId : "",
+                CounterfactualSetId = choice.UsesCounterfactuals ? CounterfactualSetId : "",
                 CompareRetrain = CompareRetrain,
-                NewtonSteps = NewtonSteps,
             };
-            if (RemoveFraction is { } fraction)
+            if (choice.TakesNewtonSteps)
+                request.NewtonSteps = NewtonSteps;
+            if (choice.RanksSamples && RemoveFraction is { } fraction)
                 request.RemoveFraction = fraction;
-            if (Damping is { } damping)
+            if (choice.RanksSamples && Damping is { } damping)
                 request.Damping = damping;
             if (MaxAccuracyLoss is { } maxAccuracyLoss)
                 request.MaxAccuracyLoss = maxAccuracyLoss;
