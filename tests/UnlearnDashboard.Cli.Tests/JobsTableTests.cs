@@ -6,7 +6,7 @@ namespace UnlearnDashboard.Cli.Tests;
 /// <summary>The version columns of `unlearn jobs list` and `unlearn jobs get`.</summary>
 public sealed class JobsTableTests
 {
-    private static readonly Job Training = new() { Id = "job-train", Kind = JobKind.Train, State = JobState.Succeeded, DatasetId = "adult", ModelVersionId = "version-1" };
+    private static readonly Job Training = new() { Id = "job-train", Kind = JobKind.Train, State = JobState.Succeeded, DatasetId = "dataset-1", ModelVersionId = "version-1" };
 
     private static readonly Job Debias = new()
     {
@@ -25,7 +25,9 @@ public sealed class JobsTableTests
     {
         var writer = new StringWriter();
 
-        JobsListCommand.WriteTable(new ListJobsResponse { Jobs = { Training, Debias, FailedErasure } }, writer);
+        var names = new Dictionary<string, string> { ["dataset-1"] = "adult" };
+
+        JobsListCommand.WriteTable(new ListJobsResponse { Jobs = { Training, Debias, FailedErasure } }, names, writer);
 
         var lines = writer.ToString().Split(Environment.NewLine);
         Assert.Matches(@"^id\s+kind\s+state\s+dataset\s+base version\s+new version\s+created", lines[0]);

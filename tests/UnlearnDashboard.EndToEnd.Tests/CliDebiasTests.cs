@@ -84,6 +84,22 @@ public sealed class CliDebiasTests(ComputeFixture compute)
     }
 
     [Fact]
+    public async Task JobsList_DemoTraining_ShowsDatasetNameAndNewVersion()
+    {
+        using var channel = compute.Server.CreateChannel();
+        var jobs = await new JobService.JobServiceClient(channel).ListJobsAsync(new ListJobsRequest { State = JobState.Succeeded });
+        var datasets = await new DatasetService.DatasetServiceClient(channel).ListDatasetsAsync(new ListDatasetsRequest());
+        string adultId = datasets.Datasets.Single(d => d.Spec.Name == "adult").Id;
+        var training = jobs.Jobs.First(job => job.Kind == JobKind.Train && job.DatasetId == adultId);
+
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(),
+            "jobs", "list", "--server", compute.Server.Url, "--state", "succeeded");
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstderr:\n{error}");
+        Assert.Matches($@"(?m)^{training.Id}\s+train\s+succeeded\s+adult\s+-\s+{training.ModelVersionId}\s", output);
+    }
+
+    [Fact]
     public async Task Debias_JsonFile_EqualsGrpcResult()
     {
         string json = Path.Combine(compute.Server.DataDirectory, "same.json");

@@ -24,14 +24,17 @@ internal static class JobsListCommand
             using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var request = new ListJobsRequest { State = JobText.ParseState(parseResult.GetValue(state)) };
             var response = await connection.Jobs.ListJobsAsync(request, cancellationToken: token);
+            var datasets = await connection.Datasets.ListDatasetsAsync(new ListDatasetsRequest(), cancellationToken: token);
+            var datasetNames = datasets.Datasets.ToDictionary(dataset => dataset.Id, dataset => dataset.Spec.Name);
 
-            await ListOutput.WriteAsync(response, jsonPath, console, token, writer => WriteTable(response, writer));
+            await ListOutput.WriteAsync(response, jsonPath, console, token, writer => WriteTable(response, datasetNames, writer));
             return ExitCodes.Success;
         }, cancellationToken));
         return command;
     }
 
-    internal static void WriteTable(ListJobsResponse response, TextWriter writer)
+    /// <summary>Writes one row per job; the dataset column shows the name from <paramref name="datasetNames"/>, or the id of a dataset not in it.</summary>
+    internal static void WriteTable(ListJobsResponse response, IReadOnlyDictionary<string, string> datasetNames, TextWriter writer)
     {
         if (response.Jobs.Count == 0)
         {
@@ -47,7 +50,7 @@ internal static class JobsListCommand
                 job.Id,
                 JobText.Kind(job.Kind),
                 JobText.State(job.State),
-                Formats.OrDash(job.DatasetId),
+                Formats.OrDash(datasetNames.GetValueOrDefault(job.DatasetId, job.DatasetId)),
                 Formats.OrDash(baseVersion),
                 Formats.OrDash(newVersion),
                 Formats.Time(job.CreatedAt),
