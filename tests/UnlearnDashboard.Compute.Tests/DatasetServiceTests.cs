@@ -155,6 +155,28 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         Assert.EndsWith("characters in all)", error.Status.Detail);
     }
 
+    [Theory]
+    [InlineData("adult\u001b[2J", "adult\\u001B[2J")]
+    [InlineData("tluda\u202E", "tluda\\u202E")]
+    public async Task HiddenCharacters_EchoedInError_AreEscaped(string dataset, string shown)
+    {
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = dataset }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains($"'{shown}'", error.Status.Detail);
+        Assert.DoesNotContain(error.Status.Detail, char.IsControl);
+    }
+
+    [Fact]
+    public async Task GetDataset_NulInName_IsInvalidOnEveryStore()
+    {
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult\0" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["dataset"], RpcAssert.ViolatedFields(error));
+        Assert.Equal("dataset contains the character U+0000 at position 5; no name, id or text in a request may contain it.", error.Status.Detail);
+    }
+
     [Fact]
     public async Task RegisterDataset_NulInPath_IsInvalid()
     {
@@ -239,6 +261,22 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("income", error.Status.Detail);
         Assert.DoesNotContain(list.Datasets, d => d.Spec.Name == "bad-upload");
+        Assert.Equal(artifactsBefore, server.CountArtifacts());
+    }
+
+    [Fact]
+    public async Task UploadDataset_NulInSpecName_StoresNothing()
+    {
+        int artifactsBefore = server.CountArtifacts();
+        byte[] csv = "age,sex,income\n39,Male,<=50K\n50,Female,>50K\n"u8.ToArray();
+        using var call = server.Datasets.UploadDataset();
+
+        var error = await RpcAssert.FailsAsync(() => ClientStreams.SendAsync(call,
+            new UploadDatasetChunk { Spec = DatasetSpecs.Adult("nul\0name") },
+            new UploadDatasetChunk { Chunk = new FileChunk { Role = DatasetFileRole.Train, Data = ByteString.CopyFrom(csv) } }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["spec.name"], RpcAssert.ViolatedFields(error));
         Assert.Equal(artifactsBefore, server.CountArtifacts());
     }
 

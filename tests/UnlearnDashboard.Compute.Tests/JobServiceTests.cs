@@ -245,6 +245,18 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     }
 
     [Fact]
+    public async Task SubmitDebias_NulInLayerName_NamesTheListItem()
+    {
+        var request = new DebiasRequest { Dataset = "adult", Layers = { "fc2", "fc3\0" } };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["layers[1]"], RpcAssert.ViolatedFields(error));
+        Assert.Contains("U+0000 at position 3", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task SubmitDebias_FieldTheMethodIgnores_NamesMethodsThatReadIt()
     {
         var request = new DebiasRequest { Dataset = "adult", Method = DebiasMethod.InfluenceNewton, Steps = 20 };

@@ -161,7 +161,7 @@ public static class ComputeServerExtensions
 
     /// <summary>
     /// Adds gRPC with the error interceptor and, inside it, the interceptor that authenticates and authorises every
-    /// call, plus health checking and reflection.
+    /// call and then the one that refuses U+0000 in request strings, plus health checking and reflection.
     /// </summary>
     public static IServiceCollection AddComputeGrpc(this IServiceCollection services, IHostEnvironment environment)
     {
@@ -170,6 +170,7 @@ public static class ComputeServerExtensions
             grpc.EnableDetailedErrors = environment.IsDevelopment();
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.Interceptors.Add<AuthInterceptor>();
+            grpc.Interceptors.Add<NulCharacterInterceptor>();
         });
         services.AddSingleton<MessageSizeGuard>();
         services.AddGrpcHealthChecks().AddCheck("compute", () => HealthCheckResult.Healthy());

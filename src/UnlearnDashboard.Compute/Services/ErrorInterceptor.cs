@@ -70,10 +70,10 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
                 return null;
             case RpcException rpcError:
                 logger.CallRejected(context.Method, rpcError.StatusCode.ToString(), rpcError.Status.Detail);
-                var shortened = RpcErrors.Shorten(rpcError);
-                return ReferenceEquals(shortened, rpcError) ? null : shortened;
+                var printable = RpcErrors.ForClient(rpcError);
+                return ReferenceEquals(printable, rpcError) ? null : printable;
             case EngineException engineError:
-                var status = RpcErrors.Shorten(RpcErrors.FromEngine(engineError));
+                var status = RpcErrors.ForClient(RpcErrors.FromEngine(engineError));
                 logger.CallRejected(context.Method, status.StatusCode.ToString(), engineError.Message);
                 return status;
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:

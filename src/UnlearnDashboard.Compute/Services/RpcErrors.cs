@@ -60,41 +60,54 @@ internal static class RpcErrors
     public static RpcException Internal() =>
         Plain(Code.Internal, "The server failed unexpectedly; the error is in its log.");
 
-    /// <summary>Returns <paramref name="error"/>, or a copy whose message and field descriptions are cut to <see cref="MaxMessageLength"/>.</summary>
-    public static RpcException Shorten(RpcException error)
+    /// <summary>
+    /// Returns <paramref name="error"/>, or a copy fit to show: its message, fields and field descriptions cut to
+    /// <see cref="MaxMessageLength"/>, and any control or bidirectional-override character, which a message may quote
+    /// from a request, written as a <c>\uXXXX</c> escape so that it cannot hide or reorder text on the reader's screen.
+    /// </summary>
+    public static RpcException ForClient(RpcException error)
     {
         if (error.GetRpcStatus() is not { } status)
         {
-            return error.Status.Detail.Length <= MaxMessageLength
-                ? error
-                : new RpcException(new Grpc.Core.Status(error.StatusCode, Cut(error.Status.Detail)));
+            return NeedsChange(error.Status.Detail)
+                ? new RpcException(new Grpc.Core.Status(error.StatusCode, Printable(error.Status.Detail)))
+                : error;
         }
 
         var badRequest = status.GetDetail<BadRequest>();
-        bool tooLong = status.Message.Length > MaxMessageLength
-            || badRequest?.FieldViolations.Any(v => v.Description.Length > MaxMessageLength || v.Field.Length > MaxMessageLength) == true;
-        if (!tooLong)
+        bool changes = NeedsChange(status.Message)
+            || badRequest?.FieldViolations.Any(v => NeedsChange(v.Description) || NeedsChange(v.Field)) == true;
+        if (!changes)
             return error;
 
-        var shortened = new Status { Code = status.Code, Message = Cut(status.Message) };
+        var printable = new Status { Code = status.Code, Message = Printable(status.Message) };
         if (badRequest is not null)
         {
             foreach (var violation in badRequest.FieldViolations)
             {
-                violation.Field = Cut(violation.Field);
-                violation.Description = Cut(violation.Description);
+                violation.Field = Printable(violation.Field);
+                violation.Description = Printable(violation.Description);
             }
 
-            shortened.Details.Add(Any.Pack(badRequest));
+            printable.Details.Add(Any.Pack(badRequest));
         }
 
-        return shortened.ToRpcException();
+        return printable.ToRpcException();
     }
 
-    private static string Cut(string text) =>
-        text.Length <= MaxMessageLength
+    private static bool NeedsChange(string text) => text.Length > MaxMessageLength || text.Any(IsHidden);
+
+    private static bool IsHidden(char c) => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    private static string Printable(string text)
+    {
+        if (text.Any(IsHidden))
+            text = string.Concat(text.Select(c => IsHidden(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+
+        return text.Length <= MaxMessageLength
             ? text
             : string.Concat(text.AsSpan(0, MaxMessageLength - 50), $"… (cut; {text.Length} characters in all)");
+    }
 
     private static RpcException WithFieldViolation(Code code, string field, string message)
     {
