@@ -98,7 +98,7 @@ public sealed partial class NewRequest : ComputePage
           "Another column needs the dataset registered again with that column as sensitive."
         : "Choose a dataset first.";
 
-    /// <summary>The chosen method's description, which says which of the method step's fields it reads.</summary>
+    /// <summary>The chosen method's entry: its label, and which of the method step's fields it reads.</summary>
     private MethodChoice Choice => MethodChoices.Of(_form.Method);
 
     private string? FractionError => _form.RemoveFraction switch
