@@ -118,9 +118,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     // The methods that take optimiser steps; the Newton methods take one closed-form step instead.
     private static readonly DebiasMethod[] OptimiserMethods = [DebiasMethod.GradientAscent, DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree];
 
-    // The methods that rank the training samples by influence and remove or replace the most harmful; fine-tuning does not.
-    private static readonly DebiasMethod[] RankingMethods =
-        [DebiasMethod.InfluenceNewton, DebiasMethod.CounterfactualReplacement, DebiasMethod.GradientAscent, DebiasMethod.SaliencyMasked];
+    private static readonly DebiasMethod[] RankingMethods = Enum.GetValues<DebiasMethod>().Where(DebiasMethods.RanksSamples).ToArray();
 
     /// <summary>
     /// Fields that only some methods read, with those methods. A request that sets one for another method is

@@ -31,6 +31,17 @@ public enum DebiasMethod
     DataFree,
 }
 
+/// <summary>What each <see cref="DebiasMethod"/> does, for the code that must know which options a method reads.</summary>
+public static class DebiasMethods
+{
+    /// <summary>
+    /// Whether the method ranks training samples by influence and acts on the most harmful ones, and so reads the
+    /// remove fraction, the damping, the solver and the curvature. Fine-tuning and data-free rank nothing.
+    /// </summary>
+    public static bool RanksSamples(DebiasMethod method) =>
+        method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
+}
+
 /// <summary>Differentiable bias objective B that the influence ranking and the updates reduce.</summary>
 public enum BiasObjectiveKind
 {

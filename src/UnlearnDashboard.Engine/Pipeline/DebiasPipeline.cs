@@ -60,7 +60,7 @@ public static partial class DebiasPipeline
         double attributionSeconds = ranking.Elapsed.TotalSeconds;
 
         var context = new RunContext(model, data, options, layers, trainInputs, trainLabels, validationInputs, counterfactualTrainInputs, objective, progress);
-        bool ranks = RemovesSamples(options.Method);
+        bool ranks = DebiasMethods.RanksSamples(options.Method);
 
         // Reported before the warm-up, so that the server handles the report while nothing is timed.
         progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
@@ -233,10 +233,6 @@ public static partial class DebiasPipeline
 
         return (before.ToString("F10", System.Globalization.CultureInfo.InvariantCulture), after.ToString("F10", System.Globalization.CultureInfo.InvariantCulture));
     }
-
-    /// <summary>Whether the method ranks training samples and acts on the most harmful ones.</summary>
-    private static bool RemovesSamples(DebiasMethod method) =>
-        method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
 
     private static bool NeedsSpec(DebiasMethod method) =>
         method is DebiasMethod.CounterfactualReplacement or DebiasMethod.SaliencyMasked;
