@@ -35,6 +35,40 @@ public sealed class RpcErrorFormatterTests
         Assert.Equal("  layers[0]: no linear layer named fc9", lines[2]);
     }
 
+    [Fact]
+    public void Write_DebiasFields_NameTheFlags()
+    {
+        const string detail = "Method CounterfactualReplacement ignores counterfactual_weight (2); only CounterfactualFineTune and DataFree read it.";
+        var badRequest = new BadRequest
+        {
+            FieldViolations =
+            {
+                new BadRequest.Types.FieldViolation { Field = "counterfactual_weight", Description = detail },
+                new BadRequest.Types.FieldViolation { Field = "layers[1]", Description = "no linear layer named fc9" },
+                new BadRequest.Types.FieldViolation { Field = "spec.name", Description = "taken" },
+            },
+        };
+        var status = new Google.Rpc.Status { Code = (int)Code.InvalidArgument, Message = detail, Details = { Any.Pack(badRequest) } };
+        var error = new StringWriter();
+
+        RpcErrorFormatter.Write(status.ToRpcException(), error, flagsByField: Commands.Debias.DebiasCommand.FlagsByField);
+
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("  field: counterfactual_weight (--mu)", lines[1]);
+        Assert.Equal("  layers[1] (--layers): no linear layer named fc9", lines[2]);
+        Assert.Equal("  spec.name: taken", lines[3]);
+    }
+
+    [Fact]
+    public void FlagsByField_NameFlagsOfTheDebiasCommand()
+    {
+        var command = Commands.Debias.DebiasCommand.Create(CliConsole.ForWriters(TextWriter.Null, TextWriter.Null));
+        var flags = command.Options.Select(option => option.Name).ToHashSet();
+
+        Assert.All(Commands.Debias.DebiasCommand.FlagsByField.Values, flag => Assert.Contains(flag, flags));
+        Assert.All(Commands.Debias.DebiasCommand.FlagsByField.Keys, field => Assert.NotNull(Protos.V1.DebiasRequest.Descriptor.FindFieldByName(field)));
+    }
+
     [Theory]
     [InlineData(StatusCode.Unauthenticated, "UNAUTHENTICATED", "--api-key or UNLEARN_API_KEY")]
     [InlineData(StatusCode.PermissionDenied, "PERMISSION_DENIED", "'unlearn whoami' shows the role")]

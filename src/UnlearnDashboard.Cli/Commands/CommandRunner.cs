@@ -9,7 +9,15 @@ namespace UnlearnDashboard.Cli.Commands;
 /// </summary>
 internal static class CommandRunner
 {
-    public static async Task<int> RunAsync(CliConsole console, Func<CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="body"/>. <paramref name="flagsByField"/> maps request fields to the flags that set them, so
+    /// that a server error naming a field also names the flag the user typed.
+    /// </summary>
+    public static async Task<int> RunAsync(
+        CliConsole console,
+        Func<CancellationToken, Task<int>> body,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? flagsByField = null)
     {
         try
         {
@@ -27,7 +35,7 @@ internal static class CommandRunner
         }
         catch (RpcException exception)
         {
-            RpcErrorFormatter.Write(exception, console.Error, console.TlsRejection);
+            RpcErrorFormatter.Write(exception, console.Error, console.TlsRejection, flagsByField);
             return RpcErrorFormatter.ExitCodeFor(exception.StatusCode);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -13,7 +13,11 @@ internal static class RpcErrorFormatter
     /// Writes the error, its field violations and a hint. <paramref name="tlsRejection"/>, when the client rejected
     /// the server's certificate, makes the hint of a failed TLS handshake name the fault.
     /// </summary>
-    public static void Write(RpcException exception, TextWriter error, TlsRejection? tlsRejection = null)
+    public static void Write(
+        RpcException exception,
+        TextWriter error,
+        TlsRejection? tlsRejection = null,
+        IReadOnlyDictionary<string, string>? flagsByField = null)
     {
         error.WriteLine($"error: {StatusName(exception.StatusCode)}: {exception.Status.Detail}{Cause(exception)}");
 
@@ -24,10 +28,11 @@ internal static class RpcErrorFormatter
             {
                 // The server often repeats the whole message as the violation's description; then only the
                 // field name adds anything.
+                string field = violation.Field + FlagOf(violation.Field, flagsByField);
                 if (violation.Description == exception.Status.Detail)
-                    error.WriteLine($"  field: {violation.Field}");
+                    error.WriteLine($"  field: {field}");
                 else
-                    error.WriteLine($"  {violation.Field}: {violation.Description}");
+                    error.WriteLine($"  {field}: {violation.Description}");
             }
         }
 
@@ -93,6 +98,13 @@ internal static class RpcErrorFormatter
     }
 
     /// <summary>Returns <see cref="ExitCodes.UsageError"/> for statuses that mean the request itself was wrong.</summary>
+    /// <summary>Returns " (--flag)" for a field the command sets from a flag, matching a list item or nested field by its top name.</summary>
+    private static string FlagOf(string field, IReadOnlyDictionary<string, string>? flagsByField)
+    {
+        string top = field.Split('.', '[')[0];
+        return flagsByField?.GetValueOrDefault(top) is { } flag ? $" ({flag})" : "";
+    }
+
     public static int ExitCodeFor(StatusCode statusCode) => statusCode switch
     {
         StatusCode.InvalidArgument

@@ -23,9 +23,37 @@ internal static class DebiasCommand
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
             console,
             token => DebiasRunner.RunAsync(ReadSettings(parseResult, options), console, token),
-            cancellationToken));
+            cancellationToken,
+            FlagsByField));
         return command;
     }
+
+    /// <summary>The flag that sets each DebiasRequest field, for server errors that name the field.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> FlagsByField = new Dictionary<string, string>
+    {
+        ["dataset"] = "--dataset",
+        ["model_version_id"] = "--model",
+        ["sensitive_attribute"] = "--sensitive",
+        ["method"] = "--method",
+        ["remove_fraction"] = "--remove-fraction",
+        ["layers"] = "--layers",
+        ["damping"] = "--damping",
+        ["deadline_seconds"] = "--deadline",
+        ["newton_steps"] = "--newton-steps",
+        ["counterfactual_set_id"] = "--counterfactual-set",
+        ["objective"] = "--objective",
+        ["solver"] = "--solver",
+        ["curvature"] = "--curvature",
+        ["saliency"] = "--saliency",
+        ["saliency_fraction"] = "--saliency-fraction",
+        ["steps"] = "--steps",
+        ["learning_rate"] = "--lr",
+        ["counterfactual_weight"] = "--mu",
+        ["retain_weight"] = "--retain-weight",
+        ["seed"] = "--seed",
+        ["max_accuracy_loss"] = "--max-accuracy-loss",
+        ["evidence"] = "--evidence",
+    };
 
     /// <summary>Parses a <c>debias</c> command line (without the command name) into settings; throws on usage errors.</summary>
     internal static DebiasSettings ParseSettings(IReadOnlyList<string> args, CliConsole console)
