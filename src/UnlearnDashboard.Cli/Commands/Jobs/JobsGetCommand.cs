@@ -36,8 +36,7 @@ internal static class JobsGetCommand
         writer.WriteLine($"state:          {JobText.State(job.State)}");
         writer.WriteLine($"dataset:        {Formats.OrDash(job.DatasetId)}");
         var (baseVersion, newVersion) = JobText.Versions(job);
-        writer.WriteLine($"base version:   {Formats.OrDash(baseVersion)}");
-        writer.WriteLine($"new version:    {Formats.OrDash(newVersion)}");
+        writer.WriteLine($"versions:       base {Formats.OrDash(baseVersion)}, new {Formats.OrDash(newVersion)}");
         writer.WriteLine($"created:        {Formats.Time(job.CreatedAt)}");
         writer.WriteLine($"started:        {Formats.Time(job.StartedAt)}");
         writer.WriteLine($"finished:       {Formats.Time(job.FinishedAt)}");
