@@ -256,16 +256,18 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         Assert.Contains("U+0000 at position 3", error.Status.Detail);
     }
 
-    [Fact]
-    public async Task SubmitDebias_FieldTheMethodIgnores_NamesMethodsThatReadIt()
+    [Theory]
+    [InlineData(20)]
+    [InlineData(0)]
+    public async Task SubmitDebias_FieldTheMethodIgnores_NamesMethodsThatReadIt(int steps)
     {
-        var request = new DebiasRequest { Dataset = "adult", Method = DebiasMethod.InfluenceNewton, Steps = 20 };
+        var request = new DebiasRequest { Dataset = "adult", Method = DebiasMethod.InfluenceNewton, Steps = steps };
 
         var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(
-            "Method InfluenceNewton ignores steps (20); only GradientAscent, CounterfactualFineTune and DataFree read it. "
+            $"Method InfluenceNewton ignores steps ({steps}); only GradientAscent, CounterfactualFineTune and DataFree read it. "
             + "Leave steps unset, or choose one of those methods.",
             error.Status.Detail);
     }

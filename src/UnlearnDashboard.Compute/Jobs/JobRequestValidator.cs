@@ -52,8 +52,10 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 request.SensitiveAttribute);
         }
 
-        WithoutSetRequirement(options).Validate();
+        // A field the method ignores is named as such even when its value is also out of range: fixing the value
+        // would not make the request do what it asks.
         RejectIgnoredFields(request, options.Method);
+        WithoutSetRequirement(options).Validate();
         ValidateLayers(request.Layers, ModelSpec.FromJson(version.SpecJson));
         return new ValidatedJob(dataset, version, ValidateDeadline(request), counterfactualSet);
     }
