@@ -127,8 +127,20 @@ public sealed class DashboardFixture : IAsyncLifetime
         await page.Locator("[data-testid=user-name]").FillAsync(userName);
         await page.Locator("[data-testid=password]").FillAsync(password);
         await page.Locator("[data-testid=sign-in]").ClickAsync();
-        // The overview's first load can take longer than Playwright's 30 s default while other test projects run.
-        await page.WaitForURLAsync(WebUrl + "/", new() { Timeout = 90_000 });
+
+        // The overview's first load can take more than 90 s, far beyond Playwright's 30 s default, while the other test
+        // projects run on the same two cores.
+        try
+        {
+            await page.WaitForURLAsync(WebUrl + "/", new() { Timeout = 180_000 });
+        }
+        catch (TimeoutException timeout)
+        {
+            var error = page.Locator("[data-testid=login-error]");
+            string shown = await error.CountAsync() > 0 ? await error.InnerTextAsync() : "no sign-in error";
+            throw new TimeoutException($"Signing in as {userName} did not reach the overview; the page is at {page.Url} and shows {shown}.", timeout);
+        }
+
         await page.Locator("[data-testid=signed-in-user]").WaitForAsync();
     }
 
