@@ -137,8 +137,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         catch (TimeoutException timeout)
         {
             var error = page.Locator("[data-testid=login-error]");
-            string shown = await error.CountAsync() > 0 ? await error.InnerTextAsync() : "no sign-in error";
-            throw new TimeoutException($"Signing in as {userName} did not reach the overview; the page is at {page.Url} and shows {shown}.", timeout);
+            string errorText = await error.CountAsync() > 0 ? await error.InnerTextAsync() : "no sign-in error";
+            throw new TimeoutException($"Signing in as {userName} did not reach the overview; the page is at {page.Url} and shows {errorText}.", timeout);
         }
 
         await page.Locator("[data-testid=signed-in-user]").WaitForAsync();

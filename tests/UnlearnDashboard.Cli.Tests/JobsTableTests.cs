@@ -21,7 +21,7 @@ public sealed class JobsTableTests
     private static readonly Job FailedErasure = new() { Id = "job-erase", Kind = JobKind.Erase, State = JobState.Failed, DatasetId = "adult", ModelVersionId = "version-2", Error = "The worker process exited." };
 
     [Fact]
-    public void WriteTable_EachKind_ShowsBaseAndNewVersion()
+    public void WriteTable_EachKind_ShowsVersions()
     {
         var writer = new StringWriter();
 

@@ -60,7 +60,7 @@ public sealed class RpcErrorFormatterTests
     }
 
     [Fact]
-    public void FlagsByField_NameFlagsOfTheDebiasCommand()
+    public void FlagsByField_AreDebiasFlags()
     {
         var command = Commands.Debias.DebiasCommand.Create(CliConsole.ForWriters(TextWriter.Null, TextWriter.Null));
         var flags = command.Options.Select(option => option.Name).ToHashSet();

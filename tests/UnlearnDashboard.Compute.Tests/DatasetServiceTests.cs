@@ -158,17 +158,17 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     [Theory]
     [InlineData("adult\u001b[2J", "adult\\u001B[2J")]
     [InlineData("tluda\u202E", "tluda\\u202E")]
-    public async Task HiddenCharacters_EchoedInError_AreEscaped(string dataset, string shown)
+    public async Task HiddenCharacters_EchoedInError_AreEscaped(string dataset, string escaped)
     {
         var error = await RpcAssert.FailsAsync(() => server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = dataset }).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
-        Assert.Contains($"'{shown}'", error.Status.Detail);
+        Assert.Contains($"'{escaped}'", error.Status.Detail);
         Assert.DoesNotContain(error.Status.Detail, char.IsControl);
     }
 
     [Fact]
-    public async Task GetDataset_NulInName_IsInvalidOnEveryStore()
+    public async Task GetDataset_NulInName_IsInvalid()
     {
         var error = await RpcAssert.FailsAsync(() => server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = "adult\0" }).ResponseAsync);
 

@@ -245,7 +245,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     }
 
     [Fact]
-    public async Task SubmitDebias_NulInLayerName_NamesTheListItem()
+    public async Task SubmitDebias_NulInLayer_NamesItem()
     {
         var request = new DebiasRequest { Dataset = "adult", Layers = { "fc2", "fc3\0" } };
 

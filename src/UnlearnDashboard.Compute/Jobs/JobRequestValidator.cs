@@ -52,8 +52,8 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 request.SensitiveAttribute);
         }
 
-        // A field the method ignores is named as such even when its value is also out of range: fixing the value
-        // would not make the request do what it asks.
+        // A field the method ignores is reported as such even when its value is also out of range, because a valid
+        // value would still have no effect.
         RejectIgnoredFields(request, options.Method);
         WithoutSetRequirement(options).Validate();
         ValidateLayers(request.Layers, ModelSpec.FromJson(version.SpecJson));

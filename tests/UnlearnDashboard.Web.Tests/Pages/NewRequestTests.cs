@@ -127,7 +127,7 @@ public sealed class NewRequestTests : DashboardTestContext
     }
 
     [Fact]
-    public void Wizard_ChosenApprovedSet_GoesIntoRequest()
+    public async Task Wizard_ChosenApprovedSet_GoesIntoRequest()
     {
         Counterfactuals.Sets.Add(new Protos.V1.CounterfactualSet
         {
@@ -137,7 +137,7 @@ public sealed class NewRequestTests : DashboardTestContext
         var page = GoToMethodStep();
 
         Assert.Contains("Recommended: ranks training samples by their influence on the bias", page.Markup);
-        page.InvokeAsync(() => page.FindComponents<MudSelect<string>>()
+        await page.InvokeAsync(() => page.FindComponents<MudSelect<string>>()
             .Single(select => select.Instance.Label == "Counterfactual set").Instance.ValueChanged.InvokeAsync("set-approved"));
         page.Find("[data-testid=next]").Click();
         page.WaitForElement("[data-testid=submit]").Click();
@@ -148,11 +148,11 @@ public sealed class NewRequestTests : DashboardTestContext
     }
 
     [Fact]
-    public void Wizard_FineTuneWithoutApprovedSet_BlocksNext()
+    public async Task Wizard_FineTuneWithoutApprovedSet_BlocksNext()
     {
         var page = GoToMethodStep();
 
-        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+        await page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
             .InvokeAsync(Protos.V1.DebiasMethod.CounterfactualFineTune));
         page.Find("[data-testid=next]").Click();
 
@@ -161,18 +161,18 @@ public sealed class NewRequestTests : DashboardTestContext
     }
 
     [Fact]
-    public void Wizard_NewtonMethod_HidesCounterfactualSet()
+    public async Task Wizard_NewtonMethod_HidesCounterfactualSet()
     {
         var page = GoToMethodStep();
 
-        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+        await page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
             .InvokeAsync(Protos.V1.DebiasMethod.InfluenceNewton));
 
-        Assert.Empty(page.FindAll("[data-testid=counterfactual-set]"));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=counterfactual-set]")));
     }
 
     [Fact]
-    public void Wizard_DataFree_HidesAndLeavesOutTheRankingFields()
+    public async Task Wizard_DataFree_OmitsRankingFields()
     {
         Jobs.Job = new Protos.V1.Job { Id = "job-44" };
         Counterfactuals.Sets.Add(new Protos.V1.CounterfactualSet
@@ -182,15 +182,17 @@ public sealed class NewRequestTests : DashboardTestContext
         });
         var page = GoToMethodStep();
 
-        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+        await page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
             .InvokeAsync(Protos.V1.DebiasMethod.DataFree));
 
+        page.WaitForElement("[data-testid=counterfactual-set]");
         Assert.Empty(page.FindAll("[data-testid=remove-fraction]"));
         Assert.Empty(page.FindAll("[data-testid=damping]"));
         Assert.Empty(page.FindAll("[data-testid=newton-steps]"));
         page.Find("[data-testid=next]").Click();
         page.WaitForElement("[data-testid=submit]").Click();
-        var request = Assert.Single(Jobs.Submitted);
+        page.WaitForAssertion(() => Assert.Single(Jobs.Submitted));
+        var request = Jobs.Submitted[0];
         Assert.Equal(Protos.V1.DebiasMethod.DataFree, request.Method);
         Assert.False(request.HasRemoveFraction);
         Assert.False(request.HasDamping);
@@ -198,19 +200,21 @@ public sealed class NewRequestTests : DashboardTestContext
     }
 
     [Fact]
-    public void Wizard_InfluenceNewton_SendsNewtonSteps()
+    public async Task Wizard_InfluenceNewton_SendsNewtonSteps()
     {
         Jobs.Job = new Protos.V1.Job { Id = "job-45" };
         var page = GoToMethodStep();
         Assert.Empty(page.FindAll("[data-testid=newton-steps]"));
 
-        page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
+        await page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
             .InvokeAsync(Protos.V1.DebiasMethod.InfluenceNewton));
+        page.WaitForElement("[data-testid=newton-steps]");
         Input(page, "newton-steps").Input("3");
         page.Find("[data-testid=next]").Click();
         page.WaitForElement("[data-testid=submit]").Click();
 
-        var request = Assert.Single(Jobs.Submitted);
+        page.WaitForAssertion(() => Assert.Single(Jobs.Submitted));
+        var request = Jobs.Submitted[0];
         Assert.Equal(3, request.NewtonSteps);
         Assert.Equal(0.05, request.RemoveFraction);
     }
