@@ -59,7 +59,7 @@ public sealed class CliDebiasTests(ComputeFixture compute)
     [Fact]
     public async Task Debias_DataFree_RunsWithoutFlags()
     {
-        // The CLI sends no remove fraction unless given, so a method that ranks nothing is not refused for it.
+        // The CLI sends no remove fraction unless given, so a method that ranks nothing is not rejected for it.
         string json = Path.Combine(compute.Server.DataDirectory, "data-free.json");
 
         var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(),

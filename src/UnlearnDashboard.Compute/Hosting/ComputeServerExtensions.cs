@@ -161,7 +161,7 @@ public static class ComputeServerExtensions
 
     /// <summary>
     /// Adds gRPC with the error interceptor and, inside it, the interceptor that authenticates and authorises every
-    /// call and then the one that refuses U+0000 in request strings, plus health checking and reflection.
+    /// call and then the one that rejects U+0000 in request strings, plus health checking and reflection.
     /// </summary>
     public static IServiceCollection AddComputeGrpc(this IServiceCollection services, IHostEnvironment environment)
     {

@@ -117,45 +117,44 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         return set;
     }
 
-    // The methods that take optimiser steps; the Newton methods take one closed-form step instead.
-    private static readonly DebiasMethod[] OptimiserMethods = [DebiasMethod.GradientAscent, DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree];
-
-    private static readonly DebiasMethod[] RankingMethods = Enum.GetValues<DebiasMethod>().Where(DebiasMethods.RanksSamples).ToArray();
-
     /// <summary>
-    /// Fields that only some methods read, with those methods. A request that sets one for another method is
-    /// rejected, as a counterfactual set is, so that a value the job would ignore never looks as if it had an effect.
+    /// Fields that only some methods read, with the test for those methods. A request that sets one for another method
+    /// is rejected, as a counterfactual set is, so that a value the job would ignore never looks as if it had an effect.
     /// </summary>
-    private static readonly (string Field, Func<Proto.DebiasRequest, string?> ValueIfSet, DebiasMethod[] Methods)[] MethodFields =
+    private static readonly (string Field, Func<Proto.DebiasRequest, string?> ValueIfSet, Func<DebiasMethod, bool> Reads)[] MethodFields =
     [
-        ("remove_fraction", r => r.HasRemoveFraction ? Text(r.RemoveFraction) : null, RankingMethods),
-        ("damping", r => r.HasDamping ? Text(r.Damping) : null, RankingMethods),
-        ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : r.Solver.ToString(), RankingMethods),
-        ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : r.Curvature.ToString(), RankingMethods),
-        ("newton_steps", r => r.HasNewtonSteps ? r.NewtonSteps.ToString(CultureInfo.InvariantCulture) : null, [DebiasMethod.InfluenceNewton]),
-        ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null, [DebiasMethod.CounterfactualFineTune, DebiasMethod.DataFree]),
-        ("distillation_weight", r => r.HasDistillationWeight ? Text(r.DistillationWeight) : null, [DebiasMethod.DataFree]),
-        ("retain_weight", r => r.HasRetainWeight ? Text(r.RetainWeight) : null, [DebiasMethod.GradientAscent]),
-        ("saliency_fraction", r => r.HasSaliencyFraction ? Text(r.SaliencyFraction) : null, [DebiasMethod.SaliencyMasked]),
-        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : r.Saliency.ToString(), [DebiasMethod.SaliencyMasked]),
-        ("steps", r => r.HasSteps ? r.Steps.ToString(CultureInfo.InvariantCulture) : null, OptimiserMethods),
-        ("learning_rate", r => r.HasLearningRate ? Text(r.LearningRate) : null, OptimiserMethods),
-        ("batch_size", r => r.HasBatchSize ? r.BatchSize.ToString(CultureInfo.InvariantCulture) : null, OptimiserMethods),
+        ("remove_fraction", r => r.HasRemoveFraction ? Text(r.RemoveFraction) : null, DebiasMethods.RanksSamples),
+        ("damping", r => r.HasDamping ? Text(r.Damping) : null, DebiasMethods.RanksSamples),
+        ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : r.Solver.ToString(), DebiasMethods.RanksSamples),
+        ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : r.Curvature.ToString(), DebiasMethods.RanksSamples),
+        ("newton_steps", r => r.HasNewtonSteps ? Text(r.NewtonSteps) : null, m => m == DebiasMethod.InfluenceNewton),
+        ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null,
+            m => m is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree),
+        ("distillation_weight", r => r.HasDistillationWeight ? Text(r.DistillationWeight) : null, m => m == DebiasMethod.DataFree),
+        ("retain_weight", r => r.HasRetainWeight ? Text(r.RetainWeight) : null, m => m == DebiasMethod.GradientAscent),
+        ("saliency_fraction", r => r.HasSaliencyFraction ? Text(r.SaliencyFraction) : null, m => m == DebiasMethod.SaliencyMasked),
+        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : r.Saliency.ToString(), m => m == DebiasMethod.SaliencyMasked),
+        ("steps", r => r.HasSteps ? Text(r.Steps) : null, DebiasMethods.TakesOptimiserSteps),
+        ("learning_rate", r => r.HasLearningRate ? Text(r.LearningRate) : null, DebiasMethods.TakesOptimiserSteps),
+        ("batch_size", r => r.HasBatchSize ? Text(r.BatchSize) : null, DebiasMethods.TakesOptimiserSteps),
     ];
 
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
     private static void RejectIgnoredFields(Proto.DebiasRequest request, DebiasMethod method)
     {
-        foreach (var (field, valueIfSet, methods) in MethodFields)
+        foreach (var (field, valueIfSet, reads) in MethodFields)
         {
-            if (valueIfSet(request) is { } value && !methods.Contains(method))
-            {
-                string readers = methods.Length == 1
-                    ? $"only {methods[0]} reads it. Leave {field} unset, or choose that method"
-                    : $"only {string.Join(", ", methods[..^1])} and {methods[^1]} read it. Leave {field} unset, or choose one of those methods";
-                throw EngineException.Invalid(field, $"Method {method} ignores {field} ({value}); {readers}.", value);
-            }
+            if (valueIfSet(request) is not { } value || reads(method))
+                continue;
+
+            var readers = Enum.GetValues<DebiasMethod>().Where(reads).ToList();
+            string next = readers.Count == 1
+                ? $"only {readers[0]} reads it. Leave {field} unset, or choose that method"
+                : $"only {string.Join(", ", readers[..^1])} and {readers[^1]} read it. Leave {field} unset, or choose one of those methods";
+            throw EngineException.Invalid(field, $"Method {method} ignores {field} ({value}); {next}.", value);
         }
     }
 

@@ -7,9 +7,9 @@ using Grpc.Core.Interceptors;
 namespace UnlearnDashboard.Compute.Services;
 
 /// <summary>
-/// Refuses every request message with a string field that contains U+0000, as INVALID_ARGUMENT naming the field.
+/// Rejects every request message with a string field that contains U+0000, as INVALID_ARGUMENT naming the field.
 /// PostgreSQL cannot store or compare that character in text, so without this check a lookup by such an id fails
-/// there as INTERNAL, where SQLite returns NOT_FOUND; no name, id or path in this API has a use for it.
+/// there as INTERNAL, where SQLite returns NOT_FOUND. No name, id or path in this API has a use for it.
 /// </summary>
 internal sealed class NulCharacterInterceptor : Interceptor
 {

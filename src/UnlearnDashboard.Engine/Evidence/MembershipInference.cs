@@ -15,7 +15,7 @@ public static class MembershipInference
     public const int MinimumNonMembers = 1000;
 
     /// <summary>
-    /// Fewest members for which a debias run reports the attack's AUC. With fewer, the AUC moves in steps of
+    /// Minimum number of members for which a debias run reports the attack's AUC. With fewer, the AUC moves in steps of
     /// 1 / members and says nothing about forgetting, so it is left out.
     /// </summary>
     public const int MinimumMembers = 30;

@@ -40,6 +40,13 @@ public static class DebiasMethods
     /// </summary>
     public static bool RanksSamples(DebiasMethod method) =>
         method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
+
+    /// <summary>
+    /// Whether the method trains with an optimiser, and so reads the steps, the learning rate and the batch size. The
+    /// Newton methods take closed-form steps instead.
+    /// </summary>
+    public static bool TakesOptimiserSteps(DebiasMethod method) =>
+        method is DebiasMethod.GradientAscent or DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree;
 }
 
 /// <summary>Differentiable bias objective B that the influence ranking and the updates reduce.</summary>
@@ -254,7 +261,7 @@ public sealed record DebiasOptions
 
     /// <summary>
     /// Largest weight of a fine-tuning loss term. The gap and the distillation loss are at most about 1 per row, so a
-    /// weight of 100 drowns the task loss; on Adult, mu = 5 already levels down.
+    /// weight of 100 drowns the task loss. On Adult, mu = 5 already levels down.
     /// </summary>
     public const double MaxLossWeight = 100;
 
