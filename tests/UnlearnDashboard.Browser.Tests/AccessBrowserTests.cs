@@ -324,8 +324,11 @@ public sealed class AccessBrowserTests(DashboardFixture fixture)
         var logoutsBefore = await LogoutsAsync();
 
         await page.Locator("[data-testid=sign-out]").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/sign-out"));
+        var confirm = page.Locator("[data-testid=confirm-sign-out]");
+        await Assertions.Expect(confirm).ToBeVisibleAsync();
         await Screen.ScreenshotAsync(page, fixture, "sign-out");
-        await page.Locator("[data-testid=confirm-sign-out]").ClickAsync();
+        await confirm.ClickAsync();
         await page.WaitForURLAsync(new Regex("/login$"));
         await page.GotoAsync(fixture.WebUrl + "/");
 

@@ -69,8 +69,17 @@ public static class Screen
     /// <summary>Returns the job id at the end of a /jobs/{id} URL.</summary>
     public static string JobIdFromUrl(string url) => Regex.Match(url, "/jobs/([^/?#]+)").Groups[1].Value;
 
+    /// <summary>
+    /// Saves a full-page screenshot. Call it once the page shows what the picture is for: a screenshot taken while
+    /// the page navigates can wait for a frame that never comes. It waits 90 s because the CI machine is shared.
+    /// </summary>
     public static async Task ScreenshotAsync(IPage page, DashboardFixture fixture, string name)
     {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(fixture.ScreenshotDirectory, name + ".png"),
+            FullPage = true,
+            Timeout = 90_000,
+        });
     }
 }
