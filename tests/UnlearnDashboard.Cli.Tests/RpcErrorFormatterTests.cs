@@ -38,7 +38,7 @@ public sealed class RpcErrorFormatterTests
     [Fact]
     public void Write_DebiasFields_NameTheFlags()
     {
-        const string detail = "Method CounterfactualReplacement ignores counterfactual_weight (2); only CounterfactualFineTune and DataFree read it.";
+        const string detail = "Method counterfactual-replacement ignores counterfactual_weight (2); only counterfactual-fine-tune and data-free read it.";
         var badRequest = new BadRequest
         {
             FieldViolations =

@@ -478,7 +478,9 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal([field], RpcAssert.ViolatedFields(error));
-        Assert.StartsWith($"Method DataFree ignores {field} (", error.Status.Detail);
+        Assert.StartsWith($"Method data-free ignores {field} (", error.Status.Detail);
+        if (field == "solver")
+            Assert.StartsWith("Method data-free ignores solver (INFLUENCE_SOLVER_LISSA); only influence-newton, ", error.Status.Detail);
     }
 
     [Fact]

@@ -267,7 +267,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(
-            $"Method InfluenceNewton ignores steps ({steps}); only GradientAscent, CounterfactualFineTune and DataFree read it. "
+            $"Method influence-newton ignores steps ({steps}); only gradient-ascent, counterfactual-fine-tune and data-free read it. "
             + "Leave steps unset, or choose one of those methods.",
             error.Status.Detail);
     }

@@ -80,7 +80,7 @@ public sealed class CliDebiasTests(ComputeFixture compute)
             "--method", "data-free", "--remove-fraction", "0.3");
 
         Assert.Equal(ExitCodes.UsageError, exitCode);
-        Assert.Contains("Method DataFree ignores remove_fraction (0.3)", error);
+        Assert.Contains("Method data-free ignores remove_fraction (0.3)", error);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Reflection;
+using Google.Protobuf.Reflection;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Mapping;
@@ -80,7 +82,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
             if (latest is null && options.NeedsCounterfactualSet())
             {
                 throw RpcErrors.FailedPrecondition("counterfactual_set_id",
-                    $"Method {options.Method} with objective {options.Objective} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one with GenerateCounterfactualSet and have another person approve it.");
+                    $"Method {DebiasMethods.Name(options.Method)} with objective {DebiasMethods.Name(options.Objective)} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one with GenerateCounterfactualSet and have another person approve it.");
             }
 
             if (latest is not null)
@@ -91,9 +93,9 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         if (!options.UsesCounterfactuals())
         {
             throw RpcErrors.InvalidArgument("counterfactual_set_id",
-                $"Method {options.Method} with objective {options.Objective} uses no counterfactual set, so set "
+                $"Method {DebiasMethods.Name(options.Method)} with objective {DebiasMethods.Name(options.Objective)} uses no counterfactual set, so set "
                 + $"{request.CounterfactualSetId} would be ignored. Leave counterfactual_set_id empty, or choose a method "
-                + "that uses the set: counterfactual replacement, saliency-masked, counterfactual fine-tuning or data-free.");
+                + "that uses the set: counterfactual-replacement, saliency-masked, counterfactual-fine-tune or data-free.");
         }
 
         var set = await counterfactuals.GetAsync(request.CounterfactualSetId, "counterfactual_set_id", cancellationToken);
@@ -125,15 +127,15 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     [
         ("remove_fraction", r => r.HasRemoveFraction ? Text(r.RemoveFraction) : null, DebiasMethods.RanksSamples),
         ("damping", r => r.HasDamping ? Text(r.Damping) : null, DebiasMethods.RanksSamples),
-        ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : r.Solver.ToString(), DebiasMethods.RanksSamples),
-        ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : r.Curvature.ToString(), DebiasMethods.RanksSamples),
+        ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : ProtoName(r.Solver), DebiasMethods.RanksSamples),
+        ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : ProtoName(r.Curvature), DebiasMethods.RanksSamples),
         ("newton_steps", r => r.HasNewtonSteps ? Text(r.NewtonSteps) : null, m => m == DebiasMethod.InfluenceNewton),
         ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null,
             m => m is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree),
         ("distillation_weight", r => r.HasDistillationWeight ? Text(r.DistillationWeight) : null, m => m == DebiasMethod.DataFree),
         ("retain_weight", r => r.HasRetainWeight ? Text(r.RetainWeight) : null, m => m == DebiasMethod.GradientAscent),
         ("saliency_fraction", r => r.HasSaliencyFraction ? Text(r.SaliencyFraction) : null, m => m == DebiasMethod.SaliencyMasked),
-        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : r.Saliency.ToString(), m => m == DebiasMethod.SaliencyMasked),
+        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : ProtoName(r.Saliency), m => m == DebiasMethod.SaliencyMasked),
         ("steps", r => r.HasSteps ? Text(r.Steps) : null, DebiasMethods.TakesOptimiserSteps),
         ("learning_rate", r => r.HasLearningRate ? Text(r.LearningRate) : null, DebiasMethods.TakesOptimiserSteps),
         ("batch_size", r => r.HasBatchSize ? Text(r.BatchSize) : null, DebiasMethods.TakesOptimiserSteps),
@@ -143,6 +145,11 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Returns the name the proto gives an enum value, such as <c>INFLUENCE_SOLVER_LISSA</c>, as a gRPC client spells it.</summary>
+    private static string ProtoName<TEnum>(TEnum value)
+        where TEnum : struct, Enum =>
+        typeof(TEnum).GetField(value.ToString())?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? value.ToString();
+
     private static void RejectIgnoredFields(Proto.DebiasRequest request, DebiasMethod method)
     {
         foreach (var (field, valueIfSet, reads) in MethodFields)
@@ -150,11 +157,11 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
             if (valueIfSet(request) is not { } value || reads(method))
                 continue;
 
-            var readers = Enum.GetValues<DebiasMethod>().Where(reads).ToList();
+            var readers = Enum.GetValues<DebiasMethod>().Where(reads).Select(DebiasMethods.Name).ToList();
             string next = readers.Count == 1
                 ? $"only {readers[0]} reads it. Leave {field} unset, or choose that method"
                 : $"only {string.Join(", ", readers[..^1])} and {readers[^1]} read it. Leave {field} unset, or choose one of those methods";
-            throw EngineException.Invalid(field, $"Method {method} ignores {field} ({value}); {next}.", value);
+            throw EngineException.Invalid(field, $"Method {DebiasMethods.Name(method)} ignores {field} ({value}); {next}.", value);
         }
     }
 

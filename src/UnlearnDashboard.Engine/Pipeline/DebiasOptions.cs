@@ -47,6 +47,35 @@ public static class DebiasMethods
     /// </summary>
     public static bool TakesOptimiserSteps(DebiasMethod method) =>
         method is DebiasMethod.GradientAscent or DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree;
+
+    /// <summary>
+    /// Returns the name that messages use for the method, the CLI's <c>--method</c> value: the proto enum value's name
+    /// without its prefix, in lower case with hyphens (<c>DEBIAS_METHOD_DATA_FREE</c> is <c>data-free</c>).
+    /// </summary>
+    public static string Name(DebiasMethod method) => method switch
+    {
+        DebiasMethod.InfluenceNewton => "influence-newton",
+        DebiasMethod.CounterfactualReplacement => "counterfactual-replacement",
+        DebiasMethod.GradientAscent => "gradient-ascent",
+        DebiasMethod.SaliencyMasked => "saliency-masked",
+        DebiasMethod.CounterfactualFineTune => "counterfactual-fine-tune",
+        DebiasMethod.DataFree => "data-free",
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown debias method."),
+    };
+
+    /// <summary>
+    /// Returns the name that messages use for the objective, the CLI's <c>--objective</c> value. The sum of parity
+    /// and odds gaps has no request value and is named for what it is.
+    /// </summary>
+    public static string Name(BiasObjectiveKind objective) => objective switch
+    {
+        BiasObjectiveKind.DemographicParity => "demographic-parity",
+        BiasObjectiveKind.EqualizedOdds => "equalized-odds",
+        BiasObjectiveKind.FalsePositiveRate => "fpr-gap",
+        BiasObjectiveKind.CounterfactualGap => "counterfactual-gap",
+        BiasObjectiveKind.ParityAndOdds => "parity-and-odds",
+        _ => throw new ArgumentOutOfRangeException(nameof(objective), objective, "Unknown bias objective."),
+    };
 }
 
 /// <summary>Differentiable bias objective B that the influence ranking and the updates reduce.</summary>
@@ -354,7 +383,7 @@ public sealed record DebiasOptions
         if (needsSet && CounterfactualSet is null)
         {
             throw EngineException.Precondition("counterfactual_set",
-                $"Method {Method} with objective {Objective} needs a counterfactual set; generate one and have it approved first.");
+                $"Method {DebiasMethods.Name(Method)} with objective {DebiasMethods.Name(Objective)} needs a counterfactual set; generate one and have it approved first.");
         }
 
         if (CounterfactualSet is not null && !CounterfactualSetApproved)

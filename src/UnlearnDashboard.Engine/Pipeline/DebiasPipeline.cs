@@ -74,7 +74,7 @@ public static partial class DebiasPipeline
         double objectiveBefore = rank?.ObjectiveBefore ?? objective.Value(originalStack);
 
         progress?.Report(new ProgressUpdate("unlearning", 0.45,
-            $"Updating {string.Join(", ", layerNames)} by {options.Method}",
+            $"Updating {string.Join(", ", layerNames)} by {DebiasMethods.Name(options.Method)}",
             new LiveMetrics { Step = 1, BiasObjective = objectiveBefore }));
 
         var unlearning = Stopwatch.StartNew();
@@ -309,7 +309,7 @@ public static partial class DebiasPipeline
             }
 
             default:
-                throw EngineException.Invalid("method", $"method {options.Method} does not rank samples.", options.Method.ToString());
+                throw EngineException.Invalid("method", $"Method {DebiasMethods.Name(options.Method)} does not rank samples.", DebiasMethods.Name(options.Method));
         }
     }
 
