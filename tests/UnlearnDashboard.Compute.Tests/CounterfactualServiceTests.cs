@@ -491,6 +491,10 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Contains("counterfactual_set_id", RpcAssert.ViolatedFields(error));
+        Assert.StartsWith(
+            "Method data-free with objective demographic-parity needs an approved counterfactual set, and dataset german-credit has none; "
+            + "generate one ('unlearn counterfactuals generate' or GenerateCounterfactualSet)",
+            error.Status.Detail);
     }
 
     [Fact]

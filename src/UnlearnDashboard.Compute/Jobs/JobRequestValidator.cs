@@ -82,7 +82,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
             if (latest is null && options.NeedsCounterfactualSet())
             {
                 throw RpcErrors.FailedPrecondition("counterfactual_set_id",
-                    $"Method {DebiasMethods.Name(options.Method)} with objective {DebiasMethods.Name(options.Objective)} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one with GenerateCounterfactualSet and have another person approve it.");
+                    $"Method {DebiasMethods.Name(options.Method)} with objective {DebiasMethods.Name(options.Objective)} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one ('unlearn counterfactuals generate' or GenerateCounterfactualSet) and have another person approve it ('unlearn counterfactuals approve').");
             }
 
             if (latest is not null)
