@@ -21,6 +21,7 @@ public sealed class ResultPrinterTests
         Assert.Contains("removed samples:  120", writer.ToString());
         Assert.Contains("new version:      version-2", writer.ToString());
         Assert.DoesNotContain("retrain", writer.ToString());
+        Assert.DoesNotContain("speed-up", writer.ToString());
     }
 
     [Fact]
@@ -29,6 +30,7 @@ public sealed class ResultPrinterTests
         var result = TestResults.Debias();
         result.Retrain = TestResults.Report(0.83, 0.07);
         result.Timings.RetrainSeconds = 42;
+        result.Timings.RetrainSpeedUp = 11.2;
         var writer = new StringWriter();
 
         ResultPrinter.WriteDebias(result, writer);
@@ -37,6 +39,7 @@ public sealed class ResultPrinterTests
         Assert.Matches(@"\s+retrain$", lines[0]);
         Assert.Matches(@"^demographic parity difference\s+0\.1800\s+0\.0900\s+0\.0700$", lines[2]);
         Assert.Contains("retrain 42.00 s", writer.ToString());
+        Assert.Contains("speed-up:         ranking and update ran 11.2x faster than the retrain", lines);
     }
 
     [Fact]

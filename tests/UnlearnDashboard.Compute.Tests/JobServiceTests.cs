@@ -415,7 +415,10 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
 
         Assert.Equal(JobState.Succeeded, finished.State);
         Assert.NotNull(finished.Result.Debias.Retrain);
-        Assert.True(finished.Result.Debias.Timings.RetrainSeconds > 0);
+        var timings = finished.Result.Debias.Timings;
+        Assert.True(timings.RetrainSeconds > 0);
+        Assert.True(timings.HasRetrainSpeedUp);
+        Assert.Equal(timings.RetrainSeconds / (timings.RankingSeconds + timings.UnlearningSeconds), timings.RetrainSpeedUp, 12);
         Assert.Equal(["fc3"], finished.Result.Debias.Influence.Layers);
         Assert.Equal(ObjectiveRows.Validation, finished.Result.Debias.Influence.ObjectiveRows);
         Assert.Equal(3016, finished.Result.Debias.Influence.ObjectiveRowCount);

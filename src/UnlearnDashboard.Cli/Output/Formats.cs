@@ -15,6 +15,9 @@ internal static class Formats
     public static string Seconds(double seconds) =>
         seconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
+    /// <summary>Formats a ratio of times to one decimal with an x, as in 18.9x.</summary>
+    public static string SpeedUp(double ratio) => ratio.ToString("0.0", CultureInfo.InvariantCulture) + "x";
+
     public static string Count(long count) => count.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Formats a timestamp as UTC ISO 8601 to the second, or "-" when unset.</summary>

@@ -65,6 +65,8 @@ internal static class ResultPrinter
             }
 
             writer.WriteLine($"timings:          {string.Join(", ", parts)}");
+            if (timings.HasRetrainSpeedUp)
+                writer.WriteLine($"speed-up:         ranking and update ran {Formats.SpeedUp(timings.RetrainSpeedUp)} faster than the retrain");
         }
 
         writer.WriteLine($"base version:     {Formats.OrDash(result.BaseVersionId)}");

@@ -221,6 +221,8 @@ internal static class DebiasMapper
         }));
         if (outcome.ChangedParameterFraction is { } fraction)
             result.ChangedParameterFraction = fraction;
+        if (outcome.Timings.RetrainSpeedUp is { } speedUp)
+            result.Timings.RetrainSpeedUp = speedUp;
         result.Evidence = outcome.Evidence?.ToProto();
         result.CounterfactualMaps.AddRange((outcome.CounterfactualSpec?.AllMaps ?? []).Select(map => new Proto.ColumnValueMap
         {

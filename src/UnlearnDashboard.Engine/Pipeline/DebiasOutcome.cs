@@ -6,7 +6,16 @@ using UnlearnDashboard.Engine.Unlearning;
 
 namespace UnlearnDashboard.Engine.Pipeline;
 
-public sealed record DebiasTimings(double RankingSeconds, double UnlearningSeconds, double RetrainSeconds, double EvaluationSeconds);
+/// <summary>Wall-clock seconds of a run's parts; <see cref="RetrainSeconds"/> is 0 without a retrain.</summary>
+public sealed record DebiasTimings(double RankingSeconds, double UnlearningSeconds, double RetrainSeconds, double EvaluationSeconds)
+{
+    /// <summary>
+    /// How many times faster the ranking and the update together ran than the retrain, the speed the product promises;
+    /// null without a retrain. Evaluation is left out on both sides, because the retrain's own evaluation is not timed.
+    /// </summary>
+    public double? RetrainSpeedUp =>
+        RetrainSeconds > 0 && RankingSeconds + UnlearningSeconds > 0 ? RetrainSeconds / (RankingSeconds + UnlearningSeconds) : null;
+}
 
 /// <summary>How the influence ranking was computed and what it predicted.</summary>
 public sealed record InfluenceSummary(

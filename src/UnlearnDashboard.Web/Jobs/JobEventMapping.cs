@@ -88,6 +88,7 @@ public static class JobEventMapping
             RankingSeconds = debias.Timings?.RankingSeconds ?? 0,
             UnlearningSeconds = debias.Timings?.UnlearningSeconds ?? 0,
             RetrainSeconds = debias.Timings?.RetrainSeconds ?? 0,
+            RetrainSpeedUp = debias.Timings is { HasRetrainSpeedUp: true } timings ? timings.RetrainSpeedUp : null,
             EvaluationSeconds = debias.Timings?.EvaluationSeconds ?? 0,
             Layers = debias.Influence?.Layers.ToList() ?? [],
             Damping = debias.Influence?.Damping,

@@ -86,6 +86,9 @@ public sealed record JobOutcome
 
     public double RetrainSeconds { get; init; }
 
+    /// <summary>How many times faster the ranking and the update ran than the retrain; null without a retrain.</summary>
+    public double? RetrainSpeedUp { get; init; }
+
     public double EvaluationSeconds { get; init; }
 
     public double TrainingSeconds { get; init; }

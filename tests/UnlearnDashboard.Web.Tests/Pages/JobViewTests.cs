@@ -110,6 +110,27 @@ public sealed class JobViewTests : DashboardTestContext
         Assert.Equal("Succeeded", page.Find("[data-testid=state]").TextContent);
         Assert.Equal(2, page.FindAll("[data-testid=groups-after] tbody tr").Count);
         Assert.Contains("Removed 1357 training samples", page.Find("[data-testid=result-summary]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=speed-up]"));
+    }
+
+    [Fact]
+    public async Task JobView_WithRetrain_ShowsSpeedUp()
+    {
+        var page = RenderJob();
+        var result = new DebiasResult
+        {
+            Before = TestData.BiasedReport(),
+            After = TestData.BiasedReport(),
+            Retrain = TestData.BiasedReport(),
+            RemovedSampleCount = 1357,
+            Timings = new Timings { RankingSeconds = 0.02, UnlearningSeconds = 0.01, RetrainSeconds = 0.56, RetrainSpeedUp = 18.66 },
+        };
+
+        await PushAsync(new JobEvent { JobId = "job-1", Sequence = 1, Result = new JobResult { Debias = result } }.ToStreamEvent());
+
+        var speedUp = page.WaitForElement("[data-testid=speed-up]");
+        Assert.Equal("Ranking and update ran 18.7\u00d7 faster than the retrain.", speedUp.TextContent);
+        Assert.Contains("retrain 0.56 s", page.Find("[data-testid=result-summary]").TextContent);
     }
 
     [Fact]

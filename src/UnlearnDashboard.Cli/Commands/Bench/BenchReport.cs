@@ -168,7 +168,7 @@ internal static class BenchReport
                 string.Join(" ", row.FalsePositiveRates.Select(rate => $"{rate.Key} {rate.Value.ToString("0.000", CultureInfo.InvariantCulture)}")),
                 Formats.Metric(row.MembershipInferenceAuc),
                 row.Seconds is { } seconds ? seconds.ToString("0.00", CultureInfo.InvariantCulture) : Formats.NotAvailable,
-                row.SpeedUpOverRetrain is { } speedUp ? speedUp.ToString("0.0", CultureInfo.InvariantCulture) + "x" : Formats.NotAvailable,
+                row.SpeedUpOverRetrain is { } speedUp ? Formats.SpeedUp(speedUp) : Formats.NotAvailable,
             ]);
         }
 

@@ -20,6 +20,10 @@ public static class MetricFormat
     public static string Seconds(double seconds) =>
         seconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
+    /// <summary>Formats a ratio of times to one decimal with a multiplication sign, as in 18.9×.</summary>
+    public static string SpeedUp(double ratio) =>
+        ratio.ToString("0.0", CultureInfo.InvariantCulture) + "\u00d7";
+
     public static string Duration(TimeSpan duration) =>
         duration.TotalHours >= 1
             ? duration.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
