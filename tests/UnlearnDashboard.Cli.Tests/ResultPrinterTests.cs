@@ -25,6 +25,51 @@ public sealed class ResultPrinterTests
     }
 
     [Fact]
+    public void WriteDebias_RankingMethod_ShowsDampingAndObjectiveRows()
+    {
+        var result = TestResults.Debias();
+        result.Influence = new InfluenceSummary
+        {
+            Layers = { "fc3" },
+            Damping = 1e-4,
+            DampingChosenByRule = true,
+            Solver = InfluenceSolver.ConjugateGradient,
+            Curvature = Curvature.Hessian,
+            ObjectiveRows = ObjectiveRows.Validation,
+            ObjectiveRowCount = 3016,
+        };
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        var lines = writer.ToString().Split(Environment.NewLine);
+        Assert.Contains("layers:           fc3, damping 0.0001 (chosen by the damping rule)", lines);
+        Assert.Contains("objective rows:   3,016 rows of the validation split", lines);
+    }
+
+    [Fact]
+    public void WriteDebias_MethodWithoutRanking_ShowsNoDamping()
+    {
+        var result = TestResults.Debias();
+        result.Method = DebiasMethod.DataFree;
+        result.Influence = new InfluenceSummary
+        {
+            Layers = { "fc3" },
+            Objective = BiasObjective.DemographicParity,
+            ObjectiveRows = ObjectiveRows.TrainingAndValidation,
+            ObjectiveRowCount = 30162,
+        };
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        var lines = writer.ToString().Split(Environment.NewLine);
+        Assert.Contains("layers:           fc3", lines);
+        Assert.Contains("objective rows:   30,162 rows of the training and validation splits, because a group has fewer than 400 "
+            + "validation rows for the objective", lines);
+    }
+
+    [Fact]
     public void WriteDebias_WithRetrain_AddsColumnAndTiming()
     {
         var result = TestResults.Debias();

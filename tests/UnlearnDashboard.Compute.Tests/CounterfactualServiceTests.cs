@@ -463,6 +463,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     [InlineData("remove_fraction")]
     [InlineData("damping")]
     [InlineData("solver")]
+    [InlineData("objective")]
     public async Task SubmitDebias_DataFreeWithRankingField_IsInvalidArgument(string field)
     {
         var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));
@@ -471,6 +472,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         {
             case "remove_fraction": request.RemoveFraction = 0.3; break;
             case "damping": request.Damping = 0.5; break;
+            case "objective": request.Objective = BiasObjective.EqualizedOdds; break;
             default: request.Solver = InfluenceSolver.Lissa; break;
         }
 

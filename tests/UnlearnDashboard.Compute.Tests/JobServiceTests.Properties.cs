@@ -141,8 +141,10 @@ public abstract partial class JobServiceTests
         Assert.True(method == DebiasMethod.SaliencyMasked || !(request.HasSaliencyFraction || request.Saliency != Saliency.Unspecified), $"saliency field with {method}");
         Assert.True(method == DebiasMethod.InfluenceNewton || !request.HasNewtonSteps, $"newton_steps with {method}");
         bool ranks = method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
-        Assert.True(ranks || !(request.HasRemoveFraction || request.HasDamping || request.Solver != InfluenceSolver.Unspecified || request.Curvature != Curvature.Unspecified),
+        Assert.True(ranks || !(request.HasRemoveFraction || request.HasDamping || request.Solver != InfluenceSolver.Unspecified
+                || request.Curvature != Curvature.Unspecified || request.Objective != BiasObjective.Unspecified),
             $"ranking field with {method}");
+        Assert.True(optimiser || request.Solver == InfluenceSolver.Lissa || !request.HasSeed, $"seed with {method} and {request.Solver}");
     }
 
     private static DebiasRequest Request(

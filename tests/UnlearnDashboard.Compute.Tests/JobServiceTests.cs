@@ -272,6 +272,39 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
             error.Status.Detail);
     }
 
+    [Theory]
+    [InlineData(DebiasMethod.InfluenceNewton)]
+    [InlineData(DebiasMethod.CounterfactualReplacement)]
+    public async Task SubmitDebias_SeedWithoutLissa_IsInvalidArgument(DebiasMethod method)
+    {
+        var request = new DebiasRequest { Dataset = "adult", Method = method, Seed = 12345 };
+        int jobsBefore = (await Jobs.ListJobsAsync(new ListJobsRequest())).Jobs.Count;
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["seed"], RpcAssert.ViolatedFields(error));
+        Assert.StartsWith($"Method {(method == DebiasMethod.InfluenceNewton ? "influence-newton" : "counterfactual-replacement")} ignores seed (12345) "
+            + "unless solver is INFLUENCE_SOLVER_LISSA", error.Status.Detail);
+        Assert.Equal(jobsBefore, (await Jobs.ListJobsAsync(new ListJobsRequest())).Jobs.Count);
+    }
+
+    [Fact]
+    public async Task SubmitDebias_SeedWithLissa_RunsWithSeed()
+    {
+        var request = new DebiasRequest
+        {
+            Dataset = "adult", Method = DebiasMethod.InfluenceNewton, Solver = InfluenceSolver.Lissa, Seed = 7, Evidence = new EvidenceRequest { RandomControl = false, GroupThresholds = false, MembershipInference = false },
+        };
+
+        var job = await Jobs.SubmitDebiasAsync(request);
+        var finished = await JobWatcher.WaitForEndAsync(Jobs, job.Id);
+
+        Assert.Equal(JobState.Succeeded, finished.State);
+        Assert.Equal(7u, finished.DebiasRequest.Seed);
+        Assert.Equal(InfluenceSolver.Lissa, finished.Result.Debias.Influence.Solver);
+    }
+
     [Fact]
     public async Task TrainModel_ZeroEpochs_NamesSettingsField()
     {

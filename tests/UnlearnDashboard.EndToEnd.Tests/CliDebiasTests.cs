@@ -84,6 +84,17 @@ public sealed class CliDebiasTests(ComputeFixture compute)
     }
 
     [Fact]
+    public async Task Debias_SeedWithConjugateGradients_IsRejected()
+    {
+        var (exitCode, _, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(),
+            "debias", "--server", compute.Server.Url, "--dataset", "german-credit", "--sensitive", "sex", "--seed", "12345");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("seed (--seed)", error);
+        Assert.Contains("Method counterfactual-replacement ignores seed (12345) unless solver is INFLUENCE_SOLVER_LISSA", error);
+    }
+
+    [Fact]
     public async Task JobsList_Training_ShowsNameAndVersion()
     {
         using var channel = compute.Server.CreateChannel();

@@ -172,10 +172,14 @@ internal static class ResultPrinter
     {
         if (result.Influence is { } influence && influence.Layers.Count > 0)
         {
+            // A method that ranks nothing solves nothing, so it has no damping to show.
             string rule = influence.DampingChosenByRule ? " (chosen by the damping rule)" : "";
-            writer.WriteLine($"layers:           {string.Join(", ", influence.Layers)}, damping {influence.Damping.ToString("G3", CultureInfo.InvariantCulture)}{rule}");
+            string damping = influence.Solver == InfluenceSolver.Unspecified
+                ? ""
+                : $", damping {influence.Damping.ToString("G3", CultureInfo.InvariantCulture)}{rule}";
+            writer.WriteLine($"layers:           {string.Join(", ", influence.Layers)}{damping}");
             if (ObjectiveRowsName(influence.ObjectiveRows) is { } rows)
-                writer.WriteLine($"objective rows:   {rows} ({influence.ObjectiveRowCount.ToString("N0", CultureInfo.InvariantCulture)})");
+                writer.WriteLine($"objective rows:   {influence.ObjectiveRowCount.ToString("N0", CultureInfo.InvariantCulture)} rows of the {rows}");
         }
 
         var changed = result.LayerChanges.Where(c => c.DeltaNorm > 0).ToList();

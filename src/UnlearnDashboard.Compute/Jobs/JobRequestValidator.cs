@@ -57,6 +57,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         // A field the method ignores is reported as such even when its value is also out of range, because a valid
         // value would still have no effect.
         RejectIgnoredFields(request, options.Method);
+        RejectIgnoredSeed(request, options);
         WithoutSetRequirement(options).Validate();
         ValidateLayers(request.Layers, ModelSpec.FromJson(version.SpecJson));
         return new ValidatedJob(dataset, version, ValidateDeadline(request), counterfactualSet);
@@ -129,6 +130,9 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         ("damping", r => r.HasDamping ? Text(r.Damping) : null, DebiasMethods.RanksSamples),
         ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : ProtoName(r.Solver), DebiasMethods.RanksSamples),
         ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : ProtoName(r.Curvature), DebiasMethods.RanksSamples),
+
+        // Fine-tuning and data-free reduce the counterfactual gap on their set whatever the objective is.
+        ("objective", r => r.Objective == Proto.BiasObjective.Unspecified ? null : ProtoName(r.Objective), DebiasMethods.RanksSamples),
         ("newton_steps", r => r.HasNewtonSteps ? Text(r.NewtonSteps) : null, m => m == DebiasMethod.InfluenceNewton),
         ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null,
             m => m is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree),
@@ -163,6 +167,20 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 : $"only {string.Join(", ", readers[..^1])} and {readers[^1]} read it. Leave {field} unset, or choose one of those methods";
             throw EngineException.Invalid(field, $"Method {DebiasMethods.Name(method)} ignores {field} ({value}); {next}.", value);
         }
+    }
+
+    private static void RejectIgnoredSeed(Proto.DebiasRequest request, DebiasOptions options)
+    {
+        if (!request.HasSeed || DebiasMethods.ReadsSeed(options.Method, options.Solver))
+            return;
+
+        // Every method that takes no optimiser steps ranks samples, so only the solver can make it read the seed.
+        string value = request.Seed.ToString(CultureInfo.InvariantCulture);
+        throw EngineException.Invalid("seed",
+            $"Method {DebiasMethods.Name(options.Method)} ignores seed ({value}) unless solver is INFLUENCE_SOLVER_LISSA, because conjugate "
+            + "gradients draw nothing at random; gradient-ascent, counterfactual-fine-tune and data-free read it too. Leave seed unset, "
+            + "or set solver to INFLUENCE_SOLVER_LISSA.",
+            value);
     }
 
     /// <summary>

@@ -49,6 +49,13 @@ public static class DebiasMethods
         method is DebiasMethod.GradientAscent or DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree;
 
     /// <summary>
+    /// Whether a run draws random mini-batches, and so reads the seed: the optimiser methods always, a ranking method
+    /// only with the LiSSA solver. Conjugate gradients and the Newton steps are deterministic.
+    /// </summary>
+    public static bool ReadsSeed(DebiasMethod method, InfluenceSolverKind solver) =>
+        TakesOptimiserSteps(method) || (RanksSamples(method) && solver == InfluenceSolverKind.Lissa);
+
+    /// <summary>
     /// Returns the name that messages use for the method, the CLI's <c>--method</c> value: the proto enum value's name
     /// without its prefix, in lower case with hyphens (<c>DEBIAS_METHOD_DATA_FREE</c> is <c>data-free</c>).
     /// </summary>

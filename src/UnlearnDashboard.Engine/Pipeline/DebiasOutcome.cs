@@ -32,11 +32,14 @@ public sealed record InfluenceSummary(
     /// <summary>Whether <see cref="Damping"/> was chosen by the damping rule rather than set by the request.</summary>
     public bool DampingChosenByRule { get; init; }
 
-    /// <summary>Curvature used by the solve, <see cref="CurvatureKind.Hessian"/> or <see cref="CurvatureKind.GaussNewton"/>.</summary>
-    public CurvatureKind Curvature { get; init; } = CurvatureKind.Hessian;
+    /// <summary>
+    /// Curvature used by the solve, <see cref="CurvatureKind.Hessian"/> or <see cref="CurvatureKind.GaussNewton"/>; null
+    /// for a method that ranks nothing and so solves nothing.
+    /// </summary>
+    public CurvatureKind? Curvature { get; init; }
 
-    /// <summary>Solver used.</summary>
-    public InfluenceSolverKind Solver { get; init; }
+    /// <summary>Solver used; null for a method that ranks nothing.</summary>
+    public InfluenceSolverKind? Solver { get; init; }
 
     /// <summary>Bias objective of the ranking.</summary>
     public BiasObjectiveKind Objective { get; init; }

@@ -63,9 +63,11 @@ public static partial class DebiasPipeline
         bool ranks = DebiasMethods.RanksSamples(options.Method);
 
         // Reported before the warm-up, so that the server handles the report while nothing is timed.
-        progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
         if (ranks)
+        {
+            progress?.Report(new ProgressUpdate("ranking", 0.05, $"Ranking {data.Train.Count} training samples on {string.Join(", ", layerNames)}"));
             WarmUp(context);
+        }
 
         ranking.Restart();
         using var rank = ranks ? Rank(context, cancellationToken) : null;
@@ -129,8 +131,8 @@ public static partial class DebiasPipeline
                     update.Steps)
                 {
                     DampingChosenByRule = rank?.DampingChosenByRule ?? false,
-                    Curvature = rank?.Problem.Curvature ?? CurvatureKind.Hessian,
-                    Solver = options.Solver,
+                    Curvature = rank?.Problem.Curvature,
+                    Solver = rank is null ? null : options.Solver,
                     Objective = options.Objective,
                     ObjectiveRows = objectiveRows,
                     ObjectiveRowCount = objectiveRows == ObjectiveRows.TrainingAndValidation ? data.Train.Count + data.Validation.Count : data.Validation.Count,

@@ -91,7 +91,7 @@ public static class JobEventMapping
             RetrainSpeedUp = debias.Timings is { HasRetrainSpeedUp: true } timings ? timings.RetrainSpeedUp : null,
             EvaluationSeconds = debias.Timings?.EvaluationSeconds ?? 0,
             Layers = debias.Influence?.Layers.ToList() ?? [],
-            Damping = debias.Influence?.Damping,
+            Damping = debias.Influence is { Solver: not InfluenceSolver.Unspecified } influence ? influence.Damping : null,
             ObjectiveBefore = debias.Influence?.ObjectiveBefore,
             ObjectivePredicted = debias.Influence?.ObjectivePredicted,
             ObjectiveAfter = debias.Influence?.ObjectiveAfter,

@@ -140,11 +140,18 @@ public sealed class UnlearningMethodTests(AdultModelFixture fixture) : IClassFix
             CounterfactualWeight = 5,
         };
 
-        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, options, null, CancellationToken.None);
+        var progress = new ProgressLog();
+        using var outcome = DebiasPipeline.Run(fixture.Model, fixture.Data, options, progress, CancellationToken.None);
 
         Assert.Empty(outcome.RemovedRowIds);
         Assert.True(Gap(outcome.UpdatedModel, set) < 0.8 * Gap(fixture.Model, set), $"gap {Gap(fixture.Model, set):F4} -> {Gap(outcome.UpdatedModel, set):F4}");
         Assert.True(outcome.After.Accuracy >= outcome.Before.Accuracy - 0.02, $"accuracy {outcome.Before.Accuracy:F4} -> {outcome.After.Accuracy:F4}");
+
+        // It ranks nothing, so it says nothing of a ranking, a solver or a curvature.
+        Assert.DoesNotContain(progress.Updates, update => update.Phase == "ranking");
+        Assert.Null(outcome.Influence.Curvature);
+        Assert.Null(outcome.Influence.Solver);
+        Assert.Equal(0, outcome.Influence.Damping);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ internal sealed class DebiasMethodOptions
         "Unlearning method (default: the server's, counterfactual-replacement).", "METHOD");
 
     public Option<string?> Objective { get; } = Choice("--objective", Objectives.Keys,
-        "Bias objective that the ranking and the update reduce (default: demographic-parity).", "OBJECTIVE");
+        "Bias objective that the ranking and the update reduce, for ranking methods only (default: demographic-parity).", "OBJECTIVE");
 
     public Option<string?> Solver { get; } = Choice("--solver", Solvers.Keys,
         "Solver of the influence system: conjugate gradients or LiSSA (default: cg).", "SOLVER");
@@ -104,7 +104,7 @@ internal sealed class DebiasMethodOptions
 
     public Option<int?> Seed { get; } = new("--seed")
     {
-        Description = "Seed of mini-batch sampling in LiSSA, fine-tuning and gradient ascent, in [0, 2147483647] (default: 0).",
+        Description = "Seed of mini-batch sampling in gradient ascent, fine-tuning, data-free and the LiSSA solver (not conjugate gradients), in [0, 2147483647] (default: 0).",
         HelpName = "N",
         CustomParser = NumberParsers.NullableInt32("--seed", "in [0, 2147483647]", value => value >= 0),
     };
