@@ -5,13 +5,24 @@ namespace UnlearnDashboard.Cli.Tests;
 
 /// <summary>
 /// A JobService client whose WatchJob calls replay scripted streams, one per call, and record the
-/// requests. A stream ends with its events, or fails after them when given a failure status.
+/// requests. A stream ends with its events, or fails after them when given a failure status. GetJob
+/// returns <see cref="StoredJob"/>.
 /// </summary>
 internal sealed class FakeJobService : JobService.JobServiceClient
 {
     private readonly Queue<(JobEvent[] Events, Status? Failure)> _streams = new();
 
     public List<WatchJobRequest> WatchRequests { get; } = [];
+
+    /// <summary>The job as GetJob returns it; running unless a test says otherwise.</summary>
+    public Job StoredJob { get; set; } = new() { Id = "job-1", State = JobState.Running };
+
+    public override AsyncUnaryCall<Job> GetJobAsync(GetJobRequest request, CallOptions options) => new(
+        Task.FromResult(StoredJob.Clone()),
+        Task.FromResult(new Metadata()),
+        () => Status.DefaultSuccess,
+        () => [],
+        () => { });
 
     public FakeJobService AddStream(Status? failure, params JobEvent[] events)
     {

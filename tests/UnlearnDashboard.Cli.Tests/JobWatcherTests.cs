@@ -41,6 +41,22 @@ public sealed class JobWatcherTests
     }
 
     [Fact]
+    public async Task WatchAsync_AfterLastEventOfEndedJob_ReturnsStoredEnd()
+    {
+        var jobs = new FakeJobService { StoredJob = new Job { Id = "job-1", State = JobState.Cancelled, Error = "Cancelled by request." } }
+            .AddStream(failure: null);
+        var error = new StringWriter();
+        var watcher = CreateWatcher(jobs, error);
+
+        var outcome = await watcher.WatchAsync("job-1", afterSequence: 278, CancellationToken.None);
+
+        Assert.Equal(JobState.Cancelled, outcome.Ended!.State);
+        Assert.Equal("Cancelled by request.", outcome.Ended.Message);
+        Assert.Single(jobs.WatchRequests);
+        Assert.Equal("", error.ToString());
+    }
+
+    [Fact]
     public async Task WatchAsync_EndedEvent_ReturnsEnded()
     {
         var jobs = new FakeJobService()

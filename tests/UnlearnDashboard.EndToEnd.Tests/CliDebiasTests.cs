@@ -84,6 +84,32 @@ public sealed class CliDebiasTests(ComputeFixture compute)
     }
 
     [Fact]
+    public async Task JobsWatch_AfterLastEventOfEndedJob_EndsAtOnce()
+    {
+        using var channel = compute.Server.CreateChannel();
+        var jobs = new JobService.JobServiceClient(channel);
+        var submitted = await jobs.SubmitDebiasAsync(new DebiasRequest
+        {
+            Dataset = "german-credit", Method = DebiasMethod.InfluenceNewton, Evidence = new EvidenceRequest { RandomControl = false },
+        });
+        Job job;
+        do
+        {
+            await Task.Delay(200);
+            job = await jobs.GetJobAsync(new GetJobRequest { JobId = submitted.Id });
+        }
+        while (job.State is JobState.Queued or JobState.Running);
+
+        var (exitCode, output, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(),
+            "jobs", "watch", job.Id, "--server", compute.Server.Url, "--after", job.LastSequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(JobState.Succeeded, job.State);
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
+        Assert.DoesNotContain("reconnecting", error);
+        Assert.Contains($"new version:      {job.Result.Debias.NewVersionId}", output);
+    }
+
+    [Fact]
     public async Task Debias_SeedWithConjugateGradients_IsRejected()
     {
         var (exitCode, _, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(),

@@ -47,7 +47,15 @@ internal sealed class JobWatcher(
                     }
                 }
 
-                // The server closes the stream only after a final event, unless it is shutting down.
+                // The server closes the stream after a final event, or at once when the final event is at or before
+                // the sequence asked for (a watch from the job's last event). Only a server shutting down closes it
+                // while the job runs.
+                if (await EndedJobAsync(jobId, cancellationToken) is { } ended)
+                {
+                    progress.Finish();
+                    return ended;
+                }
+
                 throw new RpcException(new Status(StatusCode.Unavailable, "the event stream ended before the job did"));
             }
             catch (RpcException exception) when (IsStreamDrop(exception, cancellationToken) && failedAttempts < MaxReconnectAttempts)
@@ -61,6 +69,19 @@ internal sealed class JobWatcher(
                 await Task.Delay(delay, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Returns how the job ended, from its stored state, or null while it has not ended.</summary>
+    private async Task<JobOutcome?> EndedJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var job = await jobs.GetJobAsync(new GetJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+        return job.State switch
+        {
+            JobState.Succeeded => new JobOutcome(job.Id, job.Result, Ended: null),
+            JobState.Failed or JobState.Cancelled or JobState.Interrupted =>
+                new JobOutcome(job.Id, Result: null, new JobEnded { State = job.State, Message = job.Error }),
+            _ => null,
+        };
     }
 
     private JobOutcome? Apply(JobEvent jobEvent)
