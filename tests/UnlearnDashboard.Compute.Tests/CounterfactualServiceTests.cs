@@ -438,6 +438,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.NotNull(finished.Result.Debias.Evidence.LevellingDown);
         Assert.NotNull(finished.Result.Debias.Evidence.GroupThresholds);
         Assert.NotEmpty(finished.Result.Debias.Evidence.MembershipInference.Models);
+        Assert.DoesNotContain(finished.Result.Debias.Warnings, warning => warning.Contains("nobody reviewed", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -188,6 +188,7 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Equal(["job_id"], RpcAssert.ViolatedFields(error));
+        Assert.Equal($"Job {request.JobId} has already ended as SUCCEEDED; only a queued or running job can be cancelled.", error.Status.Detail);
     }
 
     [Theory]
@@ -455,6 +456,11 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
         Assert.Equal(["fc3"], finished.Result.Debias.Influence.Layers);
         Assert.Equal(ObjectiveRows.Validation, finished.Result.Debias.Influence.ObjectiveRows);
         Assert.Equal(3016, finished.Result.Debias.Influence.ObjectiveRowCount);
+
+        // This server seeded no counterfactual set, so the default method mapped rows by the dataset's default maps.
+        Assert.Equal("", finished.Result.Debias.CounterfactualSetId);
+        Assert.Contains("The counterfactuals came from the dataset's default value maps (sex: ", Assert.Single(finished.Result.Debias.Warnings,
+            warning => warning.Contains("nobody reviewed", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -109,7 +109,7 @@ public sealed class CounterfactualCatalog(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.CounterfactualSets.AsNoTracking().FirstOrDefaultAsync(s => s.Id == setId, cancellationToken)
-               ?? throw RpcErrors.NotFound($"Counterfactual set '{setId}' ({field}) was not found; ListCounterfactualSets shows the existing ones.");
+               ?? throw RpcErrors.NotFound($"Counterfactual set '{setId}' ({field}) was not found; 'unlearn counterfactuals list' (ListCounterfactualSets) shows the existing ones.");
     }
 
     /// <summary>Lists sets, newest first, optionally of one dataset and in one status.</summary>

@@ -139,7 +139,7 @@ public sealed class DatasetCatalog(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Datasets.AsNoTracking()
                    .FirstOrDefaultAsync(d => d.Id == idOrName || d.Name == idOrName, cancellationToken)
-               ?? throw RpcErrors.NotFound($"Dataset '{idOrName}' ({field}) was not found; ListDatasets shows the registered ones.");
+               ?? throw RpcErrors.NotFound($"Dataset '{idOrName}' ({field}) was not found; 'unlearn datasets list' (ListDatasets) shows the registered ones.");
     }
 
     public async Task<IReadOnlyList<DatasetRow>> ListAsync(CancellationToken cancellationToken)

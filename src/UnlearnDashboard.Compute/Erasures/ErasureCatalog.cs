@@ -39,7 +39,7 @@ public sealed class ErasureCatalog(
         {
             throw RpcErrors.FailedPrecondition("model_version_id",
                 $"Version {version.Id} was made on version {version.DatasetVersion} of dataset {dataset.Name}, which is now at version {dataset.Version}, " +
-                "so its row ids would name other rows. Erase from a version made on the current dataset version (GetLineage shows it).");
+                "so its row ids would name other rows. Erase from a version made on the current dataset version ('unlearn versions lineage' or GetLineage shows it).");
         }
 
         CheckSettings(request, version);
@@ -71,7 +71,7 @@ public sealed class ErasureCatalog(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.Erasures.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id || e.JobId == id, cancellationToken)
-                  ?? throw RpcErrors.NotFound($"Erasure '{id}' (id) was not found; ListErasures shows the certificates, and a job that has not succeeded has none.");
+                  ?? throw RpcErrors.NotFound($"Erasure '{id}' (id) was not found; 'unlearn erasures list' (ListErasures) shows the certificates, and a job that has not succeeded has none.");
         return Proto.ErasureCertificate.Parser.ParseFrom(row.Certificate);
     }
 

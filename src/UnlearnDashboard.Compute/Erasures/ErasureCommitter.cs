@@ -175,7 +175,7 @@ public sealed class ErasureCommitter(
             throw EngineException.Precondition("model_version_id",
                 $"Version {baseVersion.Id} was made on version {baseVersion.DatasetVersion} of dataset {dataset.Name}, but an erasure has since " +
                 $"purged rows and the dataset is at version {dataset.Version}, so the version still carries the erased rows. " +
-                "Debias the version that the erasure made instead (ListErasures shows it), or a version made on the current dataset version.",
+                "Debias the version that the erasure made instead ('unlearn erasures list' or ListErasures shows it), or a version made on the current dataset version.",
                 baseVersion.Id);
         }
     }

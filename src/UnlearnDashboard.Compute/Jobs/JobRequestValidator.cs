@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Reflection;
-using Google.Protobuf.Reflection;
 using UnlearnDashboard.Compute.Counterfactuals;
 using UnlearnDashboard.Compute.Datasets;
 using UnlearnDashboard.Compute.Mapping;
@@ -128,18 +126,18 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     [
         ("remove_fraction", r => r.HasRemoveFraction ? Text(r.RemoveFraction) : null, DebiasMethods.RanksSamples),
         ("damping", r => r.HasDamping ? Text(r.Damping) : null, DebiasMethods.RanksSamples),
-        ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : ProtoName(r.Solver), DebiasMethods.RanksSamples),
-        ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : ProtoName(r.Curvature), DebiasMethods.RanksSamples),
+        ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : ProtoNames.Of(r.Solver), DebiasMethods.RanksSamples),
+        ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : ProtoNames.Of(r.Curvature), DebiasMethods.RanksSamples),
 
         // Fine-tuning and data-free reduce the counterfactual gap on their set whatever the objective is.
-        ("objective", r => r.Objective == Proto.BiasObjective.Unspecified ? null : ProtoName(r.Objective), DebiasMethods.RanksSamples),
+        ("objective", r => r.Objective == Proto.BiasObjective.Unspecified ? null : ProtoNames.Of(r.Objective), DebiasMethods.RanksSamples),
         ("newton_steps", r => r.HasNewtonSteps ? Text(r.NewtonSteps) : null, m => m == DebiasMethod.InfluenceNewton),
         ("counterfactual_weight", r => r.HasCounterfactualWeight ? Text(r.CounterfactualWeight) : null,
             m => m is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree),
         ("distillation_weight", r => r.HasDistillationWeight ? Text(r.DistillationWeight) : null, m => m == DebiasMethod.DataFree),
         ("retain_weight", r => r.HasRetainWeight ? Text(r.RetainWeight) : null, m => m == DebiasMethod.GradientAscent),
         ("saliency_fraction", r => r.HasSaliencyFraction ? Text(r.SaliencyFraction) : null, m => m == DebiasMethod.SaliencyMasked),
-        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : ProtoName(r.Saliency), m => m == DebiasMethod.SaliencyMasked),
+        ("saliency", r => r.Saliency == Proto.Saliency.Unspecified ? null : ProtoNames.Of(r.Saliency), m => m == DebiasMethod.SaliencyMasked),
         ("steps", r => r.HasSteps ? Text(r.Steps) : null, DebiasMethods.TakesOptimiserSteps),
         ("learning_rate", r => r.HasLearningRate ? Text(r.LearningRate) : null, DebiasMethods.TakesOptimiserSteps),
         ("batch_size", r => r.HasBatchSize ? Text(r.BatchSize) : null, DebiasMethods.TakesOptimiserSteps),
@@ -148,11 +146,6 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Returns the name the proto gives an enum value, such as <c>INFLUENCE_SOLVER_LISSA</c>, as a gRPC client spells it.</summary>
-    private static string ProtoName<TEnum>(TEnum value)
-        where TEnum : struct, Enum =>
-        typeof(TEnum).GetField(value.ToString())?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? value.ToString();
 
     private static void RejectIgnoredFields(Proto.DebiasRequest request, DebiasMethod method)
     {

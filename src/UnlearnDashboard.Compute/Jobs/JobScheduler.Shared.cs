@@ -1,4 +1,5 @@
 using UnlearnDashboard.Compute.Diagnostics;
+using UnlearnDashboard.Compute.Mapping;
 using UnlearnDashboard.Compute.Services;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Engine.Pipeline;
@@ -59,7 +60,7 @@ public sealed partial class JobScheduler
     private async Task<JobRow> CancelSharedAsync(string jobId, CancellationToken cancellationToken)
     {
         var stored = await store.FindAsync(jobId, cancellationToken)
-                     ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; ListJobs shows the existing ones.");
+                     ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; 'unlearn jobs list' (ListJobs) shows the existing ones.");
 
         // The job may move between queued and running while this runs (claimed, or put back by a stopping
         // server), so each state is tried again a few times.
@@ -71,7 +72,7 @@ public sealed partial class JobScheduler
                 cancellationToken);
             if (endedQueued)
             {
-                logger.JobStopped(jobId, nameof(Proto.JobState.Cancelled), "cancelled while queued");
+                logger.JobStopped(jobId, ProtoNames.Of(Proto.JobState.Cancelled), "cancelled while queued");
                 return await store.FindAsync(jobId, CancellationToken.None) ?? stored;
             }
 
@@ -93,7 +94,7 @@ public sealed partial class JobScheduler
         if (IsFinal(stored))
         {
             throw RpcErrors.FailedPrecondition("job_id",
-                $"Job {jobId} has already ended as {(Proto.JobState)stored.State}; only a queued or running job can be cancelled.");
+                $"Job {jobId} has already ended as {ProtoNames.Of((Proto.JobState)stored.State)}; only a queued or running job can be cancelled.");
         }
 
         return stored;

@@ -75,7 +75,7 @@ public sealed partial class JobScheduler(
             var ended = JobEvents.Ended(job.Id, job.LastSequence + 1, time.GetUtcNow(), Proto.JobState.Interrupted,
                 "The server stopped before the job finished; nothing it did was kept. Submit it again.");
             await store.EndAsync(job.Id, ended, cancellationToken);
-            logger.JobInterrupted(job.Id, ((Proto.JobState)job.State).ToString());
+            logger.JobInterrupted(job.Id, ProtoNames.Of((Proto.JobState)job.State));
         }
 
         await base.StartAsync(cancellationToken);
@@ -143,9 +143,9 @@ public sealed partial class JobScheduler(
         if (active is null)
         {
             var stored = await store.FindAsync(jobId, cancellationToken)
-                         ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; ListJobs shows the existing ones.");
+                         ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; 'unlearn jobs list' (ListJobs) shows the existing ones.");
             throw RpcErrors.FailedPrecondition("job_id",
-                $"Job {jobId} has already ended as {(Proto.JobState)stored.State}; only a queued or running job can be cancelled.");
+                $"Job {jobId} has already ended as {ProtoNames.Of((Proto.JobState)stored.State)}; only a queued or running job can be cancelled.");
         }
 
         logger.JobCancelRequested(jobId);
@@ -471,7 +471,7 @@ public sealed partial class JobScheduler(
                     $"The deadline of {active.DeadlineSeconds:R} s (deadline_seconds) passed before the job finished; submit it again with a later deadline."),
                 _ => (Proto.JobState.Interrupted, "The server stopped before the job finished; nothing it did was kept. Submit it again."),
             };
-            logger.JobStopped(active.Id, state.ToString(), reason);
+            logger.JobStopped(active.Id, ProtoNames.Of(state), reason);
             return (state, reason);
         }
 
@@ -499,7 +499,7 @@ public sealed partial class JobScheduler(
         await store.EndAsync(active.Id,
             JobEvents.Ended(active.Id, sequence, time.GetUtcNow(), Proto.JobState.Cancelled, "Cancelled by request before it started."),
             CancellationToken.None);
-        logger.JobStopped(active.Id, nameof(Proto.JobState.Cancelled), "cancelled while queued");
+        logger.JobStopped(active.Id, ProtoNames.Of(Proto.JobState.Cancelled), "cancelled while queued");
         active.Finished.TrySetResult();
     }
 

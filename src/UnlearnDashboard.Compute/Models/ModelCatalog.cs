@@ -15,7 +15,7 @@ public sealed class ModelCatalog(IDbContextFactory<ComputeDbContext> dbFactory)
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.Id == versionId, cancellationToken)
-               ?? throw RpcErrors.NotFound($"Model version '{versionId}' ({field}) was not found; ListVersions shows the existing ones.");
+               ?? throw RpcErrors.NotFound($"Model version '{versionId}' ({field}) was not found; 'unlearn versions list' (ListVersions) shows the existing ones.");
     }
 
     public async Task<ModelVersionRow?> FindVersionAsync(string versionId, CancellationToken cancellationToken)

@@ -116,6 +116,6 @@ public sealed class JobGrpcService(
             throw RpcErrors.InvalidArgument("job_id", "job_id is empty; pass the id that TrainModel or SubmitDebias returned.");
 
         return await store.FindAsync(jobId, cancellationToken)
-               ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; ListJobs shows the existing ones.");
+               ?? throw RpcErrors.NotFound($"Job '{jobId}' (job_id) was not found; 'unlearn jobs list' (ListJobs) shows the existing ones.");
     }
 }

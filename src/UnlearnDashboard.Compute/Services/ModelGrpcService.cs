@@ -36,7 +36,7 @@ public sealed class ModelGrpcService(
     {
         string? modelId = string.IsNullOrEmpty(request.ModelId) ? null : request.ModelId;
         if (modelId is not null && await models.FindModelAsync(modelId, context.CancellationToken) is null)
-            throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels shows the existing ones.");
+            throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels, or 'unlearn versions list' with each version's model, shows the existing ones.");
 
         var rows = await models.ListVersionsAsync(modelId, context.CancellationToken);
         var aliases = await promotions.AliasesByVersionAsync(rows.Select(v => v.Id).ToList(), context.CancellationToken);

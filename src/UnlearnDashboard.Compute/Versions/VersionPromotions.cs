@@ -309,9 +309,9 @@ public sealed class VersionPromotions(
     private async Task RequireModelAsync(string modelId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(modelId))
-            throw RpcErrors.InvalidArgument("model_id", "model_id is empty; pass a model id (ListModels shows them).");
+            throw RpcErrors.InvalidArgument("model_id", "model_id is empty; pass a model id (ListModels, or 'unlearn versions list' with each version's model, shows them).");
         if (await models.FindModelAsync(modelId, cancellationToken) is null)
-            throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels shows the existing ones.");
+            throw RpcErrors.NotFound($"Model '{modelId}' (model_id) was not found; ListModels, or 'unlearn versions list' with each version's model, shows the existing ones.");
     }
 
     private static void RequireFraction(double value, string field)

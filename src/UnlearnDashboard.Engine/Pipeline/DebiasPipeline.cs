@@ -144,7 +144,7 @@ public static partial class DebiasPipeline
                 LayerAttributions = attributions,
                 ChangedParameterFraction = update.ChangedParameterFraction,
                 AccuracyBudget = budget,
-                Warnings = Warn(before, after, objectiveBefore, objectiveAfter),
+                Warnings = [.. Warn(before, after, objectiveBefore, objectiveAfter), .. WarnUnreviewedMaps(options, spec)],
                 Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
                     new EvidenceInput
                     {
@@ -216,6 +216,22 @@ public static partial class DebiasPipeline
         }
 
         return warnings;
+    }
+
+    /// <summary>
+    /// Warns when the counterfactuals came from the dataset's default value maps, because no approved set gave the maps
+    /// and so nobody reviewed them.
+    /// </summary>
+    private static IEnumerable<string> WarnUnreviewedMaps(DebiasOptions options, CounterfactualSpec? spec)
+    {
+        if (spec is null || options.CounterfactualSpec is not null)
+            yield break;
+
+        string maps = string.Join("; ", spec.AllMaps.Select(map =>
+            $"{map.Column}: {string.Join(", ", map.Values.Select(pair => $"{pair.Key}={pair.Value}"))}"));
+        yield return $"The counterfactuals came from the dataset's default value maps ({maps}), which nobody reviewed, because the "
+            + "dataset has no approved counterfactual set. Generate a set and have another person approve it, so that the next run "
+            + "uses reviewed maps.";
     }
 
     /// <summary>
