@@ -306,7 +306,7 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     [InlineData("empty file", "train_file", "is empty")]
     [InlineData("no complete row", "train_file", "No rows of uploaded training file are left")]
     [InlineData("three labels", "y", "Label column 'y' must have exactly two values")]
-    [InlineData("favourable absent", "y", "Favourable label '1' is not a value of label column 'y'")]
+    [InlineData("favourable absent", "favourable_label", "Favourable label '1' is not a value of label column 'y'")]
     [InlineData("no sensitive column", "sensitive_column", "Sensitive column 'sex' is not a column of")]
     [InlineData("one group", "sex", "Sensitive column 'sex' has only one group, 'Male'")]
     [InlineData("sensitive all missing", "sex", "Sensitive column 'sex' has missing values in 60 rows")]

@@ -162,6 +162,7 @@ public sealed class CliDebiasTests(ComputeFixture compute)
         { "one-group.csv", "age,sex,income\n30,Male,1\n40,Male,0\n50,Male,1\n60,Male,0\n", ["sex", "Male"] },
         { "text-in-number.csv", NumericWithText(), ["age", "abc"] },
         { "no-sensitive.csv", "age,gender,income\n30,Male,1\n40,Female,0\n", ["sex"] },
+        { "yes-no.csv", "age,sex,income\n30,Male,yes\n40,Female,no\n50,Male,no\n60,Female,yes\n", ["favourable_label (--positive)", "Favourable label '1'"] },
     };
 
     [Theory]

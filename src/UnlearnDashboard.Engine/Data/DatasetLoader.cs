@@ -337,7 +337,7 @@ public static class DatasetLoader
                 return "1";
 
             throw EngineException.Invalid(
-                column,
+                "favourable_label",
                 $"No favourable label is set, and label column '{column}' has values {values} rather than {{0, 1}}. " +
                 "Set the favourable label to the value of the favourable outcome.",
                 "");
@@ -347,7 +347,7 @@ public static class DatasetLoader
             return favourable;
 
         throw EngineException.Invalid(
-            column,
+            "favourable_label",
             $"Favourable label '{favourable}' is not a value of label column '{column}', whose values are {values}. " +
             "Set the favourable label to one of them.",
             favourable);

@@ -268,7 +268,7 @@ public static class ErasurePipeline
                 ? "The attack could not be scored: no matching test rows were found."
                 : $"Membership-inference AUC on the {members.Count} erased rows against {nonMembers.Count} test rows: {erasedAuc:F4} after erasure " +
                   $"({baseAuc:F4} before), against {referenceName} {reference:F4}; the difference {Math.Abs(erasedAuc.Value - reference):F4} is " +
-                  $"{(passed ? "within" : "above")} the tolerance {options.Tolerance:F2}.";
+                  $"{(passed ? "within" : "above")} the tolerance {options.Tolerance:F2}." + WeakCheckNote(members.Count);
             return new ErasureVerification(members.Count, nonMembers.Count, baseAuc, erasedAuc, retrainedAuc, reference, options.Tolerance, passed, message, retrainSeconds);
         }
         finally
@@ -276,4 +276,15 @@ public static class ErasurePipeline
             retrained?.Dispose();
         }
     }
+
+    /// <summary>
+    /// Says how little the attack shows with fewer than <see cref="MembershipInference.MinimumMembers"/> erased rows, the
+    /// count below which a debias run does not report it at all. An erasure still reports it, because the certificate
+    /// needs a verdict.
+    /// </summary>
+    private static string WeakCheckNote(int members) => members >= MembershipInference.MinimumMembers
+        ? ""
+        : $" With {members} erased {(members == 1 ? "row" : "rows")} in the training split, fewer than {MembershipInference.MinimumMembers}, "
+          + $"each of them moves the AUC by up to 1/{members}, so this check is weak: it shows only that the "
+          + $"{(members == 1 ? "row's loss does" : "rows' losses do")} not stand out among the test rows'.";
 }

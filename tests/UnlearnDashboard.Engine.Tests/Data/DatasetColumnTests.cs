@@ -72,7 +72,7 @@ public sealed class DatasetColumnTests
 
         var error = LoadInvalid(definition, csv);
 
-        Assert.Equal("y", error.Field);
+        Assert.Equal("favourable_label", error.Field);
         Assert.Equal("1", error.Value);
         Assert.Contains("Favourable label '1' is not a value of label column 'y', whose values are {bad, good}", error.Message);
     }

@@ -28,7 +28,10 @@ internal static class DebiasCommand
         return command;
     }
 
-    /// <summary>The flag that sets each DebiasRequest field, for server errors that name the field.</summary>
+    /// <summary>
+    /// The flag that sets each DebiasRequest field, and each field of the upload that <c>--data</c> makes (DatasetSpec
+    /// fields and the file roles), for server errors that name the field.
+    /// </summary>
     internal static readonly IReadOnlyDictionary<string, string> FlagsByField = new Dictionary<string, string>
     {
         ["dataset"] = "--dataset",
@@ -53,6 +56,13 @@ internal static class DebiasCommand
         ["seed"] = "--seed",
         ["max_accuracy_loss"] = "--max-accuracy-loss",
         ["evidence"] = "--evidence",
+        ["name"] = "--name",
+        ["label_column"] = "--label",
+        ["favourable_label"] = "--positive",
+        ["sensitive_column"] = "--sensitive",
+        ["reference_group"] = "--reference-group",
+        ["train_file"] = "--data",
+        ["test_file"] = "--test-data",
     };
 
     /// <summary>Parses a <c>debias</c> command line (without the command name) into settings; throws on usage errors.</summary>
