@@ -113,6 +113,8 @@ public sealed class DebiasFlagTests
     [InlineData("--mu", "-0.5", "[0, 100]")]
     [InlineData("--mu", "1e308", "[0, 100]")]
     [InlineData("--retain-weight", "1.5", "[0, 1]")]
+    [InlineData("--deadline", "0", "(0, 2592000]")]
+    [InlineData("--deadline", "1e308", "(0, 2592000]")]
     public async Task Parse_NumberOutOfRange_NamesOptionAndRange(string option, string value, string range)
     {
         var run = await CliRun.RunAsync(["debias", .. Base, option, value, "--server", CliRun.ClosedServer]);

@@ -24,6 +24,29 @@ public sealed class ResultPrinterTests
         Assert.DoesNotContain("speed-up", writer.ToString());
     }
 
+    [Theory]
+    [InlineData(0.1808, true)]
+    [InlineData(0.5123, false)]
+    public void WriteDebias_MembershipAuc_ExplainsValuesBelowHalf(double baseAuc, bool explained)
+    {
+        var result = TestResults.Debias();
+        result.Evidence = new DebiasEvidence
+        {
+            MembershipInference = new MembershipInference
+            {
+                MemberCount = 1357,
+                NonMemberCount = 1357,
+                Models = { new MembershipAuc { Model = "base", Auc = baseAuc }, new MembershipAuc { Model = "updated", Auc = 0.6 } },
+            },
+        };
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        Assert.Contains($"membership AUC:   base {baseAuc:F4}, updated 0.6000 (1357 removed samples)", writer.ToString());
+        Assert.Equal(explained, writer.ToString().Contains("below 0.5, the removed samples have higher losses", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void WriteDebias_RankingMethod_ShowsDampingAndObjectiveRows()
     {

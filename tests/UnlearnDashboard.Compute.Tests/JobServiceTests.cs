@@ -246,6 +246,18 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     }
 
     [Fact]
+    public async Task SubmitDebias_EmptyLayer_SaysItIsEmpty()
+    {
+        var request = new DebiasRequest { Dataset = "adult", Layers = { "fc3", "" } };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["layers"], RpcAssert.ViolatedFields(error));
+        Assert.Equal("layers[1] is empty; name a layer of this model (fc1, fc2, fc3), or leave layers empty for the last one.", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task SubmitDebias_NulInLayer_NamesItem()
     {
         var request = new DebiasRequest { Dataset = "adult", Layers = { "fc2", "fc3\0" } };

@@ -45,7 +45,7 @@ public sealed class CliCounterfactualsTests(CliCounterfactualsTests.SeededComput
         Assert.Contains($"Next: a compliance officer other than engineer reviews it with 'unlearn counterfactuals approve {set.Id}'", generated.Output);
 
         Assert.True(listed.ExitCode == 0, listed.Error);
-        Assert.Contains(listed.Output.Split('\n'), line => line.StartsWith(set.Id, StringComparison.Ordinal) && line.Contains(" pending ")
+        Assert.Contains(listed.Output.Split('\n'), line => line.StartsWith(set.Id, StringComparison.Ordinal) && line.Contains(" adult ") && line.Contains(" pending ")
             && line.Contains(" sex,relationship ") && line.Contains(" engineer "));
         Assert.Contains(JsonParser.Default.Parse<ListCounterfactualSetsResponse>(listedJson.Output).Sets, s => s.Id == set.Id);
 

@@ -57,6 +57,13 @@ internal sealed class ComputeConnection : IDisposable
 
     public CounterfactualService.CounterfactualServiceClient Counterfactuals { get; }
 
+    /// <summary>Returns every dataset's name by its id, for tables that show names where the server returns ids.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> DatasetNamesAsync(CancellationToken cancellationToken)
+    {
+        var datasets = await Datasets.ListDatasetsAsync(new ListDatasetsRequest(), cancellationToken: cancellationToken);
+        return datasets.Datasets.ToDictionary(dataset => dataset.Id, dataset => dataset.Spec.Name);
+    }
+
     /// <summary>
     /// Opens a channel to an http:// (HTTP/2 without TLS) or https:// server URL that sends the console's API key,
     /// when set, as "authorization: Bearer KEY" on every call. Over https:// the server's certificate must chain to

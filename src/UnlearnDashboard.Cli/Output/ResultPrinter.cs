@@ -86,6 +86,11 @@ internal static class ResultPrinter
         {
             var aucs = inference.Models.Select(m => $"{m.Model} {Formats.Metric(m.HasAuc ? m.Auc : null)}");
             writer.WriteLine($"membership AUC:   {string.Join(", ", aucs)} ({inference.MemberCount} removed samples)");
+            if (inference.Models.Any(m => m.HasAuc && m.Auc < 0.5))
+            {
+                writer.WriteLine("  below 0.5, the removed samples have higher losses than the matched test rows, as rows the base model "
+                    + "fits badly do; forgetting shows as the updated model's AUC moving towards the retrained model's, not towards 0.5");
+            }
         }
 
         if (evidence.RandomControl is { } control)

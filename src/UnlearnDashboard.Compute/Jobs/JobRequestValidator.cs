@@ -218,8 +218,14 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         if (layers is [DebiasOptions.AutoLayers])
             return;
 
-        foreach (string layer in layers)
+        foreach (var (layer, index) in layers.Select((layer, index) => (layer, index)))
         {
+            if (string.IsNullOrWhiteSpace(layer))
+            {
+                throw EngineException.Invalid("layers",
+                    $"layers[{index}] is empty; name a layer of this model ({string.Join(", ", known)}), or leave layers empty for the last one.", layer);
+            }
+
             if (!known.Contains(layer))
             {
                 throw EngineException.Invalid("layers",

@@ -33,14 +33,16 @@ internal static class CounterfactualsListCommand
                 Status = CounterfactualText.ParseStatus(parseResult.GetValue(status)),
             };
             var response = await connection.Counterfactuals.ListCounterfactualSetsAsync(request, cancellationToken: token);
+            var datasetNames = await connection.DatasetNamesAsync(token);
 
-            await ListOutput.WriteAsync(response, jsonPath, console, token, writer => WriteTable(response, writer));
+            await ListOutput.WriteAsync(response, jsonPath, console, token, writer => WriteTable(response, datasetNames, writer));
             return ExitCodes.Success;
         }, cancellationToken));
         return command;
     }
 
-    private static void WriteTable(ListCounterfactualSetsResponse response, TextWriter writer)
+    /// <summary>Writes one row per set; the dataset column shows the name from <paramref name="datasetNames"/>, or the id of a dataset not in it.</summary>
+    internal static void WriteTable(ListCounterfactualSetsResponse response, IReadOnlyDictionary<string, string> datasetNames, TextWriter writer)
     {
         if (response.Sets.Count == 0)
         {
@@ -54,7 +56,7 @@ internal static class CounterfactualsListCommand
         {
             table.AddRow(
                 set.Id,
-                set.DatasetId,
+                datasetNames.GetValueOrDefault(set.DatasetId, set.DatasetId),
                 CounterfactualText.Status(set.Status),
                 Formats.Count(set.RowCount),
                 Formats.Count(set.ChangedCellCount),

@@ -123,9 +123,9 @@ internal sealed class DebiasOptions(CliConsole console)
 
     public Option<double?> Deadline { get; } = new("--deadline")
     {
-        Description = "Cancel the job on the server if it has not finished this many seconds after submission.",
+        Description = "Cancel the job on the server if it has not finished this many seconds after submission, in (0, 2592000] (30 days).",
         HelpName = "SECONDS",
-        CustomParser = NumberParsers.NullableDouble("--deadline", "> 0", value => value > 0),
+        CustomParser = NumberParsers.NullableDouble("--deadline", "in (0, 2592000]", value => value is > 0 and <= 2_592_000),
     };
 
     public Option<bool> CompareRetrain { get; } = new("--compare-retrain")

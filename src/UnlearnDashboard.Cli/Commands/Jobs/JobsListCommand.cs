@@ -24,8 +24,7 @@ internal static class JobsListCommand
             using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var request = new ListJobsRequest { State = JobText.ParseState(parseResult.GetValue(state)) };
             var response = await connection.Jobs.ListJobsAsync(request, cancellationToken: token);
-            var datasets = await connection.Datasets.ListDatasetsAsync(new ListDatasetsRequest(), cancellationToken: token);
-            var datasetNames = datasets.Datasets.ToDictionary(dataset => dataset.Id, dataset => dataset.Spec.Name);
+            var datasetNames = await connection.DatasetNamesAsync(token);
 
             await ListOutput.WriteAsync(response, jsonPath, console, token, writer => WriteTable(response, datasetNames, writer));
             return ExitCodes.Success;
