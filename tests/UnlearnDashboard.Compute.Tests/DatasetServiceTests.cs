@@ -63,6 +63,35 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
         Assert.Equal(["spec.derived_columns[0].values"], RpcAssert.ViolatedFields(error));
     }
 
+    [Theory]
+    [InlineData(new[] { 4, -1 }, "spec.validation_records[1]", "spec.validation_records[1] is -1; record positions start at 0.")]
+    [InlineData(new[] { 7, 3, 7 }, "spec.validation_records[2]", "spec.validation_records[2] repeats record 7; name each record once.")]
+    public async Task RegisterDataset_BadValidationRecords_NamesItem(int[] records, string field, string message)
+    {
+        var spec = DatasetSpecs.Adult("adult-bad-validation");
+        spec.ValidationRecords.Add(records);
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(
+            new RegisterDatasetRequest { Spec = spec, TrainPath = "adult.csv", TestPath = "adult-test.csv" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal([field], RpcAssert.ViolatedFields(error));
+        Assert.Equal(message, error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task RegisterDataset_ValidationRecords_FormTheValidationSplit()
+    {
+        var spec = DatasetSpecs.Adult("adult-named-validation");
+        spec.ValidationRecords.Add(Enumerable.Range(0, 3000).Select(i => 2 * i));
+
+        var dataset = await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest { Spec = spec, TrainPath = "adult.csv", TestPath = "adult-test.csv" });
+
+        // Records with a missing value are dropped from every split, so slightly fewer than 3,000 remain.
+        Assert.InRange(dataset.ValidationRows, 2700, 3000);
+        Assert.Equal(spec.ValidationRecords, dataset.Spec.ValidationRecords);
+    }
+
     [Fact]
     public async Task GetDataset_ByName_MatchesById()
     {

@@ -229,6 +229,11 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Equal(before.TrainRows + before.ValidationRows - 1, after.TrainRows + after.ValidationRows);
         Assert.Equal(0.25, after.Spec.ValidationFraction);
 
+        // The train and validation splits keep their rows too, so no row the parent trained on moved to validation.
+        Assert.Equal(RowHashes(parentData.Validation), RowHashes(childData.Validation));
+        Assert.Equal(RowHashes(parentData.Train.Without(new HashSet<long> { trainRow })), RowHashes(childData.Train));
+        Assert.Equal(before.ValidationRows, after.ValidationRows);
+
         // The erased records are in neither stored file.
         var stored = StoredRecordHashes(after.TrainSha256).Concat(StoredRecordHashes(after.TestSha256)).ToHashSet();
         Assert.Equal(1000 - named.Length, stored.Count);

@@ -56,11 +56,12 @@ public sealed class ErasureCommitter(
         // The loaded previous version has the splits that the base version, made on the same files with the same
         // definition, was trained and evaluated on.
         var current = await datasets.GetPreparedAsync(previous);
-        var purge = await Task.Run(() => TrainingFilePurge.Purge(definition, files, previous.Name, request.RowIds, current.Test.RowIds));
+        var purge = await Task.Run(() => TrainingFilePurge.Purge(
+            definition, files, previous.Name, request.RowIds, current.Test.RowIds, current.Validation.RowIds));
         var splitOf = SplitsOf(current, request.RowIds);
 
         // Loading the purged files checks that a model can still be trained on them before anything is stored.
-        string newDefinitionJson = purge.TestSplitFrozen ? purge.Definition.ToJson() : previous.DefinitionJson;
+        string newDefinitionJson = purge.Definition.ToJson();
         var prepared = await Task.Run(() => JobEngine.LoadDataset(previous.Name, newDefinitionJson, purge.TrainFile, purge.TestFile));
         prepared.ValidateForTraining();
         string newTrainSha256 = await artifacts.WriteAsync(purge.TrainFile, CancellationToken.None);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -59,7 +60,32 @@ internal static partial class DatasetMapper
                 : defaults.TestFraction,
             SplitSeed = (int)spec.SplitSeed,
             DerivedColumns = spec.DerivedColumns.Select((column, i) => ToDerivedColumn(column, $"spec.derived_columns[{i}]")).ToList(),
+            ValidationRecords = ToValidationRecords(spec.ValidationRecords),
         };
+    }
+
+    private static List<int>? ToValidationRecords(IReadOnlyList<int> records)
+    {
+        if (records.Count == 0)
+            return null;
+
+        var seen = new HashSet<int>();
+        foreach (var (record, i) in records.Select((record, i) => (record, i)))
+        {
+            if (record < 0)
+            {
+                throw EngineException.Invalid($"spec.validation_records[{i}]",
+                    $"spec.validation_records[{i}] is {record}; record positions start at 0.", record.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (!seen.Add(record))
+            {
+                throw EngineException.Invalid($"spec.validation_records[{i}]",
+                    $"spec.validation_records[{i}] repeats record {record}; name each record once.", record.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return records.Order().ToList();
     }
 
     private static DerivedColumn ToDerivedColumn(Proto.DerivedColumn column, string field)
@@ -99,6 +125,7 @@ internal static partial class DatasetMapper
                 OtherValue = column.OtherValue ?? "",
             }),
         },
+        ValidationRecords = { definition.ValidationRecords ?? [] },
     };
 
     public static string ToJson(this DatasetDefinition definition) => JsonSerializer.Serialize(definition, JsonOptions);

@@ -44,8 +44,15 @@ public sealed record DatasetDefinition
 
     public MissingValuePolicy MissingSensitive { get; init; } = MissingValuePolicy.Reject;
 
-    /// <summary>Share of the training file kept for validation.</summary>
+    /// <summary>Share of the training file kept for validation, unless <see cref="ValidationRecords"/> names the records.</summary>
     public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>
+    /// Record positions in the training file that form the validation split, ascending; null draws the split by
+    /// <see cref="ValidationFraction"/> and <see cref="SplitSeed"/>. An erasure sets them, because a purged file would
+    /// be split anew and move rows that a model trained on into validation. Used only with a test file.
+    /// </summary>
+    public IReadOnlyList<int>? ValidationRecords { get; init; }
 
     /// <summary>Share of the training file kept for test when there is no test file.</summary>
     public double TestFraction { get; init; } = 0.2;

@@ -336,8 +336,9 @@ public static class DatasetLoader
             if (labelValues.SequenceEqual(["0", "1"]))
                 return "1";
 
+            // The label column is named here (case C07): its coding, not a value given, is what needs the setting.
             throw EngineException.Invalid(
-                "favourable_label",
+                column,
                 $"No favourable label is set, and label column '{column}' has values {values} rather than {{0, 1}}. " +
                 "Set the favourable label to the value of the favourable outcome.",
                 "");
@@ -558,6 +559,9 @@ public static class DatasetLoader
     {
         var train = files[0];
         int[] records = CompleteRecords(train);
+        if (definition.ValidationRecords is { } fixedValidation)
+            return FixedSplit(records, fixedValidation, files.Count > 1, train.Source);
+
         var assignment = DatasetSplitter.Split(
             records,
             records.Select(r => labels[0][r]).ToArray(),
@@ -576,6 +580,28 @@ public static class DatasetLoader
         }
 
         return assignment;
+    }
+
+    /// <summary>
+    /// Returns the split that <see cref="DatasetDefinition.ValidationRecords"/> names: those of the complete records in
+    /// validation, the other complete records in train, and the test split from the test file.
+    /// </summary>
+    private static SplitAssignment FixedSplit(int[] records, IReadOnlyList<int> validationRecords, bool hasTestFile, string source)
+    {
+        if (!hasTestFile)
+        {
+            throw EngineException.Invalid("validation_records",
+                $"The definition names the validation records of {source}, but the dataset has no test file, which those records need: "
+                + "without one the test split would be drawn from the same records.");
+        }
+
+        var validation = validationRecords.ToHashSet();
+        int[] train = records.Where(r => !validation.Contains(r)).ToArray();
+        int[] kept = records.Where(validation.Contains).ToArray();
+        if (train.Length == 0)
+            throw EngineException.Invalid("validation_records", $"No rows of {source} are left for training: the validation records take them all.");
+
+        return new SplitAssignment(train, kept, []);
     }
 
     /// <summary>

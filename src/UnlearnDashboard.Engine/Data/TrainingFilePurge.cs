@@ -11,7 +11,8 @@ public sealed record PurgedRow(long RowId, string Sha256);
 public sealed record DatasetFileContents(byte[] Train, byte[]? Test);
 
 /// <summary>
-/// A dataset's files without the purged records, the records removed, and the definition to load the files with.
+/// A dataset's files without the purged records, the records removed, and the definition to load the files with, which
+/// names the validation records so that every kept record keeps its split.
 /// <see cref="TestFile"/> is the previous test file's contents, unchanged, when none of its records was purged.
 /// <see cref="TestSplitFrozen"/> is true when the dataset had no test file and the purge wrote the training file's
 /// test split as one.
@@ -39,8 +40,8 @@ public sealed record ResolvedRows(long[] RowIds, int RecordCount);
 /// Parquet file is rewritten as CSV, which the loader reads the same way.
 /// The loader's stratified split depends on every record's position, so purging a file without a test file would
 /// draw a new test split. <see cref="Purge"/> therefore moves the test split of such a file to a test file of its
-/// own, whose records keep their split in every later purge.
-/// NOTE: the training file's train and validation splits are still drawn anew on each purge.
+/// own, whose records keep their split in every later purge, and names the validation records in the definition
+/// (<see cref="DatasetDefinition.ValidationRecords"/>), so that no record a model trained on moves to validation.
 /// </remarks>
 public static class TrainingFilePurge
 {
@@ -83,39 +84,54 @@ public static class TrainingFilePurge
     /// <summary>
     /// Returns the dataset's files without the records <paramref name="rowIds"/>, with each removed record's hash.
     /// When the dataset has no test file, the records of <paramref name="testSplitRowIds"/> (the test split the loader
-    /// drew from the training file) go to a new test file, and the other records stay in the training file.
+    /// drew from the training file) go to a new test file, and the other records stay in the training file. The
+    /// records of <paramref name="validationSplitRowIds"/> (the loader's validation split) that stay are named as the
+    /// validation records of the returned definition, at their positions in the new training file.
     /// </summary>
     public static PurgeResult Purge(
         DatasetDefinition definition,
         DatasetFileContents files,
         string datasetName,
         IReadOnlyCollection<long> rowIds,
-        IReadOnlyCollection<long> testSplitRowIds)
+        IReadOnlyCollection<long> testSplitRowIds,
+        IReadOnlyCollection<long> validationSplitRowIds)
     {
         var tables = Read(definition, files, datasetName);
         var purge = rowIds.ToHashSet();
         var purged = new List<PurgedRow>();
         var train = new RecordWriter(definition, tables[0].Table.Columns);
+        var validation = validationSplitRowIds.ToHashSet();
+        var validationRecords = new List<int>();
+
+        // Returns the training file's writer, noting the position a validation record takes there.
+        RecordWriter Train(long rowId)
+        {
+            if (validation.Contains(rowId))
+                validationRecords.Add(train.RecordCount);
+            return train;
+        }
+
         if (tables.Count == 1)
         {
             var testSplit = testSplitRowIds.ToHashSet();
             var test = new RecordWriter(definition, tables[0].Table.Columns);
-            Copy(tables[0], purge, purged, rowId => testSplit.Contains(rowId) ? test : train);
-            return new PurgeResult(WithTestFile(definition), train.ToBytes(), test.ToBytes(), purged, train.RecordCount, test.RecordCount,
-                TestSplitFrozen: true);
+            Copy(tables[0], purge, purged, rowId => testSplit.Contains(rowId) ? test : Train(rowId));
+            return new PurgeResult(WithTestFile(definition) with { ValidationRecords = validationRecords }, train.ToBytes(), test.ToBytes(),
+                purged, train.RecordCount, test.RecordCount, TestSplitFrozen: true);
         }
 
-        Copy(tables[0], purge, purged, _ => train);
+        Copy(tables[0], purge, purged, Train);
+        var kept = definition with { ValidationRecords = validationRecords };
         var testTable = tables[1];
         if (!purge.Any(id => id >= testTable.FirstRowId))
         {
-            return new PurgeResult(definition, train.ToBytes(), files.Test!, purged, train.RecordCount, testTable.Table.RecordCount,
+            return new PurgeResult(kept, train.ToBytes(), files.Test!, purged, train.RecordCount, testTable.Table.RecordCount,
                 TestSplitFrozen: false);
         }
 
         var testFile = new RecordWriter(definition, testTable.Table.Columns);
         Copy(testTable, purge, purged, _ => testFile);
-        return new PurgeResult(definition, train.ToBytes(), testFile.ToBytes(), purged, train.RecordCount, testFile.RecordCount,
+        return new PurgeResult(kept, train.ToBytes(), testFile.ToBytes(), purged, train.RecordCount, testFile.RecordCount,
             TestSplitFrozen: false);
     }
 

@@ -30,7 +30,7 @@ public sealed class TrainingFilePurgeTests
     [Fact]
     public void Purge_QuotedValues_RoundTripThroughReader()
     {
-        var result = TrainingFilePurge.Purge(Definition, Files(Csv, TestCsv), "cities", [1], []);
+        var result = TrainingFilePurge.Purge(Definition, Files(Csv, TestCsv), "cities", [1], [], []);
         string text = Encoding.UTF8.GetString(result.TrainFile);
 
         Assert.Equal("id,city,income\na1,\"Paris, FR\",high\na3,\"say \"\"hi\"\"\",high\n\"|pipe\",Oslo,low\n", text);
@@ -39,7 +39,7 @@ public sealed class TrainingFilePurgeTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("a2,Rome,low"))), result.Rows[0].Sha256);
 
         // Purging nothing from the rewritten file gives the same bytes: the writer quotes what the reader unquotes.
-        var again = TrainingFilePurge.Purge(Definition, new DatasetFileContents(result.TrainFile, result.TestFile), "cities", [], []);
+        var again = TrainingFilePurge.Purge(Definition, new DatasetFileContents(result.TrainFile, result.TestFile), "cities", [], [], []);
         Assert.Equal(result.TrainFile, again.TrainFile);
     }
 
@@ -48,7 +48,7 @@ public sealed class TrainingFilePurgeTests
     {
         var headerless = Definition with { ColumnNames = ["id", "city", "income"] };
 
-        var result = TrainingFilePurge.Purge(headerless, Files("b1,Lyon,high\nb2,Nice,low\n", "b3,Lyon,low\nb4,Nice,high\n"), "cities", [0, 2], []);
+        var result = TrainingFilePurge.Purge(headerless, Files("b1,Lyon,high\nb2,Nice,low\n", "b3,Lyon,low\nb4,Nice,high\n"), "cities", [0, 2], [], []);
 
         Assert.Equal("b2,Nice,low\n", Encoding.UTF8.GetString(result.TrainFile));
         Assert.Equal("b4,Nice,high\n", Encoding.UTF8.GetString(result.TestFile));
@@ -94,7 +94,7 @@ public sealed class TrainingFilePurgeTests
     [Fact]
     public void Purge_TestFileRow_RewritesTestFile()
     {
-        var result = TrainingFilePurge.Purge(Definition, Files(Csv, TestCsv), "cities", [0, 5], []);
+        var result = TrainingFilePurge.Purge(Definition, Files(Csv, TestCsv), "cities", [0, 5], [], []);
 
         Assert.Equal([0L, 5L], result.Rows.Select(r => r.RowId));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("Rome,t2,low"))), result.Rows[1].Sha256);
@@ -102,14 +102,15 @@ public sealed class TrainingFilePurgeTests
         Assert.Equal(3, result.TrainRecordCount);
         Assert.Equal(1, result.TestRecordCount);
         Assert.False(result.TestSplitFrozen);
-        Assert.Same(Definition, result.Definition);
+        Assert.Equal(Definition, result.Definition with { ValidationRecords = null });
+        Assert.Empty(result.Definition.ValidationRecords!);
     }
 
     [Fact]
     public void Purge_HeaderlessTestFile_WritesTrainingHeader()
     {
         // UCI publishes test files without a header, which the loader reads with the training file's columns.
-        var result = TrainingFilePurge.Purge(Definition, Files(Csv, "t1,Oslo,high\nt2,Rome,low\n"), "cities", [4], []);
+        var result = TrainingFilePurge.Purge(Definition, Files(Csv, "t1,Oslo,high\nt2,Rome,low\n"), "cities", [4], [], []);
 
         Assert.Equal("id,city,income\nt2,Rome,low\n", Encoding.UTF8.GetString(result.TestFile));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("t1,Oslo,high"))), result.Rows.Single().Sha256);
@@ -120,7 +121,7 @@ public sealed class TrainingFilePurgeTests
     {
         var files = Files(Csv, TestCsv);
 
-        var result = TrainingFilePurge.Purge(Definition, files, "cities", [2], []);
+        var result = TrainingFilePurge.Purge(Definition, files, "cities", [2], [], []);
 
         Assert.Same(files.Test, result.TestFile);
         Assert.Equal(2, result.TestRecordCount);
@@ -131,14 +132,17 @@ public sealed class TrainingFilePurgeTests
     {
         var definition = Definition with { ValidationFraction = 0.1, TestFraction = 0.2 };
 
-        var result = TrainingFilePurge.Purge(definition, Files(Csv, null), "cities", [1, 3], [0, 3]);
+        var result = TrainingFilePurge.Purge(definition, Files(Csv, null), "cities", [1, 3], [0, 3], [2]);
 
         Assert.True(result.TestSplitFrozen);
         Assert.Equal("id,city,income\na1,\"Paris, FR\",high\n", Encoding.UTF8.GetString(result.TestFile));
         Assert.Equal("id,city,income\na3,\"say \"\"hi\"\"\",high\n", Encoding.UTF8.GetString(result.TrainFile));
         Assert.Equal([1L, 3L], result.Rows.Select(r => r.RowId));
         Assert.Equal(0.125, result.Definition.ValidationFraction);
-        Assert.Equal(definition with { ValidationFraction = 0.125 }, result.Definition);
+        Assert.Equal(definition with { ValidationFraction = 0.125 }, result.Definition with { ValidationRecords = null });
+
+        // Record 2 (a3) was in validation and is the new training file's record 0.
+        Assert.Equal([0], result.Definition.ValidationRecords);
     }
 
     [Fact]
@@ -149,11 +153,12 @@ public sealed class TrainingFilePurgeTests
         var before = DatasetProfiles.Load(DatasetProfiles.GermanCredit);
         long[] erased = [before.Test.RowIds[0], before.Test.RowIds[7], before.Train.RowIds[3], before.Validation.RowIds[5]];
 
-        var first = TrainingFilePurge.Purge(definition, Files(original), "german-credit", erased, before.Test.RowIds);
+        var first = TrainingFilePurge.Purge(definition, Files(original), "german-credit", erased, before.Test.RowIds, before.Validation.RowIds);
         var afterFirst = Load(first);
         // The second purge names rows by the new files' row ids: one of the test file and one of the training file.
         long[] erasedAgain = [afterFirst.Test.RowIds[^1], afterFirst.Train.RowIds[0]];
-        var second = TrainingFilePurge.Purge(first.Definition, new DatasetFileContents(first.TrainFile, first.TestFile), "german-credit", erasedAgain, []);
+        var second = TrainingFilePurge.Purge(first.Definition, new DatasetFileContents(first.TrainFile, first.TestFile), "german-credit", erasedAgain, [],
+            afterFirst.Validation.RowIds);
         var afterSecond = Load(second);
 
         var expectedTest = RowHashes(before.Test.Without(erased.ToHashSet()));
@@ -161,13 +166,15 @@ public sealed class TrainingFilePurgeTests
         Assert.Equal(before.Test.Count - 2, expectedTest.Count);
         Assert.Equal(expectedTest, RowHashes(afterFirst.Test));
         Assert.Empty(RowHashes(before.Train).Intersect(RowHashes(afterFirst.Test)));
-        // Validation is 0.25 of the remaining rows, rounded in each of the 4 strata (label by sex), so its size moves by
-        // at most the rounding and the erased rows.
-        Assert.InRange(afterFirst.Validation.Count, before.Validation.Count - 4, before.Validation.Count + 4);
+        // Every kept record keeps its split, so no record that a model trained on moves to validation.
+        Assert.Equal(RowHashes(before.Validation.Without(erased.ToHashSet())), RowHashes(afterFirst.Validation));
+        Assert.Equal(RowHashes(before.Train.Without(erased.ToHashSet())), RowHashes(afterFirst.Train));
 
         Assert.False(second.TestSplitFrozen);
-        Assert.Same(first.Definition, second.Definition);
+        Assert.Equal(first.Definition with { ValidationRecords = null }, second.Definition with { ValidationRecords = null });
         Assert.Equal(expectedTest[..^1], RowHashes(afterSecond.Test));
+        Assert.Equal(RowHashes(afterFirst.Validation), RowHashes(afterSecond.Validation));
+        Assert.Equal(RowHashes(afterFirst.Train.Without(erasedAgain.ToHashSet())), RowHashes(afterSecond.Train));
         Assert.Equal(erasedAgain.Order(), second.Rows.Select(r => r.RowId));
     }
 
