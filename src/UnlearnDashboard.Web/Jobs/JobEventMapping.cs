@@ -96,6 +96,7 @@ public static class JobEventMapping
             ObjectivePredicted = debias.Influence?.ObjectivePredicted,
             ObjectiveAfter = debias.Influence?.ObjectiveAfter,
             Evidence = debias.ToEvidenceSummary(),
+            Warnings = [.. debias.Warnings],
         };
     }
 

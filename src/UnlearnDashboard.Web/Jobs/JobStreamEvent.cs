@@ -95,6 +95,9 @@ public sealed record JobOutcome
 
     public IReadOnlyList<string> Layers { get; init; } = [];
 
+    /// <summary>What a reviewer must not miss in a debias result, such as a gap that rose or maps nobody reviewed.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public double? Damping { get; init; }
 
     public double? ObjectiveBefore { get; init; }

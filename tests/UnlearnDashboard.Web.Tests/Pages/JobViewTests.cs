@@ -114,7 +114,7 @@ public sealed class JobViewTests : DashboardTestContext
     }
 
     [Fact]
-    public async Task JobView_WithRetrain_ShowsSpeedUp()
+    public async Task JobView_WithRetrain_ShowsSpeedUpAndWarnings()
     {
         var page = RenderJob();
         var result = new DebiasResult
@@ -124,6 +124,7 @@ public sealed class JobViewTests : DashboardTestContext
             Retrain = TestData.BiasedReport(),
             RemovedSampleCount = 1357,
             Timings = new Timings { RankingSeconds = 0.02, UnlearningSeconds = 0.01, RetrainSeconds = 0.56, RetrainSpeedUp = 18.66 },
+            Warnings = { "The equalized odds difference on the test split rose from 0.0967 to 0.1440." },
         };
 
         await PushAsync(new JobEvent { JobId = "job-1", Sequence = 1, Result = new JobResult { Debias = result } }.ToStreamEvent());
@@ -131,6 +132,8 @@ public sealed class JobViewTests : DashboardTestContext
         var speedUp = page.WaitForElement("[data-testid=speed-up]");
         Assert.Equal("Ranking and update ran 18.7\u00d7 faster than the retrain.", speedUp.TextContent);
         Assert.Contains("retrain 0.56 s", page.Find("[data-testid=result-summary]").TextContent);
+        Assert.Equal(["The equalized odds difference on the test split rose from 0.0967 to 0.1440."],
+            page.FindAll("[data-testid=result-warning]").Select(alert => alert.TextContent.Trim()));
     }
 
     [Fact]
