@@ -82,12 +82,14 @@ public sealed class ResultPrinterTests
             ObjectiveRows = ObjectiveRows.TrainingAndValidation,
             ObjectiveRowCount = 30162,
         };
+        result.Timings.RankingSeconds = 0;
         var writer = new StringWriter();
 
         ResultPrinter.WriteDebias(result, writer);
 
         var lines = writer.ToString().Split(Environment.NewLine);
         Assert.Contains("layers:           fc3", lines);
+        Assert.Contains(lines, line => line.StartsWith("timings:          unlearning 0.25 s", StringComparison.Ordinal));
         Assert.Contains("objective rows:   30,162 rows of the training and validation splits, because a group has fewer than 400 "
             + "validation rows for the objective", lines);
     }

@@ -465,6 +465,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     [InlineData("damping")]
     [InlineData("solver")]
     [InlineData("objective")]
+    [InlineData("compare_retrain")]
     public async Task SubmitDebias_DataFreeWithRankingField_IsInvalidArgument(string field)
     {
         var set = await ApproveAsync(await GenerateAdultSetAsync(maxRows: 20));
@@ -474,6 +475,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
             case "remove_fraction": request.RemoveFraction = 0.3; break;
             case "damping": request.Damping = 0.5; break;
             case "objective": request.Objective = BiasObjective.EqualizedOdds; break;
+            case "compare_retrain": request.CompareRetrain = true; break;
             default: request.Solver = InfluenceSolver.Lissa; break;
         }
 
@@ -495,7 +497,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Contains("counterfactual_set_id", RpcAssert.ViolatedFields(error));
         Assert.StartsWith(
-            "Method data-free with objective demographic-parity needs an approved counterfactual set, and dataset german-credit has none; "
+            "Method data-free needs an approved counterfactual set, and dataset german-credit has none; "
             + "generate one ('unlearn counterfactuals generate' or GenerateCounterfactualSet)",
             error.Status.Detail);
     }

@@ -69,6 +69,7 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     public async Task RegisterDataset_BadValidationRecords_NamesItem(int[] records, string field, string message)
     {
         var spec = DatasetSpecs.Adult("adult-bad-validation");
+        spec.ClearValidationFraction();
         spec.ValidationRecords.Add(records);
 
         var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(
@@ -80,9 +81,40 @@ public abstract class DatasetServiceTests(ComputeServerFixture server)
     }
 
     [Fact]
+    public async Task RegisterDataset_ValidationRecordPastTheFile_NamesItem()
+    {
+        var spec = DatasetSpecs.Adult("adult-validation-past-end");
+        spec.ClearValidationFraction();
+        spec.ValidationRecords.Add([0, 40000]);
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(
+            new RegisterDatasetRequest { Spec = spec, TrainPath = "adult.csv", TestPath = "adult-test.csv" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["validation_records[1]"], RpcAssert.ViolatedFields(error));
+        Assert.StartsWith("validation_records[1] is 40000, but ", error.Status.Detail);
+        Assert.EndsWith(" has 32,561 records, numbered from 0.", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task RegisterDataset_ValidationFractionAndRecords_IsInvalid()
+    {
+        var spec = DatasetSpecs.Adult("adult-validation-both");
+        spec.ValidationFraction = 0.5;
+        spec.ValidationRecords.Add([0, 2, 4]);
+
+        var error = await RpcAssert.FailsAsync(() => server.Datasets.RegisterDatasetAsync(
+            new RegisterDatasetRequest { Spec = spec, TrainPath = "adult.csv", TestPath = "adult-test.csv" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["spec.validation_fraction"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
     public async Task RegisterDataset_ValidationRecords_FormTheValidationSplit()
     {
         var spec = DatasetSpecs.Adult("adult-named-validation");
+        spec.ClearValidationFraction();
         spec.ValidationRecords.Add(Enumerable.Range(0, 3000).Select(i => 2 * i));
 
         var dataset = await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest { Spec = spec, TrainPath = "adult.csv", TestPath = "adult-test.csv" });

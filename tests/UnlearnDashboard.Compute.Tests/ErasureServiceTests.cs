@@ -227,7 +227,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Empty(RowHashes(parentData.Train).Intersect(RowHashes(childData.Test)));
         Assert.Equal(expected.Count, after.TestRows);
         Assert.Equal(before.TrainRows + before.ValidationRows - 1, after.TrainRows + after.ValidationRows);
-        Assert.Equal(0.25, after.Spec.ValidationFraction);
+        Assert.False(after.Spec.HasValidationFraction);
 
         // The train and validation splits keep their rows too, so no row the parent trained on moved to validation.
         Assert.Equal(RowHashes(parentData.Validation), RowHashes(childData.Validation));
@@ -567,6 +567,28 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         }
 
         throw new InvalidOperationException($"No record of the dataset copies row {pair.RowId} of the set.");
+    }
+
+    [Fact]
+    public async Task Erase_AllOfOneGroupInValidation_RefusedBeforeTheJob()
+    {
+        const string name = "german-credit-one-group";
+        await RegisterGermanAsync(name);
+        string versionId = await TrainAsync(name);
+        var dataset = await server.Datasets.GetDatasetAsync(new GetDatasetRequest { Dataset = name });
+        var validation = (await LoadStoredAsync(dataset)).Validation;
+        string smallest = validation.Groups.CountBy(group => group).MinBy(count => count.Value).Key;
+        long[] rows = validation.RowIds.Where((_, i) => validation.Groups[i] == smallest).ToArray();
+        int jobsBefore = (await server.Jobs.ListJobsAsync(new ListJobsRequest())).Jobs.Count;
+
+        var error = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(
+            new ErasureRequest { ModelVersionId = versionId, RowIds = { rows }, SkipRetrain = true }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(["row_ids"], RpcAssert.ViolatedFields(error));
+        Assert.StartsWith($"Erasing these rows would leave the validation split of dataset {name} with rows of group '", error.Status.Detail);
+        Assert.Contains("Nothing was erased.", error.Status.Detail);
+        Assert.Equal(jobsBefore, (await server.Jobs.ListJobsAsync(new ListJobsRequest())).Jobs.Count);
     }
 
     private async Task<Job> EraseAsync(ErasureRequest request)

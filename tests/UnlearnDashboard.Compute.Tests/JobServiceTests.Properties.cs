@@ -142,7 +142,7 @@ public abstract partial class JobServiceTests
         Assert.True(method == DebiasMethod.InfluenceNewton || !request.HasNewtonSteps, $"newton_steps with {method}");
         bool ranks = method is not (DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree);
         Assert.True(ranks || !(request.HasRemoveFraction || request.HasDamping || request.Solver != InfluenceSolver.Unspecified
-                || request.Curvature != Curvature.Unspecified || request.Objective != BiasObjective.Unspecified),
+                || request.Curvature != Curvature.Unspecified || request.Objective != BiasObjective.Unspecified || request.CompareRetrain),
             $"ranking field with {method}");
         Assert.True(optimiser || request.Solver == InfluenceSolver.Lissa || !request.HasSeed, $"seed with {method} and {request.Solver}");
     }

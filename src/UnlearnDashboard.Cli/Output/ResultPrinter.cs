@@ -53,12 +53,14 @@ internal static class ResultPrinter
         WriteInfluence(result, writer);
         if (result.Timings is { } timings)
         {
-            var parts = new List<string>
-            {
-                $"ranking {Formats.Seconds(timings.RankingSeconds)}",
-                $"unlearning {Formats.Seconds(timings.UnlearningSeconds)}",
-                $"evaluation {Formats.Seconds(timings.EvaluationSeconds)}",
-            };
+            var parts = new List<string>();
+
+            // A method that ranks nothing has no ranking time, unless choosing layers automatically took some.
+            bool ranked = result.Influence is not { Solver: InfluenceSolver.Unspecified };
+            if (ranked || timings.RankingSeconds >= 0.005)
+                parts.Add($"ranking {Formats.Seconds(timings.RankingSeconds)}");
+            parts.Add($"unlearning {Formats.Seconds(timings.UnlearningSeconds)}");
+            parts.Add($"evaluation {Formats.Seconds(timings.EvaluationSeconds)}");
             if (result.Retrain is not null)
             {
                 parts.Add($"retrain {Formats.Seconds(timings.RetrainSeconds)}");

@@ -56,11 +56,37 @@ public sealed class ErasureCatalog(
                 $"The request names {resolved.RowIds.Length} of the dataset's {resolved.RecordCount} rows; erase at most half of them, or register the dataset again without them.");
         }
 
+        RequireSplitsKeepTwoGroups(await datasets.GetPreparedAsync(dataset), resolved.RowIds);
+
         var stored = request.Clone();
         stored.RowIds.Clear();
         stored.RowIds.AddRange(resolved.RowIds);
         var job = scheduler.CreateJob(Proto.JobKind.Erase, stored, dataset.Id, version.Id);
         return await scheduler.SubmitAsync(job, deadlineSeconds: null, actor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses an erasure that would leave the validation or test split with rows of fewer than two groups, before the
+    /// job runs: the purged dataset could not be saved, because every bias metric compares groups, and an erasure
+    /// cannot add rows.
+    /// </summary>
+    private static void RequireSplitsKeepTwoGroups(PreparedDataset current, long[] rowIds)
+    {
+        var erased = rowIds.ToHashSet();
+        foreach (var split in new[] { current.Validation, current.Test })
+        {
+            var kept = split.RowIds.Zip(split.Groups).Where(row => !erased.Contains(row.First)).Select(row => row.Second).ToList();
+            var groups = kept.Distinct().ToList();
+            if (groups.Count >= 2)
+                continue;
+
+            string left = groups.Count == 0 ? "no rows" : $"rows of group '{groups[0]}' only ({kept.Count})";
+            throw RpcErrors.FailedPrecondition("row_ids",
+                $"Erasing these rows would leave the {split.Name} split of dataset {current.Definition.Name} with {left} of "
+                + $"'{current.Definition.SensitiveColumn}', and every bias metric compares groups, so the purged dataset could not be used. "
+                + "Nothing was erased. An erasure cannot add rows: register the dataset again with more rows of the other groups, "
+                + "train a model on it, and erase the rows from that model's version.");
+        }
     }
 
     /// <summary>Returns a certificate by erasure id or job id, or throws NOT_FOUND.</summary>

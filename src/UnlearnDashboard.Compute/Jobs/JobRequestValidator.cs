@@ -81,7 +81,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
             if (latest is null && options.NeedsCounterfactualSet())
             {
                 throw RpcErrors.FailedPrecondition("counterfactual_set_id",
-                    $"Method {DebiasMethods.Name(options.Method)} with objective {DebiasMethods.Name(options.Objective)} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one ('unlearn counterfactuals generate' or GenerateCounterfactualSet) and have another person approve it ('unlearn counterfactuals approve').");
+                    $"{MethodAndObjective(options)} needs an approved counterfactual set, and dataset {dataset.Name} has none; generate one ('unlearn counterfactuals generate' or GenerateCounterfactualSet) and have another person approve it ('unlearn counterfactuals approve').");
             }
 
             if (latest is not null)
@@ -92,7 +92,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         if (!options.UsesCounterfactuals())
         {
             throw RpcErrors.InvalidArgument("counterfactual_set_id",
-                $"Method {DebiasMethods.Name(options.Method)} with objective {DebiasMethods.Name(options.Objective)} uses no counterfactual set, so set "
+                $"{MethodAndObjective(options)} uses no counterfactual set, so set "
                 + $"{request.CounterfactualSetId} would be ignored. Leave counterfactual_set_id empty, or choose a method "
                 + "that uses the set: counterfactual-replacement, saliency-masked, counterfactual-fine-tune or data-free.");
         }
@@ -129,6 +129,9 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         ("solver", r => r.Solver == Proto.InfluenceSolver.Unspecified ? null : ProtoNames.Of(r.Solver), DebiasMethods.RanksSamples),
         ("curvature", r => r.Curvature == Proto.Curvature.Unspecified ? null : ProtoNames.Of(r.Curvature), DebiasMethods.RanksSamples),
 
+        // The retrain leaves out the removed samples, and a method that ranks nothing removes none.
+        ("compare_retrain", r => r.CompareRetrain ? "true" : null, DebiasMethods.RanksSamples),
+
         // Fine-tuning and data-free reduce the counterfactual gap on their set whatever the objective is.
         ("objective", r => r.Objective == Proto.BiasObjective.Unspecified ? null : ProtoNames.Of(r.Objective), DebiasMethods.RanksSamples),
         ("newton_steps", r => r.HasNewtonSteps ? Text(r.NewtonSteps) : null, m => m == DebiasMethod.InfluenceNewton),
@@ -161,6 +164,11 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
             throw EngineException.Invalid(field, $"Method {DebiasMethods.Name(method)} ignores {field} ({value}); {next}.", value);
         }
     }
+
+    /// <summary>Names the method, and the objective for a method that reads one, as the subject of a message.</summary>
+    private static string MethodAndObjective(DebiasOptions options) => DebiasMethods.RanksSamples(options.Method)
+        ? $"Method {DebiasMethods.Name(options.Method)} with objective {DebiasMethods.Name(options.Objective)}"
+        : $"Method {DebiasMethods.Name(options.Method)}";
 
     private static void RejectIgnoredSeed(Proto.DebiasRequest request, DebiasOptions options)
     {

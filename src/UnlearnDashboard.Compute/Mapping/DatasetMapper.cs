@@ -42,6 +42,7 @@ internal static partial class DatasetMapper
         RequireText(spec.LabelColumn, "spec.label_column");
         RequireText(spec.SensitiveColumn, "spec.sensitive_column");
 
+        RequireOneValidationRule(spec);
         var defaults = new DatasetDefinition { Name = "", LabelColumn = "", FavourableLabel = "", SensitiveColumn = "" };
         return new DatasetDefinition
         {
@@ -62,6 +63,17 @@ internal static partial class DatasetMapper
             DerivedColumns = spec.DerivedColumns.Select((column, i) => ToDerivedColumn(column, $"spec.derived_columns[{i}]")).ToList(),
             ValidationRecords = ToValidationRecords(spec.ValidationRecords),
         };
+    }
+
+    private static void RequireOneValidationRule(Proto.DatasetSpec spec)
+    {
+        if (spec.HasValidationFraction && spec.ValidationRecords.Count > 0)
+        {
+            throw EngineException.Invalid("spec.validation_fraction",
+                $"spec.validation_fraction ({spec.ValidationFraction.ToString("R", CultureInfo.InvariantCulture)}) and spec.validation_records "
+                + $"({spec.ValidationRecords.Count} records) both choose the validation split; set one of them.",
+                spec.ValidationFraction.ToString("R", CultureInfo.InvariantCulture));
+        }
     }
 
     private static List<int>? ToValidationRecords(IReadOnlyList<int> records)
@@ -99,7 +111,19 @@ internal static partial class DatasetMapper
             string.IsNullOrEmpty(column.OtherValue) ? null : column.OtherValue);
     }
 
-    public static Proto.DatasetSpec ToSpec(this DatasetDefinition definition) => new()
+    /// <summary>
+    /// Returns the definition as a spec. A definition that names its validation records leaves the validation fraction
+    /// unset, because the records, not a fraction, make the split.
+    /// </summary>
+    public static Proto.DatasetSpec ToSpec(this DatasetDefinition definition)
+    {
+        var spec = ToSpecWithFraction(definition);
+        if (definition.ValidationRecords is not null)
+            spec.ClearValidationFraction();
+        return spec;
+    }
+
+    private static Proto.DatasetSpec ToSpecWithFraction(DatasetDefinition definition) => new()
     {
         Name = definition.Name,
         LabelColumn = definition.LabelColumn,

@@ -560,7 +560,7 @@ public static class DatasetLoader
         var train = files[0];
         int[] records = CompleteRecords(train);
         if (definition.ValidationRecords is { } fixedValidation)
-            return FixedSplit(records, fixedValidation, files.Count > 1, train.Source);
+            return FixedSplit(records, fixedValidation, files.Count > 1, train.Source, train.RecordCount);
 
         var assignment = DatasetSplitter.Split(
             records,
@@ -586,8 +586,16 @@ public static class DatasetLoader
     /// Returns the split that <see cref="DatasetDefinition.ValidationRecords"/> names: those of the complete records in
     /// validation, the other complete records in train, and the test split from the test file.
     /// </summary>
-    private static SplitAssignment FixedSplit(int[] records, IReadOnlyList<int> validationRecords, bool hasTestFile, string source)
+    private static SplitAssignment FixedSplit(int[] records, IReadOnlyList<int> validationRecords, bool hasTestFile, string source, int recordCount)
     {
+        int outside = validationRecords.ToList().FindIndex(record => record >= recordCount);
+        if (outside >= 0)
+        {
+            string value = validationRecords[outside].ToString(CultureInfo.InvariantCulture);
+            throw EngineException.Invalid($"validation_records[{outside}]",
+                $"validation_records[{outside}] is {value}, but {source} has {Count(recordCount)} records, numbered from 0.", value);
+        }
+
         if (!hasTestFile)
         {
             throw EngineException.Invalid("validation_records",

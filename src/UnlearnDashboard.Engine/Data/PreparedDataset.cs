@@ -59,15 +59,20 @@ public sealed class PreparedDataset
                 $"The training split has {Train.Count} rows but only one label value; training needs both. Add rows with the other label.");
         }
 
-        string testField = Files.Count > 1 ? "test_file" : "test_fraction";
-        foreach (var (split, field) in new[] { (Validation, "validation_fraction"), (Test, testField) })
+        var (validationField, validationAdvice) = Definition.ValidationRecords is null
+            ? ("validation_fraction", "Add rows, or raise validation_fraction.")
+            : ("validation_records", "Name records of at least two groups in validation_records.");
+        var (testField, testAdvice) = Files.Count > 1
+            ? ("test_file", "Add rows of the other groups to the test file.")
+            : ("test_fraction", "Add rows, or raise test_fraction.");
+        foreach (var (split, field, advice) in new[] { (Validation, validationField, validationAdvice), (Test, testField, testAdvice) })
         {
             var groups = split.Groups.Distinct().ToList();
             if (groups.Count < 2)
             {
                 throw EngineException.Invalid(field,
                     $"The {split.Name} split has {split.Count} rows in {groups.Count} group(s) of '{Definition.SensitiveColumn}'; "
-                    + "the bias metrics need rows from at least two groups. Add rows, or raise validation_fraction.");
+                    + $"the bias metrics need rows from at least two groups. {advice}");
             }
         }
     }

@@ -144,7 +144,7 @@ public static partial class DebiasPipeline
                 LayerAttributions = attributions,
                 ChangedParameterFraction = update.ChangedParameterFraction,
                 AccuracyBudget = budget,
-                Warnings = [.. Warn(before, after, objectiveBefore, objectiveAfter), .. WarnUnreviewedMaps(options, spec)],
+                Warnings = [.. Warn(before, after, objectiveBefore, objectiveAfter, options.Method), .. WarnUnreviewedMaps(options, spec)],
                 Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
                     new EvidenceInput
                     {
@@ -186,22 +186,30 @@ public static partial class DebiasPipeline
     /// Lists what a reviewer must not miss in the result: a rise of the bias objective, the parity gap or the equalized odds gap, and a model
     /// that approves nobody or everybody, whose parity difference of 0 does not mean it is fair.
     /// </summary>
-    internal static IReadOnlyList<string> Warn(FairnessReport before, FairnessReport after, double objectiveBefore, double objectiveAfter)
+    internal static IReadOnlyList<string> Warn(
+        FairnessReport before,
+        FairnessReport after,
+        double objectiveBefore,
+        double objectiveAfter,
+        DebiasMethod method = DebiasMethod.CounterfactualReplacement)
     {
         var warnings = new List<string>();
-        if (objectiveAfter > objectiveBefore)
+        if (Rose(objectiveBefore, objectiveAfter))
         {
             var (from, to) = ShowRise(objectiveBefore, objectiveAfter);
-            warnings.Add($"The bias objective on its rows rose from {from} to {to}: the update made the model more biased. Try a smaller remove fraction, a larger damping or another method.");
+            string advice = DebiasMethods.RanksSamples(method)
+                ? "Try a smaller remove fraction, a larger damping or another method."
+                : "Try fewer steps, a smaller learning rate or another method.";
+            warnings.Add($"The bias objective on its rows rose from {from} to {to}: the update made the model more biased. {advice}");
         }
 
-        if (after.DemographicParityDifference > before.DemographicParityDifference)
+        if (Rose(before.DemographicParityDifference, after.DemographicParityDifference))
         {
             var (from, to) = ShowRise(before.DemographicParityDifference!.Value, after.DemographicParityDifference!.Value);
             warnings.Add($"The demographic parity difference on the test split rose from {from} to {to}.");
         }
 
-        if (after.EqualizedOddsDifference > before.EqualizedOddsDifference)
+        if (Rose(before.EqualizedOddsDifference, after.EqualizedOddsDifference))
         {
             var (from, to) = ShowRise(before.EqualizedOddsDifference!.Value, after.EqualizedOddsDifference!.Value);
             warnings.Add($"The equalized odds difference on the test split rose from {from} to {to}.");
@@ -233,6 +241,14 @@ public static partial class DebiasPipeline
             + "dataset has no approved counterfactual set. Generate a set and have another person approve it, so that the next run "
             + "uses reviewed maps.";
     }
+
+    /// <summary>
+    /// Whether a value rose by more than <see cref="RiseTolerance"/>; a smaller change is the rounding of sums over
+    /// different rows (0.04999999999999993 to 0.04999999999999999 on German Credit), not a change of the model.
+    /// </summary>
+    private static bool Rose(double? before, double? after) => after - before > RiseTolerance;
+
+    private const double RiseTolerance = 1e-10;
 
     /// <summary>
     /// Formats both values with 4 decimals, or with the fewest more (up to 10) at which they differ, so that a warning

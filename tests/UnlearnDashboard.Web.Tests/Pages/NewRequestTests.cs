@@ -182,10 +182,13 @@ public sealed class NewRequestTests : DashboardTestContext
         });
         var page = GoToMethodStep();
 
+        // Asked for with the default method, the retrain is dropped with the switch to a method that removes no samples.
+        await page.InvokeAsync(() => page.FindComponent<MudSwitch<bool>>().Instance.ValueChanged.InvokeAsync(true));
         await page.InvokeAsync(() => page.FindComponent<MudSelect<Protos.V1.DebiasMethod>>().Instance.ValueChanged
             .InvokeAsync(Protos.V1.DebiasMethod.DataFree));
 
         page.WaitForElement("[data-testid=counterfactual-set]");
+        Assert.Empty(page.FindAll("[data-testid=compare-retrain]"));
         Assert.Empty(page.FindAll("[data-testid=remove-fraction]"));
         Assert.Empty(page.FindAll("[data-testid=damping]"));
         Assert.Empty(page.FindAll("[data-testid=newton-steps]"));
@@ -197,6 +200,7 @@ public sealed class NewRequestTests : DashboardTestContext
         Assert.False(request.HasRemoveFraction);
         Assert.False(request.HasDamping);
         Assert.False(request.HasNewtonSteps);
+        Assert.False(request.CompareRetrain);
     }
 
     [Fact]

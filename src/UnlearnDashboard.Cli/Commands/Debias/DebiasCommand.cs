@@ -56,6 +56,7 @@ internal static class DebiasCommand
         ["seed"] = "--seed",
         ["max_accuracy_loss"] = "--max-accuracy-loss",
         ["evidence"] = "--evidence",
+        ["compare_retrain"] = "--compare-retrain",
         ["name"] = "--name",
         ["label_column"] = "--label",
         ["favourable_label"] = "--positive",

@@ -290,7 +290,7 @@ public sealed partial class NewRequest : ComputePage
                 SensitiveAttribute = SensitiveAttribute ?? "",
                 Method = Method,
                 CounterfactualSetId = choice.UsesCounterfactuals ? CounterfactualSetId : "",
-                CompareRetrain = CompareRetrain,
+                CompareRetrain = choice.RanksSamples && CompareRetrain,
             };
             if (choice.TakesNewtonSteps)
                 request.NewtonSteps = NewtonSteps;
