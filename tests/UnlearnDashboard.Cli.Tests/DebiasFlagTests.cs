@@ -124,6 +124,32 @@ public sealed class DebiasFlagTests
         Assert.Contains(range, run.Stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "--method", "data-free" }, "'--method data-free' cannot be used with --data")]
+    [InlineData(new[] { "--method", "counterfactual-fine-tune" }, "'--method counterfactual-fine-tune' cannot be used with --data")]
+    [InlineData(new[] { "--seed", "3" }, "'--seed' cannot be used with --data here")]
+    [InlineData(new[] { "--method", "influence-newton", "--seed", "3", "--solver", "cg" }, "'--seed' cannot be used with --data here")]
+    public async Task Parse_WithDataWhatTheServerWouldRefuse_FailsBeforeUpload(string[] flags, string expected)
+    {
+        var run = await CliRun.RunAsync(["debias", "--data", "a.csv", "--label", "income", "--positive", ">50K", "--sensitive", "sex",
+            .. flags, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--method", "gradient-ascent")]
+    [InlineData("--solver", "lissa")]
+    public async Task Parse_WithDataSeedThatIsRead_PassesParsing(string option, string value)
+    {
+        // The server is closed, so the run fails after parsing, on the missing file or the connection.
+        var run = await CliRun.RunAsync("debias", "--data", "a.csv", "--label", "income", "--positive", ">50K", "--sensitive", "sex",
+            option, value, "--seed", "3", "--server", CliRun.ClosedServer);
+
+        Assert.DoesNotContain("--seed", run.Stderr);
+    }
+
     [Fact]
     public async Task Parse_CounterfactualSetWithData_ReturnsUsageError()
     {

@@ -166,6 +166,23 @@ internal sealed class DebiasOptions(CliConsole console)
             RequireWithData(result, Positive);
             RejectWithData(result, Model, "the model is trained on the uploaded data");
             RejectWithData(result, Method.CounterfactualSet, "a new dataset has no approved counterfactual set yet");
+
+            // These methods need an approved set, so the upload and the training would be left behind for nothing.
+            if (result.GetValue(Method.Method) is "counterfactual-fine-tune" or "data-free")
+            {
+                result.AddError($"Option '--method {result.GetValue(Method.Method)}' cannot be used with --data, because it needs an approved "
+                    + "counterfactual set, which a dataset uploaded now cannot have. Upload with another method first, then generate a set, "
+                    + "have another person approve it, and run with --dataset.");
+            }
+
+            // The server refuses a seed that nothing reads (jobs.proto), but only after the upload and the training; with
+            // the methods left here, only gradient ascent and the LiSSA solver draw at random.
+            if (result.GetValue(Method.Seed) is not null && result.GetValue(Method.Method) != "gradient-ascent" && result.GetValue(Method.Solver) != "lissa")
+            {
+                result.AddError("Option '--seed' cannot be used with --data here, because the method reads no seed unless it is gradient-ascent "
+                    + "or --solver is lissa; conjugate gradients draw nothing at random.");
+            }
+
             return;
         }
 
