@@ -77,7 +77,10 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.False(certificate.PreviousTestFileDeleted);
         Assert.True(File.Exists(ArtifactPath(before.TestSha256)));
         Assert.Equal(before.TestRows, after.TestRows);
-        Assert.Equal(before.Spec.ValidationFraction, after.Spec.ValidationFraction);
+        // The validation split keeps its rows: the spec names them in place of a fraction.
+        Assert.False(after.Spec.HasValidationFraction);
+        Assert.Equal(after.ValidationRows, after.Spec.ValidationRecords.Count);
+        Assert.Equal(before.ValidationRows - certificate.Rows.Count(r => r.Split == "validation"), after.ValidationRows);
         Assert.Equal(job.Result.Erasure.After.Count, after.TestRows);
         Assert.Equal(certificate.PreviousDatasetVersion + 1, certificate.NewDatasetVersion);
         Assert.True(certificate.PreviousFileDeleted);
@@ -209,8 +212,10 @@ public abstract class ErasureServiceTests(JobServerFixture server)
 
         Assert.Equal(named, certificate.Rows.Select(r => r.RowId));
         Assert.Equal(named.Select(id => id == trainRow ? "train" : "test"), certificate.Rows.Select(r => r.Split));
-        Assert.Contains("With 1 erased row in the training split, fewer than 30, each of them moves the AUC by up to 1/1, so this check is weak",
-            certificate.Verification.Message);
+        Assert.StartsWith("Membership-inference AUC on the 1 erased row against ", certificate.Verification.Message);
+        Assert.Contains("against 0.5, the AUC of a guess; the difference ", certificate.Verification.Message);
+        Assert.Contains("With 1 erased row in the training split, fewer than 30, the AUC is that row's rank among the test rows' losses, "
+            + "so this check is weak", certificate.Verification.Message);
         Assert.Equal("", before.TestSha256);
         Assert.Equal("", certificate.PreviousTestSha256);
         Assert.Equal(after.TestSha256, certificate.NewTestSha256);

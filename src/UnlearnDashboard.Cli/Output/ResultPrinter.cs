@@ -91,7 +91,8 @@ internal static class ResultPrinter
             if (inference.Models.Any(m => m.HasAuc && m.Auc < 0.5))
             {
                 writer.WriteLine("  below 0.5, the removed samples have higher losses than the matched test rows, as rows the base model "
-                    + "fits badly do; forgetting shows as the updated model's AUC moving towards the retrained model's, not towards 0.5");
+                    + "fits badly do; forgetting shows as the updated model's AUC moving towards that of a model retrained without them, "
+                    + "not towards 0.5");
             }
         }
 
@@ -181,9 +182,12 @@ internal static class ResultPrinter
         {
             // A method that ranks nothing solves nothing, so it has no damping to show.
             string rule = influence.DampingChosenByRule ? " (chosen by the damping rule)" : "";
-            string damping = influence.Solver == InfluenceSolver.Unspecified
-                ? ""
-                : $", damping {influence.Damping.ToString("G3", CultureInfo.InvariantCulture)}{rule}";
+            string damping = influence.Solver switch
+            {
+                InfluenceSolver.Unspecified => "",
+                InfluenceSolver.Lissa => $", damping {influence.Damping.ToString("G3", CultureInfo.InvariantCulture)}{rule}, LiSSA solver",
+                _ => $", damping {influence.Damping.ToString("G3", CultureInfo.InvariantCulture)}{rule}",
+            };
             writer.WriteLine($"layers:           {string.Join(", ", influence.Layers)}{damping}");
             if (ObjectiveRowsName(influence.ObjectiveRows) is { } rows)
                 writer.WriteLine($"objective rows:   {influence.ObjectiveRowCount.ToString("N0", CultureInfo.InvariantCulture)} rows of the {rows}");

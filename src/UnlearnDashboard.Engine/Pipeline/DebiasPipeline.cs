@@ -236,7 +236,7 @@ public static partial class DebiasPipeline
             yield break;
 
         string maps = string.Join("; ", spec.AllMaps.Select(map =>
-            $"{map.Column}: {string.Join(", ", map.Values.Select(pair => $"{pair.Key}={pair.Value}"))}"));
+            $"{map.Column}: {string.Join(", ", map.Values.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value}"))}"));
         yield return $"The counterfactuals came from the dataset's default value maps ({maps}), which nobody reviewed, because the "
             + "dataset has no approved counterfactual set. Generate a set and have another person approve it, so that the next run "
             + "uses reviewed maps.";

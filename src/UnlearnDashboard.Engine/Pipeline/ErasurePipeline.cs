@@ -116,8 +116,9 @@ public static class ErasurePipeline
             : options.Layers.Select(model.Network.IndexOfLayer).Distinct().Order().ToList();
         var layerNames = layers.Select(i => model.Network.LayerNames[i]).ToList();
 
-        progress?.Report(new ProgressUpdate("unlearning", 0.05,
-            $"Removing {positions.Length} training rows from {string.Join(", ", layerNames)} by Newton removal"));
+        progress?.Report(new ProgressUpdate("unlearning", 0.05, positions.Length == 0
+            ? "None of the rows is in the training split, so the model keeps its weights"
+            : $"Removing {Rows(positions.Length, "training row")} from {string.Join(", ", layerNames)} by Newton removal"));
         using var trainInputs = model.EncodeInputs(data.Train);
         using var trainLabels = tensor(data.Train.Labels);
         var updated = model.Clone();
@@ -243,7 +244,7 @@ public static class ErasurePipeline
         {
             if (options.Retrain)
             {
-                progress?.Report(new ProgressUpdate("retraining", 0.4, $"Retraining from scratch without the {positions.Length} erased rows"));
+                progress?.Report(new ProgressUpdate("retraining", 0.4, $"Retraining from scratch without the erased {Rows(positions.Length, "row")}"));
                 using var scope = NewDisposeScope();
                 var keep = tensor(Enumerable.Range(0, data.Train.Count).Except(positions).Select(p => (long)p).ToArray());
                 var watch = Stopwatch.StartNew();
@@ -262,12 +263,12 @@ public static class ErasurePipeline
             double? erasedAuc = Auc(updated);
             double? retrainedAuc = retrained is null ? null : Auc(retrained);
             double reference = retrainedAuc ?? 0.5;
-            string referenceName = retrainedAuc is null ? "0.5, the AUC of a guess," : "the retrained model's";
+            string against = retrainedAuc is null ? "against 0.5, the AUC of a guess" : $"against the retrained model's {reference:F4}";
             bool passed = erasedAuc is { } auc && Math.Abs(auc - reference) <= options.Tolerance;
             string message = erasedAuc is null
                 ? "The attack could not be scored: no matching test rows were found."
-                : $"Membership-inference AUC on the {members.Count} erased rows against {nonMembers.Count} test rows: {erasedAuc:F4} after erasure " +
-                  $"({baseAuc:F4} before), against {referenceName} {reference:F4}; the difference {Math.Abs(erasedAuc.Value - reference):F4} is " +
+                : $"Membership-inference AUC on the {Rows(members.Count, "erased row")} against {Rows(nonMembers.Count, "test row")}: {erasedAuc:F4} after erasure " +
+                  $"({baseAuc:F4} before), {against}; the difference {Math.Abs(erasedAuc.Value - reference):F4} is " +
                   $"{(passed ? "within" : "above")} the tolerance {options.Tolerance:F2}." + WeakCheckNote(members.Count);
             return new ErasureVerification(members.Count, nonMembers.Count, baseAuc, erasedAuc, retrainedAuc, reference, options.Tolerance, passed, message, retrainSeconds);
         }
@@ -282,9 +283,16 @@ public static class ErasurePipeline
     /// count below which a debias run does not report it at all. An erasure still reports it, because the certificate
     /// needs a verdict.
     /// </summary>
-    private static string WeakCheckNote(int members) => members >= MembershipInference.MinimumMembers
-        ? ""
-        : $" With {members} erased {(members == 1 ? "row" : "rows")} in the training split, fewer than {MembershipInference.MinimumMembers}, "
-          + $"each of them moves the AUC by up to 1/{members}, so this check is weak: it shows only that the "
-          + $"{(members == 1 ? "row's loss does" : "rows' losses do")} not stand out among the test rows'.";
+    private static string WeakCheckNote(int members) => members switch
+    {
+        >= MembershipInference.MinimumMembers => "",
+        1 => $" With 1 erased row in the training split, fewer than {MembershipInference.MinimumMembers}, the AUC is that row's rank among "
+            + "the test rows' losses, so this check is weak: it shows only that the row's loss does not stand out among them.",
+        _ => $" With {members} erased rows in the training split, fewer than {MembershipInference.MinimumMembers}, each of them moves the "
+            + $"AUC by up to 1/{members}, so this check is weak: it shows only that the rows' losses do not stand out among the test rows'.",
+    };
+
+    /// <summary>Returns "1 row" or "3 rows": the count with the noun, plural unless the count is 1.</summary>
+    private static string Rows(int count, string noun) =>
+        count == 1 ? $"1 {noun}" : $"{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {noun}s";
 }

@@ -90,7 +90,8 @@ internal static class EraseCommand
 
             using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var job = await connection.Erasures.SubmitErasureAsync(request, cancellationToken: token);
-            console.Error.WriteLine($"Submitted erasure job {job.Id} for {job.ErasureRequest.RowIds.Count} rows.");
+            int named = job.ErasureRequest.RowIds.Count;
+            console.Error.WriteLine($"Submitted erasure job {job.Id} for {named} {(named == 1 ? "row" : "rows")}.");
             var outcome = await JobFollower.FollowAsync(connection, console, job.Id, afterSequence: 0, token);
             if (outcome is not { Succeeded: true })
                 return JobFollower.ExitCodeFor(outcome);
