@@ -129,7 +129,7 @@ public sealed class DebiasFlagTests
     [InlineData(new[] { "--method", "counterfactual-fine-tune" }, "'--method counterfactual-fine-tune' cannot be used with --data")]
     [InlineData(new[] { "--seed", "3" }, "'--seed' cannot be used with --data here")]
     [InlineData(new[] { "--method", "influence-newton", "--seed", "3", "--solver", "cg" }, "'--seed' cannot be used with --data here")]
-    public async Task Parse_WithDataWhatTheServerWouldRefuse_FailsBeforeUpload(string[] flags, string expected)
+    public async Task Parse_WithDataRejectedFlags_FailBeforeUpload(string[] flags, string expected)
     {
         var run = await CliRun.RunAsync(["debias", "--data", "a.csv", "--label", "income", "--positive", ">50K", "--sensitive", "sex",
             .. flags, "--server", CliRun.ClosedServer]);

@@ -14,7 +14,7 @@ internal sealed class FakeJobService : JobService.JobServiceClient
 
     public List<WatchJobRequest> WatchRequests { get; } = [];
 
-    /// <summary>The job as GetJob returns it; running unless a test says otherwise.</summary>
+    /// <summary>The job that GetJob returns: a running one unless a test sets another.</summary>
     public Job StoredJob { get; set; } = new() { Id = "job-1", State = JobState.Running };
 
     public override AsyncUnaryCall<Job> GetJobAsync(GetJobRequest request, CallOptions options) => new(

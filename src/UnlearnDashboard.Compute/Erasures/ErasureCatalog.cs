@@ -66,9 +66,9 @@ public sealed class ErasureCatalog(
     }
 
     /// <summary>
-    /// Refuses an erasure that would leave the validation or test split with rows of fewer than two groups, before the
-    /// job runs: the purged dataset could not be saved, because every bias metric compares groups, and an erasure
-    /// cannot add rows.
+    /// Rejects, before the job runs, an erasure that would leave the validation or test split with rows of fewer than
+    /// two groups. Every bias metric compares groups, so the purged dataset could not be saved, and an erasure cannot
+    /// add rows.
     /// </summary>
     private static void RequireSplitsKeepTwoGroups(PreparedDataset current, long[] rowIds)
     {

@@ -175,8 +175,8 @@ internal sealed class DebiasOptions(CliConsole console)
                     + "have another person approve it, and run with --dataset.");
             }
 
-            // The server refuses a seed that nothing reads (jobs.proto), but only after the upload and the training; with
-            // the methods left here, only gradient ascent and the LiSSA solver draw at random.
+            // The server rejects a seed that nothing reads (jobs.proto), but only after the upload and the training. Of the
+            // methods allowed with --data, only gradient ascent and the LiSSA solver draw at random.
             if (result.GetValue(Method.Seed) is not null && result.GetValue(Method.Method) != "gradient-ascent" && result.GetValue(Method.Solver) != "lissa")
             {
                 result.AddError("Option '--seed' cannot be used with --data here, because the method reads no seed unless it is gradient-ascent "
