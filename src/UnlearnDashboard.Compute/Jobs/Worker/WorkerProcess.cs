@@ -124,8 +124,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends Cancel and kills the worker if it has not exited within <see cref="StopTimeout"/>. Returns at
-    /// once; only the first call acts.
+    /// Sends Cancel and kills the worker if it has not exited within <see cref="StopTimeout"/> of the request, sending
+    /// included. Returns at once; only the first call acts.
     /// </summary>
     public void RequestStop()
     {
@@ -135,10 +135,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     private async Task StopAsync()
     {
+        // One budget for sending and waiting: a worker too busy to read the message within it is killed at its end,
+        // not a second budget later.
+        using var timeout = new CancellationTokenSource(StopTimeout);
         try
         {
-            using var sendTimeout = new CancellationTokenSource(StopTimeout);
-            await SendAsync(new Wire.ServerMessage { Cancel = new Wire.Cancel() }, sendTimeout.Token);
+            await SendAsync(new Wire.ServerMessage { Cancel = new Wire.Cancel() }, timeout.Token);
         }
         catch (Exception error) when (error is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
@@ -147,9 +149,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
         try
         {
-            await _process.WaitForExitAsync().WaitAsync(StopTimeout);
+            await _process.WaitForExitAsync(timeout.Token);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
             _logger.WorkerKilled(_jobId, _process.Id, StopTimeout.TotalSeconds);
             Kill();
