@@ -575,7 +575,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task Erase_AllOfOneGroupInValidation_RefusedBeforeTheJob()
+    public async Task Erase_OneGroupLeftInValidation_IsRejected()
     {
         const string name = "german-credit-one-group";
         await RegisterGermanAsync(name);

@@ -336,7 +336,7 @@ public static class DatasetLoader
             if (labelValues.SequenceEqual(["0", "1"]))
                 return "1";
 
-            // The label column is named here (case C07): its coding, not a value given, is what needs the setting.
+            // The error names the label column, because its 1/2 coding, not a value the request gave, needs the setting.
             throw EngineException.Invalid(
                 column,
                 $"No favourable label is set, and label column '{column}' has values {values} rather than {{0, 1}}. " +

@@ -147,7 +147,7 @@ public sealed class UnlearningMethodTests(AdultModelFixture fixture) : IClassFix
         Assert.True(Gap(outcome.UpdatedModel, set) < 0.8 * Gap(fixture.Model, set), $"gap {Gap(fixture.Model, set):F4} -> {Gap(outcome.UpdatedModel, set):F4}");
         Assert.True(outcome.After.Accuracy >= outcome.Before.Accuracy - 0.02, $"accuracy {outcome.Before.Accuracy:F4} -> {outcome.After.Accuracy:F4}");
 
-        // It ranks nothing, so it says nothing of a ranking, a solver or a curvature.
+        // It ranks nothing, so it reports no ranking phase, solver or curvature.
         Assert.DoesNotContain(progress.Updates, update => update.Phase == "ranking");
         Assert.Null(outcome.Influence.Curvature);
         Assert.Null(outcome.Influence.Solver);
