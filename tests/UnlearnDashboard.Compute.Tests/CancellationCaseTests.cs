@@ -91,7 +91,9 @@ public sealed class CancellationCaseTests(JobServerFixture server, ITestOutputHe
 
         Assert.Equal(JobState.Cancelled, events[^1].Ended.State);
         Assert.Contains("deadline of 2 s (deadline_seconds)", events[^1].Ended.Message);
-        Assert.InRange(endSeconds, 2, 3);
+        // Never before the deadline. After it, the worker gets WorkerProcess.StopTimeout to stop before it is killed, and
+        // the state is then stored: 3.1 s was seen in a loaded CI run, so the bound leaves one more second for that.
+        Assert.InRange(endSeconds, 2, 2 + Compute.Jobs.Worker.WorkerProcess.StopTimeout.TotalSeconds + 1);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), JobWatcher.Sequences(events));
         Assert.Empty(WorkerProcesses.Of(job.Id));
         Assert.Equal(versionsBefore.Versions.Select(v => v.Id), versionsAfter.Versions.Select(v => v.Id));
