@@ -503,6 +503,17 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
+    public async Task SubmitDebias_DataFreeWithoutSetAndBadField_ReportsTheFieldFirst()
+    {
+        // The request's own mistake comes before the missing set: approving a set would not make the request valid.
+        var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(
+            new DebiasRequest { Dataset = "german-credit", Method = DebiasMethod.DataFree, RemoveFraction = 0.1 }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["remove_fraction"], RpcAssert.ViolatedFields(error));
+    }
+
+    [Fact]
     public async Task Generate_DerivedSensitiveColumn_MapsItsSourceToo()
     {
         // German Credit derives sex from personal_status_sex, so a set that swaps sex alone would pair female rows

@@ -136,6 +136,10 @@ public abstract class ErasureServiceTests(JobServerFixture server)
             ModelVersionId = versionId,
             RowIds = { 0 },
         }).ResponseAsync);
+        var empty = await RpcAssert.FailsAsync(() => server.Erasures.SubmitErasureAsync(new ErasureRequest
+        {
+            ModelVersionId = versionId,
+        }).ResponseAsync);
 
         Assert.Equal(21, expected.Length);
         Assert.Equal(expected, certificate.Rows.Select(r => r.RowId));
@@ -150,6 +154,10 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         // The version was made on the file before the purge, whose row ids no longer apply.
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
         Assert.Equal(["model_version_id"], RpcAssert.ViolatedFields(again));
+
+        // A request naming no rows is wrong whatever the version, so that is reported first.
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+        Assert.Equal(["row_ids"], RpcAssert.ViolatedFields(empty));
     }
 
     [Fact]

@@ -35,16 +35,18 @@ public sealed class ErasureCatalog(
                     ?? throw new EngineException(EngineErrorKind.DataLoss, "model_version_id",
                         $"Version {version.Id} belongs to model {version.ModelId}, which is missing.", version.Id);
         var dataset = await datasets.ResolveAsync(model.DatasetId, "dataset", cancellationToken);
+
+        // The request's own fields first, so that a wrong value is not hidden behind the state of the version.
+        CheckSettings(request, version);
+        if (request.RowIds.Count == 0 && request.KeyColumn.Length == 0)
+            throw RpcErrors.InvalidArgument("row_ids", "No rows are named; pass row_ids, or key_column with key_values.");
+
         if (!ErasureCommitter.IsMadeOnCurrentFiles(version, dataset))
         {
             throw RpcErrors.FailedPrecondition("model_version_id",
                 $"Version {version.Id} was made on version {version.DatasetVersion} of dataset {dataset.Name}, which is now at version {dataset.Version}, " +
                 "so its row ids would name other rows. Erase from a version made on the current dataset version ('unlearn versions lineage' or GetLineage shows it).");
         }
-
-        CheckSettings(request, version);
-        if (request.RowIds.Count == 0 && request.KeyColumn.Length == 0)
-            throw RpcErrors.InvalidArgument("row_ids", "No rows are named; pass row_ids, or key_column with key_values.");
 
         var definition = DatasetMapper.DefinitionFromJson(dataset.DefinitionJson);
         var files = await ErasureCommitter.ReadFilesAsync(artifacts, dataset, cancellationToken);

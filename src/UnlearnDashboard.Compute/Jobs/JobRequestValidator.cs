@@ -41,8 +41,6 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     {
         var dataset = await datasets.ResolveAsync(request.Dataset, "dataset", cancellationToken);
         var options = request.ToOptions();
-        var counterfactualSet = await ResolveCounterfactualSetAsync(request, options, dataset, cancellationToken);
-        var version = await ResolveBaseVersionAsync(request, dataset, cancellationToken);
         var definition = DatasetMapper.DefinitionFromJson(dataset.DefinitionJson);
 
         if (!string.IsNullOrEmpty(request.SensitiveAttribute) && request.SensitiveAttribute != definition.SensitiveColumn)
@@ -52,13 +50,18 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 request.SensitiveAttribute);
         }
 
-        // A field the method ignores is reported as such even when its value is also out of range, because a valid
+        // The request's own fields come before the stored state, so a missing set or model never hides a wrong value.
+        // A field the method ignores is reported as ignored even when its value is also out of range, because a valid
         // value would still have no effect.
         RejectIgnoredFields(request, options.Method);
         RejectIgnoredSeed(request, options);
         WithoutSetRequirement(options).Validate();
+        double? deadline = ValidateDeadline(request);
+
+        var counterfactualSet = await ResolveCounterfactualSetAsync(request, options, dataset, cancellationToken);
+        var version = await ResolveBaseVersionAsync(request, dataset, cancellationToken);
         ValidateLayers(request.Layers, ModelSpec.FromJson(version.SpecJson));
-        return new ValidatedJob(dataset, version, ValidateDeadline(request), counterfactualSet);
+        return new ValidatedJob(dataset, version, deadline, counterfactualSet);
     }
 
     /// <summary>

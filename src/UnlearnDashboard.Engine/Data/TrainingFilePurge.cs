@@ -72,7 +72,11 @@ public static class TrainingFilePurge
                 throw EngineException.Invalid("row_ids", $"Row id {rowId} is not in {range}.", rowId.ToString(CultureInfo.InvariantCulture));
             }
 
-            resolved.Add(rowId);
+            if (!resolved.Add(rowId))
+            {
+                throw EngineException.Invalid("row_ids",
+                    $"Row id {rowId} is named more than once; name each row once.", rowId.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         if (keyValues.Count > 0 || keyColumn.Length > 0)
@@ -164,7 +168,13 @@ public static class TrainingFilePurge
         if (keyValues.Count == 0)
             throw EngineException.Invalid("key_values", $"key_values is empty; name the values of key column '{keyColumn}' whose rows to erase.");
 
-        var requestedValues = keyValues.Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
+        var requestedValues = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string value in keyValues.Select(v => v.Trim()))
+        {
+            if (!requestedValues.Add(value))
+                throw EngineException.Invalid("key_values", $"Key value '{value}' is named more than once; name each value once.", value);
+        }
+
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (table, firstRowId) in tables)
         {

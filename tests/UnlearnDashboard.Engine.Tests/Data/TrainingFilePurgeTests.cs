@@ -79,6 +79,29 @@ public sealed class TrainingFilePurgeTests
         Assert.Equal(field, error.Field);
         Assert.Contains(value, error.Message);
     }
+
+    [Fact]
+    public void Resolve_RowIdTwice_InvalidArgumentNamingIt()
+    {
+        var error = Assert.Throws<EngineException>(() =>
+            TrainingFilePurge.Resolve(Definition, Files(Csv, null), "cities", [2, 1, 2], "", []));
+
+        Assert.Equal(EngineErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal("row_ids", error.Field);
+        Assert.Equal("Row id 2 is named more than once; name each row once.", error.Message);
+    }
+
+    [Fact]
+    public void Resolve_KeyValueTwice_InvalidArgumentNamingIt()
+    {
+        var error = Assert.Throws<EngineException>(() =>
+            TrainingFilePurge.Resolve(Definition, Files(Csv, null), "cities", [], "id", ["a1", " a1"]));
+
+        Assert.Equal(EngineErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal("key_values", error.Field);
+        Assert.Equal("Key value 'a1' is named more than once; name each value once.", error.Message);
+    }
+
     [Fact]
     public void Resolve_TestFileRows_NumberedAfterTrainingFile()
     {
