@@ -81,6 +81,20 @@ public sealed class ErasureRequestsTests : DashboardTestContext
     }
 
     [Fact]
+    public void Submit_RowIdTwice_NamesIt()
+    {
+        SignInAs("carol", Role.Compliance);
+        NavigationManager.NavigateTo($"/erasures?version={TestData.TrainedVersionId}");
+        var page = Render<ErasureRequests>();
+
+        page.Find("[data-testid=erase-row-ids]").Input("10, 11, 010");
+        page.Find("[data-testid=erase-submit]").Click();
+
+        Assert.Contains("Row id 10 is entered twice; enter each row once.", page.Markup);
+        Assert.Empty(Erasures.Submitted);
+    }
+
+    [Fact]
     public void Submit_WithoutVersionOrRows_ShowsMessages()
     {
         SignInAs("carol", Role.Compliance);
@@ -133,6 +147,22 @@ public sealed class ErasureRequestsTests : DashboardTestContext
         Assert.Equal(["C-1029", "C-2211"], request.KeyValues);
         Assert.Empty(request.RowIds);
         Assert.Equal(["fc2", "fc3"], request.Layers);
+    }
+
+    [Fact]
+    public void Submit_KeyValueTwice_NamesIt()
+    {
+        SignInAs("carol", Role.Compliance);
+        NavigationManager.NavigateTo($"/erasures?version={TestData.TrainedVersionId}");
+        var page = Render<ErasureRequests>();
+
+        page.Find("input[data-testid=mode-key-column]").Click();
+        page.Find("[data-testid=erase-key-column]").Input("customer_id");
+        page.Find("[data-testid=erase-key-values]").Input("C-1029, C-2211, C-1029");
+        page.Find("[data-testid=erase-submit]").Click();
+
+        Assert.Contains("Key value 'C-1029' is entered twice; enter each value once.", page.Markup);
+        Assert.Empty(Erasures.Submitted);
     }
 
     [Fact]

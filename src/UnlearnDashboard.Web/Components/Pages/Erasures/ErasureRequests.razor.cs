@@ -58,7 +58,11 @@ public sealed partial class ErasureRequests : ComputePage
 
     private string? KeyColumnError => _byKeyColumn && string.IsNullOrWhiteSpace(_keyColumn) ? "Enter the key column, for example customer_id." : null;
 
-    private string? KeyValuesError => _byKeyColumn && SplitList(_keyValues).Count == 0 ? "Enter at least one key value." : null;
+    private string? KeyValuesError => !_byKeyColumn ? null
+        : SplitList(_keyValues) is { Count: 0 } ? "Enter at least one key value."
+        : SplitList(_keyValues).GroupBy(v => v, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice
+            ? $"Key value '{twice.Key}' is entered twice; enter each value once."
+            : null;
 
     private string? LayersError => SplitList(_layers).FirstOrDefault(layer => !LayerName().IsMatch(layer)) is { } bad
         ? $"Layer '{bad}' is not a layer name; use names such as fc2 and fc3, or leave the field empty for the last layer."
@@ -125,7 +129,10 @@ public sealed partial class ErasureRequests : ComputePage
         _submitting = false;
     }
 
-    /// <summary>Parses comma-separated row ids; the error names the first value that is not a whole number of at least 0.</summary>
+    /// <summary>
+    /// Parses comma-separated row ids; the error names the first value that is not a whole number of at least 0, or
+    /// that is entered twice (the server refuses both).
+    /// </summary>
     internal static (IReadOnlyList<long> Ids, string? Error) ParseRowIds(string text)
     {
         var parts = SplitList(text);
@@ -133,10 +140,13 @@ public sealed partial class ErasureRequests : ComputePage
             return ([], "Enter at least one row id.");
 
         var ids = new List<long>();
+        var seen = new HashSet<long>();
         foreach (string part in parts)
         {
             if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out long id))
                 return ([], $"Row id '{part}' is not a whole number of at least 0.");
+            if (!seen.Add(id))
+                return ([], $"Row id {id} is entered twice; enter each row once.");
             ids.Add(id);
         }
 
