@@ -477,11 +477,47 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         Assert.Contains(aliases.Aliases, a => a.Alias == "candidate" && a.VersionId == certificate.NewVersionId);
     }
 
+    [Fact]
+    public async Task Erase_FromImportedVersion_ListsItAndBlocksOtherModels()
+    {
+        // An imported version is made on the dataset's files as much as a trained one, so an erasure lists both.
+        const string name = "german-credit-erase-imported";
+        await RegisterGermanAsync(name);
+        string trainedId = await TrainAsync(name);
+        var (header, weights) = await ExportAsync(trainedId);
+        var imported = await ImportAsync(name, header, weights);
+        string importedId = imported.Version.Id;
+
+        var job = await EraseAsync(new ErasureRequest { ModelVersionId = importedId, RowIds = { 9 }, Layers = { "fc3" }, SkipRetrain = true });
+        var certificate = await server.Erasures.GetErasureCertificateAsync(new GetErasureCertificateRequest { Id = job.Id });
+        var importedPromotion = await RpcAssert.FailsAsync(() => server.Versions.PromoteVersionAsync(
+            new PromoteVersionRequest { VersionId = importedId, Alias = "candidate" }).ResponseAsync);
+        var trainedPromotion = await RpcAssert.FailsAsync(() => server.Versions.PromoteVersionAsync(
+            new PromoteVersionRequest { VersionId = trainedId, Alias = "candidate" }).ResponseAsync);
+
+        Assert.Equal(importedId, certificate.BaseVersionId);
+        Assert.Contains(importedId, certificate.VersionsAffected);
+        Assert.Contains(trainedId, certificate.VersionsAffected);
+        Assert.DoesNotContain(certificate.NewVersionId, certificate.VersionsAffected);
+
+        Assert.Equal(StatusCode.FailedPrecondition, importedPromotion.StatusCode);
+        Assert.Equal(["release_gate.erased_rows"], RpcAssert.ViolatedFields(importedPromotion));
+        Assert.Contains($"Promote the erasure's version {certificate.NewVersionId}", importedPromotion.Status.Detail);
+
+        // The erasure's version belongs to the imported model, so the trained model cannot promote it.
+        Assert.Equal(StatusCode.FailedPrecondition, trainedPromotion.StatusCode);
+        Assert.Equal(["release_gate.erased_rows"], RpcAssert.ViolatedFields(trainedPromotion));
+        Assert.Contains($"The erasure's version {certificate.NewVersionId} belongs to model {imported.Version.ModelId}", trainedPromotion.Status.Detail);
+        Assert.Contains("Train one on the purged dataset", trainedPromotion.Status.Detail);
+    }
+
     [Theory]
     [InlineData("row_ids", "99999999")]
+    [InlineData("row_ids", "5")]
     [InlineData("key_column", "no_such_column")]
     [InlineData("key_values", "Atlantis")]
     [InlineData("layers", "fc9")]
+    [InlineData("layers", "fc3")]
     [InlineData("newton_steps", "0")]
     public async Task Submit_BadValue_InvalidArgumentNamingIt(string field, string value)
     {
@@ -501,6 +537,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
                 break;
             case "layers":
                 request.Layers.Add(value);
+                request.Layers.Add(value == "fc3" ? "fc3" : "fc2");
                 break;
             case "newton_steps":
                 request.NewtonSteps = int.Parse(value);
@@ -636,6 +673,30 @@ public abstract class ErasureServiceTests(JobServerFixture server)
     }
 
     private ComparisonService.ComparisonServiceClient Comparisons => new(server.Channel);
+
+    private async Task<(ExportModelHeader Header, byte[] Bytes)> ExportAsync(string versionId)
+    {
+        using var call = new InteropService.InteropServiceClient(server.ChannelAs("compliance")).ExportModel(new ExportModelRequest { VersionId = versionId });
+        ExportModelHeader? header = null;
+        using var bytes = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            if (chunk.ContentCase == ExportModelChunk.ContentOneofCase.Header)
+                header = chunk.Header;
+            else
+                chunk.Data.WriteTo(bytes);
+        }
+
+        return (header ?? throw new InvalidOperationException("The export sent no header."), bytes.ToArray());
+    }
+
+    private async Task<ImportModelResponse> ImportAsync(string dataset, ExportModelHeader exported, byte[] weights)
+    {
+        using var call = new InteropService.InteropServiceClient(server.Channel).ImportModel();
+        var header = new ImportModelHeader { Dataset = dataset, Name = $"{dataset}-imported", SpecJson = exported.SpecJson, FileName = exported.FileName };
+        return await ClientStreams.SendAsync(call,
+            [new ImportModelChunk { Header = header }, new ImportModelChunk { Data = Google.Protobuf.ByteString.CopyFrom(weights) }]);
+    }
 
     private async Task RegisterGermanAsync(string name) =>
         await server.Datasets.RegisterDatasetAsync(new RegisterDatasetRequest

@@ -271,12 +271,15 @@ public sealed class ErasureCommitter(
         return submitted.Count > 0 ? submitted[0].Actor : AuditActors.Anonymous;
     }
 
-    /// <summary>Lists the versions made by jobs on the dataset's models; they were all made on files that contain the rows.</summary>
+    /// <summary>
+    /// Lists the versions of the dataset's models, imported ones included: they were all made on files that contain the
+    /// rows, and the server refuses to debias any of them from now on for that reason.
+    /// </summary>
     private static async Task<List<string>> AffectedVersionsAsync(ComputeDbContext db, string datasetId, CancellationToken cancellationToken)
     {
         var modelIds = db.Models.Where(m => m.DatasetId == datasetId).Select(m => m.Id);
         return await db.ModelVersions.AsNoTracking()
-            .Where(v => modelIds.Contains(v.ModelId) && v.JobId != "")
+            .Where(v => modelIds.Contains(v.ModelId))
             .OrderBy(v => v.CreatedAt)
             .Select(v => v.Id)
             .ToListAsync(cancellationToken);

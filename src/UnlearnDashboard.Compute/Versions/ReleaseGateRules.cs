@@ -59,15 +59,22 @@ public static class ReleaseGateRules
 
     /// <summary>
     /// Returns the failed <see cref="ErasedRows"/> result for a version that <paramref name="erasure"/> lists as still
-    /// carrying the rows it erased. A verdict has this result only when it fails.
+    /// carrying the rows it erased. A verdict has this result only when it fails. <paramref name="newVersionModelId"/> is
+    /// the model of the erasure's new version: when it is another model, this model has no version without the rows.
     /// </summary>
-    public static Proto.GateRuleResult ErasedRowsFailed(string versionId, Proto.ErasureCertificate erasure) => new()
+    public static Proto.GateRuleResult ErasedRowsFailed(string versionId, string modelId, Proto.ErasureCertificate erasure, string newVersionModelId)
     {
-        Rule = ErasedRows,
-        Passed = false,
-        Message = $"{ErasedRows}: erasure {erasure.Id} lists version {versionId} among the versions that still carry the rows it erased. " +
-                  $"Promote the erasure's version {erasure.NewVersionId}, or a version made from it.",
-    };
+        string next = newVersionModelId == modelId
+            ? $"Promote the erasure's version {erasure.NewVersionId}, or a version made from it."
+            : $"The erasure's version {erasure.NewVersionId} belongs to model {newVersionModelId}, so model {modelId} has no version "
+              + "without the rows. Train one on the purged dataset ('unlearn train' or TrainModel).";
+        return new Proto.GateRuleResult
+        {
+            Rule = ErasedRows,
+            Passed = false,
+            Message = $"{ErasedRows}: erasure {erasure.Id} lists version {versionId} among the versions that still carry the rows it erased. {next}",
+        };
+    }
 
     private static Proto.GateRuleResult Result(string rule, double threshold, double? value, bool passed, string message)
     {

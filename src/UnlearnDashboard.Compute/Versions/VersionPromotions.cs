@@ -102,13 +102,13 @@ public sealed class VersionPromotions(
         var now = time.GetUtcNow().UtcDateTime;
 
         Proto.GateVerdict? verdict = null;
-        if (alias == Candidate && await ErasureListingAsync(db, version, cancellationToken) is { } erasure)
+        if (alias == Candidate && await ErasureListingAsync(db, version, cancellationToken) is { } listing)
         {
             // Promotion to candidate has no gate, so the verdict is only audited, not stored with the version.
             verdict = new Proto.GateVerdict
             {
                 Passed = false,
-                Rules = { ReleaseGateRules.ErasedRowsFailed(version.Id, erasure) },
+                Rules = { listing },
                 DecidedAt = now.ToTimestamp(),
                 DecidedBy = actor,
             };
@@ -245,8 +245,8 @@ public sealed class VersionPromotions(
             ? (await models.GetVersionAsync(championId, "version_id", cancellationToken), Champion)
             : (await LineageRootAsync(candidate, cancellationToken), "lineage root");
         var rules = new List<Proto.GateRuleResult>();
-        if (await ErasureListingAsync(db, candidate, cancellationToken) is { } erasure)
-            rules.Add(ReleaseGateRules.ErasedRowsFailed(candidate.Id, erasure));
+        if (await ErasureListingAsync(db, candidate, cancellationToken) is { } listing)
+            rules.Add(listing);
         rules.AddRange(ReleaseGateRules.Check(gate,
             Proto.FairnessReport.Parser.ParseFrom(candidate.TestReport),
             Proto.FairnessReport.Parser.ParseFrom(reference.TestReport)));
@@ -263,10 +263,10 @@ public sealed class VersionPromotions(
     }
 
     /// <summary>
-    /// Returns the latest certificate of the version's dataset that lists the version among the versions that still
-    /// carry the erased rows, or null. The latest one is returned because its new version carries none of them.
+    /// Returns the failed erased-rows rule for a version that a certificate of its dataset lists among the versions that
+    /// still carry the erased rows, or null. It cites the latest such certificate, because its new version carries none of them.
     /// </summary>
-    private async Task<Proto.ErasureCertificate?> ErasureListingAsync(ComputeDbContext db, ModelVersionRow version, CancellationToken cancellationToken)
+    private async Task<Proto.GateRuleResult?> ErasureListingAsync(ComputeDbContext db, ModelVersionRow version, CancellationToken cancellationToken)
     {
         var model = await models.FindModelAsync(version.ModelId, cancellationToken);
         if (model is null)
@@ -276,8 +276,13 @@ public sealed class VersionPromotions(
             .Where(e => e.DatasetId == model.DatasetId)
             .OrderByDescending(e => e.IssuedAt)
             .ToListAsync(cancellationToken);
-        return rows.Select(r => Proto.ErasureCertificate.Parser.ParseFrom(r.Certificate))
+        var erasure = rows.Select(r => Proto.ErasureCertificate.Parser.ParseFrom(r.Certificate))
             .FirstOrDefault(c => c.NewVersionId != version.Id && c.VersionsAffected.Contains(version.Id));
+        if (erasure is null)
+            return null;
+
+        string newVersionModelId = (await models.FindVersionAsync(erasure.NewVersionId, cancellationToken))?.ModelId ?? version.ModelId;
+        return ReleaseGateRules.ErasedRowsFailed(version.Id, version.ModelId, erasure, newVersionModelId);
     }
 
     private async Task<ModelVersionRow> LineageRootAsync(ModelVersionRow version, CancellationToken cancellationToken)
