@@ -206,6 +206,8 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     [InlineData("steps for influence-newton", "steps")]
     [InlineData("saliency_fraction for gradient ascent", "saliency_fraction")]
     [InlineData("newton_steps for gradient ascent", "newton_steps")]
+    [InlineData("random_draws 1000", "evidence.random_draws")]
+    [InlineData("seed_band_seeds 1", "evidence.seed_band_seeds")]
     public async Task SubmitDebias_InvalidRequest_NamesField(string invalidCase, string expectedField)
     {
         var request = new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex" };
@@ -237,6 +239,8 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
                 request.Method = DebiasMethod.GradientAscent;
                 request.SaliencyFraction = 0.2;
                 break;
+            case "random_draws 1000": request.Evidence = new EvidenceRequest { RandomControl = true, RandomDraws = 1000 }; break;
+            case "seed_band_seeds 1": request.Evidence = new EvidenceRequest { SeedBand = true, SeedBandSeeds = 1 }; break;
         }
 
         var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);

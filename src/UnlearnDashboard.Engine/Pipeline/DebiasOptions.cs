@@ -386,6 +386,9 @@ public sealed record DebiasOptions
         if (ExplainCount is < 0 or > 1000)
             throw EngineException.Invalid("explain_count", $"explain_count must be in [0, 1000]; got {ExplainCount}.", ExplainCount.ToString());
 
+        // Checked here too, so that a host rejects a bad evidence setting when the job is submitted, not when it runs.
+        Evidence?.Validate();
+
         bool needsSet = Method is DebiasMethod.CounterfactualFineTune or DebiasMethod.DataFree || Objective == BiasObjectiveKind.CounterfactualGap;
         if (needsSet && CounterfactualSet is null)
         {
