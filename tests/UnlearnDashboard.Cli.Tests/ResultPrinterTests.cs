@@ -126,6 +126,11 @@ public sealed class ResultPrinterTests
                 {
                     Rate = "selection_rate", FavouredGroup = "Male", GapBefore = 0.2032, GapAfter = 0.1316, FavouredDrop = 0.0449,
                     LowestGroup = "Female", LowestRise = 0.0267, LevelledDown = true,
+                    Groups =
+                    {
+                        new GroupRateChange { Group = "Female", Before = 0.0904, After = 0.1171 },
+                        new GroupRateChange { Group = "Male", Before = 0.2936, After = 0.2487 },
+                    },
                 },
                 TruePositiveRate = new LevellingDownRate { Rate = "true_positive_rate", FavouredGroup = "Male" },
             },
@@ -139,6 +144,34 @@ public sealed class ResultPrinterTests
         Assert.Contains("  selection rate: flagged; gap 0.2032 -> 0.1316, Male (highest before) fell by 0.0449, Female (lowest before) rose by 0.0267", text);
         Assert.Contains("  true positive rate: not checked, a group's rate is undefined", text);
         Assert.Contains("  rule: The favoured group's fall is over half of the gap's reduction.", text);
+    }
+
+    [Fact]
+    public void WriteDebias_FavouredGroupRose_SaysSo()
+    {
+        // favoured_drop is clamped at 0, so a rise of the favoured group must be read from its rates.
+        var result = TestResults.Debias();
+        result.Evidence = new DebiasEvidence
+        {
+            LevellingDown = new LevellingDown
+            {
+                SelectionRate = new LevellingDownRate
+                {
+                    Rate = "selection_rate", FavouredGroup = "Male", GapBefore = 0.2032, GapAfter = 0.1722, FavouredDrop = 0,
+                    LowestGroup = "Female", LowestRise = 0.0549,
+                    Groups =
+                    {
+                        new GroupRateChange { Group = "Female", Before = 0.0904, After = 0.1453 },
+                        new GroupRateChange { Group = "Male", Before = 0.2936, After = 0.3175 },
+                    },
+                },
+            },
+        };
+        var writer = new StringWriter();
+
+        ResultPrinter.WriteDebias(result, writer);
+
+        Assert.Contains("  selection rate: not flagged; gap 0.2032 -> 0.1722, Male (highest before) rose by 0.0239, Female (lowest before) rose by 0.0549", writer.ToString());
     }
 
     [Fact]

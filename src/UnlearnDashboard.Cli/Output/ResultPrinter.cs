@@ -133,21 +133,30 @@ internal static class ResultPrinter
                 continue;
 
             string name = rate.Rate.Replace('_', ' ');
-            if (!rate.HasGapBefore || !rate.HasGapAfter || !rate.HasFavouredDrop || !rate.HasLowestRise)
+            var favoured = rate.Groups.FirstOrDefault(g => g.Group == rate.FavouredGroup);
+            if (!rate.HasGapBefore || !rate.HasGapAfter || favoured is not { HasBefore: true, HasAfter: true } || !rate.HasLowestRise)
             {
                 writer.WriteLine($"  {name}: not checked, a group's rate is undefined");
                 continue;
             }
 
+            // favoured_drop is at least 0, so the group's own rates tell whether it rose or fell.
             writer.WriteLine(
                 $"  {name}: {(rate.LevelledDown ? "flagged" : "not flagged")}; gap {Formats.Metric(rate.GapBefore)} -> {Formats.Metric(rate.GapAfter)}, "
-                + $"{rate.FavouredGroup} (highest before) fell by {Formats.Metric(rate.FavouredDrop)}, "
-                + $"{rate.LowestGroup} (lowest before) {(rate.LowestRise >= 0 ? "rose" : "fell")} by {Formats.Metric(Math.Abs(rate.LowestRise))}");
+                + $"{rate.FavouredGroup} (highest before) {Movement(favoured.After - favoured.Before)}, "
+                + $"{rate.LowestGroup} (lowest before) {Movement(rate.LowestRise)}");
         }
 
         if (levelling.Flagged)
             writer.WriteLine($"  rule: {levelling.Rule}");
     }
+
+    private static string Movement(double change) => change switch
+    {
+        > 0 => $"rose by {Formats.Metric(change)}",
+        < 0 => $"fell by {Formats.Metric(-change)}",
+        _ => "did not change",
+    };
 
     /// <summary>
     /// Names the approved set the run used, or says that it used the dataset's default maps, which nobody reviewed,

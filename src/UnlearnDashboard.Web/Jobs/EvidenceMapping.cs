@@ -72,6 +72,9 @@ public static class EvidenceMapping
                 GapBefore = rate.HasGapBefore ? rate.GapBefore : null,
                 GapAfter = rate.HasGapAfter ? rate.GapAfter : null,
                 FavouredDrop = rate.HasFavouredDrop ? rate.FavouredDrop : null,
+                FavouredChange = rate.Groups.FirstOrDefault(g => g.Group == rate.FavouredGroup) is { HasBefore: true, HasAfter: true } favoured
+                    ? favoured.After - favoured.Before
+                    : null,
                 LowestRise = rate.HasLowestRise ? rate.LowestRise : null,
             })
             .ToList();

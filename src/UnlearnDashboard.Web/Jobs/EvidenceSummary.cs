@@ -88,10 +88,13 @@ public sealed record LevellingDownRateSummary
     /// <summary>How far the favoured group's rate fell, at least 0.</summary>
     public double? FavouredDrop { get; init; }
 
+    /// <summary>The favoured group's rate after minus before: negative when it fell, positive when it rose.</summary>
+    public double? FavouredChange { get; init; }
+
     /// <summary>How far the lowest group's rate rose, negative when it fell.</summary>
     public double? LowestRise { get; init; }
 
-    public bool IsChecked => GapBefore is not null && GapAfter is not null && FavouredDrop is not null && LowestRise is not null;
+    public bool IsChecked => GapBefore is not null && GapAfter is not null && FavouredChange is not null && LowestRise is not null;
 }
 
 /// <summary>A loss-based membership-inference attack on the removed samples against matched test rows.</summary>

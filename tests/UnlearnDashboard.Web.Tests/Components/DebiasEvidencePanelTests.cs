@@ -105,7 +105,15 @@ public sealed partial class DebiasEvidencePanelTests : DashboardTestContext
                 LevellingDown = new LevellingDown
                 {
                     Rule = "Nothing is flagged when a rate of a group present before is undefined before or after.",
-                    SelectionRate = new LevellingDownRate { Rate = "selection_rate", FavouredGroup = "Male", LowestGroup = "Female", GapBefore = 0.2032, GapAfter = 0.2032, FavouredDrop = 0, LowestRise = 0 },
+                    SelectionRate = new LevellingDownRate
+                    {
+                        Rate = "selection_rate", FavouredGroup = "Male", LowestGroup = "Female", GapBefore = 0.2032, GapAfter = 0.2032, FavouredDrop = 0, LowestRise = 0,
+                        Groups =
+                        {
+                            new GroupRateChange { Group = "Female", Before = 0.0904, After = 0.0904 },
+                            new GroupRateChange { Group = "Male", Before = 0.2936, After = 0.2936 },
+                        },
+                    },
                     TruePositiveRate = new LevellingDownRate { Rate = "true_positive_rate" },
                 },
                 Skipped =
@@ -126,7 +134,7 @@ public sealed partial class DebiasEvidencePanelTests : DashboardTestContext
         Assert.Empty(panel.FindAll("[data-testid=evidence-thresholds-note]"));
         Assert.Equal("false", panel.Find("[data-testid=levelling-verdict]").GetAttribute("data-flagged"));
         Assert.Equal(
-            "Selection rate: not flagged; gap 0.2032 → 0.2032, Male (highest before) fell by 0.0000, Female (lowest before) rose by 0.0000",
+            "Selection rate: not flagged; gap 0.2032 → 0.2032, Male (highest before) did not change, Female (lowest before) did not change",
             Text(panel.Find("li[data-rate=selection_rate]")));
         Assert.Equal("True positive rate: not checked, a group's rate is undefined", Text(panel.Find("li[data-rate=true_positive_rate]")));
         Assert.Empty(panel.FindAll("[data-testid=levelling-rule]"));

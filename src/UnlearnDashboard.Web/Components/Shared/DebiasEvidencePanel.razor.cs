@@ -73,12 +73,18 @@ public sealed partial class DebiasEvidencePanel : ComponentBase
         if (!rate.IsChecked)
             return $"{name}: not checked, a group's rate is undefined";
 
-        double rise = rate.LowestRise!.Value;
         return $"{name}: {(rate.LevelledDown ? "flagged" : "not flagged")}; "
             + $"gap {MetricFormat.Format(rate.GapBefore)} → {MetricFormat.Format(rate.GapAfter)}, "
-            + $"{rate.FavouredGroup} (highest before) fell by {MetricFormat.Format(rate.FavouredDrop)}, "
-            + $"{rate.LowestGroup} (lowest before) {(rise >= 0 ? "rose" : "fell")} by {MetricFormat.Format(Math.Abs(rise))}";
+            + $"{rate.FavouredGroup} (highest before) {Movement(rate.FavouredChange!.Value)}, "
+            + $"{rate.LowestGroup} (lowest before) {Movement(rate.LowestRise!.Value)}";
     }
+
+    private static string Movement(double change) => change switch
+    {
+        > 0 => $"rose by {MetricFormat.Format(change)}",
+        < 0 => $"fell by {MetricFormat.Format(-change)}",
+        _ => "did not change",
+    };
 
     private static string Percent(double fraction) => fraction.ToString("P1", CultureInfo.InvariantCulture);
 }
