@@ -110,6 +110,7 @@ public static partial class DebiasPipeline
                 ? Retrain(model, data, trainInputs, trainLabels, removed, progress, cancellationToken)
                 : (null, null, 0.0);
             using var ownedRetrained = retrainedModel;
+            var layerChanges = LayerChanges.Measure(model, updated);
 
             return new DebiasOutcome
             {
@@ -140,11 +141,16 @@ public static partial class DebiasPipeline
                 Method = options.Method,
                 CounterfactualSpec = spec,
                 Explanation = rank is null ? new RankingExplanation([], []) : Explain(data.Train, rank.Scores, rank.Harmful, options.ExplainCount),
-                LayerChanges = LayerChanges.Measure(model, updated),
+                LayerChanges = layerChanges,
                 LayerAttributions = attributions,
                 ChangedParameterFraction = update.ChangedParameterFraction,
                 AccuracyBudget = budget,
-                Warnings = [.. Warn(before, after, objectiveBefore, objectiveAfter, options.Method), .. WarnUnreviewedMaps(options, spec)],
+                Warnings =
+                [
+                    .. Warn(before, after, objectiveBefore, objectiveAfter, options.Method),
+                    .. WarnLargeChange(layerChanges, options),
+                    .. WarnUnreviewedMaps(options, spec),
+                ],
                 Evidence = options.Evidence is null ? null : EvidenceRunner.Compute(
                     new EvidenceInput
                     {
@@ -224,6 +230,27 @@ public static partial class DebiasPipeline
         }
 
         return warnings;
+    }
+
+    /// <summary>
+    /// Relative L2 change of a layer above which the result warns: a step a hundred times the layer's own norm follows
+    /// directions the training loss barely curves in, which a tiny damping or a large learning rate lets through.
+    /// </summary>
+    internal const double LargeRelativeChange = 100;
+
+    /// <summary>Warns for each layer that the update changed by more than <see cref="LargeRelativeChange"/> times its norm.</summary>
+    internal static IEnumerable<string> WarnLargeChange(IReadOnlyList<LayerChange> changes, DebiasOptions options)
+    {
+        string advice = DebiasMethods.RanksSamples(options.Method)
+            ? options.Damping is double damping
+                ? FormattableString.Invariant($"The requested damping ({damping:G3}) sizes the Newton step; leave damping unset so that the damping rule chooses it, or raise it.")
+                : "Raise the damping, or use another method."
+            : "Lower the learning rate or the steps.";
+        foreach (var change in changes.Where(c => c.RelativeChange > LargeRelativeChange))
+        {
+            yield return FormattableString.Invariant(
+                $"The update changed {change.Layer} by {change.RelativeChange:F0} times its own norm (relative L2), so the model's outputs may rest on directions the training data barely determines. {advice}");
+        }
     }
 
     /// <summary>

@@ -134,6 +134,21 @@ public sealed class AdultDebiasTests(AdultModelFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Run_TinyDamping_WarnsOfLargeChange()
+    {
+        // Without the damping rule's 1e-4, the step follows the fc3 directions the training loss barely curves in.
+        using var tiny = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions { Damping = 1e-300, Evidence = null }, null, CancellationToken.None);
+        using var byRule = DebiasPipeline.Run(fixture.Model, fixture.Data, new DebiasOptions { Evidence = null }, null, CancellationToken.None);
+
+        var change = tiny.LayerChanges.Single(c => c.Layer == "fc3");
+        Assert.True(change.RelativeChange > DebiasPipeline.LargeRelativeChange, $"relative change {change.RelativeChange}");
+        Assert.Contains(tiny.Warnings, w => w.StartsWith("The update changed fc3 by ", StringComparison.Ordinal)
+            && w.EndsWith("The requested damping (1E-300) sizes the Newton step; leave damping unset so that the damping rule chooses it, or raise it.", StringComparison.Ordinal));
+        Assert.True(byRule.LayerChanges.Single(c => c.Layer == "fc3").RelativeChange < DebiasPipeline.LargeRelativeChange);
+        Assert.DoesNotContain(byRule.Warnings, w => w.StartsWith("The update changed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Run_UnknownLayer_NamesTheLayer()
     {
         var options = new DebiasOptions { Layers = ["fc9"] };
