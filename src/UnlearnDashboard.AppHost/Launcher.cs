@@ -10,6 +10,15 @@ internal sealed class Launcher(LauncherOptions options, TextWriter output)
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // The dashboard would start after the compute server took the port, fail to bind and take the launcher down.
+        if (PortProbe.Overlaps(options.ComputeUrl, options.WebUrl))
+        {
+            output.WriteLine($"error: --compute-url {Origin(options.ComputeUrl)} and --web-url {Origin(options.WebUrl)} use the same port "
+                + $"{options.WebUrl.Port} on the same host, so the two servers cannot both listen. Choose another port for one of them, "
+                + $"for example the defaults --compute-url {LauncherCommand.DefaultComputeUrl} --web-url {LauncherCommand.DefaultWebUrl}.");
+            return 1;
+        }
+
         // A server started on a taken port fails after the other has started, and the addresses printed would be
         // another program's, so check both before anything starts or any file is written.
         foreach (var (name, url, option) in new[] { ("compute", options.ComputeUrl, "--compute-url"), ("web", options.WebUrl, "--web-url") })

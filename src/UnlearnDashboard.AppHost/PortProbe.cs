@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 
 namespace UnlearnDashboard.AppHost;
@@ -60,6 +61,26 @@ internal static class PortProbe
             return false;
         }
     }
+
+    /// <summary>
+    /// Returns true when servers on the two URLs could not both listen: the ports are equal and the hosts are
+    /// equal, both loopback (localhost, 127.0.0.0/8, ::1) or either a wildcard. The scheme is ignored.
+    /// </summary>
+    public static bool Overlaps(Uri first, Uri second)
+    {
+        if (first.Port != second.Port)
+            return false;
+
+        return IsWildcard(first.Host) || IsWildcard(second.Host)
+            || (IsLoopback(first.DnsSafeHost) && IsLoopback(second.DnsSafeHost))
+            || string.Equals(first.IdnHost, second.IdnHost, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsWildcard(string host) => host is "+" or "*" or "0.0.0.0" or "[::]" or "::";
+
+    private static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>Returns the host to connect to: loopback for wildcard hosts such as "+", "*" or "0.0.0.0".</summary>
     private static string ProbeHost(Uri url) => url.Host switch

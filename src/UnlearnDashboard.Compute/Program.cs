@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Jobs.Worker;
@@ -32,7 +33,22 @@ catch (Exception error) when (error is StartupException or OptionsValidationExce
     return 1;
 }
 
-await app.RunAsync();
+// Kestrel binds its addresses after the hosted services have started. A taken port ends the process with one
+// line (the host has logged the exception already) and status 1, not an unhandled exception.
+try
+{
+    await app.StartAsync();
+}
+catch (IOException error) when (error.InnerException is AddressInUseException)
+{
+    Console.Error.WriteLine($"UnlearnDashboard.Compute did not start: {error.Message} "
+        + "Stop the program that listens there, or choose another address with --urls.");
+    await app.StopAsync();
+    return 1;
+}
+
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;
 
 // The configuration binder throws this when a setting's text does not convert to the option's type, such as

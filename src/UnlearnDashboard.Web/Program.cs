@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Tls;
 using UnlearnDashboard.Web.Hosting;
@@ -21,6 +22,13 @@ try
 catch (Exception error) when (error is TlsConfigurationException or OptionsValidationException)
 {
     Console.Error.WriteLine($"UnlearnDashboard.Web did not start: {error.Message}");
+    return 1;
+}
+catch (IOException error) when (error.InnerException is AddressInUseException)
+{
+    // Kestrel could not bind the address. The host has logged the exception already.
+    Console.Error.WriteLine($"UnlearnDashboard.Web did not start: {error.Message} "
+        + "Stop the program that listens there, or choose another address with --urls.");
     return 1;
 }
 

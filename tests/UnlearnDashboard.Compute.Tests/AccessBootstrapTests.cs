@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UnlearnDashboard.Compute.Access;
+using UnlearnDashboard.Compute.Hosting;
 using UnlearnDashboard.Compute.Storage;
 using UnlearnDashboard.Protos.V1;
 
@@ -67,17 +68,37 @@ public sealed class AccessBootstrapTests : IAsyncLifetime
         await AssertEveryServerAcceptsAsync(withCredentials[0]);
     }
 
+    /// <summary>On SQLite one server owns the data directory, so the first to take its lock starts and bootstraps.</summary>
     [Fact]
-    public async Task ServersStartingTogether_Sqlite_BootstrapOnce()
+    public async Task ServersStartingTogether_Sqlite_OneStartsAndBootstrapsOnce()
     {
         string dataDirectory = NewDataDirectory();
         for (int i = 0; i < ServerCount; i++)
             _servers.Add(ComputeServerFixture.CreateServer(dataDirectory, seedDemo: false));
 
-        await Task.WhenAll(_servers.Select(app => app.StartAsync()));
+        var starts = _servers.Select(app => app.StartAsync()).ToList();
+        var outcomes = await Task.WhenAll(starts.Select(async start =>
+        {
+            try
+            {
+                await start;
+                return null;
+            }
+            catch (StartupException error)
+            {
+                return error;
+            }
+        }));
+        var started = _servers.Where((_, i) => outcomes[i] is null).ToList();
+        var rejected = outcomes.OfType<StartupException>().ToList();
 
+        Assert.Single(started);
+        Assert.Equal(ServerCount - 1, rejected.Count);
+        Assert.All(rejected, error => Assert.StartsWith($"Another compute server uses the data directory {dataDirectory}", error.Message));
         Assert.Equal(RoleNames.All.Count, await CountUsersAsync());
-        await AssertEveryServerAcceptsAsync(dataDirectory);
+        using var channel = ComputeServerFixture.CreateChannel(started[0], dataDirectory, "admin");
+        var identity = await new AccessService.AccessServiceClient(channel).WhoAmIAsync(new WhoAmIRequest());
+        Assert.Equal(Role.Admin, identity.Role);
     }
 
     /// <summary>

@@ -32,6 +32,26 @@ public sealed class AppHostTests
         Assert.False(Directory.Exists(dataDirectory), $"the launcher created {dataDirectory}");
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData("localhost", "127.0.0.1")]
+    [InlineData("0.0.0.0", "127.0.0.1")]
+    public async Task Launch_SamePortForBoth_FailsBeforeStartingAnything(string computeHost, string webHost)
+    {
+        int port = FreePort();
+        string computeUrl = $"http://{computeHost}:{port}";
+        string webUrl = $"http://{webHost}:{port}";
+        string dataDirectory = Path.Combine(Path.GetTempPath(), "apphost-" + Guid.NewGuid().ToString("N"));
+
+        var (exitCode, output) = await RunAppHostAsync("--compute-url", computeUrl, "--web-url", webUrl, "--data-directory", dataDirectory);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains($"--compute-url {computeUrl} and --web-url {webUrl} use the same port {port}", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Press Ctrl+C", output);
+        Assert.False(Directory.Exists(dataDirectory), $"the launcher created {dataDirectory}");
+    }
+
     private static async Task<(int ExitCode, string Output)> RunAppHostAsync(params string[] arguments)
     {
         string assembly = typeof(AppHostTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

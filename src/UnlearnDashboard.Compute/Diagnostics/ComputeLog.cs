@@ -20,6 +20,9 @@ internal static partial class ComputeLog
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Demo seeding finished in {Seconds:F1} s")]
     public static partial void DemoSeedFinished(this ILogger logger, double seconds);
 
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Demo dataset {DatasetName} ({DatasetId}) has no default model version and no queued or running training job, so its demo training was queued again as job {JobId}")]
+    public static partial void DemoTrainingRequeued(this ILogger logger, string datasetName, string datasetId, string jobId);
+
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Dataset {DatasetId} ({DatasetName}) registered: {TrainRows} train, {ValidationRows} validation, {TestRows} test rows")]
     public static partial void DatasetRegistered(this ILogger logger, string datasetId, string datasetName, long trainRows, long validationRows, long testRows);
 

@@ -106,6 +106,7 @@ public static class ComputeServerExtensions
         services.AddSingleton<LineageReader>();
 
         // Hosted services start in registration order: the schema exists before the scheduler reads jobs.
+        services.AddSingleton<DataDirectoryLock>();
         services.AddSingleton<DatabaseInitializer>();
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
         return services;

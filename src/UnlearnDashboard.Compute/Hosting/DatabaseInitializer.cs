@@ -13,6 +13,7 @@ namespace UnlearnDashboard.Compute.Hosting;
 /// </summary>
 internal sealed class DatabaseInitializer(
     IDbContextFactory<ComputeDbContext> dbFactory,
+    DataDirectoryLock dataDirectoryLock,
     IOptions<ComputeOptions> options,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
@@ -26,7 +27,9 @@ internal sealed class DatabaseInitializer(
     private bool _initialized;
 
     /// <summary>Initializes the folders and the database once; later calls return at once.</summary>
-    /// <exception cref="StartupException">The database cannot be opened or migrated.</exception>
+    /// <exception cref="StartupException">
+    /// Another server on SQLite uses the data directory, or the database cannot be opened or migrated.
+    /// </exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_initialized)
@@ -34,6 +37,12 @@ internal sealed class DatabaseInitializer(
 
         var settings = options.Value;
         Directory.CreateDirectory(settings.DataPath);
+
+        // The lock comes before any change in the data directory. On SQLite a server assumes that it is alone, so
+        // it empties staging below, and the scheduler then marks every unfinished job interrupted.
+        if (!settings.Database.IsPostgres)
+            dataDirectoryLock.Acquire(settings.DataPath);
+
         Directory.CreateDirectory(settings.ArtifactPath);
         Directory.CreateDirectory(settings.ImportPath);
         Directory.CreateDirectory(settings.StagingPath);

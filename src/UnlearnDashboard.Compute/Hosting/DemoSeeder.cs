@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using UnlearnDashboard.Compute.Audit;
 using UnlearnDashboard.Compute.Counterfactuals;
@@ -20,8 +21,12 @@ namespace UnlearnDashboard.Compute.Hosting;
 /// engine's default counterfactual set, requested by the first engineer user and approved by the first compliance
 /// user (see <see cref="Access.AccessBootstrapper"/>) through the same path as the review RPCs, and recorded in the
 /// audit trail as done by them, so that the default debias method runs on the demo data without further steps.
+/// On a later start, a demo dataset that the seeder registered and that still has no default model version and no
+/// queued or running training job (because the server stopped before its training ended) gets the demo training
+/// queued again.
 /// </summary>
 internal sealed class DemoSeeder(
+    IDbContextFactory<ComputeDbContext> dbFactory,
     DatasetCatalog catalog,
     CounterfactualCatalog counterfactuals,
     JobScheduler scheduler,
@@ -34,12 +39,18 @@ internal sealed class DemoSeeder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.SeedDemo || await catalog.AnyAsync(stoppingToken))
+        if (!options.Value.SeedDemo)
             return;
 
         var watch = Stopwatch.StartNew();
         try
         {
+            if (await catalog.AnyAsync(stoppingToken))
+            {
+                await RequeueUnfinishedTrainingAsync(stoppingToken);
+                return;
+            }
+
             foreach (var profile in DatasetProfiles.All)
                 await SeedAsync(profile, stoppingToken);
             logger.DemoSeedFinished(watch.Elapsed.TotalSeconds);
@@ -54,6 +65,55 @@ internal sealed class DemoSeeder(
         }
     }
 
+    /// <summary>
+    /// Queues the demo training again for each demo dataset that the seeder registered (recorded in the audit
+    /// trail as registered by the system) and that has no default model version and no queued or running
+    /// training job. A demo dataset that a user deleted, or that has a default version, is left as it is.
+    /// </summary>
+    private async Task RequeueUnfinishedTrainingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var profile in DatasetProfiles.All)
+        {
+            var dataset = await FindUntrainedSeededDatasetAsync(profile.Definition.Name, cancellationToken);
+            if (dataset is null)
+                continue;
+
+            var job = await QueueTrainingAsync(profile, dataset, cancellationToken);
+            logger.DemoTrainingRequeued(dataset.Name, dataset.Id, job.Id);
+        }
+    }
+
+    /// <summary>Returns the seeded demo dataset of that name when it still needs its demo training, or null.</summary>
+    private async Task<DatasetRow?> FindUntrainedSeededDatasetAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var dataset = await db.Datasets.AsNoTracking()
+            .FirstOrDefaultAsync(d => d.Name == name && d.DefaultModelVersionId == null, cancellationToken);
+        if (dataset is null)
+            return null;
+
+        string subject = $"dataset/{dataset.Id}";
+        bool registeredBySeeder = await db.AuditEntries.AnyAsync(
+            e => e.Action == AuditActions.DatasetRegister && e.Subject == subject && e.Actor == AuditActors.System, cancellationToken);
+        if (!registeredBySeeder)
+            return null;
+
+        bool trainingPending = await db.Jobs.AnyAsync(
+            j => j.DatasetId == dataset.Id
+                 && j.Kind == (int)Proto.JobKind.Train
+                 && (j.State == (int)Proto.JobState.Queued || j.State == (int)Proto.JobState.Running),
+            cancellationToken);
+        return trainingPending ? null : dataset;
+    }
+
+    private async Task<JobRow> QueueTrainingAsync(DatasetProfile profile, DatasetRow dataset, CancellationToken cancellationToken)
+    {
+        var request = new Proto.TrainModelRequest { Dataset = dataset.Id, Settings = profile.ModelSettings.ToProto() };
+        var job = scheduler.CreateJob(Proto.JobKind.Train, request, dataset.Id, modelVersionId: null);
+        await scheduler.SubmitAsync(job, deadlineSeconds: null, AuditActors.System, cancellationToken);
+        return job;
+    }
+
     private async Task SeedAsync(DatasetProfile profile, CancellationToken cancellationToken)
     {
         string trainPath = Path.Combine(DatasetProfiles.DataFolder, profile.TrainFile);
@@ -62,9 +122,7 @@ internal sealed class DemoSeeder(
         using var test = testPath is null ? null : await catalog.StageAsync(testPath, cancellationToken);
         var dataset = await catalog.RegisterAsync(AuditActors.System, profile.Definition, train, profile.TrainFile, test, profile.TestFile, cancellationToken);
 
-        var request = new Proto.TrainModelRequest { Dataset = dataset.Id, Settings = profile.ModelSettings.ToProto() };
-        var job = scheduler.CreateJob(Proto.JobKind.Train, request, dataset.Id, modelVersionId: null);
-        await scheduler.SubmitAsync(job, deadlineSeconds: null, AuditActors.System, cancellationToken);
+        var job = await QueueTrainingAsync(profile, dataset, cancellationToken);
         logger.DemoSeeded(dataset.Name, dataset.Id, job.Id);
 
         await SeedCounterfactualSetAsync(dataset, cancellationToken);
