@@ -139,6 +139,19 @@ public sealed class DebiasFlagTests
     }
 
     [Theory]
+    [InlineData(new[] { "--method", "gradient-ascent", "--seed", "-1" }, "Invalid value '-1' for option '--seed'")]
+    [InlineData(new[] { "--seed", "x" }, "Invalid value 'x' for option '--seed'")]
+    [InlineData(new[] { "--remove-fraction", "0.9" }, "Invalid value '0.9' for option '--remove-fraction'")]
+    public async Task Parse_WithDataBadNumber_IsUsageError(string[] flags, string expected)
+    {
+        var run = await CliRun.RunAsync(["debias", "--data", "a.csv", "--label", "income", "--positive", ">50K", "--sensitive", "sex",
+            .. flags, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+    }
+
+    [Theory]
     [InlineData("--method", "gradient-ascent")]
     [InlineData("--solver", "lissa")]
     public async Task Parse_WithDataSeedThatIsRead_PassesParsing(string option, string value)

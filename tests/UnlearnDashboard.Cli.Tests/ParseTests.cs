@@ -27,6 +27,19 @@ public sealed class ParseTests
     }
 
     [Theory]
+    [InlineData("--min-impact-ratio", "1.5")]
+    [InlineData("--min-impact-ratio", "NaN")]
+    [InlineData("--max-accuracy-drop", "-0.1")]
+    public async Task Parse_GateSetRuleOutOfRange_IsUsageError(string option, string value)
+    {
+        var run = await CliRun.RunAsync("versions", "gate", "set", "model-1", option, value, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains($"Invalid value '{value}' for option '{option}': expected a number in [0, 1].", run.Stderr);
+        Assert.DoesNotContain("Give --min-impact-ratio", run.Stderr);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("  ")]
     public async Task Parse_EmptyApiKey_ReturnsUsageError(string key)

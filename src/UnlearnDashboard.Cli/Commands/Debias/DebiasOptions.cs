@@ -147,7 +147,7 @@ internal sealed class DebiasOptions(CliConsole console)
     /// <summary>Adds the rules that relate options to each other. The options' own parsers check numeric ranges.</summary>
     public void AddValidators(Command command)
     {
-        command.Validators.Add(ValidateCombination);
+        command.Validators.Add(CommandValidators.WhenValuesParse(ValidateCombination));
     }
 
     private void ValidateCombination(CommandResult result)
