@@ -91,6 +91,32 @@ public sealed class ParseTests
         Assert.Contains(message, run.Stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "train", "--dataset", "adult", "--seed", "-1" }, "Invalid value '-1' for option '--seed': expected a number in [0, 2147483647].")]
+    [InlineData(new[] { "train", "--dataset", "adult", "--seed", "2147483648" }, "Invalid value '2147483648' for option '--seed': expected a number in [0, 2147483647].")]
+    [InlineData(new[] { "compare", "v-1", "v-2", "--seed", "-1" }, "Invalid value '-1' for option '--seed': expected a number in [0, 4294967295].")]
+    [InlineData(new[] { "compare", "v-1", "v-2", "--resamples", "5" }, "Invalid value '5' for option '--resamples': expected a number in [10, 100000].")]
+    [InlineData(new[] { "compare", "v-1", "v-2", "--examples", "x" }, "Invalid value 'x' for option '--examples': expected a number in [0, 100].")]
+    [InlineData(new[] { "audit", "list", "--limit", "-1" }, "Invalid value '-1' for option '--limit': expected a number >= 1.")]
+    [InlineData(new[] { "audit", "list", "--limit", "many" }, "Invalid value 'many' for option '--limit': expected a number >= 1.")]
+    public async Task Parse_WholeNumberOutOfRange_NamesRange(string[] args, string message)
+    {
+        var run = await CliRun.RunAsync([.. args, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+        Assert.DoesNotContain("System.", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_AuditLimitLeftOut_UsesDefault()
+    {
+        var run = await CliRun.RunAsync("audit", "list", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("UNAVAILABLE", run.Stderr);
+    }
+
     [Fact]
     public async Task Parse_MissingSensitive_NamesOption()
     {

@@ -31,7 +31,12 @@ internal static class TrainCommand
             HelpName = "RATE",
             CustomParser = NumberParsers.NullableDouble("--learning-rate", "> 0", value => value > 0),
         };
-        var seed = new Option<uint?>("--seed") { Description = "Random seed of initialization and batch order (default: the server's, 0).", HelpName = "N" };
+        var seed = new Option<int?>("--seed")
+        {
+            Description = "Random seed of initialization and batch order, in [0, 2147483647] (default: the server's, 0).",
+            HelpName = "N",
+            CustomParser = NumberParsers.NullableInt32("--seed", "in [0, 2147483647]", value => value >= 0),
+        };
         var excludeSensitive = new Option<bool>("--exclude-sensitive-feature") { Description = "Leave the sensitive attribute out of the model's inputs." };
         var json = CommonOptions.Json("the train result");
 
@@ -67,7 +72,7 @@ internal static class TrainCommand
 
             if (parseResult.GetValue(seed) is { } seedValue)
             {
-                settings.Seed = seedValue;
+                settings.Seed = (uint)seedValue;
             }
 
             var request = new TrainModelRequest
