@@ -108,6 +108,34 @@ public sealed class ParseTests
         Assert.DoesNotContain("System.", run.Stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "--hidden", "64,,32" }, "Invalid value '64,,32' for option '--hidden': it contains an empty width.")]
+    [InlineData(new[] { "--hidden", "64," }, "Invalid value '64,' for option '--hidden': it contains an empty width.")]
+    [InlineData(new[] { "--hidden", "" }, "Invalid value '' for option '--hidden': it contains an empty width.")]
+    [InlineData(new[] { "--hidden", "64,0" }, "Invalid width '0' for option '--hidden': expected a whole number in [1, 4096].")]
+    [InlineData(new[] { "--hidden", "5000" }, "Invalid width '5000' for option '--hidden': expected a whole number in [1, 4096].")]
+    [InlineData(new[] { "--architecture", "logistic-regression", "--hidden", "8" }, "Option '--hidden' cannot be used with '--architecture logistic-regression'")]
+    public async Task Train_InvalidHidden_IsUsageError(string[] options, string message)
+    {
+        var run = await CliRun.RunAsync(["train", "--dataset", "adult", .. options, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+        Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--hidden", "64,32")]
+    [InlineData("--architecture", "logistic-regression")]
+    public async Task Train_ValidHidden_PassesParsing(string option, string value)
+    {
+        // The server is closed, so a command line that parses fails on the connection.
+        var run = await CliRun.RunAsync("train", "--dataset", "adult", option, value, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("UNAVAILABLE", run.Stderr);
+    }
+
     [Fact]
     public async Task Parse_AuditLimitLeftOut_UsesDefault()
     {

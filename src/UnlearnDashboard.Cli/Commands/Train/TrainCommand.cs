@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using UnlearnDashboard.Cli.Output;
 using UnlearnDashboard.Protos.V1;
 
@@ -7,6 +9,9 @@ namespace UnlearnDashboard.Cli.Commands.Train;
 /// <summary><c>unlearn train</c>: trains a new model on a dataset on the server.</summary>
 internal static class TrainCommand
 {
+    /// <summary>Maximum hidden layer width that the server accepts (see the engine's ModelSettings.Validate).</summary>
+    private const int MaxHiddenWidth = 4096;
+
     public static Command Create(CliConsole console)
     {
         var server = CommonOptions.Server(console);
@@ -18,10 +23,11 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "mlp",
         };
         architecture.AcceptOnlyFromAmong("mlp", "logistic-regression");
-        var hidden = new Option<string[]>("--hidden")
+        var hidden = new Option<int[]>("--hidden")
         {
-            Description = "Hidden layer widths of the MLP, comma-separated (default: 64,32).",
+            Description = $"Hidden layer widths of the MLP, each in [1, {MaxHiddenWidth}], comma-separated (default: 64,32). Not with logistic-regression.",
             HelpName = "WIDTH,...",
+            CustomParser = ParseWidths,
         };
         var epochs = PositiveInt("--epochs", "Training epochs (default: the server's, 10).");
         var batchSize = PositiveInt("--batch-size", "Samples per training batch (default: the server's, 256).");
@@ -44,6 +50,14 @@ internal static class TrainCommand
         {
             server, dataset, name, architecture, hidden, epochs, batchSize, learningRate, seed, excludeSensitive, json,
         };
+        command.Validators.Add(CommandValidators.WhenValuesParse(result =>
+        {
+            if (result.GetValue(architecture) == "logistic-regression" && result.GetResult(hidden) is { Implicit: false })
+            {
+                result.AddError("Option '--hidden' cannot be used with '--architecture logistic-regression', because logistic regression "
+                    + "has no hidden layers. Leave --hidden out, or train an mlp.");
+            }
+        }));
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
             var jsonPath = parseResult.GetValue(json);
@@ -54,7 +68,7 @@ internal static class TrainCommand
                 Architecture = parseResult.GetValue(architecture) == "logistic-regression" ? Architecture.LogisticRegression : Architecture.Mlp,
                 ExcludeSensitiveFeature = parseResult.GetValue(excludeSensitive),
             };
-            settings.Hidden.AddRange(ParseWidths(parseResult.GetValue(hidden)));
+            settings.Hidden.AddRange(parseResult.GetValue(hidden) ?? []);
             if (parseResult.GetValue(epochs) is { } epochCount)
             {
                 settings.Epochs = epochCount;
@@ -111,18 +125,31 @@ internal static class TrainCommand
         CustomParser = NumberParsers.NullableInt32(name, ">= 1", value => value >= 1),
     };
 
-    /// <summary>Parses "64,32" into widths.</summary>
-    /// <exception cref="UsageException">A width is not a positive integer.</exception>
-    private static IEnumerable<int> ParseWidths(string[]? values)
+    /// <summary>Parses "64,32", and repeated options, into hidden layer widths.</summary>
+    private static int[] ParseWidths(ArgumentResult result)
     {
-        foreach (var text in Debias.DebiasCommand.SplitList(values))
+        var widths = new List<int>();
+        foreach (var token in result.Tokens)
         {
-            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var width) || width < 1)
+            foreach (string text in token.Value.Split(',', StringSplitOptions.TrimEntries))
             {
-                throw new UsageException($"invalid value '{text}' for option '--hidden': expected positive integers separated by commas, for example 64,32.");
-            }
+                if (text.Length == 0)
+                {
+                    result.AddError($"Invalid value '{token.Value}' for option '--hidden': it contains an empty width. "
+                        + "Separate the widths with single commas, for example 64,32.");
+                    return [];
+                }
 
-            yield return width;
+                if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int width) || width is < 1 or > MaxHiddenWidth)
+                {
+                    result.AddError($"Invalid width '{text}' for option '--hidden': expected a whole number in [1, {MaxHiddenWidth}].");
+                    return [];
+                }
+
+                widths.Add(width);
+            }
         }
+
+        return [.. widths];
     }
 }
