@@ -12,6 +12,9 @@ internal static class TrainCommand
     /// <summary>Maximum hidden layer width that the server accepts (see the engine's ModelSettings.Validate).</summary>
     private const int MaxHiddenWidth = 4096;
 
+    /// <summary>Maximum number of training epochs that the server accepts (see the engine's ModelSettings.Validate).</summary>
+    public const int MaxEpochs = 1000;
+
     public static Command Create(CliConsole console)
     {
         var server = CommonOptions.Server(console);
@@ -29,7 +32,12 @@ internal static class TrainCommand
             HelpName = "WIDTH,...",
             CustomParser = ParseWidths,
         };
-        var epochs = PositiveInt("--epochs", "Training epochs (default: the server's, 10).");
+        var epochs = new Option<int?>("--epochs")
+        {
+            Description = $"Training epochs, in [1, {MaxEpochs}] (default: the server's, 10).",
+            HelpName = "N",
+            CustomParser = NumberParsers.NullableInt32("--epochs", $"in [1, {MaxEpochs}]", value => value is >= 1 and <= MaxEpochs),
+        };
         var batchSize = PositiveInt("--batch-size", "Samples per training batch (default: the server's, 256).");
         var learningRate = new Option<double?>("--learning-rate")
         {
