@@ -106,6 +106,32 @@ public sealed class DebiasFlagTests
     }
 
     [Theory]
+    [InlineData(new[] { "--evidence", "" }, "Invalid value '' for option '--evidence': it contains an empty part.")]
+    [InlineData(new[] { "--evidence", "retrain,,membership" }, "Invalid value 'retrain,,membership' for option '--evidence': it contains an empty part.")]
+    [InlineData(new[] { "--evidence", "retrain," }, "Invalid value 'retrain,' for option '--evidence': it contains an empty part.")]
+    [InlineData(new[] { "--evidence", "retrain,retrain" }, "Invalid value 'retrain,retrain' for option '--evidence': it names 'retrain' more than once")]
+    [InlineData(new[] { "--evidence", "retrain", "--evidence", "retrain" }, "Invalid value 'retrain' for option '--evidence': it names 'retrain' more than once")]
+    public async Task Parse_EvidenceEmptyOrRepeatedPart_IsUsageError(string[] flags, string expected)
+    {
+        var run = await CliRun.RunAsync(["debias", .. Base, .. flags, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+        Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+    }
+
+    [Fact]
+    public void Parse_EvidenceParts_FillRequest()
+    {
+        var request = Parse("--evidence", "retrain, membership", "--evidence", "seed-band");
+
+        Assert.True(request.Evidence.Retrain);
+        Assert.True(request.Evidence.MembershipInference);
+        Assert.True(request.Evidence.SeedBand);
+        Assert.False(request.Evidence.GroupThresholds);
+    }
+
+    [Theory]
     [InlineData("--newton-steps", "0", "[1, 50]")]
     [InlineData("--newton-steps", "51", "[1, 50]")]
     [InlineData("--damping", "-1", "[0, 10000]")]
