@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using UnlearnDashboard.Cli.Commands.Debias;
 using UnlearnDashboard.Protos.V1;
 
@@ -104,6 +106,32 @@ public sealed class DebiasFlagTests
     }
 
     [Theory]
+    [InlineData(new[] { "--evidence", "" }, "Invalid value '' for option '--evidence': it contains an empty part.")]
+    [InlineData(new[] { "--evidence", "retrain,,membership" }, "Invalid value 'retrain,,membership' for option '--evidence': it contains an empty part.")]
+    [InlineData(new[] { "--evidence", "retrain," }, "Invalid value 'retrain,' for option '--evidence': it contains an empty part.")]
+    [InlineData(new[] { "--evidence", "retrain,retrain" }, "Invalid value 'retrain,retrain' for option '--evidence': it names 'retrain' more than once")]
+    [InlineData(new[] { "--evidence", "retrain", "--evidence", "retrain" }, "Invalid value 'retrain' for option '--evidence': it names 'retrain' more than once")]
+    public async Task Parse_EvidenceEmptyOrRepeatedPart_IsUsageError(string[] flags, string expected)
+    {
+        var run = await CliRun.RunAsync(["debias", .. Base, .. flags, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+        Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+    }
+
+    [Fact]
+    public void Parse_EvidenceParts_FillRequest()
+    {
+        var request = Parse("--evidence", "retrain, membership", "--evidence", "seed-band");
+
+        Assert.True(request.Evidence.Retrain);
+        Assert.True(request.Evidence.MembershipInference);
+        Assert.True(request.Evidence.SeedBand);
+        Assert.False(request.Evidence.GroupThresholds);
+    }
+
+    [Theory]
     [InlineData("--newton-steps", "0", "[1, 50]")]
     [InlineData("--newton-steps", "51", "[1, 50]")]
     [InlineData("--damping", "-1", "[0, 10000]")]
@@ -136,6 +164,92 @@ public sealed class DebiasFlagTests
 
         Assert.Equal(ExitCodes.UsageError, run.ExitCode);
         Assert.Contains(expected, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--method", "gradient-ascent", "--seed", "-1" }, "Invalid value '-1' for option '--seed'")]
+    [InlineData(new[] { "--seed", "x" }, "Invalid value 'x' for option '--seed'")]
+    [InlineData(new[] { "--remove-fraction", "0.9" }, "Invalid value '0.9' for option '--remove-fraction'")]
+    public async Task Parse_WithDataBadNumber_IsUsageError(string[] flags, string expected)
+    {
+        var run = await CliRun.RunAsync(["debias", "--data", "a.csv", "--label", "income", "--positive", ">50K", "--sensitive", "sex",
+            .. flags, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--epochs", "100000" }, "Invalid value '100000' for option '--epochs': expected a number in [1, 1000].")]
+    [InlineData(new[] { "--epochs", "0" }, "Invalid value '0' for option '--epochs': expected a number in [1, 1000].")]
+    [InlineData(new[] { "--layers", "fc9" }, "Invalid layer 'fc9' for option '--layers': the MLP that --data trains has the layers fc1, fc2, fc3.")]
+    [InlineData(new[] { "--layers", "fc2,fc4" }, "Invalid layer 'fc4' for option '--layers'")]
+    [InlineData(new[] { "--layers", "fc3", "--layers", "fc3" }, "Invalid layer 'fc3' for option '--layers': the layer is named more than once")]
+    [InlineData(new[] { "--layers", "fc1,auto" }, "Invalid value 'auto' for option '--layers': it chooses the layers itself, so give it alone.")]
+    public async Task Parse_WithDataBadModelValue_SendsNothing(string[] flags, string expected)
+    {
+        // The listener closes each connection at once, so that a CLI that connects fails quickly instead of waiting.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int connections = 0;
+        var acceptLoop = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await listener.AcceptTcpClientAsync();
+                    Interlocked.Increment(ref connections);
+                }
+            }
+            catch (Exception error) when (error is SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The listener stopped at the end of the test.
+            }
+        });
+        var server = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        string dataPath = Path.Combine(Path.GetTempPath(), $"debias-data-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(dataPath, "age,sex,income\n30,male,yes\n40,female,no\n");
+        try
+        {
+            var run = await CliRun.RunAsync(["debias", "--data", dataPath, "--label", "income", "--positive", "yes", "--sensitive", "sex",
+                .. flags, "--server", server]);
+
+            Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+            Assert.Contains(expected, run.Stderr);
+            Assert.Equal(0, Volatile.Read(ref connections));
+        }
+        finally
+        {
+            listener.Stop();
+            await acceptLoop;
+            File.Delete(dataPath);
+        }
+    }
+
+    [Theory]
+    [InlineData("fc3")]
+    [InlineData("fc1,fc2,fc3")]
+    [InlineData("auto")]
+    public async Task Parse_WithDataKnownLayers_PassesParsing(string layers)
+    {
+        // The server is closed, so the run fails after parsing, on the missing file or the connection.
+        var run = await CliRun.RunAsync("debias", "--data", "a.csv", "--label", "income", "--positive", ">50K", "--sensitive", "sex",
+            "--layers", layers, "--epochs", "1000", "--server", CliRun.ClosedServer);
+
+        Assert.DoesNotContain("--layers", run.Stderr);
+        Assert.DoesNotContain("--epochs", run.Stderr);
+    }
+
+    [Fact]
+    public void Parse_WithData_SendsModelLayersItChecks()
+    {
+        var upload = DebiasCommand.ParseSettings(["--data", "a.csv", "--label", "income", "--positive", "yes", "--sensitive", "sex"],
+            CliConsole.ForWriters(TextWriter.Null, TextWriter.Null)).Upload;
+
+        Assert.NotNull(upload);
+        Assert.Equal(Architecture.Mlp, upload.ModelSettings.Architecture);
+        Assert.Equal([64, 32], upload.ModelSettings.Hidden);
     }
 
     [Theory]

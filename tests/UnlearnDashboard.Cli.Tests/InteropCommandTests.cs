@@ -24,14 +24,36 @@ public sealed class InteropCommandTests
     }
 
     [Fact]
-    public async Task ModelsExport_MissingFolder_NamesOption()
+    public async Task ModelsExport_OutputUnderFile_NamesOption()
     {
-        string missing = Path.Combine(Path.GetTempPath(), "no-such-folder-for-exports");
+        string file = Path.GetTempFileName();
+        try
+        {
+            string output = Path.Combine(file, "exported");
+
+            var run = await CliRun.RunAsync("models", "export", "some-version", "--output", output, "--server", CliRun.ClosedServer);
+
+            Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+            Assert.Contains($"cannot create folder '{output}' (given to --output), because '{file}' is a file.", run.Stderr);
+            Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task ModelsExport_MissingFolder_IsNoUsageError()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}", "exported");
 
         var run = await CliRun.RunAsync("models", "export", "some-version", "--output", missing, "--server", CliRun.ClosedServer);
 
-        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
-        Assert.Contains("(given to --output)", run.Stderr);
+        // The folder is created only after the download, which fails here on the closed server.
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("UNAVAILABLE", run.Stderr);
+        Assert.False(Directory.Exists(missing), "The CLI created the output folder although the export failed.");
     }
 
     [Fact]

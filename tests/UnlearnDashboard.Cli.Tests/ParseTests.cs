@@ -27,6 +27,19 @@ public sealed class ParseTests
     }
 
     [Theory]
+    [InlineData("--min-impact-ratio", "1.5")]
+    [InlineData("--min-impact-ratio", "NaN")]
+    [InlineData("--max-accuracy-drop", "-0.1")]
+    public async Task Parse_GateSetRuleOutOfRange_IsUsageError(string option, string value)
+    {
+        var run = await CliRun.RunAsync("versions", "gate", "set", "model-1", option, value, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains($"Invalid value '{value}' for option '{option}': expected a number in [0, 1].", run.Stderr);
+        Assert.DoesNotContain("Give --min-impact-ratio", run.Stderr);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("  ")]
     public async Task Parse_EmptyApiKey_ReturnsUsageError(string key)
@@ -76,6 +89,60 @@ public sealed class ParseTests
 
         Assert.Equal(ExitCodes.UsageError, run.ExitCode);
         Assert.Contains(message, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData(new[] { "train", "--dataset", "adult", "--seed", "-1" }, "Invalid value '-1' for option '--seed': expected a number in [0, 2147483647].")]
+    [InlineData(new[] { "train", "--dataset", "adult", "--seed", "2147483648" }, "Invalid value '2147483648' for option '--seed': expected a number in [0, 2147483647].")]
+    [InlineData(new[] { "compare", "v-1", "v-2", "--seed", "-1" }, "Invalid value '-1' for option '--seed': expected a number in [0, 4294967295].")]
+    [InlineData(new[] { "compare", "v-1", "v-2", "--resamples", "5" }, "Invalid value '5' for option '--resamples': expected a number in [10, 100000].")]
+    [InlineData(new[] { "compare", "v-1", "v-2", "--examples", "x" }, "Invalid value 'x' for option '--examples': expected a number in [0, 100].")]
+    [InlineData(new[] { "audit", "list", "--limit", "-1" }, "Invalid value '-1' for option '--limit': expected a number >= 1.")]
+    [InlineData(new[] { "audit", "list", "--limit", "many" }, "Invalid value 'many' for option '--limit': expected a number >= 1.")]
+    public async Task Parse_WholeNumberOutOfRange_NamesRange(string[] args, string message)
+    {
+        var run = await CliRun.RunAsync([.. args, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+        Assert.DoesNotContain("System.", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--hidden", "64,,32" }, "Invalid value '64,,32' for option '--hidden': it contains an empty width.")]
+    [InlineData(new[] { "--hidden", "64," }, "Invalid value '64,' for option '--hidden': it contains an empty width.")]
+    [InlineData(new[] { "--hidden", "" }, "Invalid value '' for option '--hidden': it contains an empty width.")]
+    [InlineData(new[] { "--hidden", "64,0" }, "Invalid width '0' for option '--hidden': expected a whole number in [1, 4096].")]
+    [InlineData(new[] { "--hidden", "5000" }, "Invalid width '5000' for option '--hidden': expected a whole number in [1, 4096].")]
+    [InlineData(new[] { "--architecture", "logistic-regression", "--hidden", "8" }, "Option '--hidden' cannot be used with '--architecture logistic-regression'")]
+    public async Task Train_InvalidHidden_IsUsageError(string[] options, string message)
+    {
+        var run = await CliRun.RunAsync(["train", "--dataset", "adult", .. options, "--server", CliRun.ClosedServer]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+        Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--hidden", "64,32")]
+    [InlineData("--architecture", "logistic-regression")]
+    public async Task Train_ValidHidden_PassesParsing(string option, string value)
+    {
+        // The server is closed, so a command line that parses fails on the connection.
+        var run = await CliRun.RunAsync("train", "--dataset", "adult", option, value, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("UNAVAILABLE", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Parse_AuditLimitLeftOut_UsesDefault()
+    {
+        var run = await CliRun.RunAsync("audit", "list", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("UNAVAILABLE", run.Stderr);
     }
 
     [Fact]

@@ -334,6 +334,19 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     }
 
     [Fact]
+    public async Task TrainModel_LogisticRegressionWithHidden_NamesHidden()
+    {
+        var settings = new ModelSettings { Architecture = Architecture.LogisticRegression, Hidden = { 8 } };
+        var request = new TrainModelRequest { Dataset = "adult", Settings = settings };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.TrainModelAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["settings.hidden"], RpcAssert.ViolatedFields(error));
+        Assert.Contains("[8]", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task SubmitDebias_DatasetWithoutModel_IsFailedPrecondition()
     {
         // A dataset of its own, because other tests of the class train models on german-credit.

@@ -95,6 +95,23 @@ public sealed partial class InteropTests(ComputeFixture compute)
     }
 
     [Fact]
+    public async Task ModelsExport_MissingFolder_CreatesIt()
+    {
+        string exportFolder = Path.Combine(compute.Server.DataDirectory, "new-export", "exported");
+        var imported = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), "models", "import", FixturePath("adult_mlp.pt"), "--spec", FixturePath("adult_mlp.spec.json"),
+            "--dataset", "adult", "--name", "torch-mlp-folder", "--server", compute.Server.Url);
+        Assert.True(imported.ExitCode == 0, $"import exit code {imported.ExitCode}\nstderr:\n{imported.Error}");
+        string versionId = LineStartingWith(imported.Output, "version:")["version:".Length..].Trim();
+
+        var exported = await CliRun.RunWithKeyAsync(compute.Server.ApiKey("compliance"), "models", "export", versionId, "--output", exportFolder + "/",
+            "--server", compute.Server.Url);
+
+        Assert.True(exported.ExitCode == 0, $"export exit code {exported.ExitCode}\nstderr:\n{exported.Error}");
+        Assert.Single(Directory.GetFiles(exportFolder, "*.safetensors"));
+        Assert.Single(Directory.GetFiles(exportFolder, "*.spec.json"));
+    }
+
+    [Fact]
     public async Task ModelsImport_WholePickledModel_Fails()
     {
         var (exitCode, _, error) = await CliRun.RunWithKeyAsync(compute.Server.ApiKey(), "models", "import", FixturePath("adult_mlp_whole.pt"),

@@ -14,9 +14,24 @@ internal static class CompareCommand
         var baseline = new Argument<string>("BASELINE") { Description = "Version compared against, for example the parent or the champion." };
         var candidate = new Argument<string>("CANDIDATE") { Description = "Version under review." };
         var split = new Option<string>("--split") { Description = "Split both versions are evaluated on: train, validation or test.", DefaultValueFactory = _ => "test" };
-        var resamples = new Option<int?>("--resamples") { Description = "Paired bootstrap resamples for the intervals (default 1000).", HelpName = "N" };
-        var seed = new Option<uint?>("--seed") { Description = "Seed of the bootstrap (default 0).", HelpName = "SEED" };
-        var examples = new Option<int?>("--examples") { Description = "Flipped rows to list (0 to 100, default 10).", HelpName = "N" };
+        var resamples = new Option<int?>("--resamples")
+        {
+            Description = "Paired bootstrap resamples for the intervals, in [10, 100000] (default 1000).",
+            HelpName = "N",
+            CustomParser = NumberParsers.NullableInt32("--resamples", "in [10, 100000]", value => value is >= 10 and <= 100_000),
+        };
+        var seed = new Option<uint?>("--seed")
+        {
+            Description = "Seed of the bootstrap, in [0, 4294967295] (default 0).",
+            HelpName = "SEED",
+            CustomParser = NumberParsers.NullableUInt32("--seed", "in [0, 4294967295]"),
+        };
+        var examples = new Option<int?>("--examples")
+        {
+            Description = "Flipped rows to list, in [0, 100] (default 10).",
+            HelpName = "N",
+            CustomParser = NumberParsers.NullableInt32("--examples", "in [0, 100]", value => value is >= 0 and <= 100),
+        };
         var json = CommonOptions.Json("the comparison");
         var command = new Command("compare", "Compare two model versions: metric changes with intervals, four-fifths ratios, flipped decisions, layer changes and removed rows.")
         {

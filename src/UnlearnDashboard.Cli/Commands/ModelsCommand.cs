@@ -62,7 +62,8 @@ internal static class ModelsCommand
         var version = new Argument<string>("VERSION_ID") { Description = "Model version to export." };
         var output = new Option<string>("--output")
         {
-            Description = "Folder to write WEIGHTS.safetensors and WEIGHTS.spec.json to (default: the current folder).",
+            Description = "Folder to write WEIGHTS.safetensors and WEIGHTS.spec.json to, created with any missing parent folders "
+                + "after the download (default: the current folder).",
             HelpName = "DIR",
             DefaultValueFactory = _ => ".",
         };
@@ -73,8 +74,7 @@ internal static class ModelsCommand
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
             string folder = parseResult.GetRequiredValue(output);
-            if (!Directory.Exists(folder))
-                throw new UsageException($"folder not found: '{Path.GetFullPath(folder)}' (given to --output).");
+            RejectFileInOutputPath(folder);
 
             using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var (header, weights) = await ExportAsync(connection.Interop, parseResult.GetRequiredValue(version), token);
@@ -87,6 +87,7 @@ internal static class ModelsCommand
                     $"expected {header.SizeBytes} bytes with SHA-256 {header.Sha256}. Run the export again.");
             }
 
+            CreateOutputFolder(folder);
             string weightsPath = Path.Combine(folder, Path.GetFileName(header.FileName));
             string specPath = Path.ChangeExtension(weightsPath, ".spec.json");
             await File.WriteAllBytesAsync(weightsPath, weights, token);
@@ -97,6 +98,37 @@ internal static class ModelsCommand
             return ExitCodes.Success;
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>
+    /// Rejects an <c>--output</c> path that is a file or lies under one, before anything is downloaded. Other
+    /// reasons that the folder cannot be created, such as permissions, show in <see cref="CreateOutputFolder"/>.
+    /// </summary>
+    private static void RejectFileInOutputPath(string folder)
+    {
+        for (string? path = Path.GetFullPath(folder); path is not null; path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                throw new UsageException($"cannot create folder '{Path.GetFullPath(folder)}' (given to --output), because '{path}' is a file. "
+                    + "Pass a folder path.");
+            }
+
+            if (Directory.Exists(path))
+                return;
+        }
+    }
+
+    private static void CreateOutputFolder(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot create folder '{Path.GetFullPath(folder)}' (given to --output): {error.Message}");
+        }
     }
 
     private static async Task<ImportModelResponse> ImportAsync(

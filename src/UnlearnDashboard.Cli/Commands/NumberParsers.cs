@@ -25,6 +25,14 @@ internal static class NumberParsers
         result => Parse(result, optionName, range, isValid, static text =>
             long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null);
 
+    public static Func<ArgumentResult, int> Int32(string optionName, string range, Func<int, bool> isValid) =>
+        result => Parse(result, optionName, range, isValid, static text =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null);
+
+    public static Func<ArgumentResult, uint?> NullableUInt32(string optionName, string range) =>
+        result => Parse<uint>(result, optionName, range, static _ => true, static text =>
+            uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null);
+
     public static Func<ArgumentResult, int?> NullableInt32(string optionName, string range, Func<int, bool> isValid) =>
         result => Parse(result, optionName, range, isValid, static text =>
             int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null);

@@ -127,14 +127,14 @@ internal static class VersionPromotionCommands
 
         // Without a rule the server stores a gate that checks nothing. A command line that names no rule is more
         // likely a mistake than that intent, so the intent must be explicit.
-        command.Validators.Add(result =>
+        command.Validators.Add(CommandValidators.WhenValuesParse(result =>
         {
             bool anyRule = result.GetValue(minRatio) is not null || result.GetValue(maxDrop) is not null;
             if (result.GetValue(off) && anyRule)
                 result.AddError("--off checks no rule, so it cannot be given with --min-impact-ratio or --max-accuracy-drop.");
             else if (!result.GetValue(off) && !anyRule)
                 result.AddError("Give --min-impact-ratio, --max-accuracy-drop or both, or --off to check no rule.");
-        });
+        }));
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
             var jsonPath = parseResult.GetValue(json);

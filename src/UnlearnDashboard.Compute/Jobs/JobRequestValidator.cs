@@ -34,7 +34,23 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
     {
         var dataset = await datasets.ResolveAsync(request.Dataset, "dataset", cancellationToken);
         request.Settings.ToEngine("settings");
+        RejectHiddenWithLogisticRegression(request.Settings);
         return new ValidatedJob(dataset, null, null);
+    }
+
+    /// <summary>
+    /// Rejects hidden widths for logistic regression, which has none. Training would ignore them, while the stored
+    /// request would still list them.
+    /// </summary>
+    private static void RejectHiddenWithLogisticRegression(Proto.ModelSettings? settings)
+    {
+        if (settings is not { Architecture: Proto.Architecture.LogisticRegression, Hidden.Count: > 0 })
+            return;
+
+        string widths = string.Join(", ", settings.Hidden);
+        throw EngineException.Invalid("settings.hidden",
+            $"settings.hidden is [{widths}], but ARCHITECTURE_LOGISTIC_REGRESSION has no hidden layers; leave settings.hidden empty.",
+            widths);
     }
 
     public async Task<ValidatedJob> ValidateAsync(Proto.DebiasRequest request, CancellationToken cancellationToken)

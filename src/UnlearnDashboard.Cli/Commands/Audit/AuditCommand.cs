@@ -27,7 +27,13 @@ internal static class AuditCommand
         var subject = new Option<string?>("--subject") { Description = "List only entries about this subject, for example job/ID.", HelpName = "KIND/ID" };
         var since = new Option<string?>("--since") { Description = "List only entries at or after this UTC time (ISO 8601).", HelpName = "TIME" };
         var until = new Option<string?>("--until") { Description = "List only entries before this UTC time (ISO 8601).", HelpName = "TIME" };
-        var limit = new Option<int>("--limit") { Description = "Largest number of entries to list, oldest first.", DefaultValueFactory = _ => 1000, HelpName = "N" };
+        var limit = new Option<int>("--limit")
+        {
+            Description = "Maximum number of entries to list, oldest first, 1 or more.",
+            DefaultValueFactory = _ => 1000,
+            HelpName = "N",
+            CustomParser = NumberParsers.Int32("--limit", ">= 1", value => value >= 1),
+        };
         var json = CommonOptions.Json("the entries");
 
         var command = new Command("list", "List audit entries, oldest first, with their hashes.") { server, actor, action, subject, since, until, limit, json };
@@ -36,8 +42,6 @@ internal static class AuditCommand
             var jsonPath = parseResult.GetValue(json);
             ProtoJson.ValidateOutputPath(jsonPath);
             int maxEntries = parseResult.GetValue(limit);
-            if (maxEntries < 1)
-                throw new UsageException($"invalid --limit {maxEntries}: expected 1 or more.");
 
             var request = new ListAuditEntriesRequest
             {

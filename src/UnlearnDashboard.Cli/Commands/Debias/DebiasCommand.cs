@@ -132,7 +132,7 @@ internal static class DebiasCommand
             MissingLabel = parseResult.GetValue(options.ExcludeMissingLabel) ? MissingValuePolicy.Exclude : MissingValuePolicy.Reject,
             MissingSensitive = parseResult.GetValue(options.ExcludeMissingSensitive) ? MissingValuePolicy.Exclude : MissingValuePolicy.Reject,
         };
-        var modelSettings = new ModelSettings();
+        var modelSettings = new ModelSettings { Architecture = Architecture.Mlp, Hidden = { DebiasOptions.DataModelHidden } };
         if (parseResult.GetValue(options.Epochs) is { } epochs)
         {
             modelSettings.Epochs = epochs;

@@ -180,10 +180,25 @@ internal sealed class DebiasMethodOptions
         };
         option.Validators.Add(result =>
         {
-            foreach (string part in DebiasCommand.SplitList(result.GetValueOrDefault<string[]>()))
+            var seen = new HashSet<string>();
+            foreach (string value in result.GetValueOrDefault<string[]>() ?? [])
             {
-                if (!EvidenceParts.Contains(part))
-                    result.AddError($"Invalid value '{part}' for option '--evidence': expected one or more of {string.Join(", ", EvidenceParts)}.");
+                foreach (string part in value.Split(',', StringSplitOptions.TrimEntries))
+                {
+                    if (part.Length == 0)
+                    {
+                        result.AddError($"Invalid value '{value}' for option '--evidence': it contains an empty part. "
+                            + "Separate the parts with single commas, for example thresholds,membership.");
+                    }
+                    else if (!EvidenceParts.Contains(part))
+                    {
+                        result.AddError($"Invalid value '{part}' for option '--evidence': expected one or more of {string.Join(", ", EvidenceParts)}.");
+                    }
+                    else if (!seen.Add(part))
+                    {
+                        result.AddError($"Invalid value '{value}' for option '--evidence': it names '{part}' more than once; name each part once.");
+                    }
+                }
             }
         });
         return option;

@@ -1,11 +1,18 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using UnlearnDashboard.Cli.Commands.Train;
 
 namespace UnlearnDashboard.Cli.Commands.Debias;
 
 /// <summary>The options of <c>unlearn debias</c>.</summary>
 internal sealed class DebiasOptions(CliConsole console)
 {
+    /// <summary>
+    /// Hidden layer widths of the MLP that <c>--data</c> trains, the server's default. They are sent explicitly, so that the
+    /// <c>--layers</c> check before the upload matches the model's layers, fc1 to fc3.
+    /// </summary>
+    public static readonly IReadOnlyList<int> DataModelHidden = [64, 32];
+
     public Option<string> Server { get; } = CommonOptions.Server(console);
 
     public Option<string?> Dataset { get; } = new("--dataset")
@@ -70,9 +77,9 @@ internal sealed class DebiasOptions(CliConsole console)
 
     public Option<int?> Epochs { get; } = new("--epochs")
     {
-        Description = "Training epochs of the model trained on --data (default: the server's, 10).",
+        Description = $"Training epochs of the model trained on --data, in [1, {TrainCommand.MaxEpochs}] (default: the server's, 10).",
         HelpName = "N",
-        CustomParser = NumberParsers.NullableInt32("--epochs", ">= 1", value => value >= 1),
+        CustomParser = NumberParsers.NullableInt32("--epochs", $"in [1, {TrainCommand.MaxEpochs}]", value => value is >= 1 and <= TrainCommand.MaxEpochs),
     };
 
     public Option<string?> Model { get; } = new("--model")
@@ -88,6 +95,9 @@ internal sealed class DebiasOptions(CliConsole console)
         HelpName = "FRACTION",
         CustomParser = NumberParsers.NullableDouble("--remove-fraction", "in (0, 0.5]", value => value is > 0 and <= 0.5),
     };
+
+    /// <summary>Value of <c>--layers</c> that makes the server choose the layers by bias attribution.</summary>
+    public const string AutoLayers = "auto";
 
     public Option<string[]> Layers { get; } = new("--layers")
     {
@@ -147,7 +157,7 @@ internal sealed class DebiasOptions(CliConsole console)
     /// <summary>Adds the rules that relate options to each other. The options' own parsers check numeric ranges.</summary>
     public void AddValidators(Command command)
     {
-        command.Validators.Add(ValidateCombination);
+        command.Validators.Add(CommandValidators.WhenValuesParse(ValidateCombination));
     }
 
     private void ValidateCombination(CommandResult result)
@@ -183,6 +193,10 @@ internal sealed class DebiasOptions(CliConsole console)
                     + "or --solver is lissa; conjugate gradients draw nothing at random.");
             }
 
+            // The server checks the layer names against the model only when the debias job is submitted, which is after the
+            // upload and the training.
+            RejectLayersNotInDataModel(result);
+
             return;
         }
 
@@ -199,6 +213,35 @@ internal sealed class DebiasOptions(CliConsole console)
             if (result.GetValue(flag))
             {
                 result.AddError($"Option '{flag.Name}' applies only with --data.");
+            }
+        }
+    }
+
+    private void RejectLayersNotInDataModel(CommandResult result)
+    {
+        var names = DebiasCommand.SplitList(result.GetValue(Layers)).ToList();
+        if (names is [AutoLayers])
+        {
+            return;
+        }
+
+        // An MLP with k hidden layers has the linear layers fc1 to fc(k+1).
+        var known = Enumerable.Range(1, DataModelHidden.Count + 1).Select(index => $"fc{index}").ToList();
+        string knownText = string.Join(", ", known);
+        foreach (string name in names.Distinct())
+        {
+            if (name == AutoLayers)
+            {
+                result.AddError($"Invalid value '{AutoLayers}' for option '--layers': it chooses the layers itself, so give it alone.");
+            }
+            else if (!known.Contains(name))
+            {
+                result.AddError($"Invalid layer '{name}' for option '--layers': the MLP that --data trains has the layers {knownText}. "
+                    + $"Name one or more of them, or give '{AutoLayers}'.");
+            }
+            else if (names.Count(other => other == name) > 1)
+            {
+                result.AddError($"Invalid layer '{name}' for option '--layers': the layer is named more than once; name each layer once.");
             }
         }
     }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using UnlearnDashboard.Cli.Output;
 using UnlearnDashboard.Protos.V1;
 
@@ -7,6 +9,12 @@ namespace UnlearnDashboard.Cli.Commands.Train;
 /// <summary><c>unlearn train</c>: trains a new model on a dataset on the server.</summary>
 internal static class TrainCommand
 {
+    /// <summary>Maximum hidden layer width that the server accepts (see the engine's ModelSettings.Validate).</summary>
+    private const int MaxHiddenWidth = 4096;
+
+    /// <summary>Maximum number of training epochs that the server accepts (see the engine's ModelSettings.Validate).</summary>
+    public const int MaxEpochs = 1000;
+
     public static Command Create(CliConsole console)
     {
         var server = CommonOptions.Server(console);
@@ -18,12 +26,18 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "mlp",
         };
         architecture.AcceptOnlyFromAmong("mlp", "logistic-regression");
-        var hidden = new Option<string[]>("--hidden")
+        var hidden = new Option<int[]>("--hidden")
         {
-            Description = "Hidden layer widths of the MLP, comma-separated (default: 64,32).",
+            Description = $"Hidden layer widths of the MLP, each in [1, {MaxHiddenWidth}], comma-separated (default: 64,32). Not with logistic-regression.",
             HelpName = "WIDTH,...",
+            CustomParser = ParseWidths,
         };
-        var epochs = PositiveInt("--epochs", "Training epochs (default: the server's, 10).");
+        var epochs = new Option<int?>("--epochs")
+        {
+            Description = $"Training epochs, in [1, {MaxEpochs}] (default: the server's, 10).",
+            HelpName = "N",
+            CustomParser = NumberParsers.NullableInt32("--epochs", $"in [1, {MaxEpochs}]", value => value is >= 1 and <= MaxEpochs),
+        };
         var batchSize = PositiveInt("--batch-size", "Samples per training batch (default: the server's, 256).");
         var learningRate = new Option<double?>("--learning-rate")
         {
@@ -31,7 +45,12 @@ internal static class TrainCommand
             HelpName = "RATE",
             CustomParser = NumberParsers.NullableDouble("--learning-rate", "> 0", value => value > 0),
         };
-        var seed = new Option<uint?>("--seed") { Description = "Random seed of initialization and batch order (default: the server's, 0).", HelpName = "N" };
+        var seed = new Option<int?>("--seed")
+        {
+            Description = "Random seed of initialization and batch order, in [0, 2147483647] (default: the server's, 0).",
+            HelpName = "N",
+            CustomParser = NumberParsers.NullableInt32("--seed", "in [0, 2147483647]", value => value >= 0),
+        };
         var excludeSensitive = new Option<bool>("--exclude-sensitive-feature") { Description = "Leave the sensitive attribute out of the model's inputs." };
         var json = CommonOptions.Json("the train result");
 
@@ -39,6 +58,14 @@ internal static class TrainCommand
         {
             server, dataset, name, architecture, hidden, epochs, batchSize, learningRate, seed, excludeSensitive, json,
         };
+        command.Validators.Add(CommandValidators.WhenValuesParse(result =>
+        {
+            if (result.GetValue(architecture) == "logistic-regression" && result.GetResult(hidden) is { Implicit: false })
+            {
+                result.AddError("Option '--hidden' cannot be used with '--architecture logistic-regression', because logistic regression "
+                    + "has no hidden layers. Leave --hidden out, or train an mlp.");
+            }
+        }));
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(console, async token =>
         {
             var jsonPath = parseResult.GetValue(json);
@@ -49,7 +76,7 @@ internal static class TrainCommand
                 Architecture = parseResult.GetValue(architecture) == "logistic-regression" ? Architecture.LogisticRegression : Architecture.Mlp,
                 ExcludeSensitiveFeature = parseResult.GetValue(excludeSensitive),
             };
-            settings.Hidden.AddRange(ParseWidths(parseResult.GetValue(hidden)));
+            settings.Hidden.AddRange(parseResult.GetValue(hidden) ?? []);
             if (parseResult.GetValue(epochs) is { } epochCount)
             {
                 settings.Epochs = epochCount;
@@ -67,7 +94,7 @@ internal static class TrainCommand
 
             if (parseResult.GetValue(seed) is { } seedValue)
             {
-                settings.Seed = seedValue;
+                settings.Seed = (uint)seedValue;
             }
 
             var request = new TrainModelRequest
@@ -106,18 +133,31 @@ internal static class TrainCommand
         CustomParser = NumberParsers.NullableInt32(name, ">= 1", value => value >= 1),
     };
 
-    /// <summary>Parses "64,32" into widths.</summary>
-    /// <exception cref="UsageException">A width is not a positive integer.</exception>
-    private static IEnumerable<int> ParseWidths(string[]? values)
+    /// <summary>Parses "64,32", and repeated options, into hidden layer widths.</summary>
+    private static int[] ParseWidths(ArgumentResult result)
     {
-        foreach (var text in Debias.DebiasCommand.SplitList(values))
+        var widths = new List<int>();
+        foreach (var token in result.Tokens)
         {
-            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var width) || width < 1)
+            foreach (string text in token.Value.Split(',', StringSplitOptions.TrimEntries))
             {
-                throw new UsageException($"invalid value '{text}' for option '--hidden': expected positive integers separated by commas, for example 64,32.");
-            }
+                if (text.Length == 0)
+                {
+                    result.AddError($"Invalid value '{token.Value}' for option '--hidden': it contains an empty width. "
+                        + "Separate the widths with single commas, for example 64,32.");
+                    return [];
+                }
 
-            yield return width;
+                if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int width) || width is < 1 or > MaxHiddenWidth)
+                {
+                    result.AddError($"Invalid width '{text}' for option '--hidden': expected a whole number in [1, {MaxHiddenWidth}].");
+                    return [];
+                }
+
+                widths.Add(width);
+            }
         }
+
+        return [.. widths];
     }
 }
