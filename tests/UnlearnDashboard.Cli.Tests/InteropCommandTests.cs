@@ -74,4 +74,22 @@ public sealed class InteropCommandTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task DatasetsPreview_EmptyFile_SaysSoBeforeSending()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var run = await CliRun.RunAsync("datasets", "preview", file, "--server", CliRun.ClosedServer);
+
+            Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+            Assert.Contains($"'{file}' (given to FILE) is empty; it needs a header row and at least one data row.", run.Stderr);
+            Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

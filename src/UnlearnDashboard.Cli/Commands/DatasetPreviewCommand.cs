@@ -30,6 +30,8 @@ internal static class DatasetPreviewCommand
             string path = parseResult.GetRequiredValue(file);
             if (!File.Exists(path))
                 throw new UsageException($"file not found: '{Path.GetFullPath(path)}' (given to FILE).");
+            if (new FileInfo(path).Length == 0)
+                throw new UsageException($"'{Path.GetFullPath(path)}' (given to FILE) is empty; it needs a header row and at least one data row.");
 
             using var connection = ComputeConnection.Open(parseResult.GetRequiredValue(server), console);
             var preview = await PreviewAsync(connection.Datasets, path, token);
