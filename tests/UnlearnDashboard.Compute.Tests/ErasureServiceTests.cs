@@ -484,7 +484,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
         const string name = "german-credit-erase-imported";
         await RegisterGermanAsync(name);
         string trainedId = await TrainAsync(name);
-        var (header, weights) = await ExportAsync(trainedId);
+        var (header, weights) = await ModelExports.DownloadAsync(server.ChannelAs("compliance"), trainedId);
         var imported = await ImportAsync(name, header, weights);
         string importedId = imported.Version.Id;
 
@@ -673,22 +673,6 @@ public abstract class ErasureServiceTests(JobServerFixture server)
     }
 
     private ComparisonService.ComparisonServiceClient Comparisons => new(server.Channel);
-
-    private async Task<(ExportModelHeader Header, byte[] Bytes)> ExportAsync(string versionId)
-    {
-        using var call = new InteropService.InteropServiceClient(server.ChannelAs("compliance")).ExportModel(new ExportModelRequest { VersionId = versionId });
-        ExportModelHeader? header = null;
-        using var bytes = new MemoryStream();
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-        {
-            if (chunk.ContentCase == ExportModelChunk.ContentOneofCase.Header)
-                header = chunk.Header;
-            else
-                chunk.Data.WriteTo(bytes);
-        }
-
-        return (header ?? throw new InvalidOperationException("The export sent no header."), bytes.ToArray());
-    }
 
     private async Task<ImportModelResponse> ImportAsync(string dataset, ExportModelHeader exported, byte[] weights)
     {

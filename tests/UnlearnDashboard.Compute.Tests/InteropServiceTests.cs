@@ -331,22 +331,9 @@ public abstract class InteropServiceTests(InteropServerFixture server)
             [new ImportModelChunk { Header = header }, .. Chunks(weights).Select(data => new ImportModelChunk { Data = data })]);
     }
 
-    private async Task<(ExportModelHeader Header, byte[] Bytes)> ExportAsync(string versionId)
-    {
-        // An export needs the compliance role.
-        using var call = new InteropService.InteropServiceClient(server.ChannelAs("compliance")).ExportModel(new ExportModelRequest { VersionId = versionId });
-        ExportModelHeader? header = null;
-        using var bytes = new MemoryStream();
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-        {
-            if (chunk.ContentCase == ExportModelChunk.ContentOneofCase.Header)
-                header = chunk.Header;
-            else
-                chunk.Data.WriteTo(bytes);
-        }
-
-        return (header ?? throw new InvalidOperationException("The export sent no header."), bytes.ToArray());
-    }
+    // An export needs the compliance role.
+    private Task<(ExportModelHeader Header, byte[] Bytes)> ExportAsync(string versionId) =>
+        ModelExports.DownloadAsync(server.ChannelAs("compliance"), versionId);
 
     private async Task<DatasetPreview> PreviewAsync(byte[] file, string fileName)
     {
