@@ -66,6 +66,70 @@ public sealed class DemoRestartTests : IDisposable
         Assert.Equal(3, finalJobs.Count);
     }
 
+    [Fact]
+    public async Task Restart_UnfinishedSeeding_ResumesIt()
+    {
+        // The state a first start leaves when it stops after registering adult: no marker, no german-credit, no sets.
+        string importDirectory = Path.Combine(_dataDirectory, "import");
+        Directory.CreateDirectory(importDirectory);
+        File.Copy(Path.Combine(Engine.Data.DatasetProfiles.DataFolder, "adult.csv"), Path.Combine(importDirectory, "adult.csv"));
+        File.Copy(Path.Combine(Engine.Data.DatasetProfiles.DataFolder, "adult-test.csv"), Path.Combine(importDirectory, "adult-test.csv"));
+        await using (var first = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: false))
+        {
+            await first.StartAsync();
+            using var channel = ComputeServerFixture.CreateChannel(first, _dataDirectory);
+            await new DatasetService.DatasetServiceClient(channel).RegisterDatasetAsync(new RegisterDatasetRequest
+            {
+                Spec = DatasetSpecs.Adult("adult"),
+                TrainPath = "adult.csv",
+                TestPath = "adult-test.csv",
+            });
+            await first.StopAsync();
+        }
+
+        IReadOnlyList<Job> resumedJobs;
+        await using (var second = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: true))
+        {
+            await second.StartAsync();
+            using var channel = ComputeServerFixture.CreateChannel(second, _dataDirectory);
+            var jobs = new JobService.JobServiceClient(channel);
+            resumedJobs = await WaitForJobCountAsync(jobs, 2);
+            foreach (var job in resumedJobs)
+                Assert.Equal(JobState.Succeeded, (await JobWatcher.WaitForEndAsync(jobs, job.Id)).State);
+            await WaitForMarkerAsync();
+            await second.StopAsync();
+        }
+
+        await using var third = ComputeServerFixture.CreateServer(_dataDirectory, seedDemo: true);
+        await third.StartAsync();
+        using var thirdChannel = ComputeServerFixture.CreateChannel(third, _dataDirectory);
+        var datasets = (await new DatasetService.DatasetServiceClient(thirdChannel).ListDatasetsAsync(new ListDatasetsRequest())).Datasets;
+        var sets = (await new CounterfactualService.CounterfactualServiceClient(thirdChannel).ListCounterfactualSetsAsync(new ListCounterfactualSetsRequest())).Sets;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var finalJobs = (await new JobService.JobServiceClient(thirdChannel).ListJobsAsync(new ListJobsRequest())).Jobs;
+
+        Assert.Equal(["adult", "german-credit"], datasets.Select(d => d.Spec.Name).Order());
+        Assert.All(datasets, d => Assert.NotEqual("", d.DefaultModelVersionId));
+        Assert.Equal(datasets.Select(d => d.Id).Order(), resumedJobs.Select(j => j.DatasetId).Order());
+        Assert.Equal(datasets.Select(d => d.Id).Order(), sets.Where(set => set.Status == CounterfactualSetStatus.Approved).Select(set => set.DatasetId).Order());
+
+        // Once the seeding has finished, a start seeds nothing more.
+        Assert.Equal(2, finalJobs.Count);
+        Assert.Equal(2, sets.Count);
+    }
+
+    private async Task WaitForMarkerAsync()
+    {
+        string marker = Path.Combine(_dataDirectory, "demo-seeded");
+        var deadline = DateTime.UtcNow + QueueTimeout;
+        while (!File.Exists(marker))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The seeder did not write {marker} within {QueueTimeout.TotalSeconds} s.");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     /// <summary>Polls until the server lists at least <paramref name="count"/> jobs and returns them.</summary>
     private static async Task<IReadOnlyList<Job>> WaitForJobCountAsync(JobService.JobServiceClient jobs, int count)
     {

@@ -15,16 +15,21 @@ using Proto = UnlearnDashboard.Protos.V1;
 namespace UnlearnDashboard.Compute.Hosting;
 
 /// <summary>
-/// On a first start (no datasets) with <see cref="ComputeOptions.SeedDemo"/> on, registers the shipped demo
-/// datasets through the same path as RegisterDataset and queues training of each profile's demo model. The
-/// first training job to finish on a dataset becomes its default model version. Each dataset then gets the
-/// engine's default counterfactual set, requested by the first engineer user and approved by the first compliance
-/// user (see <see cref="Access.AccessBootstrapper"/>) through the same path as the review RPCs, and recorded in the
-/// audit trail as done by them, so that the default debias method runs on the demo data without further steps.
-/// On a later start, a demo dataset that the seeder registered and that still has no default model version and no
-/// queued or running training job (because the server stopped before its training ended) gets the demo training
-/// queued again.
+/// With <see cref="ComputeOptions.SeedDemo"/> on, registers the shipped demo datasets through the same path as
+/// RegisterDataset and queues training of each profile's demo model. The first training job to finish on a dataset
+/// becomes its default model version. Each dataset then gets the engine's default counterfactual set, requested by the
+/// first engineer user and approved by the first compliance user (see <see cref="Access.AccessBootstrapper"/>) through
+/// the same path as the review RPCs, and recorded in the audit trail as done by them, so that the default debias
+/// method runs on the demo data without further steps.
 /// </summary>
+/// <remarks>
+/// Seeding ends by writing <see cref="MarkerFileName"/> in the data directory. Until that file exists, every start
+/// finishes what an interrupted one left: it registers the demo datasets that are missing, queues the demo training of
+/// each demo dataset without a default version or a queued or running training job, and seeds the counterfactual set
+/// of each demo dataset that has none (in any status, so a set an erasure withdrew is not replaced). Once the file
+/// exists, a start only queues the demo training again for a demo dataset that the seeder registered and that still
+/// has no default version and no queued or running training job, because the server stopped before it ended.
+/// </remarks>
 internal sealed class DemoSeeder(
     IDbContextFactory<ComputeDbContext> dbFactory,
     DatasetCatalog catalog,
@@ -37,15 +42,19 @@ internal sealed class DemoSeeder(
 
     public const string DemoReviewer = "compliance";
 
+    /// <summary>File in the data directory whose presence says that the demo seeding finished.</summary>
+    public const string MarkerFileName = "demo-seeded";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.SeedDemo)
             return;
 
         var watch = Stopwatch.StartNew();
+        string marker = Path.Combine(options.Value.DataPath, MarkerFileName);
         try
         {
-            if (await catalog.AnyAsync(stoppingToken))
+            if (File.Exists(marker))
             {
                 await RequeueUnfinishedTrainingAsync(stoppingToken);
                 return;
@@ -53,6 +62,8 @@ internal sealed class DemoSeeder(
 
             foreach (var profile in DatasetProfiles.All)
                 await SeedAsync(profile, stoppingToken);
+
+            await File.WriteAllTextAsync(marker, $"Demo seeding finished at {DateTime.UtcNow:O}.{Environment.NewLine}", stoppingToken);
             logger.DemoSeedFinished(watch.Elapsed.TotalSeconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -83,8 +94,12 @@ internal sealed class DemoSeeder(
         }
     }
 
-    /// <summary>Returns the seeded demo dataset of that name when it still needs its demo training, or null.</summary>
-    private async Task<DatasetRow?> FindUntrainedSeededDatasetAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the seeded demo dataset of that name when it still needs its demo training, or null. With
+    /// <paramref name="requireAudit"/>, the dataset counts as seeded only when the audit trail records the system
+    /// registering it.
+    /// </summary>
+    private async Task<DatasetRow?> FindUntrainedSeededDatasetAsync(string name, CancellationToken cancellationToken, bool requireAudit = true)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var dataset = await db.Datasets.AsNoTracking()
@@ -93,7 +108,7 @@ internal sealed class DemoSeeder(
             return null;
 
         string subject = $"dataset/{dataset.Id}";
-        bool registeredBySeeder = await db.AuditEntries.AnyAsync(
+        bool registeredBySeeder = !requireAudit || await db.AuditEntries.AnyAsync(
             e => e.Action == AuditActions.DatasetRegister && e.Subject == subject && e.Actor == AuditActors.System, cancellationToken);
         if (!registeredBySeeder)
             return null;
@@ -114,31 +129,63 @@ internal sealed class DemoSeeder(
         return job;
     }
 
+    /// <summary>
+    /// Registers the profile's dataset unless it exists, queues its demo training unless it has a default version or
+    /// one is queued or running, and seeds its counterfactual set unless it has one. An interrupted seeding thus
+    /// resumes where it stopped.
+    /// </summary>
     private async Task SeedAsync(DatasetProfile profile, CancellationToken cancellationToken)
     {
-        string trainPath = Path.Combine(DatasetProfiles.DataFolder, profile.TrainFile);
-        string? testPath = profile.TestFile is null ? null : Path.Combine(DatasetProfiles.DataFolder, profile.TestFile);
-        using var train = await catalog.StageAsync(trainPath, cancellationToken);
-        using var test = testPath is null ? null : await catalog.StageAsync(testPath, cancellationToken);
-        var dataset = await catalog.RegisterAsync(AuditActors.System, profile.Definition, train, profile.TrainFile, test, profile.TestFile, cancellationToken);
+        var dataset = await FindDatasetAsync(profile.Definition.Name, cancellationToken);
+        if (dataset is null)
+        {
+            string trainPath = Path.Combine(DatasetProfiles.DataFolder, profile.TrainFile);
+            string? testPath = profile.TestFile is null ? null : Path.Combine(DatasetProfiles.DataFolder, profile.TestFile);
+            using var train = await catalog.StageAsync(trainPath, cancellationToken);
+            using var test = testPath is null ? null : await catalog.StageAsync(testPath, cancellationToken);
+            dataset = await catalog.RegisterAsync(AuditActors.System, profile.Definition, train, profile.TrainFile, test, profile.TestFile, cancellationToken);
 
-        var job = await QueueTrainingAsync(profile, dataset, cancellationToken);
-        logger.DemoSeeded(dataset.Name, dataset.Id, job.Id);
+            var job = await QueueTrainingAsync(profile, dataset, cancellationToken);
+            logger.DemoSeeded(dataset.Name, dataset.Id, job.Id);
+        }
+        else if (await FindUntrainedSeededDatasetAsync(dataset.Name, cancellationToken, requireAudit: false) is { } untrained)
+        {
+            // The audit entry of a registration can be missing when the server stopped between the two writes.
+            var job = await QueueTrainingAsync(profile, untrained, cancellationToken);
+            logger.DemoTrainingRequeued(untrained.Name, untrained.Id, job.Id);
+        }
 
-        await SeedCounterfactualSetAsync(dataset, cancellationToken);
+        // A set left pending by a seeding stopped before the approval is approved now; a dataset with no set gets one.
+        var sets = await counterfactuals.ListAsync(dataset.Id, status: null, cancellationToken);
+        var pending = sets.All(set => set.Status == (int)Proto.CounterfactualSetStatus.Pending)
+            ? sets.FirstOrDefault(set => set.RequestedBy == DemoRequester)
+            : null;
+        if (sets.Count == 0 || pending is not null)
+            await SeedCounterfactualSetAsync(dataset, pending, cancellationToken);
+    }
+
+    private async Task<DatasetRow?> FindDatasetAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Name == name, cancellationToken);
     }
 
     /// <summary>
-    /// Generates and approves the dataset's default counterfactual set. A failure is logged and leaves the
-    /// dataset usable by methods that need no set.
+    /// Generates the dataset's default counterfactual set, unless <paramref name="pending"/> is one already generated,
+    /// and approves it. A failure is logged and leaves the dataset usable by methods that need no set.
     /// </summary>
-    private async Task SeedCounterfactualSetAsync(DatasetRow dataset, CancellationToken cancellationToken)
+    private async Task SeedCounterfactualSetAsync(DatasetRow dataset, CounterfactualSetRow? pending, CancellationToken cancellationToken)
     {
         try
         {
-            var data = await catalog.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
-            var spec = CounterfactualDefaults.For(data);
-            var set = await counterfactuals.GenerateAsync(DemoRequester, dataset, spec, DemoRequester, cancellationToken);
+            var set = pending;
+            if (set is null)
+            {
+                var data = await catalog.GetPreparedAsync(dataset).WaitAsync(cancellationToken);
+                var spec = CounterfactualDefaults.For(data);
+                set = await counterfactuals.GenerateAsync(DemoRequester, dataset, spec, DemoRequester, cancellationToken);
+            }
+
             await counterfactuals.ReviewAsync(DemoReviewer, set.Id, DemoReviewer, "Default demo counterfactual set.",
                 Proto.CounterfactualSetStatus.Approved, cancellationToken);
             logger.DemoCounterfactualSetSeeded(set.Id, dataset.Name);
