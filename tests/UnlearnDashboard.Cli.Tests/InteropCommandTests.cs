@@ -76,6 +76,16 @@ public sealed class InteropCommandTests
     }
 
     [Fact]
+    public async Task ModelsExport_EmptyOutput_IsUsageError()
+    {
+        var run = await CliRun.RunAsync("models", "export", "some-version", "--output", "", "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("--output is empty", run.Stderr);
+        Assert.DoesNotContain("Unhandled", run.Stderr);
+    }
+
+    [Fact]
     public async Task DatasetsPreview_EmptyFile_SaysSoBeforeSending()
     {
         string file = Path.GetTempFileName();

@@ -260,6 +260,19 @@ public sealed class ParseTests
         Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
     }
 
+    [Theory]
+    [InlineData("fc3,,fc2")]
+    [InlineData("fc3,")]
+    [InlineData(",")]
+    public async Task Erase_EmptyLayer_ReturnsUsageErrorNamingValue(string layers)
+    {
+        var run = await CliRun.RunAsync("erase", "--version", "v-1", "--rows", "5", "--layers", layers, "--server", CliRun.ClosedServer);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains($"Invalid value '{layers}' for option '--layers': a layer name is empty.", run.Stderr);
+        Assert.DoesNotContain("UNAVAILABLE", run.Stderr);
+    }
+
     [Fact]
     public async Task Help_Debias_DescribesOptionsOnStdout()
     {

@@ -347,6 +347,19 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     }
 
     [Fact]
+    public async Task TrainModel_TooManyHiddenLayers_NamesHidden()
+    {
+        var settings = new ModelSettings { Hidden = { Enumerable.Repeat(1, 1000) } };
+        var request = new TrainModelRequest { Dataset = "adult", Settings = settings };
+
+        var error = await RpcAssert.FailsAsync(() => Jobs.TrainModelAsync(request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["settings.hidden"], RpcAssert.ViolatedFields(error));
+        Assert.Equal("hidden names 1000 hidden layers; at most 16 are allowed.", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task SubmitDebias_DatasetWithoutModel_IsFailedPrecondition()
     {
         // A dataset of its own, because other tests of the class train models on german-credit.

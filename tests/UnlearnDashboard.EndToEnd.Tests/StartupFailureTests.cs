@@ -22,6 +22,17 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_DataDirectoryIsFile_NamesIt()
+    {
+        string file = Path.Combine(_dataDirectory, "a-file");
+        await File.WriteAllTextAsync(file, "not a folder");
+
+        string log = await FailedStartLogAsync("--DataDirectory", file);
+
+        Assert.Contains($"The data directory {file} could not be created", log);
+    }
+
+    [Fact]
     public async Task Start_UnreachablePostgres_NamesTheSetting()
     {
         string log = await FailedStartLogAsync(

@@ -106,6 +106,9 @@ internal static class ModelsCommand
     /// </summary>
     private static void RejectFileInOutputPath(string folder)
     {
+        if (string.IsNullOrWhiteSpace(folder))
+            throw new UsageException("--output is empty; pass the folder to write the weights and the spec to, for example --output exported.");
+
         for (string? path = Path.GetFullPath(folder); path is not null; path = Path.GetDirectoryName(path))
         {
             if (File.Exists(path))

@@ -36,7 +36,7 @@ internal sealed class DatabaseInitializer(
             return;
 
         var settings = options.Value;
-        Directory.CreateDirectory(settings.DataPath);
+        CreateDataDirectory(settings.DataPath);
 
         // The lock comes before any change in the data directory. On SQLite a server assumes that it is alone, so
         // it empties staging below, and the scheduler then marks every unfinished job interrupted.
@@ -94,6 +94,21 @@ internal sealed class DatabaseInitializer(
         }
 
         _initialized = true;
+    }
+
+    /// <summary>Creates the data directory, or throws a <see cref="StartupException"/> that names it and the reason.</summary>
+    private static void CreateDataDirectory(string dataPath)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataPath);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException(
+                $"The data directory {dataPath} could not be created: {error.Message.TrimEnd('.')}. " +
+                "Pass --DataDirectory a folder path that this user can create or write.", error);
+        }
     }
 
     /// <summary>Names the database that failed and the settings that choose it.</summary>

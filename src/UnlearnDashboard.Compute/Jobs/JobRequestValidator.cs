@@ -72,6 +72,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         RejectIgnoredFields(request, options.Method);
         RejectIgnoredSeed(request, options);
         WithoutSetRequirement(options).Validate();
+        ValidateLayerList(request.Layers);
         double? deadline = ValidateDeadline(request);
 
         var counterfactualSet = await ResolveCounterfactualSetAsync(request, options, dataset, cancellationToken);
@@ -239,6 +240,15 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         return version;
     }
 
+    /// <summary>Rejects a repeated layer name, which no model makes valid, before the base version is looked up.</summary>
+    private static void ValidateLayerList(IReadOnlyList<string> layers)
+    {
+        // An empty name is reported with the model's layer names, once the version is known.
+        string? repeated = layers.Where(l => !string.IsNullOrWhiteSpace(l)).GroupBy(l => l).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (repeated is not null)
+            throw EngineException.Invalid("layers", $"layers names '{repeated}' more than once; name each layer once.", repeated);
+    }
+
     private static void ValidateLayers(IReadOnlyList<string> layers, ModelSpec spec)
     {
         var known = spec.Layers.Select(l => l.Name).ToList();
@@ -259,10 +269,6 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                     $"layers names '{layer}', which this model does not have; use one of {string.Join(", ", known)}.", layer);
             }
         }
-
-        string? repeated = layers.GroupBy(l => l).FirstOrDefault(g => g.Count() > 1)?.Key;
-        if (repeated is not null)
-            throw EngineException.Invalid("layers", $"layers names '{repeated}' more than once; name each layer once.", repeated);
     }
 
     private static double? ValidateDeadline(Proto.DebiasRequest request)

@@ -16,6 +16,9 @@ public sealed record ModelSettings
 
     public IReadOnlyList<int> Hidden { get; init; } = [64, 32];
 
+    /// <summary>Most hidden layers a model may have, which bounds the time and memory of one training run.</summary>
+    public const int MaxHiddenLayers = 16;
+
     public int Epochs { get; init; } = 10;
 
     public int BatchSize { get; init; } = 256;
@@ -38,6 +41,12 @@ public sealed record ModelSettings
             throw EngineException.Invalid("batch_size", $"batch_size must be in [1, 1000000]; got {BatchSize}.", BatchSize.ToString());
         if (!(LearningRate > 0 && LearningRate <= 10))
             throw EngineException.Invalid("learning_rate", $"learning_rate must be in (0, 10]; got {LearningRate}.", LearningRate.ToString("R"));
+        if (EffectiveHidden.Count > MaxHiddenLayers)
+        {
+            throw EngineException.Invalid("hidden",
+                $"hidden names {EffectiveHidden.Count} hidden layers; at most {MaxHiddenLayers} are allowed.", EffectiveHidden.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (EffectiveHidden.Any(width => width is < 1 or > 4096))
             throw EngineException.Invalid("hidden", $"hidden layer widths must be in [1, 4096]; got [{string.Join(", ", Hidden)}].");
     }

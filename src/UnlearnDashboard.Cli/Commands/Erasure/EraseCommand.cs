@@ -43,7 +43,7 @@ internal static class EraseCommand
         var layers = new Option<string[]>("--layers")
         {
             Description = "Linear layers to update, for example fc2,fc3; by default the last layer.",
-            CustomParser = result => result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+            CustomParser = ParseLayers,
             HelpName = "LAYER,...",
         };
         var newtonSteps = new Option<int?>("--newton-steps")
@@ -189,5 +189,24 @@ internal static class EraseCommand
         }
 
         return [.. ids];
+    }
+
+    /// <summary>Splits comma-separated layer names; an empty name is a usage error, as in debias.</summary>
+    private static string[] ParseLayers(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var names = new List<string>();
+        foreach (var token in result.Tokens)
+        {
+            string[] parts = token.Value.Split(',', StringSplitOptions.TrimEntries);
+            if (parts.Any(part => part.Length == 0))
+            {
+                result.AddError($"Invalid value '{token.Value}' for option '--layers': a layer name is empty.");
+                return [];
+            }
+
+            names.AddRange(parts);
+        }
+
+        return [.. names];
     }
 }
