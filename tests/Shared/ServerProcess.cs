@@ -50,7 +50,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// Starts the assembly named by the test assembly's <paramref name="assemblyKey"/> metadata with
     /// <c>--urls</c> and the given arguments.
     /// </summary>
-    public static ServerProcess Start(string assemblyKey, params string[] arguments)
+    public static ServerProcess Start(string assemblyKey, params string[] arguments) =>
+        Start(assemblyKey, new Dictionary<string, string>(), arguments);
+
+    /// <summary>As <see cref="Start(string, string[])"/>, with <paramref name="environment"/> added to the process's environment.</summary>
+    public static ServerProcess Start(string assemblyKey, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         string assembly = typeof(ServerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == assemblyKey).Value!;
@@ -64,6 +68,8 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(assembly);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(url);

@@ -33,6 +33,21 @@ public sealed class DataDirectoryLockTests
     }
 
     [Fact]
+    public async Task SecondServer_FileLockingDisabled_StillExits()
+    {
+        // The runtime setting turns off the lock that FileShare.None takes, so the server takes flock itself.
+        await using var compute = await IsolatedCompute.StartAsync();
+        var environment = new Dictionary<string, string> { ["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "1" };
+
+        await using var second = ServerProcess.Start("ComputeAssembly", environment, ["--DataDirectory", compute.DataDirectory, "--SeedDemo", "false"]);
+        int exitCode = await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{second.Log}");
+        Assert.Contains($"Another compute server uses the data directory {compute.DataDirectory}", second.Log);
+        Assert.DoesNotContain("   at ", second.Log);
+    }
+
+    [Fact]
     public async Task Restart_AfterKill_LockIsReleased()
     {
         await using var compute = await IsolatedCompute.StartAsync();

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace UnlearnDashboard.Compute.Hosting;
 
 /// <summary>
@@ -26,13 +28,11 @@ internal sealed class DataDirectoryLock : IDisposable
             // Windows denies other opens), so the open fails while another process, or another server in this
             // process, holds it. The kernel releases the lock when the process ends, even on SIGKILL.
             _lockFile = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            LockExplicitly(path, dataPath);
         }
         catch (IOException error) when (IsHeldByAnother(error))
         {
-            throw new StartupException(
-                $"Another compute server uses the data directory {dataPath}: the lock file {path} is locked by another process. " +
-                "Stop that server, or start this one with another --DataDirectory. To run several compute servers on " +
-                "one data directory, store the data in PostgreSQL (Database:Provider postgres).", error);
+            throw new StartupException(HeldMessage(dataPath, path), error);
         }
         catch (Exception error) when (error is UnauthorizedAccessException or IOException)
         {
@@ -41,6 +41,32 @@ internal sealed class DataDirectoryLock : IDisposable
                 $"Check that the data directory {dataPath} is writable by this user.", error);
         }
     }
+
+    /// <summary>
+    /// Takes flock on Linux even when FileShare.None took it already, because the runtime setting
+    /// DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns that off and would otherwise let a second server in unnoticed.
+    /// </summary>
+    private void LockExplicitly(string path, string dataPath)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+
+        int fd = (int)_lockFile!.SafeFileHandle.DangerousGetHandle();
+        if (Jobs.Worker.NativeMethods.Flock(fd, Jobs.Worker.NativeMethods.LockExclusive | Jobs.Worker.NativeMethods.LockNonBlocking) == 0)
+            return;
+
+        int errno = Marshal.GetLastPInvokeError();
+        _lockFile.Dispose();
+        _lockFile = null;
+        throw errno == Jobs.Worker.NativeMethods.WouldBlock
+            ? new StartupException(HeldMessage(dataPath, path))
+            : new StartupException($"The lock file {path} could not be locked (errno {errno}). Check that the data directory {dataPath} is on a local file system.");
+    }
+
+    private static string HeldMessage(string dataPath, string path) =>
+        $"Another compute server uses the data directory {dataPath}: the lock file {path} is locked by another process. " +
+        "Stop that server, or start this one with another --DataDirectory. To run several compute servers on " +
+        "one data directory, store the data in PostgreSQL (Database:Provider postgres).";
 
     /// <summary>
     /// Returns true when the open failed because the lock is held: .NET reports flock's EWOULDBLOCK as an

@@ -24,9 +24,9 @@ namespace UnlearnDashboard.Compute.Hosting;
 /// </summary>
 /// <remarks>
 /// Seeding ends by writing <see cref="MarkerFileName"/> in the data directory. Until that file exists, every start
-/// finishes what an interrupted one left: it registers the demo datasets that are missing, queues the demo training of
-/// each demo dataset without a default version or a queued or running training job, and seeds the counterfactual set
-/// of each demo dataset that has none (in any status, so a set an erasure withdrew is not replaced). Once the file
+/// finishes what an interrupted one left. It registers the missing demo datasets and queues the demo training of each
+/// demo dataset without a default version or a queued or running training job. It also seeds the counterfactual set of
+/// each demo dataset that has none in any status, so a set that an erasure withdrew is not replaced. Once the file
 /// exists, a start only queues the demo training again for a demo dataset that the seeder registered and that still
 /// has no default version and no queued or running training job, because the server stopped before it ended.
 /// </remarks>
@@ -42,7 +42,7 @@ internal sealed class DemoSeeder(
 
     public const string DemoReviewer = "compliance";
 
-    /// <summary>File in the data directory whose presence says that the demo seeding finished.</summary>
+    /// <summary>File in the data directory that exists once the demo seeding has finished.</summary>
     public const string MarkerFileName = "demo-seeded";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
