@@ -208,6 +208,8 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
     [InlineData("newton_steps for gradient ascent", "newton_steps")]
     [InlineData("random_draws 1000", "evidence.random_draws")]
     [InlineData("seed_band_seeds 1", "evidence.seed_band_seeds")]
+    [InlineData("random_draws without the control", "evidence.random_draws")]
+    [InlineData("seed_band_seeds without the band", "evidence.seed_band_seeds")]
     public async Task SubmitDebias_InvalidRequest_NamesField(string invalidCase, string expectedField)
     {
         var request = new DebiasRequest { Dataset = "adult", SensitiveAttribute = "sex" };
@@ -241,6 +243,8 @@ public abstract partial class JobServiceTests(JobServerFixture server, ITestOutp
                 break;
             case "random_draws 1000": request.Evidence = new EvidenceRequest { RandomControl = true, RandomDraws = 1000 }; break;
             case "seed_band_seeds 1": request.Evidence = new EvidenceRequest { SeedBand = true, SeedBandSeeds = 1 }; break;
+            case "random_draws without the control": request.Evidence = new EvidenceRequest { RandomControl = false, RandomDraws = 50 }; break;
+            case "seed_band_seeds without the band": request.Evidence = new EvidenceRequest { SeedBandSeeds = 2 }; break;
         }
 
         var error = await RpcAssert.FailsAsync(() => Jobs.SubmitDebiasAsync(request).ResponseAsync);

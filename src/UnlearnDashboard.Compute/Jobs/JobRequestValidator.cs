@@ -71,6 +71,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         // value would still have no effect.
         RejectIgnoredFields(request, options.Method);
         RejectIgnoredSeed(request, options);
+        RejectIgnoredEvidenceCounts(request, options);
         WithoutSetRequirement(options).Validate();
         ValidateLayerList(request.Layers);
         double? deadline = ValidateDeadline(request);
@@ -182,6 +183,28 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
                 ? $"only {readers[0]} reads it. Leave {field} unset, or choose that method"
                 : $"only {string.Join(", ", readers[..^1])} and {readers[^1]} read it. Leave {field} unset, or choose one of those methods";
             throw EngineException.Invalid(field, $"Method {DebiasMethods.Name(method)} ignores {field} ({value}); {next}.", value);
+        }
+    }
+
+    /// <summary>Rejects an evidence count whose part is off, because the job would ignore it.</summary>
+    private static void RejectIgnoredEvidenceCounts(Proto.DebiasRequest request, DebiasOptions options)
+    {
+        var evidence = request.Evidence;
+        if (evidence is null || options.Evidence is not { } parts)
+            return;
+
+        if (evidence.HasRandomDraws && !parts.RandomControl)
+        {
+            string value = Text(evidence.RandomDraws);
+            throw EngineException.Invalid("evidence.random_draws",
+                $"evidence.random_draws ({value}) is read only by the random-removal control, which evidence.random_control turns off; leave random_draws unset, or turn the control on.", value);
+        }
+
+        if (evidence.HasSeedBandSeeds && !parts.SeedBand)
+        {
+            string value = Text(evidence.SeedBandSeeds);
+            throw EngineException.Invalid("evidence.seed_band_seeds",
+                $"evidence.seed_band_seeds ({value}) is read only by the seed-noise band, which is off; leave seed_band_seeds unset, or set evidence.seed_band.", value);
         }
     }
 
