@@ -503,7 +503,7 @@ public abstract class CounterfactualServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task SubmitDebias_DataFreeWithoutSetAndBadField_ReportsTheFieldFirst()
+    public async Task SubmitDebias_BadFieldAndNoSet_NamesField()
     {
         // The request's own mistake comes before the missing set: approving a set would not make the request valid.
         var error = await RpcAssert.FailsAsync(() => server.Jobs.SubmitDebiasAsync(

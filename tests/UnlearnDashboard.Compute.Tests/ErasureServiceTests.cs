@@ -478,7 +478,7 @@ public abstract class ErasureServiceTests(JobServerFixture server)
     }
 
     [Fact]
-    public async Task Erase_FromImportedVersion_ListsItAndBlocksOtherModels()
+    public async Task Erase_ImportedVersion_ListedAndBlocked()
     {
         // An imported version is made on the dataset's files as much as a trained one, so an erasure lists both.
         const string name = "german-credit-erase-imported";

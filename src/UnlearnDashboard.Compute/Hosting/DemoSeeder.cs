@@ -27,8 +27,8 @@ namespace UnlearnDashboard.Compute.Hosting;
 /// finishes what an interrupted one left. It registers the missing demo datasets and queues the demo training of each
 /// demo dataset without a default version or a queued or running training job. It also seeds the counterfactual set of
 /// each demo dataset that has none in any status, so a set that an erasure withdrew is not replaced. Once the file
-/// exists, a start only queues the demo training again for a demo dataset that the seeder registered and that still
-/// has no default version and no queued or running training job, because the server stopped before it ended.
+/// exists, a start only queues the demo training again when the server stopped before it ended. That applies to a
+/// demo dataset that the seeder registered and that still has no default version and no queued or running training job.
 /// </remarks>
 internal sealed class DemoSeeder(
     IDbContextFactory<ComputeDbContext> dbFactory,

@@ -4,8 +4,8 @@ namespace UnlearnDashboard.Web.Compute;
 
 /// <summary>
 /// Turns a failed compute call behind a download endpoint into an HTTP problem response with the server's message.
-/// A fault of the request (a bad value, or one that does not fit the stored state) is a 4xx; only a failure of the
-/// compute server itself is a 502.
+/// A fault of the request, such as a bad value or one that does not fit the stored state, is a 4xx. Only a failure
+/// of the compute server itself is a 502.
 /// </summary>
 internal static class DownloadErrors
 {

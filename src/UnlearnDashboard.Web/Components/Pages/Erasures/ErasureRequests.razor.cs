@@ -130,8 +130,8 @@ public sealed partial class ErasureRequests : ComputePage
     }
 
     /// <summary>
-    /// Parses comma-separated row ids; the error names the first value that is not a whole number of at least 0, or
-    /// that is entered twice (the server refuses both).
+    /// Parses comma-separated row ids. The error names the first value that is not a whole number of at least 0 or
+    /// that is entered twice, because the server rejects both.
     /// </summary>
     internal static (IReadOnlyList<long> Ids, string? Error) ParseRowIds(string text)
     {
