@@ -124,8 +124,7 @@ public sealed class ErasureCatalog(
                 throw RpcErrors.InvalidArgument("layers", $"Layer '{layer}' is not a layer of version {version.Id}, whose layers are {string.Join(", ", spec.Layers.Select(l => l.Name))}.");
         }
 
-        if (request.Layers.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
-            throw RpcErrors.InvalidArgument("layers", $"layers names '{repeated.Key}' more than once; name each layer once.");
+        JobRequestValidator.RejectRepeatedLayers(request.Layers);
 
         if (request.Reason.Length > MaxReasonLength)
             throw RpcErrors.InvalidArgument("reason", $"reason has {request.Reason.Length} characters; shorten it to at most {MaxReasonLength}.");

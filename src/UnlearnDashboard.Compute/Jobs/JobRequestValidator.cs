@@ -73,7 +73,7 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         RejectIgnoredSeed(request, options);
         RejectIgnoredEvidenceCounts(request, options);
         WithoutSetRequirement(options).Validate();
-        ValidateLayerList(request.Layers);
+        RejectRepeatedLayers(request.Layers);
         double? deadline = ValidateDeadline(request);
 
         var counterfactualSet = await ResolveCounterfactualSetAsync(request, options, dataset, cancellationToken);
@@ -263,8 +263,11 @@ public sealed class JobRequestValidator(DatasetCatalog datasets, ModelCatalog mo
         return version;
     }
 
-    /// <summary>Rejects a repeated layer name, which no model makes valid, before the base version is looked up.</summary>
-    private static void ValidateLayerList(IReadOnlyList<string> layers)
+    /// <summary>
+    /// Rejects a repeated layer name, which no model makes valid, so debias and erasure requests check it before they
+    /// look up the version.
+    /// </summary>
+    internal static void RejectRepeatedLayers(IReadOnlyList<string> layers)
     {
         // An empty name is reported with the model's layer names, once the version is known.
         string? repeated = layers.Where(l => !string.IsNullOrWhiteSpace(l)).GroupBy(l => l).FirstOrDefault(g => g.Count() > 1)?.Key;
